@@ -1,0 +1,49 @@
+# Alongside: `make run` to try it, `make test` to test it. Nothing else is needed but Python 3.11+, Node and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+ARGS ?=
+
+# Local development only: the settings refuse to start without SECRET_KEY unless DEBUG is on.
+RUN_ENV := DEBUG=true
+# The tests run with DEBUG off, as production does, with a key that is only ever used by tests.
+TEST_ENV := SECRET_KEY=alongside-tests-only-not-a-secret
+
+.PHONY: run test lint format install migrate clean
+
+$(VENV)/.installed: requirements/dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Alongside needs Python 3.11 or newer.")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+migrate: install
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+
+run: migrate
+	$(RUN_ENV) $(PY) manage.py seed_demo --if-empty
+	@echo "\nAlongside is at http://$(HOST):$(PORT)/ (stop it with Ctrl+C)\n"
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(TEST_ENV) $(PY) -m pytest $(ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+from .models import User
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    """Log in with an e-mail address. A failure never says whether the account exists."""
+
+    username = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True, "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password. If you have forgotten your password, reset it.",
+        "inactive": "Enter a correct email address and password. If you have forgotten your password, reset it.",
+    }
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip().lower()
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+
+class UserCreationForm(auth_forms.BaseUserCreationForm):
+    """For administrators adding an account in the Django admin."""
+
+    class Meta:
+        model = User
+        fields = ("email", "full_name")
+
+
+class UserChangeForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"

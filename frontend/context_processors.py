@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """The header's navigation: one entry for each place this person's roles give them."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = [("home", "Home", reverse("home"))]
+    if user.site_memberships.exists():
+        items.append(("sites:my_site", "My site", reverse("sites:my_site")))
+    if user.sees_every_site:
+        items.append(("sites:site_list", "Site directory", reverse("sites:site_list")))
+    if user.is_staff:
+        items.append(("admin:index", "Administration", reverse("admin:index")))
+    return {
+        "navigation": [
+            {"name": name, "text": text, "href": href, "current": name == current}
+            for name, text, href in items
+        ]
+    }

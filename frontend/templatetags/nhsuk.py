@@ -1,0 +1,111 @@
+"""Template tags that render Django form fields with NHS.UK frontend markup (used by the crispy pack)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+from django.forms.boundfield import BoundField
+from django.utils.safestring import SafeString
+
+from frontend.widgets import DateInput
+
+register = template.Library()
+
+_INPUT_CLASS = {
+    forms.Textarea: "nhsuk-textarea",
+    forms.Select: "nhsuk-select",
+}
+
+
+@register.filter
+def nhsuk_kind(field: BoundField) -> str:
+    """Which NHS.UK component shows this field."""
+    widget = field.field.widget
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    if isinstance(widget, DateInput):
+        return "date"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.FileInput):
+        return "file"
+    return "input"
+
+
+@register.filter
+def nhsuk_describedby(field: BoundField) -> str:
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-hint")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    return " ".join(ids)
+
+
+@register.filter
+def nhsuk_error_anchor(field: BoundField) -> str:
+    """The id of the first control of a field, for the error summary's link."""
+    kind = nhsuk_kind(field)
+    if kind in {"radios", "checkboxes"}:
+        return f"{field.auto_id}_0"
+    if kind == "date":
+        return f"{field.auto_id}_day"
+    return field.auto_id
+
+
+@register.simple_tag
+def nhsuk_widget(field: BoundField) -> SafeString:
+    """The field's control with NHS.UK classes, error state and aria-describedby."""
+    widget = field.field.widget
+    base = next((css for kind, css in _INPUT_CLASS.items() if isinstance(widget, kind)), "nhsuk-input")
+    classes = [base, widget.attrs.get("class", "")]
+    if field.errors:
+        classes.append(f"{base}--error")
+    attrs: dict[str, Any] = {"class": " ".join(c for c in classes if c)}
+    describedby = nhsuk_describedby(field)
+    if describedby:
+        attrs["aria-describedby"] = describedby
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def nhsuk_date_parts(field: BoundField) -> list[dict[str, Any]]:
+    """Day, month and year boxes with what was typed, so a rejected date keeps the user's input."""
+    value = field.value()
+    if not isinstance(value, list | tuple):
+        value = field.field.widget.decompress(value)
+    parts = []
+    for (suffix, width), part in zip((("day", 2), ("month", 2), ("year", 4)), value, strict=True):
+        parts.append(
+            {
+                "name": f"{field.html_name}_{suffix}",
+                "id": f"{field.auto_id}_{suffix}",
+                "label": suffix.capitalize(),
+                "value": "" if part is None else part,
+                "width": width,
+            }
+        )
+    return parts
+
+
+@register.filter
+def nhsuk_checked(choice: Any) -> bool:
+    return bool(choice.data.get("selected"))
+
+
+@register.inclusion_tag("_breadcrumbs.html")
+def breadcrumbs(*pairs: str) -> dict[str, Any]:
+    """`{% breadcrumbs "Home" "home" "Site directory" "sites:site_list" %}`: text then URL name, for each step."""
+    from django.urls import reverse
+
+    crumbs = [(pairs[i], reverse(pairs[i + 1])) for i in range(0, len(pairs) - 1, 2)]
+    return {"crumbs": crumbs}

@@ -1,0 +1,67 @@
+"""Form widgets and fields with the NHS.UK design system's markup and behaviour."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+class DateInput(forms.MultiWidget):
+    """Three boxes, day, month and year, as the NHS.UK date input shows them."""
+
+    template_name = "nhsuk/widgets/date_input.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        widgets = {
+            "day": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
+            "month": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
+            "year": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-4"}),
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value: datetime.date | None) -> list[Any]:
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class DateField(forms.MultiValueField):
+    """A date typed as day, month and year, with the error messages the NHS.UK design system recommends."""
+
+    widget = DateInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        fields = (forms.CharField(), forms.CharField(), forms.CharField())
+        super().__init__(fields=fields, require_all_fields=False, **kwargs)
+
+    def clean(self, value: list[str] | None) -> datetime.date | None:
+        parts = [str(part).strip() for part in (value or ["", "", ""])]
+        if not any(parts):
+            if self.required:
+                raise ValidationError(
+                    f"Enter {self.label.lower() if self.label else 'a date'}", code="required"
+                )
+            return None
+        names = ["day", "month", "year"]
+        missing = [name for name, part in zip(names, parts, strict=True) if not part]
+        if missing:
+            raise ValidationError(f"The date must include a {' and '.join(missing)}", code="incomplete")
+        if not all(part.isdigit() for part in parts):
+            raise ValidationError(
+                "The date must be written in numbers, for example 27 3 2026", code="invalid"
+            )
+        day, month, year = (int(part) for part in parts)
+        if len(parts[2]) != 4:
+            raise ValidationError("The year must include 4 numbers", code="invalid_year")
+        try:
+            result = datetime.date(year, month, day)
+        except ValueError as error:
+            raise ValidationError("The date must be a real date", code="invalid_date") from error
+        self.run_validators(result)
+        return result
+
+    def compress(self, data_list: list[Any]) -> None:  # pragma: no cover - clean() does the work
+        raise NotImplementedError

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .forms import SiteFilterForm
+from .models import Site, SiteMembership
+
+
+def site_list(request: HttpRequest) -> HttpResponse:
+    """The directory of every site, for the central team."""
+    if not request.user.sees_every_site:
+        raise Http404
+    form = SiteFilterForm(request.GET or None)
+    sites = (
+        Site.objects.visible_to(request.user)
+        .select_related("programme")
+        .annotate(partner_count=Count("partners"))
+    )
+    if form.is_valid():
+        sites = form.filter(sites)
+    page = Paginator(sites.order_by("name"), 50).get_page(request.GET.get("page"))
+    return render(request, "sites/site_list.html", {"form": form, "page": page})
+
+
+def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    site = get_object_or_404(Site.objects.visible_to(request.user).select_related("programme"), pk=pk)
+    partners = site.partners.order_by("sector", "name")
+    memberships = site.memberships.select_related("user").order_by("role", "user__full_name")
+    return render(
+        request, "sites/site_detail.html", {"site": site, "partners": partners, "memberships": memberships}
+    )
+
+
+def my_site(request: HttpRequest) -> HttpResponse:
+    """Where a site's people start: straight to their site, or a choice when they belong to several."""
+    memberships = list(
+        SiteMembership.objects.filter(user=request.user)
+        .select_related("site", "site__programme")
+        .order_by("site__name")
+    )
+    if len(memberships) == 1:
+        return redirect("sites:site_detail", pk=memberships[0].site_id)
+    return render(request, "sites/my_site.html", {"memberships": memberships})
