@@ -22,9 +22,7 @@ password_reset = auth_views.PasswordResetView.as_view(
     subject_template_name="accounts/password_reset_subject.txt",
     success_url=reverse_lazy("accounts:password_reset_done"),
 )
-password_reset_done = auth_views.PasswordResetDoneView.as_view(
-    template_name="accounts/password_reset_done.html"
-)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="accounts/password_reset_confirm.html",
     success_url=reverse_lazy("accounts:password_reset_complete"),
@@ -35,9 +33,7 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 password_change = auth_views.PasswordChangeView.as_view(
     template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_change_done")
 )
-password_change_done = auth_views.PasswordChangeDoneView.as_view(
-    template_name="accounts/password_change_done.html"
-)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
 
 
 def home(request: HttpRequest) -> HttpResponse:

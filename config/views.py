@@ -44,6 +44,4 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if settings.REDIS_URL:
         checks["redis"] = "ok" if _redis_ok() else "down"
     healthy = all(state == "ok" for state in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503
-    )
+    return JsonResponse({"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503)

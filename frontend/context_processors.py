@@ -19,7 +19,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("admin:index", "Administration", reverse("admin:index")))
     return {
         "navigation": [
-            {"name": name, "text": text, "href": href, "current": name == current}
-            for name, text, href in items
+            {"name": name, "text": text, "href": href, "current": name == current} for name, text, href in items
         ]
     }

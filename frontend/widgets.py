@@ -41,18 +41,14 @@ class DateField(forms.MultiValueField):
         parts = [str(part).strip() for part in (value or ["", "", ""])]
         if not any(parts):
             if self.required:
-                raise ValidationError(
-                    f"Enter {self.label.lower() if self.label else 'a date'}", code="required"
-                )
+                raise ValidationError(f"Enter {self.label.lower() if self.label else 'a date'}", code="required")
             return None
         names = ["day", "month", "year"]
         missing = [name for name, part in zip(names, parts, strict=True) if not part]
         if missing:
             raise ValidationError(f"The date must include a {' and '.join(missing)}", code="incomplete")
         if not all(part.isdigit() for part in parts):
-            raise ValidationError(
-                "The date must be written in numbers, for example 27 3 2026", code="invalid"
-            )
+            raise ValidationError("The date must be written in numbers, for example 27 3 2026", code="invalid")
         day, month, year = (int(part) for part in parts)
         if len(parts[2]) != 4:
             raise ValidationError("The year must include 4 numbers", code="invalid_year")

@@ -31,9 +31,7 @@ class Programme(models.Model):
         VANGUARD = "vanguard", "Vanguard"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    year = models.PositiveSmallIntegerField(
-        help_text="The year the programme year starts: 2014 means 2014/15."
-    )
+    year = models.PositiveSmallIntegerField(help_text="The year the programme year starts: 2014 means 2014/15.")
     description = models.TextField(blank=True)
 
     class Meta:
@@ -61,9 +59,7 @@ class Organisation(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     sector = models.CharField(max_length=20, choices=Sector.choices)
-    aliases = models.TextField(
-        blank=True, help_text="Other names people use for it, one a line (“LB Islington”)."
-    )
+    aliases = models.TextField(blank=True, help_text="Other names people use for it, one a line (“LB Islington”).")
 
     class Meta:
         ordering = ["name"]
@@ -128,9 +124,7 @@ class SiteMembership(models.Model):
         LEAD = "lead", "Site lead"
         MEMBER = "member", "Site member"
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_memberships")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,11 +14,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
     if not request.user.sees_every_site:
         raise Http404
     form = SiteFilterForm(request.GET or None)
-    sites = (
-        Site.objects.visible_to(request.user)
-        .select_related("programme")
-        .annotate(partner_count=Count("partners"))
-    )
+    sites = Site.objects.visible_to(request.user).select_related("programme").annotate(partner_count=Count("partners"))
     if form.is_valid():
         sites = form.filter(sites)
     page = Paginator(sites.order_by("name"), 50).get_page(request.GET.get("page"))
@@ -29,9 +25,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     site = get_object_or_404(Site.objects.visible_to(request.user).select_related("programme"), pk=pk)
     partners = site.partners.order_by("sector", "name")
     memberships = site.memberships.select_related("user").order_by("role", "user__full_name")
-    return render(
-        request, "sites/site_detail.html", {"site": site, "partners": partners, "memberships": memberships}
-    )
+    return render(request, "sites/site_detail.html", {"site": site, "partners": partners, "memberships": memberships})
 
 
 def my_site(request: HttpRequest) -> HttpResponse:

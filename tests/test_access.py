@@ -24,9 +24,7 @@ def everyone(status: int, anonymous: int = LOGIN) -> dict[str, int]:
 
 
 def only(allowed: dict[str, int], otherwise: int = 404) -> dict[str, int]:
-    return {
-        persona: allowed.get(persona, LOGIN if persona == "anonymous" else otherwise) for persona in PERSONAS
-    }
+    return {persona: allowed.get(persona, LOGIN if persona == "anonymous" else otherwise) for persona in PERSONAS}
 
 
 # What each target means: the keyword arguments for reverse(), built from the personas' real objects.
@@ -96,9 +94,7 @@ def objects(personas: dict, site_a: object, site_b: object) -> dict:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("url_name", "target", "expected"), MATRIX, ids=[f"{n}[{t}]" for n, t, _ in MATRIX])
-def test_access_matrix(
-    objects: dict, persona: str, url_name: str, target: str, expected: dict[str, int]
-) -> None:
+def test_access_matrix(objects: dict, persona: str, url_name: str, target: str, expected: dict[str, int]) -> None:
     url = reverse(url_name, kwargs=TARGETS[target](objects))
 
     response = client_for(objects[persona]).get(url)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from sites.management.commands.seed_demo import DEMO_PASSWORD
+from sites.models import Organisation, Programme, Site, SiteMembership
+
+
+def _counts() -> dict[str, int]:
+    models = (User, Site, Organisation, Programme, SiteMembership)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_seed_demo_runs_twice_without_duplicating_anything(db: None) -> None:
+    call_command("seed_demo", stdout=StringIO())
+    first = _counts()
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert _counts() == first
+    assert first["Site"] == 20
+    assert Site.objects.filter(programme__kind=Programme.Kind.PIONEER).count() == 14
+
+
+def test_seed_demo_if_empty_leaves_an_existing_database_alone(db: None) -> None:
+    User.objects.create_user("someone@example.test", "x", full_name="Someone")
+    output = StringIO()
+
+    call_command("seed_demo", "--if-empty", stdout=output)
+
+    assert Site.objects.count() == 0
+    assert "site.lead@example.org" in output.getvalue()
+
+
+def test_demo_accounts_log_in_with_their_roles(db: None) -> None:
+    call_command("seed_demo", stdout=StringIO())
+    client = Client()
+
+    assert client.login(username="site.lead@example.org", password=DEMO_PASSWORD)
+    assert client.get(reverse("sites:my_site")).status_code == 302
+    assert User.objects.get(email="programme.lead@example.org").is_programme_lead
+    assert User.objects.get(email="admin@example.org").is_staff
+    assert SiteMembership.objects.get(user__email="site.lead@example.org").role == "lead"
+    assert SiteMembership.objects.get(user__email="other.site@example.org").site.name == "Leeds"
