@@ -112,7 +112,8 @@ class Site(models.Model):
     def geography(self) -> str:
         """The shape of the site's geography in plain words: it makes integration easier or harder."""
         councils = f"{self.council_count} council{'s' if self.council_count != 1 else ''}"
-        commissioners = f"{self.commissioner_count} CCG{'s' if self.commissioner_count != 1 else ''} or ICB"
+        plural = "s" if self.commissioner_count != 1 else ""
+        commissioners = f"{self.commissioner_count} CCG{plural} or ICB{plural}"
         overlap = "overlapping boundaries" if self.boundaries_overlap else "shared boundaries"
         return f"{councils} and {commissioners}, {overlap}"
 

@@ -64,3 +64,11 @@ def test_logout_is_a_post_and_ends_the_session(site_lead: User) -> None:
 
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_empty_login_form_says_what_to_enter(db: None) -> None:
+    response = Client().post(reverse("accounts:login"), {"username": "", "password": ""})
+
+    html = response.content.decode()
+    assert '<a href="#id_username">Enter your email address</a>' in html
+    assert '<a href="#id_password">Enter your password</a>' in html

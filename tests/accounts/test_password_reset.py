@@ -49,11 +49,19 @@ def test_password_change_needs_the_old_password_and_keeps_the_person_logged_in(s
 
     refused = client.post(
         reverse("accounts:password_change"),
-        {"old_password": "wrong", "new_password1": "another long passphrase", "new_password2": "another long passphrase"},
+        {
+            "old_password": "wrong",
+            "new_password1": "another long passphrase",
+            "new_password2": "another long passphrase",
+        },
     )
     accepted = client.post(
         reverse("accounts:password_change"),
-        {"old_password": PASSWORD, "new_password1": "another long passphrase", "new_password2": "another long passphrase"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another long passphrase",
+            "new_password2": "another long passphrase",
+        },
     )
 
     assert refused.status_code == 200

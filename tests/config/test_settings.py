@@ -37,7 +37,9 @@ def test_debug_runs_without_a_secret_key_on_sqlite_with_tasks_inline() -> None:
 
 def test_database_url_switches_to_postgresql_and_redis_url_to_a_real_broker() -> None:
     result = _load_settings(
-        SECRET_KEY="k", DATABASE_URL="postgres://postgres@127.0.0.1:5432/alongside", REDIS_URL="redis://127.0.0.1:6379/0"
+        SECRET_KEY="k",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/alongside",
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
 
     assert result.returncode == 0, result.stderr

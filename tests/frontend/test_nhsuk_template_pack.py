@@ -33,7 +33,15 @@ def test_invalid_form_has_an_error_summary_linked_to_each_field() -> None:
     html = render(form)
 
     assert '<div class="nhsuk-error-summary"' in html
-    for anchor in ("#id_name", "#id_why_now", "#id_programme", "#id_role_0", "#id_sectors_0", "#id_agree", "#id_start_day"):
+    for anchor in (
+        "#id_name",
+        "#id_why_now",
+        "#id_programme",
+        "#id_role_0",
+        "#id_sectors_0",
+        "#id_agree",
+        "#id_start_day",
+    ):
         assert f'href="{anchor}"' in html
         assert f'id="{anchor[1:]}"' in html
 
@@ -60,7 +68,16 @@ def test_valid_parts_render_with_nhsuk_components() -> None:
 
 
 def test_form_with_errors_keeps_what_was_typed() -> None:
-    form = ExampleForm(data={"name": "Sam <b>", "role": "member", "sectors": ["council"], "start_day": "31", "start_month": "2", "start_year": "2027"})
+    form = ExampleForm(
+        data={
+            "name": "Sam <b>",
+            "role": "member",
+            "sectors": ["council"],
+            "start_day": "31",
+            "start_month": "2",
+            "start_year": "2027",
+        }
+    )
 
     html = render(form)
 

@@ -38,7 +38,9 @@ def test_directory_filters_by_region(programme_lead: User, site_a: Site, site_b:
     assert [site.name for site in response.context["page"].object_list] == ["Brookmere"]
 
 
-def test_directory_with_an_unknown_region_says_so_and_shows_all(programme_lead: User, site_a: Site, site_b: Site) -> None:
+def test_directory_with_an_unknown_region_says_so_and_shows_all(
+    programme_lead: User, site_a: Site, site_b: Site
+) -> None:
     response = client_for(programme_lead).get(reverse("sites:site_list"), {"region": "atlantis"})
 
     assert response.status_code == 200
