@@ -31,7 +31,7 @@ migrate: install
 
 run: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo --if-empty
-	@echo "\nAlongside is at http://$(HOST):$(PORT)/ (stop it with Ctrl+C)\n"
+	@printf '\nAlongside is at http://%s:%s/ (stop it with Ctrl+C)\n\n' "$(HOST)" "$(PORT)"
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -46,6 +46,16 @@ class Programme(models.Model):
         return f"{self.year}/{(self.year + 1) % 100:02d}"
 
 
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def visible_to(self, user: User) -> OrganisationQuerySet:
+        """Organisations that are partners of a site this person may see."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_every_site:
+            return self.all()
+        return self.filter(sites__in=Site.objects.visible_to(user)).distinct()
+
+
 class Organisation(models.Model):
     """A partner body of one or more sites, with the other names people use for it."""
 
@@ -60,6 +70,8 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     sector = models.CharField(max_length=20, choices=Sector.choices)
     aliases = models.TextField(blank=True, help_text="Other names people use for it, one a line (“LB Islington”).")
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -118,6 +130,12 @@ class Site(models.Model):
         return f"{councils} and {commissioners}, {overlap}"
 
 
+class SiteMembershipQuerySet(models.QuerySet["SiteMembership"]):
+    def visible_to(self, user: User) -> SiteMembershipQuerySet:
+        """Who belongs to which site, for the sites this person may see."""
+        return self.filter(site__in=Site.objects.visible_to(user))
+
+
 class SiteMembership(models.Model):
     """A person belongs to a site as its lead or as a member."""
 
@@ -129,6 +147,8 @@ class SiteMembership(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SiteMembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["site__name", "role", "user__full_name"]

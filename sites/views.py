@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .forms import SiteFilterForm
-from .models import Site, SiteMembership
+from .models import Organisation, Site, SiteMembership
 
 
 def site_list(request: HttpRequest) -> HttpResponse:
@@ -23,8 +23,10 @@ def site_list(request: HttpRequest) -> HttpResponse:
 
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     site = get_object_or_404(Site.objects.visible_to(request.user).select_related("programme"), pk=pk)
-    partners = site.partners.order_by("sector", "name")
-    memberships = site.memberships.select_related("user").order_by("role", "user__full_name")
+    partners = Organisation.objects.visible_to(request.user).filter(sites=site).order_by("sector", "name")
+    memberships = (
+        SiteMembership.objects.visible_to(request.user).filter(site=site).select_related("user").order_by("role")
+    )
     return render(request, "sites/site_detail.html", {"site": site, "partners": partners, "memberships": memberships})
 
 
