@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
@@ -45,6 +48,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text="A member of the central team: answers requests, matches enablers, sees programme figures.",
     )
+    is_account_manager = models.BooleanField(
+        "account manager",
+        default=False,
+        help_text="An NHS England account manager: sees a site's diagnostic only when the site's lead shares it.",
+    )
     is_staff = models.BooleanField(
         "administrator", default=False, help_text="Can use the Django admin to run the service."
     )
@@ -73,3 +81,100 @@ class User(AbstractBaseUser, PermissionsMixin):
     def sees_every_site(self) -> bool:
         """The central team and administrators see every site's profile (never what sites wrote)."""
         return self.is_active and (self.is_programme_lead or self.is_superuser)
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, and when. Never the content of a note: only the verb and ids."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    verb = models.CharField(max_length=60)
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.verb} {self.target_type.model} {self.target_id}"
+
+    @classmethod
+    def record(cls, *, actor: User | None, verb: str, target: models.Model, **detail: Any) -> AuditEvent:
+        return cls.objects.create(
+            actor=actor,
+            verb=verb,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=target.pk,
+            detail=detail,
+        )
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def visible_to(self, user: User) -> NotificationQuerySet:
+        """A notification is its recipient's alone."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient=user)
+
+    def pending(self) -> NotificationQuerySet:
+        return self.filter(status=Notification.Status.PENDING)
+
+
+class Notification(models.Model):
+    """A message to one person, saved in the same transaction as the change that causes it, then e-mailed.
+
+    Saving first means a message is never lost when the queue or the mail server is away: delivery is retried
+    from the row. It says what happened and links to the page; it never carries what a site or an enabler wrote.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient}"
+
+    def mark_sent(self) -> None:
+        self.status = self.Status.SENT
+        self.sent_at = timezone.now()
+        self.attempts += 1
+        self.save(update_fields=["status", "sent_at", "attempts"])
+
+    def mark_failed_attempt(self, error: str, *, final: bool) -> None:
+        self.attempts += 1
+        self.last_error = error[:300]
+        if final:
+            self.status = self.Status.FAILED
+        self.save(update_fields=["attempts", "last_error", "status"])
+
+    def mark_read(self) -> None:
+        if self.read_at is None:
+            self.read_at = timezone.now()
+            self.save(update_fields=["read_at"])

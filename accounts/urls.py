@@ -13,4 +13,5 @@ urlpatterns = [
     path("password-reset/complete/", views.password_reset_complete, name="password_reset_complete"),
     path("password/", views.password_change, name="password_change"),
     path("password/changed/", views.password_change_done, name="password_change_done"),
+    path("notifications/", views.notification_list, name="notification_list"),
 ]

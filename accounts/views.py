@@ -4,10 +4,10 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
-
-from sites.models import SiteMembership
+from django.utils import timezone
 
 from .forms import LoginForm, PasswordResetForm
+from .models import Notification
 
 # Django's own views do the work; these name the templates and forms after Alongside's conventions.
 # Django marks the log-in and password reset views as public (login_not_required) itself.
@@ -36,7 +36,8 @@ password_change = auth_views.PasswordChangeView.as_view(
 password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """Each person's starting page: what they can do here, by the roles their account has."""
-    memberships = SiteMembership.objects.filter(user=request.user).select_related("site", "site__programme")
-    return render(request, "accounts/home.html", {"memberships": memberships})
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """A person's own notifications: what was e-mailed to them, also kept here. Opening the list marks them read."""
+    notifications = list(Notification.objects.visible_to(request.user)[:100])
+    Notification.objects.visible_to(request.user).filter(read_at=None).update(read_at=timezone.now())
+    return render(request, "accounts/notification_list.html", {"notifications": notifications})

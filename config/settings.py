@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,7 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -109,19 +110,27 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 1}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/London"
+CELERY_BEAT_SCHEDULE = {
+    "remind-waiting-requests": {
+        "task": "engagements.tasks.remind_waiting_requests",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),
+    },
+}
 
 # EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587; the console backend prints e-mails.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Alongside <alongside@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people use to reach Alongside, for links in e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -136,8 +145,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
 ]
-# NHS.UK frontend's stylesheet refers to its icons as /assets/images/..., so those are served from the root.
-WHITENOISE_ROOT = BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
+# NHS.UK frontend's stylesheet refers to its icons as /assets/images/...: config.middleware serves them there.
+NHSUK_ASSETS = BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk" / "assets"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -165,4 +174,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # One line per task run is noise at INFO; failures still show.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}},
 }

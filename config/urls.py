@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as account_views
+from engagements import views as engagement_views
 
 from . import views
 
@@ -9,9 +9,10 @@ admin.site.site_header = "Alongside administration"
 admin.site.site_title = "Alongside administration"
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", engagement_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("sites/", include("sites.urls")),
+    path("", include("engagements.urls")),
     path("admin/", admin.site.urls),
 ]

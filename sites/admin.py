@@ -35,7 +35,7 @@ class SiteAdmin(admin.ModelAdmin):
     list_filter = ("programme", "region", "boundaries_overlap")
     list_select_related = ("programme",)
     search_fields = ("name",)
-    filter_horizontal = ("partners",)
+    filter_horizontal = ("partners", "account_managers")
     inlines = [SiteMembershipInline]
 
 

@@ -91,7 +91,9 @@ class SiteQuerySet(models.QuerySet["Site"]):
             return self.none()
         if user.sees_every_site:
             return self.all()
-        return self.filter(Q(memberships__user=user)).distinct()
+        return self.filter(
+            Q(memberships__user=user) | Q(engagements__enabler=user) | Q(account_managers=user)
+        ).distinct()
 
     def led_by(self, user: User) -> SiteQuerySet:
         return self.filter(memberships__user=user, memberships__role=SiteMembership.Role.LEAD)
@@ -110,6 +112,13 @@ class Site(models.Model):
         default=False, help_text="Do the councils' and commissioners' boundaries overlap rather than match?"
     )
     partners = models.ManyToManyField(Organisation, related_name="sites", blank=True)
+    account_managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="managed_sites",
+        blank=True,
+        limit_choices_to={"is_account_manager": True},
+        help_text="NHS England account managers linked to the site; they see its diagnostic only when shared.",
+    )
 
     objects = SiteQuerySet.as_manager()
 

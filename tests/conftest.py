@@ -1,7 +1,8 @@
 """The named personas every test speaks of, built with the real models.
 
-Site A has a lead and a member; site B has a lead. Two enablers (engagements arrive with the support issue),
-a programme lead from the central team, an administrator, and anonymous.
+Site A has a lead and a member; site B has a lead. The enabler works with site A (once `engagement_a` is asked
+for), the other enabler with site B. A programme lead from the central team, an administrator, an NHS England
+account manager linked to site A, and anonymous.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
+from engagements import actions
+from engagements.models import EnablerProfile, Engagement, Offer, SupportRequest
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
 
 PASSWORD = "a-long-test-password-for-personas"
@@ -74,12 +77,81 @@ def other_site_lead(site_b: Site) -> User:
 
 @pytest.fixture
 def enabler(db: None) -> User:
-    return _user("enabler@example.test", "Emery Enabler")
+    user = _user("enabler@example.test", "Emery Enabler")
+    EnablerProfile.objects.create(
+        user=user, years_in_health=12, sectors=["social-care"], approaches=["coaching"], regions=["london"], capacity=2
+    )
+    return user
 
 
 @pytest.fixture
 def other_enabler(db: None) -> User:
-    return _user("other.enabler@example.test", "Orin Enabler")
+    user = _user("other.enabler@example.test", "Orin Enabler")
+    EnablerProfile.objects.create(user=user, years_in_health=20, sectors=["nhs-provider"], capacity=2)
+    return user
+
+
+@pytest.fixture
+def account_manager(site_a: Site) -> User:
+    user = _user("account.manager@example.test", "Ama Manager", is_account_manager=True)
+    site_a.account_managers.add(user)
+    return user
+
+
+@pytest.fixture
+def offer(programme: Programme) -> Offer:
+    return Offer.objects.create(
+        programme=programme, name="Weekly coaching", provider="A provider", cadence=Offer.Cadence.WEEKLY
+    )
+
+
+@pytest.fixture
+def days_offer(programme: Programme) -> Offer:
+    return Offer.objects.create(
+        programme=programme,
+        name="Up to 5 days on site",
+        provider="A provider",
+        cadence=Offer.Cadence.ON_SITE_DAYS,
+        day_allowance=5,
+    )
+
+
+def ask_for_support(site: Site, offer: Offer, by: User) -> SupportRequest:
+    return actions.submit_request(
+        site=site,
+        offer=offer,
+        by=by,
+        why_now="Our board is ready to work on trust.",
+        help_wanted="Coaching for the programme director.",
+        who_is_involved="The partnership board.",
+        approaches_wanted=["coaching"],
+        preferred_start=None,
+    )
+
+
+def start_engagement(request: SupportRequest, enabler: User, site_lead: User, programme_lead: User) -> Engagement:
+    """The whole pull journey with the real actions: proposed, chosen by the site, confirmed by the enabler."""
+    proposal = actions.propose_enablers(
+        request=request,
+        proposals=[actions.ProposedEnabler(enabler.enabler_profile, "An experienced coach.", [])],
+        by=programme_lead,
+    )[0]
+    actions.choose_enabler(request=request, proposal=proposal, by=site_lead)
+    return actions.confirm_engagement(proposal=proposal, by=enabler)
+
+
+@pytest.fixture
+def engagement_a(site_a: Site, offer: Offer, site_lead: User, enabler: User, programme_lead: User) -> Engagement:
+    request = ask_for_support(site_a, offer, site_lead)
+    return start_engagement(request, enabler, site_lead, programme_lead)
+
+
+@pytest.fixture
+def engagement_b(
+    site_b: Site, offer: Offer, other_site_lead: User, other_enabler: User, programme_lead: User
+) -> Engagement:
+    request = ask_for_support(site_b, offer, other_site_lead)
+    return start_engagement(request, other_enabler, other_site_lead, programme_lead)
 
 
 @pytest.fixture
@@ -101,6 +173,7 @@ PERSONAS = [
     "other_enabler",
     "programme_lead",
     "administrator",
+    "account_manager",
 ]
 
 
@@ -113,6 +186,7 @@ def personas(
     other_enabler: User,
     programme_lead: User,
     administrator: User,
+    account_manager: User,
 ) -> dict[str, User | None]:
     return {
         "anonymous": None,
@@ -123,6 +197,7 @@ def personas(
         "other_enabler": other_enabler,
         "programme_lead": programme_lead,
         "administrator": administrator,
+        "account_manager": account_manager,
     }
 
 
@@ -131,3 +206,25 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture
+def objects(personas: dict, site_a: Site, site_b: Site, engagement_a: Engagement, engagement_b: Engagement) -> dict:
+    """Every persona and a real object of each kind at site A and at site B, for the access tests."""
+    share_a = actions.share_diagnostic(
+        engagement=engagement_a, person=personas["account_manager"], by=personas["site_lead"]
+    )
+    manager_b = personas["account_manager"].__class__.objects.create_user(
+        "manager.b@example.test", "x", full_name="Bo Manager", is_account_manager=True
+    )
+    site_b.account_managers.add(manager_b)
+    share_b = actions.share_diagnostic(engagement=engagement_b, person=manager_b, by=personas["other_site_lead"])
+    return {
+        "site_a": site_a,
+        "site_b": site_b,
+        "engagement_a": engagement_a,
+        "engagement_b": engagement_b,
+        "share_a": share_a,
+        "share_b": share_b,
+        **personas,
+    }

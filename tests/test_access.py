@@ -3,6 +3,7 @@
 A row is (URL name, the object it is opened with, the status each persona gets). An object URL appears once with
 site A's object and once with site B's, so another site's record is always tried too (404, never 403). A URL name
 that has no row fails `test_every_url_name_has_a_row`, so no page ships without an access decision.
+Pages that change something answer only POST: their GET rows expect 405, and POST_MATRIX tries each with a POST.
 The Django admin is covered by its own rule at the end of this file: administrators only.
 """
 
@@ -12,11 +13,13 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS, client_for
 
 LOGIN = 302  # an anonymous visitor is sent to the log-in page
+MOVED = 302  # a change answered with a redirect back to the page, with a message saying what happened
 
 
 def everyone(status: int, anonymous: int = LOGIN) -> dict[str, int]:
@@ -27,12 +30,32 @@ def only(allowed: dict[str, int], otherwise: int = 404) -> dict[str, int]:
     return {persona: allowed.get(persona, LOGIN if persona == "anonymous" else otherwise) for persona in PERSONAS}
 
 
+def these(status: int, *personas: str) -> dict[str, int]:
+    return only(dict.fromkeys(personas, status))
+
+
+SITE_A_PEOPLE = ("site_lead", "site_member")
+PARTIES_A = (*SITE_A_PEOPLE, "enabler")
+CENTRE = ("programme_lead", "administrator")
+
 # What each target means: the keyword arguments for reverse(), built from the personas' real objects.
 TARGETS: dict[str, Callable[[dict], dict]] = {
-    "none": lambda objects: {},
-    "site_a": lambda objects: {"pk": objects["site_a"].pk},
-    "site_b": lambda objects: {"pk": objects["site_b"].pk},
-    "reset_link": lambda objects: {"uidb64": "MQ", "token": "not-a-valid-token"},
+    "none": lambda o: {},
+    "site_a": lambda o: {"pk": o["site_a"].pk},
+    "site_b": lambda o: {"pk": o["site_b"].pk},
+    "create_a": lambda o: {"site_pk": o["site_a"].pk},
+    "create_b": lambda o: {"site_pk": o["site_b"].pk},
+    "request_a": lambda o: {"pk": o["engagement_a"].request_id},
+    "request_b": lambda o: {"pk": o["engagement_b"].request_id},
+    "proposal_a": lambda o: {"pk": o["engagement_a"].request.proposals.get().pk},
+    "proposal_b": lambda o: {"pk": o["engagement_b"].request.proposals.get().pk},
+    "engagement_a": lambda o: {"pk": o["engagement_a"].pk},
+    "engagement_b": lambda o: {"pk": o["engagement_b"].pk},
+    "share_a": lambda o: {"pk": o["engagement_a"].pk, "share_pk": o["share_a"].pk},
+    "share_b": lambda o: {"pk": o["engagement_b"].pk, "share_pk": o["share_b"].pk},
+    "profile_enabler": lambda o: {"pk": o["enabler"].enabler_profile.pk},
+    "profile_other_enabler": lambda o: {"pk": o["other_enabler"].enabler_profile.pk},
+    "reset_link": lambda o: {"uidb64": "MQ", "token": "not-a-valid-token"},
 }
 
 MATRIX: list[tuple[str, str, dict[str, int]]] = [
@@ -46,25 +69,72 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("accounts:password_reset_complete", "none", everyone(200, anonymous=200)),
     ("accounts:password_change", "none", everyone(200)),
     ("accounts:password_change_done", "none", everyone(200)),
-    ("sites:site_list", "none", only({"programme_lead": 200, "administrator": 200})),
+    ("accounts:notification_list", "none", everyone(200)),
+    ("sites:site_list", "none", these(200, *CENTRE)),
+    # People with one site are taken to it; people with none see a page that says so.
+    ("sites:my_site", "none", only({"site_lead": 302, "site_member": 302, "other_site_lead": 302}, otherwise=200)),
+    ("sites:site_detail", "site_a", these(200, *PARTIES_A, *CENTRE, "account_manager")),
+    ("sites:site_detail", "site_b", these(200, "other_site_lead", "other_enabler", *CENTRE)),
+    ("engagements:request_create", "create_a", these(200, *SITE_A_PEOPLE)),
+    ("engagements:request_create", "create_b", these(200, "other_site_lead")),
+    ("engagements:queue", "none", these(200, "programme_lead")),
+    ("engagements:request_detail", "request_a", these(200, *PARTIES_A, *CENTRE)),
+    ("engagements:request_detail", "request_b", these(200, "other_site_lead", "other_enabler", *CENTRE)),
+    ("engagements:request_withdraw", "request_a", everyone(405)),
+    ("engagements:request_match", "request_a", these(200, "programme_lead")),
+    ("engagements:request_match", "request_b", these(200, "programme_lead")),
+    ("engagements:request_choose", "request_a", everyone(405)),
+    ("engagements:request_decline", "request_a", these(200, "site_lead")),
+    ("engagements:request_decline", "request_b", these(200, "other_site_lead")),
+    ("engagements:proposal_confirm", "proposal_a", everyone(405)),
+    ("engagements:proposal_cannot_take_on", "proposal_a", everyone(405)),
+    ("engagements:engagement_detail", "engagement_a", these(200, *PARTIES_A, *CENTRE)),
+    ("engagements:engagement_detail", "engagement_b", these(200, "other_site_lead", "other_enabler", *CENTRE)),
+    ("engagements:agreement_edit", "engagement_a", these(200, *PARTIES_A)),
+    ("engagements:agreement_edit", "engagement_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:agreement_confirm", "engagement_a", everyone(405)),
+    ("engagements:engagement_pause", "engagement_a", everyone(405)),
+    ("engagements:engagement_resume", "engagement_a", everyone(405)),
+    ("engagements:engagement_close", "engagement_a", everyone(405)),
+    ("engagements:engagement_start_closing", "engagement_a", these(200, "site_lead", "enabler")),
+    ("engagements:engagement_start_closing", "engagement_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:engagement_extra_days", "engagement_a", these(200, "site_lead")),
+    ("engagements:engagement_extra_days", "engagement_b", these(200, "other_site_lead")),
+    # The diagnostic is the site's: never the central team's, and the account manager's only while shared.
+    ("engagements:diagnostic_detail", "engagement_a", these(200, *PARTIES_A, "account_manager")),
+    ("engagements:diagnostic_detail", "engagement_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:diagnostic_edit", "engagement_a", these(200, *PARTIES_A)),
+    ("engagements:diagnostic_edit", "engagement_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:diagnostic_share", "engagement_a", these(200, "site_lead")),
+    ("engagements:diagnostic_share", "engagement_b", these(200, "other_site_lead")),
+    ("engagements:diagnostic_unshare", "share_a", everyone(405)),
+    ("engagements:enabler_profile_edit", "none", these(200, "enabler", "other_enabler")),
+    ("engagements:enabler_profile_detail", "profile_enabler", these(200, *PARTIES_A, *CENTRE)),
     (
-        "sites:my_site",
-        "none",
-        only(
-            {"site_lead": 302, "site_member": 302, "other_site_lead": 302},
-            otherwise=200,  # people with no site see a page that says so
-        ),
+        "engagements:enabler_profile_detail",
+        "profile_other_enabler",
+        these(200, "other_site_lead", "other_enabler", *CENTRE),
     ),
-    (
-        "sites:site_detail",
-        "site_a",
-        only({"site_lead": 200, "site_member": 200, "programme_lead": 200, "administrator": 200}),
-    ),
-    (
-        "sites:site_detail",
-        "site_b",
-        only({"other_site_lead": 200, "programme_lead": 200, "administrator": 200}),
-    ),
+]
+
+# Changes, tried with a POST and no form data: the parties get a redirect (done, or refused with a message);
+# everyone else gets 404, including for the other site's object.
+POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
+    ("engagements:request_withdraw", "request_a", these(MOVED, *SITE_A_PEOPLE)),
+    ("engagements:request_withdraw", "request_b", these(MOVED, "other_site_lead")),
+    ("engagements:request_choose", "request_a", these(MOVED, *SITE_A_PEOPLE)),
+    ("engagements:request_choose", "request_b", these(MOVED, "other_site_lead")),
+    ("engagements:proposal_confirm", "proposal_a", these(MOVED, "enabler")),
+    ("engagements:proposal_confirm", "proposal_b", these(MOVED, "other_enabler")),
+    ("engagements:proposal_cannot_take_on", "proposal_a", these(MOVED, "enabler")),
+    ("engagements:agreement_confirm", "engagement_a", these(MOVED, *PARTIES_A)),
+    ("engagements:agreement_confirm", "engagement_b", these(MOVED, "other_site_lead", "other_enabler")),
+    ("engagements:engagement_pause", "engagement_a", these(MOVED, *PARTIES_A)),
+    ("engagements:engagement_resume", "engagement_a", these(MOVED, *PARTIES_A)),
+    ("engagements:engagement_close", "engagement_a", these(MOVED, *PARTIES_A)),
+    ("engagements:engagement_close", "engagement_b", these(MOVED, "other_site_lead", "other_enabler")),
+    ("engagements:diagnostic_unshare", "share_a", these(MOVED, *PARTIES_A)),
+    ("engagements:diagnostic_unshare", "share_b", these(MOVED, "other_site_lead", "other_enabler")),
 ]
 
 
@@ -87,33 +157,71 @@ def test_every_url_name_has_a_row() -> None:
     assert not missing, f"URL names with no access decision in tests/test_access.py: {sorted(missing)}"
 
 
-@pytest.fixture
-def objects(personas: dict, site_a: object, site_b: object) -> dict:
-    return {"site_a": site_a, "site_b": site_b, **personas}
+def test_every_post_only_url_is_tried_with_a_post() -> None:
+    post_only = {name for name, _, expected in MATRIX if expected["site_lead"] == 405}
+
+    assert post_only - {"accounts:logout"} == {name for name, _, _ in POST_MATRIX}
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize(("url_name", "target", "expected"), MATRIX, ids=[f"{n}[{t}]" for n, t, _ in MATRIX])
-def test_access_matrix(objects: dict, persona: str, url_name: str, target: str, expected: dict[str, int]) -> None:
+def _ids(matrix: list) -> list[str]:
+    return [f"{name}[{target}]" for name, target, _ in matrix]
+
+
+def _statuses(objects: dict, method: str, url: str) -> dict[str, int]:
+    """What every persona gets for one request. One test per row and every persona inside it keeps the
+    suite quick: the personas' objects are built once per row, not once per persona."""
+    return {persona: getattr(client_for(objects[persona]), method)(url).status_code for persona in PERSONAS}
+
+
+@pytest.mark.parametrize(("url_name", "target", "expected"), MATRIX, ids=_ids(MATRIX))
+def test_access_matrix(objects: dict, url_name: str, target: str, expected: dict[str, int]) -> None:
     url = reverse(url_name, kwargs=TARGETS[target](objects))
 
-    response = client_for(objects[persona]).get(url)
+    statuses = _statuses(objects, "get", url)
 
-    assert response.status_code == expected[persona], f"{persona} GET {url}"
-    if persona == "anonymous" and expected[persona] == LOGIN:
-        assert response["Location"].startswith(reverse("accounts:login"))
+    assert statuses == expected, f"GET {url}: " + ", ".join(
+        f"{persona} got {statuses[persona]}, expected {expected[persona]}"
+        for persona in PERSONAS
+        if statuses[persona] != expected[persona]
+    )
 
 
-def _admin_urls(objects: dict) -> list[str]:
-    """Every registered model's list, add and change pages, the change page with a real object."""
-    urls = [reverse("admin:index")]
-    for model in admin.site._registry:
+@pytest.mark.parametrize(("url_name", "target", "expected"), POST_MATRIX, ids=_ids(POST_MATRIX))
+def test_post_matrix(objects: dict, url_name: str, target: str, expected: dict[str, int]) -> None:
+    url = reverse(url_name, kwargs=TARGETS[target](objects))
+
+    statuses = _statuses(objects, "post", url)
+
+    assert statuses == expected, f"POST {url}: " + ", ".join(
+        f"{persona} got {statuses[persona]}, expected {expected[persona]}"
+        for persona in PERSONAS
+        if statuses[persona] != expected[persona]
+    )
+
+
+def test_anonymous_is_sent_to_log_in_not_told_what_exists(objects: dict) -> None:
+    url = reverse("engagements:engagement_detail", kwargs={"pk": objects["engagement_a"].pk})
+
+    response = client_for(None).get(url)
+
+    assert response["Location"] == f"{reverse('accounts:login')}?next={url}"
+
+
+def _admin_urls(administrator: object) -> list[tuple[str, int]]:
+    """Every registered model's list, add and change pages (the change page with a real object), with the status
+    an administrator gets: 403 where the admin refuses additions on purpose (requests and engagements are born in
+    the app, never typed in)."""
+    request = RequestFactory().get("/")
+    request.user = administrator
+    urls = [(reverse("admin:index"), 200)]
+    for model, model_admin in admin.site._registry.items():
         meta = model._meta
-        urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
-        urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
+        urls.append((reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"), 200))
+        add_status = 200 if model_admin.has_add_permission(request) else 403
+        urls.append((reverse(f"admin:{meta.app_label}_{meta.model_name}_add"), add_status))
         instance = model._default_manager.first()
         if instance is not None:
-            urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[instance.pk]))
+            urls.append((reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[instance.pk]), 200))
     return urls
 
 
@@ -121,7 +229,8 @@ def _admin_urls(objects: dict) -> list[str]:
 def test_django_admin_is_for_administrators_only(objects: dict, persona: str) -> None:
     client = client_for(objects[persona])
 
-    statuses = {url: client.get(url).status_code for url in _admin_urls(objects)}
+    for url, admin_status in _admin_urls(objects["administrator"]):
+        status = client.get(url).status_code
 
-    expected = 200 if persona == "administrator" else 302  # everyone else is sent to the admin's log-in
-    assert set(statuses.values()) == {expected}, statuses
+        expected = admin_status if persona == "administrator" else 302  # others go to the admin's log-in
+        assert status == expected, f"{persona} GET {url}"

@@ -53,5 +53,14 @@ def test_settings_keep_connections_healthy_and_speak_british_english(settings: o
     assert database["CONN_MAX_AGE"] > 0
     assert settings.TIME_ZONE == "Europe/London"
     assert settings.LANGUAGE_CODE == "en-gb"
-    assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+    assert "config.middleware.StaticFilesMiddleware" in settings.MIDDLEWARE  # WhiteNoise, with the icons
     assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings.MIDDLEWARE
+
+
+def test_nhsuk_icons_are_served_where_the_stylesheet_expects_them(db: None) -> None:
+    from django.test import Client
+
+    response = Client().get("/assets/images/nhsuk-icon-arrow-right.svg")
+
+    assert response.status_code == 200
+    assert b"<svg" in b"".join(response.streaming_content)

@@ -15,7 +15,7 @@ def test_messages_show_as_notification_banners_and_the_page_has_a_skip_link(site
     request._messages = FallbackStorage(request)
     messages.success(request, "Your request has been sent")
 
-    html = render_to_string("accounts/home.html", {"memberships": []}, request=request)
+    html = render_to_string("engagements/home.html", {"memberships": []}, request=request)
 
     assert 'class="nhsuk-notification-banner nhsuk-notification-banner--success"' in html
     assert "Your request has been sent" in html

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core import mail
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from accounts.models import User
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
@@ -50,6 +52,7 @@ DEMO_ACCOUNTS = [
         "enabler with engagements elsewhere",
     ),
     ("admin@example.org", "Alex Quarry", "Service administrator", "administrator (Django admin)"),
+    ("account.manager@example.org", "Noor Haddad", "Account manager", "account manager linked to Barnsley"),
 ]
 
 R = Region
@@ -113,12 +116,15 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="Do nothing when the database already has accounts."
         )
 
-    @transaction.atomic
     def handle(self, *args: Any, if_empty: bool = False, **options: Any) -> None:
         if if_empty and User.objects.exists():
             self.stdout.write("The database already has data: the demo was not seeded again.")
         else:
-            self._seed()
+            # The demo's notifications are kept in the app; their e-mails go to a throw-away outbox, not the terminal.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+                with transaction.atomic():
+                    self._seed()
+                mail.outbox = []
         self._print_accounts()
 
     def _print_accounts(self) -> None:
@@ -148,7 +154,15 @@ class Command(BaseCommand):
         self._member(users["site.lead@example.org"], sites["Barnsley"], SiteMembership.Role.LEAD)
         self._member(users["site.member@example.org"], sites["Barnsley"], SiteMembership.Role.MEMBER)
         self._member(users["other.site@example.org"], sites["Leeds"], SiteMembership.Role.LEAD)
-        self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(sites)} sites, {len(users)} demo accounts."))
+        users["account.manager@example.org"].is_account_manager = True
+        users["account.manager@example.org"].save(update_fields=["is_account_manager"])
+        sites["Barnsley"].account_managers.add(users["account.manager@example.org"])
+        sites["Calderdale"].account_managers.add(users["account.manager@example.org"])
+        from engagements.demo import seed_support
+
+        seed_support(users=users, sites=sites, programmes=programmes, password=DEMO_PASSWORD)
+        people = User.objects.count()
+        self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(sites)} sites and {people} people, all fictional."))
 
     def _site(
         self, programme: Programme, place: str, region: str, councils: int, commissioners: int, overlap: bool

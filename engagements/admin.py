@@ -1,0 +1,71 @@
+"""The Django admin runs the service: offers, enabler profiles, and the state of requests and engagements.
+
+It never shows what a site and its enabler wrote to each other: no agreement text, no diagnostic.
+"""
+
+from django.contrib import admin
+
+from .models import EnablerProfile, Engagement, Offer, Proposal, SupportRequest
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ("name", "programme", "provider", "cadence", "day_allowance", "is_open")
+    list_filter = ("programme", "cadence", "is_open")
+    list_select_related = ("programme",)
+
+
+@admin.register(EnablerProfile)
+class EnablerProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "years_in_health", "years_in_social_care", "capacity")
+    list_select_related = ("user",)
+    search_fields = ("user__full_name", "user__email")
+    autocomplete_fields = ("user",)
+    filter_horizontal = ("worked_for",)
+
+
+class ProposalInline(admin.TabularInline):
+    model = Proposal
+    fields = ("enabler", "outcome", "proposed_at", "proposed_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(SupportRequest)
+class SupportRequestAdmin(admin.ModelAdmin):
+    list_display = ("site", "offer", "state", "submitted_at")
+    list_filter = ("state", "offer")
+    list_select_related = ("site", "offer")
+    search_fields = ("site__name",)
+    date_hierarchy = "submitted_at"
+    inlines = [ProposalInline]
+    readonly_fields = ("state", "submitted_at", "decided_at", "created_by", "site", "offer")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # pull, never push: only a site creates a request, in the app
+
+
+@admin.register(Engagement)
+class EngagementAdmin(admin.ModelAdmin):
+    list_display = ("site", "enabler", "offer", "state", "created_at", "days_used")
+    list_filter = ("state", "offer")
+    list_select_related = ("site", "enabler", "offer")
+    search_fields = ("site__name",)
+    fields = (
+        "request",
+        "site",
+        "offer",
+        "enabler",
+        "state",
+        "created_at",
+        "started_on",
+        "follow_up_on",
+        "closed_on",
+        "day_allowance",
+        "days_used",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # an engagement is born only from an accepted request

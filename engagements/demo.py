@@ -1,0 +1,282 @@
+"""Demo support for `seed_demo`: offers, enablers, and requests and engagements in every state.
+
+Built with the real actions, so the demo moves exactly as a site, an enabler and a programme lead would move it.
+Every person is fictional. Runs once: it does nothing when offers already exist.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import User
+from sites.models import Organisation, Programme, Site, SiteMembership
+
+from . import actions
+from .models import Approach, EnablerProfile, Offer, Sector, SupportRequest
+
+R = "north-east-yorkshire"
+
+# (e-mail, name, biography, years in health, years in social care, sectors, approaches, regions, capacity)
+ENABLERS = [
+    (
+        "enabler@example.org",
+        "A former director of integrated commissioning who has coached partnership boards through joint budgets.",
+        18,
+        6,
+        [Sector.COMMISSIONING, Sector.SOCIAL_CARE],
+        [Approach.COACHING, Approach.FACILITATION],
+        ["north-east-yorkshire", "north-west"],
+        3,
+    ),
+    (
+        "other.enabler@example.org",
+        "An organisational development practitioner and former hospital chief operating officer.",
+        22,
+        0,
+        [Sector.NHS_PROVIDER],
+        [Approach.ORGANISATIONAL_DEVELOPMENT, Approach.DESIGN_WORKSHOPS],
+        ["north-east-yorkshire", "north-west", "midlands"],
+        3,
+    ),
+    (
+        "rowan.hale@example.org",
+        "Twenty years in adult social care leadership, most recently as a director of adult services.",
+        4,
+        20,
+        [Sector.SOCIAL_CARE, Sector.VOLUNTARY],
+        [Approach.COACHING],
+        ["london", "south-east"],
+        2,
+    ),
+    (
+        "sasha.mercer@example.org",
+        "A GP and former clinical chair who designs out-of-hospital care with clinicians and managers.",
+        15,
+        2,
+        [Sector.COMMISSIONING, Sector.NHS_PROVIDER],
+        [Approach.DESIGN_WORKSHOPS, Approach.FACILITATION],
+        ["london", "east-of-england"],
+        2,
+    ),
+]
+EXTRA_PEOPLE = {
+    "rowan.hale@example.org": ("Rowan Hale", "Systems leadership enabler"),
+    "sasha.mercer@example.org": ("Sasha Mercer", "Systems leadership enabler"),
+    "lead.greenwich@example.org": ("Priya Castell", "Director of integration"),
+    "lead.islington@example.org": ("Ellis Brannock", "Integrated care programme lead"),
+    "lead.kent@example.org": ("Fern Lowther", "Pioneer programme director"),
+    "lead.cheshire@example.org": ("Hugo Marsh", "Head of partnerships"),
+    "lead.calderdale@example.org": ("Imogen Tarrant", "Senior responsible officer"),
+    "lead.wirral@example.org": ("Nathan Ebdon", "Vanguard programme director"),
+}
+
+
+def _offer(programme: Programme, name: str, provider: str, cadence: str, days: Decimal | None, text: str) -> Offer:
+    return Offer.objects.get_or_create(
+        programme=programme,
+        name=name,
+        defaults={"provider": provider, "cadence": cadence, "day_allowance": days, "description": text},
+    )[0]
+
+
+def _ask(site: Site, offer: Offer, lead: User, why: str, help_wanted: str, days_ago: int) -> SupportRequest:
+    request = actions.submit_request(
+        site=site,
+        offer=offer,
+        by=lead,
+        why_now=why,
+        help_wanted=help_wanted,
+        who_is_involved="The partnership board, the directors of adult social care and of commissioning.",
+        approaches_wanted=[Approach.COACHING],
+        preferred_start=None,
+    )
+    SupportRequest.objects.filter(pk=request.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=days_ago))
+    request.refresh_from_db()
+    return request
+
+
+def _propose(request: SupportRequest, lead: User, *profiles: EnablerProfile) -> list:
+    return actions.propose_enablers(
+        request=request,
+        proposals=[
+            actions.ProposedEnabler(p, f"{p.user} brings senior experience that fits what you describe.", [])
+            for p in profiles
+        ],
+        by=lead,
+    )
+
+
+def _engage(request: SupportRequest, site_lead: User, programme_lead: User, profile: EnablerProfile) -> object:
+    proposal = _propose(request, programme_lead, profile)[0]
+    actions.choose_enabler(request=request, proposal=proposal, by=site_lead)
+    return actions.confirm_engagement(proposal=proposal, by=profile.user)
+
+
+def _agree(engagement: object, site_lead: User, goals: str) -> None:
+    engagement.agreement.revise(
+        by=engagement.enabler,
+        cadence="Every week, an hour, alternating on site and by video",
+        ways_of_working="One-to-one coaching for the programme director and a monthly session with the board.",
+        goals=goals,
+        confidentiality=engagement.agreement.confidentiality,
+    )
+    actions.confirm_agreement(engagement=engagement, by=engagement.enabler)
+    actions.confirm_agreement(engagement=engagement, by=site_lead)
+    engagement.refresh_from_db()
+
+
+def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: dict, password: str) -> None:
+    if Offer.objects.exists():
+        return
+    for email, (name, title) in EXTRA_PEOPLE.items():
+        users[email] = User.objects.create_user(email, password, full_name=name, job_title=title)
+    for place in ("Greenwich", "Islington", "Kent", "Cheshire", "Calderdale", "Wirral"):
+        SiteMembership.objects.create(
+            user=users[f"lead.{place.lower()}@example.org"], site=sites[place], role=SiteMembership.Role.LEAD
+        )
+    pioneer, accelerate, vanguard = (programmes[kind] for kind in ("pioneer", "accelerate", "vanguard"))
+    weekly = _offer(
+        pioneer,
+        "Systems leadership enabler: weekly coaching",
+        "Leadership Centre",
+        "weekly",
+        None,
+        "Regular coaching from an experienced enabler who works with your leaders every week.",
+    )
+    on_site = _offer(
+        accelerate,
+        "On-site leadership support: up to 5 days, starting with a diagnostic",
+        "NHS Leadership Academy",
+        "on-site-days",
+        Decimal("5"),
+        "Faculty practitioners on site, beginning with a diagnostic held with your senior leaders.",
+    )
+    vanguard_offer = _offer(
+        vanguard,
+        "Vanguard systems leadership support",
+        "Leadership Centre",
+        "flexible",
+        Decimal("10"),
+        "Flexible support for the leaders of a new care model.",
+    )
+    profiles = {}
+    for email, bio, health, care, sectors, approaches, regions, capacity in ENABLERS:
+        profiles[email] = EnablerProfile.objects.create(
+            user=users[email],
+            biography=bio,
+            years_in_health=health,
+            years_in_social_care=care,
+            sectors=list(sectors),
+            approaches=list(approaches),
+            regions=regions,
+            capacity=capacity,
+        )
+    # A conflict of interest: the other enabler once worked for a Leeds partner, so is never proposed there.
+    profiles["other.enabler@example.org"].worked_for.add(Organisation.objects.get(name="Leeds City Council"))
+    lead = users["programme.lead@example.org"]
+
+    barnsley = _ask(
+        sites["Barnsley"],
+        weekly,
+        users["site.lead@example.org"],
+        "Our board has agreed a shared vision and now needs to turn it into changes people will notice.",
+        "Coaching for the programme director and help for the board to hold each other to account.",
+        120,
+    )
+    engagement = _engage(barnsley, users["site.lead@example.org"], lead, profiles["enabler@example.org"])
+    _agree(
+        engagement,
+        users["site.lead@example.org"],
+        "Move from the vision to three changes on the ground within the year; build trust across the board.",
+    )
+    for stage, strengths, areas in (
+        (2, "A shared vision agreed by every partner.", "Turning the vision into plans that each partner owns."),
+        (3, "Joint teams in two neighbourhoods; a board that meets every month.", "Shared data and a pooled budget."),
+    ):
+        actions.record_diagnostic(
+            engagement=engagement,
+            by=users["site.lead@example.org"],
+            stage=stage,
+            strengths=strengths,
+            development_areas=areas,
+        )
+
+    calderdale = _ask(
+        sites["Calderdale"],
+        on_site,
+        users["lead.calderdale@example.org"],
+        "We are starting a new model of out-of-hospital care and want our leaders to design it together.",
+        "Facilitated design workshops with GPs, community services and social care.",
+        90,
+    )
+    on_site_engagement = _engage(
+        calderdale, users["lead.calderdale@example.org"], lead, profiles["other.enabler@example.org"]
+    )
+    _agree(on_site_engagement, users["lead.calderdale@example.org"], "Agree the blueprint of the new model.")
+    on_site_engagement.use_days(Decimal("4.5"), by=on_site_engagement.enabler)
+
+    wirral = _ask(
+        sites["Wirral"],
+        vanguard_offer,
+        users["lead.wirral@example.org"],
+        "Our vanguard has its funding and needs its leaders to act as one system.",
+        "Support for the partnership board during the first year.",
+        300,
+    )
+    closed = _engage(wirral, users["lead.wirral@example.org"], lead, profiles["other.enabler@example.org"])
+    _agree(closed, users["lead.wirral@example.org"], "A partnership board that holds under pressure.")
+    closed.use_days(Decimal("8"), by=closed.enabler)
+    closed.start_closing(by=closed.enabler, follow_up_on=timezone.localdate())
+    closed.close(by=closed.enabler)
+
+    _ask(
+        sites["Leeds"],
+        weekly,
+        users["other.site@example.org"],
+        "Our neighbourhood teams are in place and we want leaders at every level to work as one.",
+        "Coaching for neighbourhood team leaders and the senior leadership group.",
+        16,
+    )
+    greenwich = _ask(
+        sites["Greenwich"],
+        weekly,
+        users["lead.greenwich@example.org"],
+        "A new integrated care director starts next month and wants support from day one.",
+        "One-to-one coaching and facilitation of the partnership board.",
+        9,
+    )
+    _propose(greenwich, lead, profiles["rowan.hale@example.org"], profiles["sasha.mercer@example.org"])
+    islington = _ask(
+        sites["Islington"],
+        weekly,
+        users["lead.islington@example.org"],
+        "Our test-and-learn sites are starting and leaders need time to reflect together.",
+        "Coaching for the senior leadership team.",
+        6,
+    )
+    chosen = _propose(islington, lead, profiles["enabler@example.org"], profiles["rowan.hale@example.org"])[0]
+    actions.choose_enabler(request=islington, proposal=chosen, by=users["lead.islington@example.org"])
+    kent = _ask(
+        sites["Kent"],
+        weekly,
+        users["lead.kent@example.org"],
+        "Seven commissioners and overlapping boundaries: we need to find a shared purpose first.",
+        "Facilitation of conversations between commissioners.",
+        20,
+    )
+    _propose(kent, lead, profiles["sasha.mercer@example.org"])
+    actions.decline_proposals(
+        request=kent, reason="We would prefer someone with social care experience.", by=users["lead.kent@example.org"]
+    )
+    cheshire = _ask(
+        sites["Cheshire"],
+        weekly,
+        users["lead.cheshire@example.org"],
+        "We thought we were ready, but two partners are reorganising.",
+        "Coaching.",
+        40,
+    )
+    cheshire.withdraw(by=users["lead.cheshire@example.org"])

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from frontend.widgets import DateField
+from sites.models import Region, Site
+
+from .models import Agreement, Approach, Diagnostic, EnablerProfile, Offer, Sector
+
+TEXT_LIMIT = 5000
+
+
+def _text(label: str, help_text: str = "", required_message: str = "", **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": required_message or f"Enter {label.lower()}",
+            "max_length": f"{label} must be {TEXT_LIMIT:,} characters or fewer",
+        },
+        **kwargs,
+    )
+
+
+class SupportRequestForm(forms.Form):
+    """A site says it is ready, in its own words."""
+
+    offer = forms.ModelChoiceField(
+        label="Which support are you asking for?",
+        queryset=Offer.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose the support you are asking for"},
+    )
+    why_now = _text(
+        "Why now",
+        "What makes this the right time for your partnership? Support works best when a site feels ready.",
+        "Say why now is the right time",
+    )
+    help_wanted = _text("What you would like help with", required_message="Say what you would like help with")
+    who_is_involved = _text(
+        "Who is involved",
+        "Roles rather than names: for example, the partnership board and the directors of adult social care.",
+        "Say who is involved",
+    )
+    approaches_wanted = forms.MultipleChoiceField(
+        label="Ways of working you would like (optional)",
+        choices=Approach.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    preferred_start = DateField(
+        label="When you would like to start", help_text="For example, 12 1 2027", required=False
+    )
+
+    def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = Offer.objects.filter(programme=site.programme, is_open=True)
+        self.fields["offer"].label_from_instance = lambda offer: f"{offer.name} ({offer.provider})"
+
+    def clean_preferred_start(self) -> datetime.date | None:
+        start = self.cleaned_data.get("preferred_start")
+        today = timezone.localdate()
+        if start and start < today:
+            raise forms.ValidationError("The start date must be today or in the future")
+        if start and start > today + datetime.timedelta(days=730):
+            raise forms.ValidationError("The start date must be within the next 2 years")
+        return start
+
+
+class ProposalForm(forms.Form):
+    """Up to three enablers, each with a short introduction for the site."""
+
+    def __init__(self, *args: Any, candidates: list[EnablerProfile], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = {str(profile.pk): profile for profile in candidates}
+        self.fields["enablers"] = forms.MultipleChoiceField(
+            label="Enablers to propose",
+            help_text="Choose between one and three.",
+            choices=[(key, str(profile.user)) for key, profile in self.candidates.items()],
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": "Choose at least one enabler to propose"},
+        )
+        for key, profile in self.candidates.items():
+            self.fields[f"introduction_{key}"] = forms.CharField(
+                label=f"Introduction to {profile.user} for the site",
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        chosen = data.get("enablers") or []
+        if len(chosen) > 3:
+            self.add_error("enablers", "Choose no more than three enablers")
+        for key in chosen:
+            if not (data.get(f"introduction_{key}") or "").strip():
+                self.add_error(
+                    f"introduction_{key}", f"Write a short introduction to {self.candidates[key].user} for the site"
+                )
+        return data
+
+    def chosen(self) -> list[tuple[EnablerProfile, str]]:
+        return [
+            (self.candidates[key], self.cleaned_data[f"introduction_{key}"]) for key in self.cleaned_data["enablers"]
+        ]
+
+
+class DeclineForm(forms.Form):
+    reason = _text(
+        "Why none of these enablers is right",
+        "Your reason goes to the central team so that the next proposal fits better.",
+        "Say why none of the proposed enablers is right",
+    )
+
+
+class EnablerProfileForm(forms.ModelForm):
+    sectors = forms.MultipleChoiceField(
+        label="Sectors you have worked in at a senior level",
+        choices=Sector.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    approaches = forms.MultipleChoiceField(
+        label="Approaches you use", choices=Approach.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    regions = forms.MultipleChoiceField(
+        label="Regions you work in", choices=Region.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = EnablerProfile
+        fields = [
+            "biography",
+            "years_in_health",
+            "years_in_social_care",
+            "sectors",
+            "approaches",
+            "regions",
+            "capacity",
+            "worked_for",
+        ]
+        widgets = {"worked_for": forms.CheckboxSelectMultiple, "biography": forms.Textarea(attrs={"rows": 5})}
+        error_messages = {
+            "years_in_health": {"max_value": "Enter a number of years under 70"},
+            "years_in_social_care": {"max_value": "Enter a number of years under 70"},
+        }
+
+    def clean_biography(self) -> str:
+        biography = self.cleaned_data["biography"]
+        if len(biography) > TEXT_LIMIT:
+            raise forms.ValidationError(f"Biography must be {TEXT_LIMIT:,} characters or fewer")
+        return biography
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in ("years_in_health", "years_in_social_care"):
+            if (data.get(name) or 0) > 70:
+                self.add_error(name, "Enter a number of years of 70 or fewer")
+        if data.get("capacity") is not None and not 0 <= data["capacity"] <= 10:
+            self.add_error("capacity", "Capacity must be between 0 and 10 engagements")
+        return data
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["cadence", "ways_of_working", "goals", "confidentiality"]
+        labels = {"cadence": "Cadence", "ways_of_working": "Ways of working", "goals": "Goals"}
+        help_texts = {
+            "cadence": "How often you will meet, for example every week for an hour.",
+            "confidentiality": "What stays between you. The enabler's notes are always private to the enabler.",
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in self.Meta.fields:
+            if len(data.get(name) or "") > TEXT_LIMIT:
+                self.add_error(name, f"This must be {TEXT_LIMIT:,} characters or fewer")
+        if not (data.get("confidentiality") or "").strip():
+            self.add_error("confidentiality", "Enter the confidentiality terms")
+        return data
+
+
+class DiagnosticForm(forms.Form):
+    stage = forms.TypedChoiceField(
+        label="Where does the site feel it is on its integration journey?",
+        choices=Diagnostic.Stage.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where the site feels it is"},
+    )
+    strengths = _text("Strengths to build on")
+    development_areas = _text("Areas for development")
+
+
+class ShareDiagnosticForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label="Share with",
+        queryset=User.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose the person to share the diagnostic with"},
+    )
+
+    def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = site.account_managers.filter(is_active=True)
+
+
+class ClosingForm(forms.Form):
+    follow_up_on = DateField(label="Follow-up date", help_text="When you will check in after the support ends.")
+
+
+class ExtraDaysForm(forms.Form):
+    days = forms.DecimalField(
+        label="Extra days agreed",
+        min_value=Decimal("0.5"),
+        max_value=Decimal("50"),
+        decimal_places=1,
+        error_messages={
+            "required": "Enter the number of extra days",
+            "invalid": "Enter a number of days, like 1.5",
+            "min_value": "Extra days must be at least half a day",
+            "max_value": "Extra days must be 50 or fewer",
+            "max_decimal_places": "Use halves or tenths of a day at most, like 1.5",
+        },
+    )
+    reason = _text("What the extra days are for")

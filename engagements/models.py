@@ -1,0 +1,646 @@
+"""Offers, enablers, support requests, proposals, engagements, agreements and diagnostics.
+
+Support is pulled, never pushed: an engagement is born only from a site's own request, accepted by the enabler the
+site chose. Every change of state is a verb-named method that saves with update_fields and writes an audit event.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from sites.models import Organisation, Programme, Region, Site, SiteMembership
+
+if TYPE_CHECKING:
+    import datetime
+
+    from accounts.models import User
+
+
+class NotAllowed(ValidationError):
+    """A change that the rules do not allow now. Its message is shown to the person as it is."""
+
+
+class Approach(models.TextChoices):
+    COACHING = "coaching", "Coaching"
+    FACILITATION = "facilitation", "Facilitation"
+    ORGANISATIONAL_DEVELOPMENT = "organisational-development", "Organisational development"
+    DESIGN_WORKSHOPS = "design-workshops", "Design workshops"
+
+
+class Sector(models.TextChoices):
+    """Where an enabler has worked at a senior level."""
+
+    NHS_PROVIDER = "nhs-provider", "NHS provider"
+    COMMISSIONING = "commissioning", "NHS commissioning"
+    SOCIAL_CARE = "social-care", "Council and social care"
+    VOLUNTARY = "voluntary", "Voluntary sector"
+    INDEPENDENT = "independent", "Independent sector"
+
+
+# Which enabler sectors fit a partner organisation of each kind.
+SECTOR_FIT = {
+    Organisation.Sector.NHS_TRUST: Sector.NHS_PROVIDER,
+    Organisation.Sector.COMMISSIONER: Sector.COMMISSIONING,
+    Organisation.Sector.COUNCIL: Sector.SOCIAL_CARE,
+    Organisation.Sector.VOLUNTARY: Sector.VOLUNTARY,
+    Organisation.Sector.INDEPENDENT: Sector.INDEPENDENT,
+}
+
+
+class Offer(models.Model):
+    """A kind of support a programme provides."""
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        ON_SITE_DAYS = "on-site-days", "On-site days"
+        FLEXIBLE = "flexible", "Flexible"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="offers")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    provider = models.CharField("provider organisation", max_length=200)
+    cadence = models.CharField(max_length=20, choices=Cadence.choices)
+    day_allowance = models.DecimalField(
+        max_digits=5, decimal_places=1, null=True, blank=True, help_text="Days of support funded; blank for none."
+    )
+    is_open = models.BooleanField(default=True, help_text="Sites can ask for it.")
+
+    class Meta:
+        ordering = ["programme__year", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnablerProfileQuerySet(models.QuerySet["EnablerProfile"]):
+    def visible_to(self, user: User) -> EnablerProfileQuerySet:
+        """An enabler's profile: themselves, the central team, and a site once proposed to it or working with it."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_every_site:
+            return self.all()
+        my_sites = SiteMembership.objects.filter(user=user).values("site")
+        return self.filter(
+            Q(user=user)
+            | Q(user__proposals__request__site__in=my_sites)
+            | Q(user__engagements_as_enabler__site__in=my_sites)
+        ).distinct()
+
+    def with_active_count(self) -> EnablerProfileQuerySet:
+        return self.annotate(
+            active_count=Count(
+                "user__engagements_as_enabler",
+                filter=Q(user__engagements_as_enabler__state__in=Engagement.OPEN_STATES),
+                distinct=True,
+            )
+        )
+
+
+class EnablerProfile(models.Model):
+    """An experienced leadership practitioner: the credibility and fit a site looks for."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enabler_profile")
+    biography = models.TextField(blank=True)
+    years_in_health = models.PositiveSmallIntegerField("years at a senior level in health", default=0)
+    years_in_social_care = models.PositiveSmallIntegerField("years at a senior level in social care", default=0)
+    sectors = models.JSONField(default=list, blank=True)
+    approaches = models.JSONField(default=list, blank=True)
+    regions = models.JSONField(default=list, blank=True)
+    capacity = models.PositiveSmallIntegerField(default=2, help_text="How many engagements at once.")
+    worked_for = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="former_enablers",
+        help_text="Organisations you have worked for: you will not be proposed to their sites.",
+    )
+
+    objects = EnablerProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__full_name"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def sector_labels(self) -> list[str]:
+        return [Sector(value).label for value in self.sectors if value in Sector.values]
+
+    def approach_labels(self) -> list[str]:
+        return [Approach(value).label for value in self.approaches if value in Approach.values]
+
+    def region_labels(self) -> list[str]:
+        return [Region(value).label for value in self.regions if value in Region.values]
+
+    def active_engagement_count(self) -> int:
+        return Engagement.objects.filter(enabler_id=self.user_id, state__in=Engagement.OPEN_STATES).count()
+
+    def has_conflict_with(self, site: Site) -> bool:
+        return self.worked_for.filter(sites=site).exists()
+
+
+class SupportRequestQuerySet(models.QuerySet["SupportRequest"]):
+    def visible_to(self, user: User) -> SupportRequestQuerySet:
+        """The site's own people and the central team; an enabler only once proposed for it."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_every_site:
+            return self.all()
+        return self.filter(Q(site__memberships__user=user) | Q(proposals__enabler=user)).distinct()
+
+    def open(self) -> SupportRequestQuerySet:
+        return self.filter(state__in=SupportRequest.OPEN_STATES)
+
+    def in_queue(self) -> SupportRequestQuerySet:
+        """Waiting for the central team to propose enablers, oldest first."""
+        return self.filter(state__in=SupportRequest.QUEUE_STATES).order_by("submitted_at", "pk")
+
+
+class SupportRequest(models.Model):
+    """A site's own statement that it is ready for one offer. Only a member of the site creates one."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", "Waiting for proposals"
+        PROPOSED = "proposed", "Enablers proposed"
+        CHOSEN = "chosen", "Waiting for the enabler to confirm"
+        DECLINED = "declined", "Proposals declined: back in the queue"
+        ACCEPTED = "accepted", "Accepted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN_STATES = (State.SUBMITTED, State.PROPOSED, State.CHOSEN, State.DECLINED)
+    QUEUE_STATES = (State.SUBMITTED, State.DECLINED)
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="support_requests")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="support_requests")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    why_now = models.TextField("why now")
+    help_wanted = models.TextField("what you would like help with")
+    who_is_involved = models.TextField("who is involved")
+    approaches_wanted = models.JSONField(default=list, blank=True)
+    preferred_start = models.DateField("when you would like to start", null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.SUBMITTED)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    waiting_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SupportRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "offer"],
+                condition=Q(state__in=["submitted", "proposed", "chosen", "declined"]),
+                name="one_open_request_per_site_and_offer",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.site} asks for {self.offer}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    def approach_labels(self) -> list[str]:
+        return [Approach(value).label for value in self.approaches_wanted if value in Approach.values]
+
+    def current_proposals(self) -> models.QuerySet[Proposal]:
+        return self.proposals.filter(outcome__in=[Proposal.Outcome.PENDING, Proposal.Outcome.CHOSEN])
+
+    def _move(self, *, to: str, by: User, verb: str, fields: tuple[str, ...] = (), **detail: object) -> None:
+        self.state = to
+        self.save(update_fields=["state", *fields])
+        AuditEvent.record(actor=by, verb=verb, target=self, **detail)
+
+    def mark_proposed(self, *, by: User) -> None:
+        if self.state not in self.QUEUE_STATES:
+            raise NotAllowed("Enablers can only be proposed for a request waiting in the queue.")
+        self._move(to=self.State.PROPOSED, by=by, verb="proposed enablers")
+
+    def choose(self, *, by: User, proposal: Proposal) -> None:
+        """The site chooses one of the enablers proposed to it."""
+        if self.state != self.State.PROPOSED:
+            raise NotAllowed("An enabler can only be chosen while proposals are waiting for the site.")
+        if proposal.request_id != self.pk or proposal.outcome != Proposal.Outcome.PENDING:
+            raise NotAllowed("Choose one of the enablers proposed for this request.")
+        self.proposals.filter(outcome=Proposal.Outcome.PENDING).exclude(pk=proposal.pk).update(
+            outcome=Proposal.Outcome.NOT_CHOSEN
+        )
+        proposal.outcome = Proposal.Outcome.CHOSEN
+        proposal.save(update_fields=["outcome"])
+        self._move(to=self.State.CHOSEN, by=by, verb="chose an enabler", proposal=proposal.pk)
+
+    def decline(self, *, by: User, reason: str) -> None:
+        """The site declines every proposal, with a reason: the request goes back to the queue."""
+        if self.state != self.State.PROPOSED:
+            raise NotAllowed("Proposals can only be declined while they are waiting for the site.")
+        if not reason.strip():
+            raise NotAllowed("Say why none of the proposed enablers is right, so the next proposal fits better.")
+        self.proposals.filter(outcome=Proposal.Outcome.PENDING).update(outcome=Proposal.Outcome.DECLINED)
+        self.decline_reason = reason.strip()
+        self._move(to=self.State.DECLINED, by=by, verb="declined the proposals", fields=("decline_reason",))
+
+    def return_to_queue(self, *, by: User) -> None:
+        """The chosen enabler cannot take it on after all: the request waits for new proposals."""
+        if self.state != self.State.CHOSEN:
+            raise NotAllowed("Only a request waiting for its chosen enabler can go back to the queue.")
+        self.proposals.filter(outcome=Proposal.Outcome.CHOSEN).update(outcome=Proposal.Outcome.ENABLER_DECLINED)
+        self._move(to=self.State.DECLINED, by=by, verb="returned to the queue")
+
+    def mark_accepted(self, *, by: User) -> None:
+        if self.state != self.State.CHOSEN:
+            raise NotAllowed("This request is not waiting for an enabler to confirm.")
+        self.decided_at = timezone.now()
+        self._move(to=self.State.ACCEPTED, by=by, verb="accepted", fields=("decided_at",))
+
+    def withdraw(self, *, by: User) -> None:
+        if not self.is_open:
+            raise NotAllowed(
+                "This request has already been accepted and an engagement has begun."
+                if self.state == self.State.ACCEPTED
+                else "This request is already closed."
+            )
+        self.proposals.filter(outcome__in=[Proposal.Outcome.PENDING, Proposal.Outcome.CHOSEN]).update(
+            outcome=Proposal.Outcome.WITHDRAWN
+        )
+        self.decided_at = timezone.now()
+        self._move(to=self.State.WITHDRAWN, by=by, verb="withdrew", fields=("decided_at",))
+
+    def mark_reminder_sent(self) -> None:
+        self.waiting_reminder_sent_at = timezone.now()
+        self.save(update_fields=["waiting_reminder_sent_at"])
+
+
+class Proposal(models.Model):
+    """A programme lead's suggestion of one enabler for a request, with a short introduction for the site."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting for the site"
+        CHOSEN = "chosen", "Chosen by the site"
+        NOT_CHOSEN = "not-chosen", "Another enabler was chosen"
+        DECLINED = "declined", "Declined by the site"
+        ENABLER_DECLINED = "enabler-declined", "The enabler could not take it on"
+        ACCEPTED = "accepted", "Confirmed by the enabler"
+        WITHDRAWN = "withdrawn", "The request was withdrawn"
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="proposals")
+    enabler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals")
+    introduction = models.TextField()
+    reasons = models.JSONField(default=list, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "enabler"],
+                condition=Q(outcome__in=["pending", "chosen"]),
+                name="one_live_proposal_per_enabler_and_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enabler} for {self.request}"
+
+
+class EngagementQuerySet(models.QuerySet["Engagement"]):
+    def visible_to(self, user: User) -> EngagementQuerySet:
+        """State, dates and days used: the site's people, its enabler and the central team."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.sees_every_site:
+            return self.all()
+        return self.working_with(user)
+
+    def working_with(self, user: User) -> EngagementQuerySet:
+        """The two parties of an engagement, who alone see its agreement and diagnostic."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(Q(site__memberships__user=user) | Q(enabler=user)).distinct()
+
+    def diagnostic_readable_by(self, user: User) -> EngagementQuerySet:
+        """Engagements whose diagnostic this person may read: the two parties, and anyone the site's lead
+        is sharing it with right now. Never the central team."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        shared = Q(diagnostic_shares__shared_with=user, diagnostic_shares__stopped_at=None)
+        return self.filter(Q(site__memberships__user=user) | Q(enabler=user) | shared).distinct()
+
+    def open(self) -> EngagementQuerySet:
+        return self.filter(state__in=Engagement.OPEN_STATES)
+
+
+class Engagement(models.Model):
+    """One site and one enabler working one-to-one on one offer, born only from an accepted request."""
+
+    class State(models.TextChoices):
+        AGREEMENT = "agreement", "Agreeing how to work"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        CLOSING = "closing", "Closing"
+        CLOSED = "closed", "Closed"
+
+    OPEN_STATES = (State.AGREEMENT, State.ACTIVE, State.PAUSED, State.CLOSING)
+
+    # The request is the engagement's birth certificate: not null and unique, so the database itself refuses an
+    # engagement without a request, or a second engagement from the same request.
+    request = models.OneToOneField(SupportRequest, on_delete=models.PROTECT, related_name="engagement")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="engagements")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="engagements")
+    enabler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="engagements_as_enabler"
+    )
+    state = models.CharField(max_length=20, choices=State.choices, default=State.AGREEMENT)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_on = models.DateField(null=True, blank=True)
+    follow_up_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    day_allowance = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    days_used = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("0"))
+
+    objects = EngagementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["enabler", "state"]), models.Index(fields=["site", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(days_used__gte=0), name="engagement_days_used_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} with {self.enabler}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    def _move(self, *, allowed_from: tuple[str, ...], to: str, by: User, verb: str, fields: tuple[str, ...] = ()):
+        if self.state not in allowed_from:
+            target = self.State(to).label.lower()
+            raise NotAllowed(
+                f"This engagement is “{self.get_state_display().lower()}”, so it cannot move to “{target}”."
+            )
+        self.state = to
+        self.save(update_fields=["state", *fields])
+        AuditEvent.record(actor=by, verb=verb, target=self)
+
+    def activate(self, *, by: User) -> None:
+        """Both parties have confirmed the agreement: the work begins."""
+        self.started_on = timezone.localdate()
+        self._move(
+            allowed_from=(self.State.AGREEMENT,), to=self.State.ACTIVE, by=by, verb="activated", fields=("started_on",)
+        )
+
+    def pause(self, *, by: User) -> None:
+        self._move(allowed_from=(self.State.ACTIVE,), to=self.State.PAUSED, by=by, verb="paused")
+
+    def resume(self, *, by: User) -> None:
+        self._move(allowed_from=(self.State.PAUSED,), to=self.State.ACTIVE, by=by, verb="resumed")
+
+    def start_closing(self, *, by: User, follow_up_on: datetime.date) -> None:
+        if follow_up_on < timezone.localdate():
+            raise NotAllowed("The follow-up date must be today or later.")
+        self.follow_up_on = follow_up_on
+        self._move(
+            allowed_from=(self.State.ACTIVE, self.State.PAUSED),
+            to=self.State.CLOSING,
+            by=by,
+            verb="started closing",
+            fields=("follow_up_on",),
+        )
+
+    def close(self, *, by: User) -> None:
+        self.closed_on = timezone.localdate()
+        self._move(
+            allowed_from=(self.State.CLOSING,), to=self.State.CLOSED, by=by, verb="closed", fields=("closed_on",)
+        )
+
+    # The day budget -------------------------------------------------------------------------------------------
+
+    @property
+    def days_agreed_extra(self) -> Decimal:
+        return sum((extension.days for extension in self.budget_extensions.all()), Decimal("0"))
+
+    @property
+    def days_available(self) -> Decimal | None:
+        """The offer's allowance plus any extra days the site agreed; None when the offer has no allowance."""
+        if self.day_allowance is None:
+            return None
+        return self.day_allowance + self.days_agreed_extra
+
+    @property
+    def budget_share_used(self) -> int | None:
+        available = self.days_available
+        if not available:
+            return None
+        return int(self.days_used * 100 / available)
+
+    @property
+    def budget_warning(self) -> bool:
+        """80 % of the days are used: time to talk about what the rest are for."""
+        share = self.budget_share_used
+        return share is not None and share >= 80
+
+    def use_days(self, days: Decimal, *, by: User) -> None:
+        """Count delivered days against the budget. Going over needs the site's agreement first."""
+        if days <= 0:
+            raise NotAllowed("Days used must be more than zero.")
+        available = self.days_available
+        if available is not None and self.days_used + days > available:
+            raise NotAllowed(
+                f"That would use {self.days_used + days} of {available} days. "
+                "The site's lead must agree extra days before more are used."
+            )
+        self.days_used += days
+        self.save(update_fields=["days_used"])
+        AuditEvent.record(actor=by, verb="used days", target=self, days=str(days))
+
+    def agree_extra_days(self, *, by: User, days: Decimal, reason: str) -> BudgetExtension:
+        """The site's lead agrees days beyond the allowance; the agreement is recorded."""
+        if self.day_allowance is None:
+            raise NotAllowed("This offer has no day allowance, so there is nothing to extend.")
+        if not SiteMembership.objects.filter(user=by, site=self.site, role=SiteMembership.Role.LEAD).exists():
+            raise NotAllowed("Only the site's lead can agree extra days.")
+        if days <= 0:
+            raise NotAllowed("Extra days must be more than zero.")
+        extension = self.budget_extensions.create(days=days, reason=reason, agreed_by=by)
+        AuditEvent.record(actor=by, verb="agreed extra days", target=self, days=str(days))
+        return extension
+
+
+class BudgetExtension(models.Model):
+    """Days beyond the offer's allowance, agreed by the site's lead."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="budget_extensions")
+    days = models.DecimalField(max_digits=5, decimal_places=1)
+    reason = models.TextField()
+    agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agreed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["agreed_at"]
+        constraints = [models.CheckConstraint(condition=Q(days__gt=0), name="budget_extension_days_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.days} extra days for {self.engagement}"
+
+
+DEFAULT_CONFIDENTIALITY = (
+    "The enabler's notes are private to the enabler. Nothing about the site's leadership is reported to the "
+    "central team: it sees only that the engagement exists, its dates and the days used."
+)
+
+
+class Agreement(models.Model):
+    """What both parties confirm at the start: cadence, ways of working, goals and confidentiality.
+
+    Any change to the words withdraws earlier confirmations, so each party has confirmed exactly the same text.
+    """
+
+    engagement = models.OneToOneField(Engagement, on_delete=models.CASCADE, related_name="agreement")
+    cadence = models.CharField(max_length=200, blank=True)
+    ways_of_working = models.TextField(blank=True)
+    goals = models.TextField(blank=True)
+    confidentiality = models.TextField(default=DEFAULT_CONFIDENTIALITY)
+    site_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    site_confirmed_at = models.DateTimeField(null=True, blank=True)
+    enabler_confirmed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Agreement for {self.engagement}"
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.cadence.strip() and self.ways_of_working.strip() and self.goals.strip())
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.site_confirmed_at is not None and self.enabler_confirmed_at is not None
+
+    def revise(self, *, by: User, cadence: str, ways_of_working: str, goals: str, confidentiality: str) -> bool:
+        """Change the words. Returns whether anything changed; a change withdraws both confirmations."""
+        if self.is_confirmed:
+            raise NotAllowed("The agreement has been confirmed by both of you and can no longer be changed.")
+        new = {
+            "cadence": cadence,
+            "ways_of_working": ways_of_working,
+            "goals": goals,
+            "confidentiality": confidentiality,
+        }
+        if all(getattr(self, name) == value for name, value in new.items()):
+            return False
+        for name, value in new.items():
+            setattr(self, name, value)
+        self.site_confirmed_by = self.site_confirmed_at = self.enabler_confirmed_at = None
+        self.updated_at = timezone.now()
+        self.save(update_fields=[*new, "site_confirmed_by", "site_confirmed_at", "enabler_confirmed_at", "updated_at"])
+        AuditEvent.record(actor=by, verb="revised the agreement", target=self.engagement)
+        return True
+
+    def confirm(self, *, by: User) -> None:
+        """One party confirms the words as they stand now."""
+        engagement = self.engagement
+        if self.is_confirmed:
+            raise NotAllowed("The agreement is already confirmed by both of you.")
+        if not self.is_complete:
+            raise NotAllowed("Fill in the cadence, the ways of working and the goals before confirming.")
+        if by.pk == engagement.enabler_id:
+            self.enabler_confirmed_at = timezone.now()
+            self.save(update_fields=["enabler_confirmed_at"])
+        elif SiteMembership.objects.filter(user=by, site=engagement.site, role=SiteMembership.Role.LEAD).exists():
+            self.site_confirmed_by, self.site_confirmed_at = by, timezone.now()
+            self.save(update_fields=["site_confirmed_by", "site_confirmed_at"])
+        else:
+            raise NotAllowed("The agreement is confirmed by the site's lead and by the enabler.")
+        AuditEvent.record(actor=by, verb="confirmed the agreement", target=engagement)
+
+
+class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):
+    def visible_to(self, user: User) -> DiagnosticQuerySet:
+        """The site's people and its enabler; an account manager only while the site's lead shares it."""
+        return self.filter(engagement__in=Engagement.objects.diagnostic_readable_by(user))
+
+
+class Diagnostic(models.Model):
+    """One version of the site's own view of where it is on its integration journey. Re-running it adds a version;
+    earlier versions stay as its history."""
+
+    class Stage(models.IntegerChoices):
+        EXPLORING = 1, "Exploring: partners are talking about what integration could mean here"
+        COMMITTING = 2, "Committing: a shared vision is agreed, but little has changed on the ground yet"
+        BUILDING = 3, "Building: joint teams, budgets or roles are being set up"
+        DELIVERING = 4, "Delivering: people are feeling joined-up care in some places"
+        SUSTAINING = 5, "Sustaining: integrated working is the normal way, and the partnership holds under pressure"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="diagnostics")
+    version = models.PositiveSmallIntegerField()
+    stage = models.PositiveSmallIntegerField("where the site feels it is", choices=Stage.choices)
+    strengths = models.TextField("strengths to build on")
+    development_areas = models.TextField("areas for development")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = DiagnosticQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "version"], name="diagnostic_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Diagnostic {self.version} for {self.engagement.site}"
+
+
+class DiagnosticShare(models.Model):
+    """The site's lead shares the diagnostic with a named person, such as its NHS England account manager."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="diagnostic_shares")
+    shared_with = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    shared_at = models.DateTimeField(default=timezone.now)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-shared_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "shared_with"],
+                condition=Q(stopped_at=None),
+                name="one_live_diagnostic_share_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Diagnostic of {self.engagement.site} shared with {self.shared_with}"
+
+    def stop(self, *, by: User) -> None:
+        if self.stopped_at is not None:
+            raise NotAllowed("Sharing has already stopped.")
+        self.stopped_by, self.stopped_at = by, timezone.now()
+        self.save(update_fields=["stopped_by", "stopped_at"])
+        AuditEvent.record(
+            actor=by, verb="stopped sharing the diagnostic", target=self.engagement, person=self.shared_with_id
+        )
+
+
+def total_days_used(engagements: models.QuerySet[Engagement]) -> Decimal:
+    return engagements.aggregate(total=Sum("days_used"))["total"] or Decimal("0")

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from . import views
+
+app_name = "engagements"
+
+urlpatterns = [
+    path("requests/new/<int:site_pk>/", views.request_create, name="request_create"),
+    path("requests/queue/", views.queue, name="queue"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request_withdraw"),
+    path("requests/<int:pk>/match/", views.request_match, name="request_match"),
+    path("requests/<int:pk>/choose/", views.request_choose, name="request_choose"),
+    path("requests/<int:pk>/decline/", views.request_decline, name="request_decline"),
+    path("proposals/<int:pk>/confirm/", views.proposal_confirm, name="proposal_confirm"),
+    path("proposals/<int:pk>/cannot-take-on/", views.proposal_cannot_take_on, name="proposal_cannot_take_on"),
+    path("engagements/<int:pk>/", views.engagement_detail, name="engagement_detail"),
+    path("engagements/<int:pk>/agreement/", views.agreement_edit, name="agreement_edit"),
+    path("engagements/<int:pk>/agreement/confirm/", views.agreement_confirm, name="agreement_confirm"),
+    path("engagements/<int:pk>/pause/", views.engagement_pause, name="engagement_pause"),
+    path("engagements/<int:pk>/resume/", views.engagement_resume, name="engagement_resume"),
+    path("engagements/<int:pk>/closing/", views.engagement_start_closing, name="engagement_start_closing"),
+    path("engagements/<int:pk>/close/", views.engagement_close, name="engagement_close"),
+    path("engagements/<int:pk>/extra-days/", views.engagement_extra_days, name="engagement_extra_days"),
+    path("engagements/<int:pk>/diagnostic/", views.diagnostic_detail, name="diagnostic_detail"),
+    path("engagements/<int:pk>/diagnostic/edit/", views.diagnostic_edit, name="diagnostic_edit"),
+    path("engagements/<int:pk>/diagnostic/share/", views.diagnostic_share, name="diagnostic_share"),
+    path(
+        "engagements/<int:pk>/diagnostic/share/<int:share_pk>/stop/",
+        views.diagnostic_unshare,
+        name="diagnostic_unshare",
+    ),
+    path("enablers/me/", views.enabler_profile_edit, name="enabler_profile_edit"),
+    path("enablers/<int:pk>/", views.enabler_profile_detail, name="enabler_profile_detail"),
+]

@@ -1,0 +1,430 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from sites.models import Site, SiteMembership
+
+from . import actions
+from .forms import (
+    AgreementForm,
+    ClosingForm,
+    DeclineForm,
+    DiagnosticForm,
+    EnablerProfileForm,
+    ExtraDaysForm,
+    ProposalForm,
+    ShareDiagnosticForm,
+    SupportRequestForm,
+)
+from .matching import rank_enablers
+from .models import EnablerProfile, Engagement, NotAllowed, Proposal, SupportRequest
+from .working_days import working_days_between
+
+
+def _refused(request: HttpRequest, error: NotAllowed, to: str, **kwargs: object) -> HttpResponse:
+    """A refused change: say why, change nothing, and go back to where the person was."""
+    messages.error(request, " ".join(error.messages))
+    return redirect(to, **kwargs)
+
+
+def _is_site_lead(user: object, site: Site) -> bool:
+    return SiteMembership.objects.filter(user=user, site=site, role=SiteMembership.Role.LEAD).exists()
+
+
+# Home ---------------------------------------------------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Each person's starting page, with a section for each role their account has."""
+    user = request.user
+    memberships = list(SiteMembership.objects.filter(user=user).select_related("site", "site__programme"))
+    my_sites = [m.site for m in memberships]
+    context = {
+        "memberships": memberships,
+        "site_requests": SupportRequest.objects.filter(site__in=my_sites).select_related("site", "offer")[:20],
+        "site_engagements": Engagement.objects.filter(site__in=my_sites).select_related("site", "offer", "enabler"),
+        "enabler_profile": EnablerProfile.objects.filter(user=user).first(),
+    }
+    if context["enabler_profile"]:
+        context["enabler_engagements"] = (
+            Engagement.objects.filter(enabler=user).select_related("site", "offer", "agreement").order_by("state")
+        )
+        context["waiting_for_me"] = Proposal.objects.filter(
+            enabler=user, outcome=Proposal.Outcome.CHOSEN
+        ).select_related("request__site", "request__offer")
+        context["proposed_to"] = Proposal.objects.filter(enabler=user, outcome=Proposal.Outcome.PENDING).select_related(
+            "request__site", "request__offer"
+        )
+    if user.is_programme_lead:
+        queue = SupportRequest.objects.in_queue().select_related("site", "offer")
+        context["queue"] = _with_waits(queue[:10])
+        context["queue_count"] = queue.count()
+        context["capacity"] = EnablerProfile.objects.filter(user__is_active=True).aggregate(total=Sum("capacity"))
+        context["capacity_in_use"] = Engagement.objects.open().count()
+    if user.is_account_manager:
+        context["shared_diagnostics"] = Engagement.objects.filter(
+            diagnostic_shares__shared_with=user, diagnostic_shares__stopped_at=None
+        ).select_related("site")
+    return render(request, "engagements/home.html", context)
+
+
+def _with_waits(requests: object) -> list[tuple[SupportRequest, int]]:
+    today = timezone.localdate()
+    return [(item, working_days_between(timezone.localdate(item.submitted_at), today)) for item in requests]
+
+
+# Support requests ---------------------------------------------------------------------------------------------
+
+
+def request_create(request: HttpRequest, site_pk: int) -> HttpResponse:
+    site = get_object_or_404(Site.objects.visible_to(request.user).filter(memberships__user=request.user), pk=site_pk)
+    form = SupportRequestForm(request.POST or None, site=site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            support_request = actions.submit_request(site=site, by=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            repeat = _just_sent(site, form.cleaned_data["offer"], request.user)
+            if repeat:  # a double-click: the first click already sent it
+                return redirect("engagements:request_detail", pk=repeat.pk)
+            form.add_error(None, " ".join(error.messages))
+        else:
+            messages.success(request, "Your request has been sent to the central team.")
+            return redirect("engagements:request_detail", pk=support_request.pk)
+    return render(request, "engagements/request_create.html", {"form": form, "site": site})
+
+
+def _just_sent(site: Site, offer: object, user: object) -> SupportRequest | None:
+    recent = timezone.now() - timezone.timedelta(seconds=30)
+    return (
+        SupportRequest.objects.open().filter(site=site, offer=offer, created_by=user, submitted_at__gte=recent).first()
+    )
+
+
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = get_object_or_404(
+        SupportRequest.objects.visible_to(request.user).select_related("site", "offer", "created_by"), pk=pk
+    )
+    proposals = support_request.proposals.select_related("enabler", "enabler__enabler_profile")
+    is_site_member = SiteMembership.objects.filter(user=request.user, site=support_request.site).exists()
+    if not (is_site_member or request.user.sees_every_site):
+        proposals = proposals.filter(enabler=request.user)  # an enabler sees their own proposal only
+    context = {
+        "support_request": support_request,
+        "proposals": proposals,
+        "is_site_member": is_site_member,
+        "is_site_lead": _is_site_lead(request.user, support_request.site),
+        "engagement": Engagement.objects.filter(request=support_request).first(),
+    }
+    return render(request, "engagements/request_detail.html", context)
+
+
+@require_POST
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = get_object_or_404(
+        SupportRequest.objects.visible_to(request.user).filter(site__memberships__user=request.user), pk=pk
+    )
+    try:
+        support_request.withdraw(by=request.user)
+    except NotAllowed as error:
+        return _refused(request, error, "engagements:request_detail", pk=pk)
+    messages.success(request, "Your request has been withdrawn.")
+    return redirect("engagements:request_detail", pk=pk)
+
+
+def queue(request: HttpRequest) -> HttpResponse:
+    """Requests waiting for enablers to be proposed, oldest first, with how long each has waited."""
+    if not request.user.is_programme_lead:
+        raise Http404
+    waiting = (
+        SupportRequest.objects.visible_to(request.user).in_queue().select_related("site", "offer", "site__programme")
+    )
+    return render(request, "engagements/queue.html", {"waiting": _with_waits(waiting[:200])})
+
+
+def request_match(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_programme_lead:
+        raise Http404
+    support_request = get_object_or_404(
+        SupportRequest.objects.visible_to(request.user).select_related("site", "offer", "site__programme"), pk=pk
+    )
+    matches, exclusions = rank_enablers(support_request)
+    form = ProposalForm(request.POST or None, candidates=[match.profile for match in matches])
+    if request.method == "POST" and form.is_valid():
+        reasons = {match.profile.pk: match.reasons for match in matches}
+        chosen = [actions.ProposedEnabler(profile, intro, reasons[profile.pk]) for profile, intro in form.chosen()]
+        try:
+            actions.propose_enablers(request=support_request, proposals=chosen, by=request.user)
+        except NotAllowed as error:
+            form.add_error(None, " ".join(error.messages))
+        else:
+            messages.success(request, "The site has been told about the proposed enablers.")
+            return redirect("engagements:request_detail", pk=pk)
+    context = {"support_request": support_request, "matches": matches, "exclusions": exclusions, "form": form}
+    return render(request, "engagements/request_match.html", context)
+
+
+@require_POST
+def request_choose(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = get_object_or_404(
+        SupportRequest.objects.visible_to(request.user).filter(site__memberships__user=request.user), pk=pk
+    )
+    proposal = support_request.proposals.filter(pk=request.POST.get("proposal") or 0).first()
+    if proposal is None:
+        return _refused(
+            request, NotAllowed("Choose one of the enablers proposed."), "engagements:request_detail", pk=pk
+        )
+    try:
+        actions.choose_enabler(request=support_request, proposal=proposal, by=request.user)
+    except NotAllowed as error:
+        return _refused(request, error, "engagements:request_detail", pk=pk)
+    messages.success(request, f"You chose {proposal.enabler}. They have been asked to confirm.")
+    return redirect("engagements:request_detail", pk=pk)
+
+
+def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    support_request = get_object_or_404(
+        SupportRequest.objects.visible_to(request.user).filter(
+            site__memberships__user=request.user, site__memberships__role=SiteMembership.Role.LEAD
+        ),
+        pk=pk,
+    )
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.decline_proposals(request=support_request, reason=form.cleaned_data["reason"], by=request.user)
+        except NotAllowed as error:
+            return _refused(request, error, "engagements:request_detail", pk=pk)
+        messages.success(request, "The proposals are declined and your request is back with the central team.")
+        return redirect("engagements:request_detail", pk=pk)
+    return render(request, "engagements/request_decline.html", {"form": form, "support_request": support_request})
+
+
+@require_POST
+def proposal_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal.objects.filter(enabler=request.user), pk=pk)
+    try:
+        engagement = actions.confirm_engagement(proposal=proposal, by=request.user)
+    except NotAllowed as error:
+        return _refused(request, error, "engagements:request_detail", pk=proposal.request_id)
+    messages.success(request, "The engagement has begun. Agree with the site how you will work together.")
+    return redirect("engagements:engagement_detail", pk=engagement.pk)
+
+
+@require_POST
+def proposal_cannot_take_on(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal.objects.filter(enabler=request.user), pk=pk)
+    try:
+        actions.enabler_cannot_take_on(proposal=proposal, by=request.user)
+    except NotAllowed as error:
+        return _refused(request, error, "engagements:request_detail", pk=proposal.request_id)
+    messages.success(request, "The site and the central team have been told. Thank you for saying so early.")
+    return redirect("home")
+
+
+# Engagements --------------------------------------------------------------------------------------------------
+
+
+def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = get_object_or_404(
+        Engagement.objects.visible_to(request.user).select_related("site", "offer", "enabler", "request"), pk=pk
+    )
+    working_with = Engagement.objects.working_with(request.user).filter(pk=pk).exists()
+    context = {
+        "engagement": engagement,
+        "working_with": working_with,  # the agreement and diagnostic are for the two parties only
+        "agreement": engagement.agreement if working_with else None,
+        "is_site_lead": _is_site_lead(request.user, engagement.site),
+        "is_enabler": engagement.enabler_id == request.user.pk,
+        "extensions": engagement.budget_extensions.select_related("agreed_by") if working_with else [],
+    }
+    return render(request, "engagements/engagement_detail.html", context)
+
+
+def _engagement_for_party(request: HttpRequest, pk: int) -> Engagement:
+    return get_object_or_404(Engagement.objects.working_with(request.user).select_related("site", "offer"), pk=pk)
+
+
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement_for_party(request, pk)
+    agreement = engagement.agreement
+    form = AgreementForm(request.POST or None, instance=agreement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = agreement.revise(by=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        except NotAllowed as error:
+            return _refused(request, error, "engagements:engagement_detail", pk=pk)
+        if changed:
+            messages.success(request, "The agreement is saved. Any earlier confirmations have been withdrawn.")
+        return redirect("engagements:engagement_detail", pk=pk)
+    return render(request, "engagements/agreement_edit.html", {"form": form, "engagement": engagement})
+
+
+@require_POST
+def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement_for_party(request, pk)
+    try:
+        actions.confirm_agreement(engagement=engagement, by=request.user)
+    except NotAllowed as error:
+        return _refused(request, error, "engagements:engagement_detail", pk=pk)
+    messages.success(request, "You have confirmed the agreement.")
+    return redirect("engagements:engagement_detail", pk=pk)
+
+
+def _lifecycle(request: HttpRequest, pk: int, change: str, done: str) -> HttpResponse:
+    engagement = _engagement_for_party(request, pk)
+    if not (engagement.enabler_id == request.user.pk or _is_site_lead(request.user, engagement.site)):
+        return _refused(
+            request,
+            NotAllowed("Only the enabler or the site's lead can change this."),
+            "engagements:engagement_detail",
+            pk=pk,
+        )
+    try:
+        getattr(engagement, change)(by=request.user)
+    except NotAllowed as error:
+        return _refused(request, error, "engagements:engagement_detail", pk=pk)
+    messages.success(request, done)
+    return redirect("engagements:engagement_detail", pk=pk)
+
+
+@require_POST
+def engagement_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lifecycle(request, pk, "pause", "The engagement is paused.")
+
+
+@require_POST
+def engagement_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lifecycle(request, pk, "resume", "The engagement has resumed.")
+
+
+@require_POST
+def engagement_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lifecycle(request, pk, "close", "The engagement is closed.")
+
+
+def engagement_start_closing(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement_for_party(request, pk)
+    if not (engagement.enabler_id == request.user.pk or _is_site_lead(request.user, engagement.site)):
+        raise Http404  # closing is for the enabler or the site's lead
+    form = ClosingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            engagement.start_closing(by=request.user, follow_up_on=form.cleaned_data["follow_up_on"])
+        except NotAllowed as error:
+            form.add_error("follow_up_on", " ".join(error.messages))
+        else:
+            messages.success(request, "The engagement is closing. The follow-up date is recorded.")
+            return redirect("engagements:engagement_detail", pk=pk)
+    return render(request, "engagements/engagement_start_closing.html", {"form": form, "engagement": engagement})
+
+
+def engagement_extra_days(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement_for_party(request, pk)
+    if not _is_site_lead(request.user, engagement.site):
+        raise Http404  # extra days are the site lead's to agree
+    form = ExtraDaysForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            engagement.agree_extra_days(by=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            form.add_error(None, " ".join(error.messages))
+        else:
+            messages.success(request, "The extra days are agreed and recorded.")
+            return redirect("engagements:engagement_detail", pk=pk)
+    return render(request, "engagements/engagement_extra_days.html", {"form": form, "engagement": engagement})
+
+
+# The diagnostic -----------------------------------------------------------------------------------------------
+
+
+def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The site's diagnostic and its history, for the two parties and anyone the site's lead shares it with."""
+    engagement = get_object_or_404(
+        Engagement.objects.diagnostic_readable_by(request.user).select_related("site", "enabler"), pk=pk
+    )
+    working_with = Engagement.objects.working_with(request.user).filter(pk=pk).exists()
+    versions = engagement.diagnostics.select_related("recorded_by")
+    context = {
+        "engagement": engagement,
+        "versions": versions,
+        "current": versions.first(),
+        "working_with": working_with,
+        "is_site_lead": _is_site_lead(request.user, engagement.site),
+        "shares": engagement.diagnostic_shares.select_related("shared_with", "shared_by", "stopped_by")
+        if working_with
+        else [],
+    }
+    return render(request, "engagements/diagnostic_detail.html", context)
+
+
+def diagnostic_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement_for_party(request, pk)
+    current = engagement.diagnostics.first()
+    initial = (
+        {"stage": current.stage, "strengths": current.strengths, "development_areas": current.development_areas}
+        if current
+        else None
+    )
+    form = DiagnosticForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.record_diagnostic(engagement=engagement, by=request.user, **form.cleaned_data)
+        messages.success(request, "The diagnostic is saved. Earlier versions stay in its history.")
+        return redirect("engagements:diagnostic_detail", pk=pk)
+    return render(request, "engagements/diagnostic_edit.html", {"form": form, "engagement": engagement})
+
+
+def diagnostic_share(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement_for_party(request, pk)
+    if not _is_site_lead(request.user, engagement.site):
+        raise Http404  # sharing is the site lead's decision
+    form = ShareDiagnosticForm(request.POST or None, site=engagement.site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.share_diagnostic(engagement=engagement, person=form.cleaned_data["person"], by=request.user)
+        except NotAllowed as error:
+            form.add_error(None, " ".join(error.messages))
+        else:
+            messages.success(request, f"The diagnostic is shared with {form.cleaned_data['person']}.")
+            return redirect("engagements:diagnostic_detail", pk=pk)
+    return render(request, "engagements/diagnostic_share.html", {"form": form, "engagement": engagement})
+
+
+@require_POST
+def diagnostic_unshare(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+    engagement = _engagement_for_party(request, pk)
+    share = get_object_or_404(engagement.diagnostic_shares, pk=share_pk)
+    if not _is_site_lead(request.user, engagement.site):
+        return _refused(
+            request, NotAllowed("Only the site's lead can stop sharing."), "engagements:diagnostic_detail", pk=pk
+        )
+    try:
+        share.stop(by=request.user)
+    except NotAllowed as error:
+        return _refused(request, error, "engagements:diagnostic_detail", pk=pk)
+    messages.success(request, f"{share.shared_with} can no longer see the diagnostic.")
+    return redirect("engagements:diagnostic_detail", pk=pk)
+
+
+# Enabler profiles ---------------------------------------------------------------------------------------------
+
+
+def enabler_profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(
+        EnablerProfile.objects.visible_to(request.user).select_related("user").prefetch_related("worked_for"), pk=pk
+    )
+    return render(request, "engagements/enabler_profile_detail.html", {"profile": profile})
+
+
+def enabler_profile_edit(request: HttpRequest) -> HttpResponse:
+    profile = get_object_or_404(EnablerProfile, user=request.user)  # one's own profile, and nobody else's
+    form = EnablerProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("engagements:enabler_profile_detail", pk=profile.pk)
+    return render(request, "engagements/enabler_profile_edit.html", {"form": form, "profile": profile})
