@@ -38,7 +38,7 @@ class DateField(forms.MultiValueField):
         super().__init__(fields=fields, require_all_fields=False, **kwargs)
 
     def clean(self, value: list[str] | None) -> datetime.date | None:
-        parts = [str(part).strip() for part in (value or ["", "", ""])]
+        parts = ["" if part is None else str(part).strip() for part in (value or ["", "", ""])]
         if not any(parts):
             if self.required:
                 raise ValidationError(f"Enter {self.label.lower() if self.label else 'a date'}", code="required")

@@ -24,6 +24,21 @@ def _fast_password_hashing(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _celery_tasks_inline(request: pytest.FixtureRequest) -> object:
+    """Tasks run inline in tests, even with REDIS_URL set, so a test sees their effects. Tests marked
+    `real_worker` send them through the real broker to a real worker process instead."""
+    from config import celery_app
+
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
 def _user(email: str, full_name: str, **extra: object) -> User:
     return User.objects.create_user(email, PASSWORD, full_name=full_name, **extra)
 

@@ -111,3 +111,13 @@ def test_date_input_accepts_a_real_date() -> None:
     form.is_valid()
 
     assert form.cleaned_data["start"] == datetime.date(2027, 3, 27)
+
+
+def test_an_optional_date_left_empty_is_no_date() -> None:
+    class OptionalDate(forms.Form):
+        start = DateField(label="Start date", required=False)
+
+    form = OptionalDate(data={})
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["start"] is None
