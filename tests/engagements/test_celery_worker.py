@@ -33,7 +33,7 @@ def test_a_real_worker_delivers_a_notification_through_redis() -> None:
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         "SECRET_KEY": "worker-test-only",
     }
-    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and project
+    worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "--app", "config", "worker", "--pool", "solo", "--loglevel", "warning"],
         cwd=ROOT,
         env=env,
