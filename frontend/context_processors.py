@@ -9,14 +9,29 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
+    from accounts.models import Notification
+    from engagements.models import EnablerProfile
+
     current = request.resolver_match.view_name if request.resolver_match else ""
+    unread = Notification.objects.visible_to(user).filter(read_at=None).count()
     items = [("home", "Home", reverse("home"))]
     if user.site_memberships.exists():
         items.append(("sites:my_site", "My site", reverse("sites:my_site")))
+    if EnablerProfile.objects.filter(user=user).exists():
+        items.append(("engagements:enabler_profile_edit", "My profile", reverse("engagements:enabler_profile_edit")))
+    if user.is_programme_lead:
+        items.append(("engagements:queue", "Queue", reverse("engagements:queue")))
     if user.sees_every_site:
         items.append(("sites:site_list", "Site directory", reverse("sites:site_list")))
     if user.is_staff:
         items.append(("admin:index", "Administration", reverse("admin:index")))
+    items.append(
+        (
+            "accounts:notification_list",
+            f"Notifications ({unread})" if unread else "Notifications",
+            reverse("accounts:notification_list"),
+        )
+    )
     return {
         "navigation": [
             {"name": name, "text": text, "href": href, "current": name == current} for name, text, href in items

@@ -22,3 +22,13 @@ def test_messages_show_as_notification_banners_and_the_page_has_a_skip_link(site
     assert '<a class="nhsuk-skip-link" data-module="nhsuk-skip-link" href="#maincontent">' in html
     assert 'id="maincontent"' in html
     assert "Log out" in html
+
+
+def test_dates_read_in_full_as_the_nhs_style_guide_asks() -> None:
+    import datetime
+
+    from django.template import Context, Template
+
+    html = Template("{{ day|date }}").render(Context({"day": datetime.date(2026, 11, 26)}))
+
+    assert html == "26 November 2026"
