@@ -104,3 +104,12 @@ def test_two_confirmations_at_once_create_one_engagement(
 
     assert sorted(outcomes) == ["created", "refused"]
     assert Engagement.objects.filter(request=request).count() == 1
+
+
+def test_the_database_refuses_an_engagement_from_a_request_that_is_not_accepted(
+    site_a: Site, offer: Offer, site_lead: User, enabler: User
+) -> None:
+    waiting = ask_for_support(site_a, offer, site_lead)
+
+    with pytest.raises(IntegrityError, match="accepted support request"):
+        Engagement.objects.create(request=waiting, site=site_a, offer=offer, enabler=enabler)
