@@ -22,16 +22,16 @@ POSTGRESQL_REVERSE = """
 DROP TRIGGER IF EXISTS engagement_requires_accepted_request ON engagements_engagement;
 DROP FUNCTION IF EXISTS engagement_requires_accepted_request();
 """
-SQLITE = [
-    f"""
-CREATE TRIGGER engagement_requires_accepted_request_{event.split()[0].lower()}
-BEFORE {event} ON engagements_engagement
+SQLITE_CHECK = """
 WHEN NOT EXISTS (SELECT 1 FROM engagements_supportrequest WHERE id = NEW.request_id AND state = 'accepted')
 BEGIN
   SELECT RAISE(ABORT, 'An engagement is born only from an accepted support request');
 END;
 """
-    for event in ("INSERT", "UPDATE OF request_id")
+SQLITE = [
+    "CREATE TRIGGER engagement_requires_accepted_request_insert BEFORE INSERT ON engagements_engagement" + SQLITE_CHECK,
+    "CREATE TRIGGER engagement_requires_accepted_request_update BEFORE UPDATE OF request_id ON engagements_engagement"
+    + SQLITE_CHECK,
 ]
 SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS engagement_requires_accepted_request_insert;",
