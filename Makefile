@@ -6,8 +6,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 ARGS ?=
 
-# Local development only: the settings refuse to start without SECRET_KEY unless DEBUG is on.
-RUN_ENV := DEBUG=true
+# Local development only: the settings refuse to start without SECRET_KEY unless DEBUG is on. Private notes are
+# encrypted with a local master key made on first run in .local/ (git-ignored); NOTES_MASTER_KEYS overrides it.
+NOTES_KEY_FILE := .local/notes-master-key
+RUN_ENV = DEBUG=true NOTES_MASTER_KEYS="$${NOTES_MASTER_KEYS:-$$(cat $(NOTES_KEY_FILE))}"
 # The tests run with DEBUG off, as production does, with a key that is only ever used by tests.
 TEST_ENV := SECRET_KEY=alongside-tests-only-not-a-secret
 
@@ -26,7 +28,11 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
-migrate: install
+$(NOTES_KEY_FILE):
+	mkdir -p .local
+	umask 077 && $(PYTHON) -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())' > $@
+
+migrate: install $(NOTES_KEY_FILE)
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 
 run: migrate

@@ -57,3 +57,11 @@ class UserChangeForm(auth_forms.UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["nudges_enabled"]
+        labels = {"nudges_enabled": "Send me a gentle nudge when a weekly engagement has had no session for a while"}
+        help_texts = {"nudges_enabled": "Sent to the enabler and the site's lead, never to the central team."}

@@ -53,6 +53,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text="An NHS England account manager: sees a site's diagnostic only when the site's lead shares it.",
     )
+    nudges_enabled = models.BooleanField(
+        "gentle nudges",
+        default=True,
+        help_text="An e-mail when a weekly engagement has had no session for a while.",
+    )
     is_staff = models.BooleanField(
         "administrator", default=False, help_text="Can use the Django admin to run the service."
     )

@@ -14,4 +14,5 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("password/changed/", views.password_change_done, name="password_change_done"),
     path("notifications/", views.notification_list, name="notification_list"),
+    path("preferences/", views.preferences, name="preferences"),
 ]

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from .forms import LoginForm, PasswordResetForm
+from .forms import LoginForm, PasswordResetForm, PreferencesForm
 from .models import Notification
 
 # Django's own views do the work; these name the templates and forms after Alongside's conventions.
@@ -41,3 +42,12 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = list(Notification.objects.visible_to(request.user)[:100])
     Notification.objects.visible_to(request.user).filter(read_at=None).update(read_at=timezone.now())
     return render(request, "accounts/notification_list.html", {"notifications": notifications})
+
+
+def preferences(request: HttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST if request.method == "POST" else None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your preferences are saved.")
+        return redirect("accounts:preferences")
+    return render(request, "accounts/preferences.html", {"form": form})

@@ -122,6 +122,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.tasks.remind_waiting_requests",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),
     },
+    "nudge-quiet-engagements": {
+        "task": "engagements.tasks.nudge_quiet_engagements",
+        "schedule": crontab(hour=9, minute=0, day_of_week="mon-fri"),
+    },
+    "destroy-expired-private-notes": {
+        "task": "engagements.tasks.destroy_expired_private_notes",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587; the console backend prints e-mails.
@@ -157,6 +165,13 @@ STORAGES = {
         )
     },
 }
+
+# Private notes: base64 master keys, comma-separated; the first wraps new keys, the rest can still unwrap.
+# `make run` makes a local one in .local/; production keeps them in a secret store, apart from backups.
+NOTES_MASTER_KEYS = env.list("NOTES_MASTER_KEYS", default=[])
+NOTES_RETENTION_DAYS = env.int("NOTES_RETENTION_DAYS", default=365)
+NOTES_RETENTION_WARNING_DAYS = 30
+NUDGE_AFTER_DAYS = env.int("NUDGE_AFTER_DAYS", default=14)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nhsuk",)
 CRISPY_TEMPLATE_PACK = "nhsuk"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from accounts.notifications import notify
@@ -15,6 +18,7 @@ from sites.models import Site, SiteMembership
 
 from .matching import exclusion_reason
 from .models import (
+    Action,
     Agreement,
     Diagnostic,
     DiagnosticShare,
@@ -22,8 +26,11 @@ from .models import (
     Engagement,
     NotAllowed,
     Offer,
+    PrivateNote,
     Proposal,
+    Session,
     SupportRequest,
+    quiet_since,
 )
 
 if TYPE_CHECKING:
@@ -254,3 +261,109 @@ def share_diagnostic(*, engagement: Engagement, person: User, by: User) -> Diagn
     share = DiagnosticShare.objects.create(engagement=engagement, shared_with=person, shared_by=by)
     AuditEvent.record(actor=by, verb="shared the diagnostic", target=engagement, person=person.pk)
     return share
+
+
+@transaction.atomic
+def log_session(
+    *,
+    engagement: Engagement,
+    by: User,
+    held_on: datetime.date,
+    length: Decimal,
+    format: str,
+    place: str,
+    participants: str,
+    private_note: str = "",
+    action_description: str = "",
+    action_owner: User | None = None,
+    action_due_on: datetime.date | None = None,
+) -> Session:
+    """The enabler logs a session: it counts against the day budget, and may carry a private note and an action.
+
+    Length is in days for offers counted in on-site days, in hours otherwise.
+    """
+    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if by.pk != engagement.enabler_id:
+        raise NotAllowed("Sessions are logged by the engagement's enabler.")
+    if engagement.state == Engagement.State.CLOSED:
+        raise NotAllowed("This engagement is closed, so no more sessions can be logged.")
+    if held_on > timezone.localdate() + datetime.timedelta(days=365):
+        raise NotAllowed("A session can be planned up to a year ahead, not further.")
+    counted_in_days = engagement.offer.cadence == Offer.Cadence.ON_SITE_DAYS
+    session = Session.objects.create(
+        engagement=engagement,
+        held_on=held_on,
+        days=length if counted_in_days else None,
+        hours=None if counted_in_days else length,
+        format=format,
+        place=place,
+        participants=participants,
+        logged_by=by,
+    )
+    engagement.use_days(session.counted_days, by=by)
+    if private_note.strip():
+        PrivateNote.write(engagement=engagement, author=by, text=private_note, session=session)
+    if action_description.strip():
+        add_action(
+            engagement=engagement,
+            by=by,
+            description=action_description,
+            owner=action_owner,
+            due_on=action_due_on,
+            session=session,
+        )
+    AuditEvent.record(actor=by, verb="logged a session", target=engagement, session=session.pk)
+    return session
+
+
+def parties(engagement: Engagement) -> list[User]:
+    """The people on both sides of an engagement: the enabler and the site's members."""
+    members = [m.user for m in SiteMembership.objects.filter(site=engagement.site).select_related("user")]
+    return [engagement.enabler, *members]
+
+
+def add_action(
+    *,
+    engagement: Engagement,
+    by: User,
+    description: str,
+    owner: User | None,
+    due_on: datetime.date | None,
+    session: Session | None = None,
+) -> Action:
+    if owner is None or owner.pk not in {person.pk for person in parties(engagement)}:
+        raise NotAllowed("An action's owner is the enabler or a member of the site.")
+    action = Action.objects.create(
+        engagement=engagement,
+        description=description.strip(),
+        owner=owner,
+        due_on=due_on,
+        session=session,
+        created_by=by,
+    )
+    AuditEvent.record(actor=by, verb="added an action", target=engagement, action=action.pk)
+    return action
+
+
+@transaction.atomic
+def nudge_if_quiet(*, engagement: Engagement, today: datetime.date) -> bool:
+    """A gentle e-mail to the enabler and the site's leads (never the central team) after a quiet spell,
+    once per spell."""
+    quiet = quiet_since(engagement)
+    if quiet is None or (today - quiet).days < settings.NUDGE_AFTER_DAYS:
+        return False
+    if engagement.last_nudged_at and timezone.localdate(engagement.last_nudged_at) >= quiet:
+        return False
+    recipients = [person for person in [engagement.enabler, *_site_leads(engagement.site)] if person.nudges_enabled]
+    notify(
+        recipients=recipients,
+        kind="nudge",
+        subject=f"It has been a while since your last session with {engagement.site}",
+        body=f"The last session of “{engagement.offer}” was on {quiet:%d %B %Y}. If a session has happened, the "
+        "enabler can log it; if you are taking a break, you can pause the engagement. You can turn these "
+        "e-mails off in your preferences.",
+        link=reverse("engagements:engagement_detail", kwargs={"pk": engagement.pk}),
+    )
+    engagement.last_nudged_at = timezone.now()
+    engagement.save(update_fields=["last_nudged_at"])
+    return True

@@ -5,7 +5,7 @@ It never shows what a site and its enabler wrote to each other: no agreement tex
 
 from django.contrib import admin
 
-from .models import EnablerProfile, Engagement, Offer, Proposal, SupportRequest
+from .models import EnablerProfile, Engagement, Offer, Proposal, Session, SupportRequest
 
 
 @admin.register(Offer)
@@ -69,3 +69,19 @@ class EngagementAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         return False  # an engagement is born only from an accepted request
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    """The session log (date, format, length) for running the service. Private notes are never registered here."""
+
+    list_display = ("held_on", "engagement", "format", "place", "hours", "days")
+    list_filter = ("format", "place")
+    list_select_related = ("engagement__site", "engagement__enabler")
+    date_hierarchy = "held_on"
+    fields = ("engagement", "held_on", "format", "place", "hours", "days", "participants", "logged_by", "created_at")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # sessions are logged by their enabler, in the app

@@ -204,6 +204,8 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
             development_areas=areas,
         )
 
+    _demo_sessions(engagement, users)
+
     calderdale = _ask(
         sites["Calderdale"],
         on_site,
@@ -216,7 +218,20 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         calderdale, users["lead.calderdale@example.org"], lead, profiles["other.enabler@example.org"]
     )
     _agree(on_site_engagement, users["lead.calderdale@example.org"], "Agree the blueprint of the new model.")
-    on_site_engagement.use_days(Decimal("4.5"), by=on_site_engagement.enabler)
+    for days_ago, days, session_format in (
+        (60, "1", "design-workshop"),
+        (45, "2", "partnership-board"),
+        (20, "1.5", "small-group"),
+    ):
+        actions.log_session(
+            engagement=on_site_engagement,
+            by=on_site_engagement.enabler,
+            held_on=timezone.localdate() - datetime.timedelta(days=days_ago),
+            length=Decimal(days),
+            format=session_format,
+            place="on-site",
+            participants="GPs, community nurses, social workers",
+        )
 
     wirral = _ask(
         sites["Wirral"],
@@ -228,7 +243,16 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
     )
     closed = _engage(wirral, users["lead.wirral@example.org"], lead, profiles["other.enabler@example.org"])
     _agree(closed, users["lead.wirral@example.org"], "A partnership board that holds under pressure.")
-    closed.use_days(Decimal("8"), by=closed.enabler)
+    closed.refresh_from_db()
+    actions.log_session(
+        engagement=closed,
+        by=closed.enabler,
+        held_on=timezone.localdate() - datetime.timedelta(days=200),
+        length=Decimal("6"),
+        format="partnership-board",
+        place="on-site",
+        participants="Partnership board",
+    )
     closed.start_closing(by=closed.enabler, follow_up_on=timezone.localdate())
     closed.close(by=closed.enabler)
 
@@ -280,3 +304,61 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         40,
     )
     cheshire.withdraw(by=users["lead.cheshire@example.org"])
+
+
+def _demo_sessions(engagement: object, users: dict[str, User]) -> None:
+    """Weekly coaching with Barnsley: sessions, actions, shared notes, and the enabler's private notes when a
+    master key is set (make run makes one)."""
+    from .crypto import NotesKeyError
+
+    engagement.refresh_from_db()
+    site_lead, enabler = users["site.lead@example.org"], engagement.enabler
+    formats = ["one-to-one", "leadership-team", "one-to-one", "partnership-board", "one-to-one", "small-group"]
+    notes = [
+        "The director is carrying the programme alone. Next time: who else could own the neighbourhood work?",
+        "Board members spoke openly about budgets for the first time. Trust is growing.",
+    ]
+    for number, session_format in enumerate(formats):
+        note = notes[number] if number < len(notes) else ""
+        try:
+            actions.log_session(
+                engagement=engagement,
+                by=enabler,
+                held_on=timezone.localdate() - datetime.timedelta(days=7 * (len(formats) - number)),
+                length=Decimal("1.5"),
+                format=session_format,
+                place="on-site" if number % 2 else "remote",
+                participants="Programme director" if session_format == "one-to-one" else "Partnership board members",
+                private_note=note,
+            )
+        except NotesKeyError:  # no master key: the sessions are still worth showing
+            actions.log_session(
+                engagement=engagement,
+                by=enabler,
+                held_on=timezone.localdate() - datetime.timedelta(days=7 * (len(formats) - number)),
+                length=Decimal("1.5"),
+                format=session_format,
+                place="remote",
+                participants="Programme director",
+            )
+    actions.add_action(
+        engagement=engagement,
+        by=enabler,
+        description="Draft the neighbourhood team charter",
+        owner=site_lead,
+        due_on=timezone.localdate() + datetime.timedelta(days=14),
+    )
+    actions.add_action(
+        engagement=engagement,
+        by=site_lead,
+        description="Share the board's reading list",
+        owner=enabler,
+        due_on=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    from .models import SharedNote
+
+    SharedNote.objects.create(
+        engagement=engagement,
+        author=site_lead,
+        body="Thank you for the session. The board would like to try the check-in again.",
+    )

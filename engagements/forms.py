@@ -11,7 +11,7 @@ from accounts.models import User
 from frontend.widgets import DateField
 from sites.models import Region, Site
 
-from .models import Agreement, Approach, Diagnostic, EnablerProfile, Offer, Sector
+from .models import NOTE_LIMIT, Agreement, Approach, Diagnostic, EnablerProfile, Engagement, Offer, Sector, Session
 
 TEXT_LIMIT = 5000
 
@@ -236,3 +236,104 @@ class ExtraDaysForm(forms.Form):
         },
     )
     reason = _text("What the extra days are for")
+
+
+class SessionForm(forms.Form):
+    """A session, with an optional private note (for the enabler alone) and an optional action (for both)."""
+
+    held_on = DateField(label="Date of the session", help_text="For example, 3 11 2026")
+    length = forms.DecimalField(
+        label="Length",
+        min_value=Decimal("0.1"),
+        max_value=Decimal("24"),
+        decimal_places=1,
+        error_messages={
+            "required": "Enter how long the session was",
+            "invalid": "Enter the length as a number, like 1.5",
+            "min_value": "The length must be more than zero",
+            "max_value": "The length must be 24 or less",
+            "max_decimal_places": "Use at most one decimal place, like 1.5",
+        },
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        choices=Session.Format.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the format of the session"},
+    )
+    place = forms.ChoiceField(
+        label="Where",
+        choices=Session.Place.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the session was on site or remote"},
+    )
+    participants = forms.CharField(
+        label="Who took part, by role (optional)",
+        help_text="Roles, not names: for example, director of adult social care, two GPs.",
+        required=False,
+        max_length=500,
+        error_messages={"max_length": "Keep this to 500 characters or fewer"},
+    )
+    private_note = forms.CharField(
+        label="Private note (optional)",
+        help_text="Only you can ever read this. It is encrypted, and never shown to the site or the central team.",
+        required=False,
+        max_length=NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"max_length": f"A note must be {NOTE_LIMIT:,} characters or fewer"},
+    )
+    action_description = forms.CharField(
+        label="Action agreed (optional)",
+        help_text="Shared with the site.",
+        required=False,
+        max_length=500,
+        error_messages={"max_length": "Keep the action to 500 characters or fewer"},
+    )
+    action_owner = forms.ModelChoiceField(label="Who owns the action", queryset=User.objects.none(), required=False)
+    action_due_on = DateField(label="Action due (optional)", required=False)
+
+    def __init__(self, *args: Any, engagement: Engagement, owners: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["length"].label = (
+            "Length in days" if engagement.offer.cadence == Offer.Cadence.ON_SITE_DAYS else "Length in hours"
+        )
+        self.fields["action_owner"].queryset = User.objects.filter(pk__in=[person.pk for person in owners])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (data.get("action_description") or "").strip() and not data.get("action_owner"):
+            self.add_error("action_owner", "Choose who owns the action")
+        return data
+
+
+class PrivateNoteForm(forms.Form):
+    text = forms.CharField(
+        label="Private note",
+        help_text="Only you can ever read this note.",
+        max_length=NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": "Write the note before saving it",
+            "max_length": f"A note must be {NOTE_LIMIT:,} characters or fewer",
+        },
+    )
+
+
+class SharedNoteForm(forms.Form):
+    body = _text("Shared note", "The site and the enabler both see this.", "Write the note before saving it")
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(
+        label="Action",
+        max_length=500,
+        error_messages={"required": "Describe the action", "max_length": "Keep the action to 500 characters or fewer"},
+    )
+    owner = forms.ModelChoiceField(
+        label="Who owns it", queryset=User.objects.none(), error_messages={"required": "Choose who owns the action"}
+    )
+    due_on = DateField(label="Due (optional)", required=False)
+
+    def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(pk__in=[person.pk for person in owners])

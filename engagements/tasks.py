@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +12,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.notifications import notify
 
-from .models import SupportRequest
+from . import actions
+from .models import Engagement, Offer, SupportRequest, destroy_private_notes
 from .working_days import working_days_between
 
 logger = logging.getLogger(__name__)
@@ -42,3 +45,56 @@ def remind_waiting_requests() -> int:
         reminded += 1
     logger.info("Waiting-request reminders sent for %s request(s)", reminded)
     return reminded
+
+
+@shared_task
+def nudge_quiet_engagements() -> int:
+    """Active weekly engagements with no session for a while: a gentle word to the two parties only."""
+    today = timezone.localdate()
+    nudged = 0
+    quiet = Engagement.objects.filter(state=Engagement.State.ACTIVE, offer__cadence=Offer.Cadence.WEEKLY)
+    for engagement in quiet.select_related("site", "offer", "enabler").iterator():
+        nudged += actions.nudge_if_quiet(engagement=engagement, today=today)
+    logger.info("Nudges sent for %s engagement(s)", nudged)
+    return nudged
+
+
+@shared_task
+def destroy_expired_private_notes(batch_size: int = 500) -> dict[str, int]:
+    """Retention: tell each enabler 30 days before, then crypto-shred the notes of engagements closed longer ago
+    than NOTES_RETENTION_DAYS. Works in batches; logs counts only, never a note or a name."""
+    today = timezone.localdate()
+    retention = datetime.timedelta(days=settings.NOTES_RETENTION_DAYS)
+    warning = datetime.timedelta(days=settings.NOTES_RETENTION_WARNING_DAYS)
+    closed = Engagement.objects.filter(state=Engagement.State.CLOSED, notes_destroyed_at=None)
+    warned = 0
+    to_warn = closed.filter(closed_on__lte=today - retention + warning, retention_notice_sent_at=None)
+    for engagement in (
+        to_warn.filter(private_notes__isnull=False).distinct().select_related("site", "enabler")[:batch_size]
+    ):
+        with transaction.atomic():
+            notify(
+                recipients=[engagement.enabler],
+                kind="notes-retention",
+                subject=f"Your private notes on {engagement.site} will be destroyed in 30 days",
+                body="Private notes are kept for a set time after an engagement closes. If you want a copy, "
+                "download your notes before then.",
+                link=reverse("engagements:private_notes_download"),
+            )
+            engagement.retention_notice_sent_at = timezone.now()
+            engagement.save(update_fields=["retention_notice_sent_at"])
+        warned += 1
+    destroyed_notes = destroyed_engagements = 0
+    expired = closed.filter(closed_on__lte=today - retention).order_by("pk")
+    while True:
+        batch = list(expired[:batch_size])
+        if not batch:
+            break
+        for engagement in batch:
+            destroyed_notes += destroy_private_notes(engagement, by=None)
+            destroyed_engagements += 1
+    counts = {"warned": warned, "engagements": destroyed_engagements, "notes": destroyed_notes}
+    logger.info(
+        "Private notes retention: %(warned)s warned, %(notes)s notes of %(engagements)s engagements destroyed", counts
+    )
+    return counts

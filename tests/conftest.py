@@ -7,12 +7,15 @@ account manager linked to site A, and anonymous.
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 
 from accounts.models import User
 from engagements import actions
-from engagements.models import EnablerProfile, Engagement, Offer, SupportRequest
+from engagements.models import Action, CalendarFeed, EnablerProfile, Engagement, Offer, PrivateNote, SupportRequest
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
 
 PASSWORD = "a-long-test-password-for-personas"
@@ -37,6 +40,14 @@ def _celery_tasks_inline(request: pytest.FixtureRequest) -> object:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+TEST_MASTER_KEY = "dGVzdHMtb25seS1ub3Rlcy1tYXN0ZXIta2V5LTMyYiE="  # 32 bytes, for tests only
+
+
+@pytest.fixture(autouse=True)
+def _notes_master_key(settings: object) -> None:
+    settings.NOTES_MASTER_KEYS = [TEST_MASTER_KEY]
 
 
 def _user(email: str, full_name: str, **extra: object) -> User:
@@ -234,9 +245,30 @@ def objects(personas: dict, site_a: Site, site_b: Site, engagement_a: Engagement
     )
     site_b.account_managers.add(manager_b)
     share_b = actions.share_diagnostic(engagement=engagement_b, person=manager_b, by=personas["other_site_lead"])
+    for engagement, enabler in ((engagement_a, personas["enabler"]), (engagement_b, personas["other_enabler"])):
+        lead = personas["site_lead"] if engagement is engagement_a else personas["other_site_lead"]
+        actions.log_session(
+            engagement=engagement,
+            by=enabler,
+            held_on=datetime.date(2026, 11, 2),
+            length=Decimal("1.5"),
+            format="one-to-one",
+            place="remote",
+            participants="Programme director",
+            private_note=f"Private reflection on {engagement.site}",
+            action_description="Draft the charter",
+            action_owner=lead,
+            action_due_on=None,
+        )
+    feed = CalendarFeed.turn_on(personas["enabler"])
     return {
         "site_a": site_a,
         "site_b": site_b,
+        "note_a": PrivateNote.objects.get(engagement=engagement_a),
+        "note_b": PrivateNote.objects.get(engagement=engagement_b),
+        "action_a": Action.objects.get(engagement=engagement_a),
+        "action_b": Action.objects.get(engagement=engagement_b),
+        "feed_token": feed.token,
         "engagement_a": engagement_a,
         "engagement_b": engagement_b,
         "share_a": share_a,

@@ -55,6 +55,12 @@ TARGETS: dict[str, Callable[[dict], dict]] = {
     "share_b": lambda o: {"pk": o["engagement_b"].pk, "share_pk": o["share_b"].pk},
     "profile_enabler": lambda o: {"pk": o["enabler"].enabler_profile.pk},
     "profile_other_enabler": lambda o: {"pk": o["other_enabler"].enabler_profile.pk},
+    "note_a": lambda o: {"pk": o["note_a"].pk},
+    "note_b": lambda o: {"pk": o["note_b"].pk},
+    "action_a": lambda o: {"pk": o["action_a"].pk},
+    "action_b": lambda o: {"pk": o["action_b"].pk},
+    "feed": lambda o: {"token": o["feed_token"]},
+    "feed_wrong": lambda o: {"token": "not-a-feed"},
     "reset_link": lambda o: {"uidb64": "MQ", "token": "not-a-valid-token"},
 }
 
@@ -70,6 +76,7 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("accounts:password_change", "none", everyone(200)),
     ("accounts:password_change_done", "none", everyone(200)),
     ("accounts:notification_list", "none", everyone(200)),
+    ("accounts:preferences", "none", everyone(200)),
     ("sites:site_list", "none", these(200, *CENTRE)),
     # People with one site are taken to it; people with none see a page that says so.
     ("sites:my_site", "none", only({"site_lead": 302, "site_member": 302, "other_site_lead": 302}, otherwise=200)),
@@ -109,6 +116,29 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:diagnostic_share", "engagement_b", these(200, "other_site_lead")),
     ("engagements:diagnostic_unshare", "share_a", everyone(405)),
     ("engagements:enabler_profile_edit", "none", these(200, "enabler", "other_enabler")),
+    ("engagements:session_list", "engagement_a", these(200, *PARTIES_A)),
+    ("engagements:session_list", "engagement_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:session_create", "engagement_a", these(200, "enabler")),
+    ("engagements:session_create", "engagement_b", these(200, "other_enabler")),
+    # A private note: its author, and nobody else, in any role.
+    ("engagements:private_note_list", "engagement_a", these(200, "enabler")),
+    ("engagements:private_note_list", "engagement_b", these(200, "other_enabler")),
+    ("engagements:private_note_create", "engagement_a", these(200, "enabler")),
+    ("engagements:private_note_create", "engagement_b", these(200, "other_enabler")),
+    ("engagements:private_note_edit", "note_a", these(200, "enabler")),
+    ("engagements:private_note_edit", "note_b", these(200, "other_enabler")),
+    ("engagements:private_notes_download", "none", everyone(200)),  # each person's own notes only
+    ("engagements:shared_notes", "engagement_a", these(200, *PARTIES_A)),
+    ("engagements:shared_notes", "engagement_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:action_toggle", "action_a", everyone(405)),
+    ("engagements:access_log", "engagement_a", these(200, "site_lead", "enabler")),
+    ("engagements:access_log", "engagement_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:calendar_settings", "none", everyone(200)),
+    ("engagements:calendar_turn_on", "none", everyone(405)),
+    ("engagements:calendar_turn_off", "none", everyone(405)),
+    # Public by design, guarded by a secret address: a wrong address is 404 for everyone.
+    ("engagements:calendar_feed", "feed", everyone(200, anonymous=200)),
+    ("engagements:calendar_feed", "feed_wrong", everyone(404, anonymous=404)),
     ("engagements:enabler_profile_detail", "profile_enabler", these(200, *PARTIES_A, *CENTRE)),
     (
         "engagements:enabler_profile_detail",
@@ -135,6 +165,10 @@ POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:engagement_close", "engagement_b", these(MOVED, "other_site_lead", "other_enabler")),
     ("engagements:diagnostic_unshare", "share_a", these(MOVED, *PARTIES_A)),
     ("engagements:diagnostic_unshare", "share_b", these(MOVED, "other_site_lead", "other_enabler")),
+    ("engagements:action_toggle", "action_a", these(MOVED, *PARTIES_A)),
+    ("engagements:action_toggle", "action_b", these(MOVED, "other_site_lead", "other_enabler")),
+    ("engagements:calendar_turn_on", "none", everyone(MOVED)),  # each person's own feed
+    ("engagements:calendar_turn_off", "none", everyone(MOVED)),
 ]
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import AuditEvent
@@ -368,13 +368,21 @@ class Engagement(models.Model):
     follow_up_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
     day_allowance = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    # Kept in step with the sessions logged (see log_session), so budgets and figures need no sum over sessions.
     days_used = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("0"))
+    last_nudged_at = models.DateTimeField(null=True, blank=True)
+    retention_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    notes_destroyed_at = models.DateTimeField(null=True, blank=True)
 
     objects = EngagementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["enabler", "state"]), models.Index(fields=["site", "state"])]
+        indexes = [
+            models.Index(fields=["enabler", "state"]),
+            models.Index(fields=["site", "state"]),
+            models.Index(fields=["state", "closed_on"]),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(days_used__gte=0), name="engagement_days_used_not_negative"),
         ]
@@ -640,7 +648,3 @@ class DiagnosticShare(models.Model):
         AuditEvent.record(
             actor=by, verb="stopped sharing the diagnostic", target=self.engagement, person=self.shared_with_id
         )
-
-
-def total_days_used(engagements: models.QuerySet[Engagement]) -> Decimal:
-    return engagements.aggregate(total=Sum("days_used"))["total"] or Decimal("0")

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from sites.models import Site, SiteMembership
 
-from . import actions
-from .forms import (
+from .. import actions
+from ..forms import (
     AgreementForm,
     ClosingForm,
     DeclineForm,
@@ -22,9 +22,9 @@ from .forms import (
     ShareDiagnosticForm,
     SupportRequestForm,
 )
-from .matching import rank_enablers
-from .models import EnablerProfile, Engagement, NotAllowed, Proposal, SupportRequest
-from .working_days import working_days_between
+from ..matching import rank_enablers
+from ..models import AccessRecord, EnablerProfile, Engagement, NotAllowed, Proposal, SupportRequest
+from ..working_days import working_days_between
 
 
 def _posted(request: HttpRequest) -> object:
@@ -240,8 +240,13 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Engagement.objects.visible_to(request.user).select_related("site", "offer", "enabler", "request"), pk=pk
     )
     working_with = Engagement.objects.working_with(request.user).filter(pk=pk).exists()
+    if working_with:
+        AccessRecord.note(engagement=engagement, user=request.user, kind=AccessRecord.Kind.ENGAGEMENT)
     context = {
         "engagement": engagement,
+        "session_count": engagement.sessions.count(),  # everyone who sees the engagement sees counts and days
+        "recent_sessions": engagement.sessions.order_by("-held_on", "-pk")[:5] if working_with else [],
+        "open_actions": engagement.actions.filter(done_at=None).select_related("owner")[:5] if working_with else [],
         "working_with": working_with,  # the agreement and diagnostic are for the two parties only
         "agreement": engagement.agreement if working_with else None,
         "is_site_lead": _is_site_lead(request.user, engagement.site),
@@ -355,6 +360,7 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Engagement.objects.diagnostic_readable_by(request.user).select_related("site", "enabler"), pk=pk
     )
     working_with = Engagement.objects.working_with(request.user).filter(pk=pk).exists()
+    AccessRecord.note(engagement=engagement, user=request.user, kind=AccessRecord.Kind.DIAGNOSTIC)
     versions = engagement.diagnostics.select_related("recorded_by")
     context = {
         "engagement": engagement,

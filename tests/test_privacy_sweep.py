@@ -1,0 +1,175 @@
+"""The privacy sweep: an enabler's private note reaches nobody else, by any path.
+
+The enabler writes a unique canary into private notes. Then every other persona opens every URL in the access
+matrix with the real ids of the engagement, session and note, plus the Django admin's lists and change forms of
+every registered model, every export and feed. Every e-mail sent and every log record is collected, an error
+report is made from a failure in the middle of saving a note, and raw SQL reads every column of every table.
+The canary appears nowhere but in the author's own pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import pytest
+from django.contrib import admin
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.views.debug import ExceptionReporter
+
+from engagements.models import PrivateNote
+from engagements.tasks import destroy_expired_private_notes, nudge_quiet_engagements
+from tests.conftest import PERSONAS, client_for
+from tests.test_access import MATRIX, POST_MATRIX, TARGETS
+
+CANARY = f"canary-{uuid.uuid4().hex}"
+OTHERS = [persona for persona in PERSONAS if persona != "enabler"]
+
+
+class Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def logs() -> Collect:
+    handler = Collect()
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(previous)
+
+
+def _body(response: object) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def _write_canary_notes(objects: dict) -> None:
+    engagement = objects["engagement_a"]
+    enabler = client_for(objects["enabler"])
+    enabler.post(reverse("engagements:private_note_create", kwargs={"pk": engagement.pk}), {"text": CANARY})
+    enabler.post(
+        reverse("engagements:session_create", kwargs={"pk": engagement.pk}),
+        {
+            "held_on_day": "3",
+            "held_on_month": "11",
+            "held_on_year": "2026",
+            "length": "1",
+            "format": "one-to-one",
+            "place": "remote",
+            "private_note": f"{CANARY} on the session",
+        },
+    )
+    assert PrivateNote.objects.filter(engagement=engagement).count() == 3  # the fixture's one and these two
+
+
+def _admin_pages(client: Client) -> list[str]:
+    pages = []
+    for model in admin.site._registry:
+        meta = model._meta
+        pages.append(client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")))
+        for instance in model._default_manager.all()[:50]:
+            pages.append(client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[instance.pk])))
+    return [_body(page) for page in pages]
+
+
+def test_a_private_note_reaches_nobody_but_its_author(
+    objects: dict, logs: Collect, django_capture_on_commit_callbacks: object
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        _write_canary_notes(objects)
+    own = client_for(objects["enabler"]).get(
+        reverse("engagements:private_note_list", kwargs={"pk": objects["engagement_a"].pk})
+    )
+    assert CANARY in _body(own)  # the sweep would prove nothing if the canary were not there to find
+
+    seen: dict[str, list[str]] = {}
+    rows = {(name, target) for name, target, _ in MATRIX + POST_MATRIX}
+    with django_capture_on_commit_callbacks(execute=True):
+        for persona in OTHERS:
+            client = client_for(objects[persona])
+            urls = [reverse(name, kwargs=TARGETS[target](objects)) for name, target in sorted(rows)]
+            bodies = [_body(client.get(url)) for url in urls]
+            bodies += _admin_pages(client) if persona == "administrator" else []
+            seen[persona] = [url for url, body in zip(urls, bodies, strict=False) if CANARY in body]
+            seen[persona] += ["admin page"] * sum(CANARY in body for body in bodies[len(urls) :])
+        nudge_quiet_engagements()
+        destroy_expired_private_notes()
+
+    assert seen == {persona: [] for persona in OTHERS}
+    assert [message.subject for message in mail.outbox if CANARY in message.body + message.subject] == []
+    leaked = [record for record in logs.records if CANARY in record.getMessage() or CANARY in repr(record.args)]
+    assert leaked == []
+
+
+def test_no_column_of_any_table_holds_the_note_in_plain_text(objects: dict) -> None:
+    _write_canary_notes(objects)
+
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - names from the schema
+            for row in cursor.fetchall():
+                for value in row:
+                    raw = bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
+                    if CANARY.encode() in raw:
+                        found.append(table)
+
+    assert found == []
+
+
+def test_an_error_report_from_saving_a_note_does_not_carry_it(objects: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_storage(**fields: object) -> None:  # the database fails as the encrypted note is saved
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(PrivateNote.objects, "create", broken_storage)
+    client = client_for(objects["enabler"])
+    client.raise_request_exception = False
+    captured = Collect()
+    logging.getLogger("django.request").addHandler(captured)
+    try:
+        response = client.post(
+            reverse("engagements:private_note_create", kwargs={"pk": objects["engagement_a"].pk}), {"text": CANARY}
+        )
+    finally:
+        logging.getLogger("django.request").removeHandler(captured)
+
+    assert response.status_code == 500
+    record = next(record for record in captured.records if record.exc_info)
+    report = ExceptionReporter(record.request, *record.exc_info, is_email=True)
+    assert CANARY not in report.get_traceback_text()
+    assert CANARY not in report.get_traceback_html()
+    assert "the disk is full" in report.get_traceback_text()  # it is a real report of the failure
+
+
+def test_the_calendar_feed_carries_no_note(objects: dict) -> None:
+    _write_canary_notes(objects)
+
+    feed = Client().get(reverse("engagements:calendar_feed", kwargs={"token": objects["feed_token"]}))
+
+    assert "BEGIN:VEVENT" in _body(feed)
+    assert CANARY not in _body(feed)
+
+
+def test_the_authors_own_download_is_the_one_export_with_the_note(objects: dict) -> None:
+    _write_canary_notes(objects)
+
+    own = client_for(objects["enabler"]).get(reverse("engagements:private_notes_download"))
+    others = [
+        client_for(objects[p]).get(reverse("engagements:private_notes_download")) for p in OTHERS if p != "anonymous"
+    ]
+
+    assert CANARY in _body(own)
+    assert all(CANARY not in _body(response) for response in others)
