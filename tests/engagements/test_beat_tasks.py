@@ -1,0 +1,113 @@
+"""The beat tasks, with the clock frozen so the dates they count from are certain."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import User
+from engagements import actions
+from engagements.models import Engagement, EngagementKey, PrivateNote
+from engagements.tasks import destroy_expired_private_notes, nudge_quiet_engagements
+
+START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+
+
+def _active(engagement: Engagement, site_lead: User) -> Engagement:
+    engagement.agreement.revise(by=site_lead, cadence="Weekly", ways_of_working="A", goals="B", confidentiality="C")
+    actions.confirm_agreement(engagement=engagement, by=engagement.enabler)
+    actions.confirm_agreement(engagement=engagement, by=site_lead)
+    engagement.refresh_from_db()
+    return engagement
+
+
+@pytest.fixture
+def active(engagement_a: Engagement, site_lead: User) -> Engagement:
+    with time_machine.travel(START, tick=False):
+        engagement = _active(engagement_a, site_lead)
+        actions.log_session(
+            engagement=engagement,
+            by=engagement.enabler,
+            held_on=timezone.localdate(),
+            length=Decimal("1"),
+            format="one-to-one",
+            place="remote",
+            participants="",
+            private_note="A note to keep for a while",
+        )
+    return engagement
+
+
+def test_a_quiet_weekly_engagement_nudges_the_enabler_and_site_lead_once(
+    active: Engagement, site_lead: User, programme_lead: User, django_capture_on_commit_callbacks: object
+) -> None:
+    mail.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        with time_machine.travel(START + datetime.timedelta(days=13), tick=False):
+            too_soon = nudge_quiet_engagements()
+        with time_machine.travel(START + datetime.timedelta(days=15), tick=False):
+            first = nudge_quiet_engagements()
+        with time_machine.travel(START + datetime.timedelta(days=20), tick=False):
+            again = nudge_quiet_engagements()
+
+    assert (too_soon, first, again) == (0, 1, 0)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([active.enabler.email, site_lead.email])
+    assert programme_lead.email not in [m.to[0] for m in mail.outbox]
+
+
+def test_a_person_who_turned_nudges_off_is_not_nudged(
+    active: Engagement, site_lead: User, django_capture_on_commit_callbacks: object
+) -> None:
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    client_for(site_lead).post(reverse("accounts:preferences"), {})  # the box left unticked
+    mail.outbox = []
+
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(START + datetime.timedelta(days=15)):
+        nudge_quiet_engagements()
+
+    assert [m.to[0] for m in mail.outbox] == [active.enabler.email]
+
+
+def test_retention_warns_30_days_before_then_destroys_the_notes(
+    active: Engagement, settings: object, django_capture_on_commit_callbacks: object
+) -> None:
+    settings.NOTES_RETENTION_DAYS = 365
+    closed_on = datetime.date(2026, 4, 1)
+    Engagement.objects.filter(pk=active.pk).update(state=Engagement.State.CLOSED, closed_on=closed_on)
+    mail.outbox = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with time_machine.travel(datetime.datetime(2027, 2, 28, 3, tzinfo=datetime.UTC), tick=False):
+            early = destroy_expired_private_notes()
+        with time_machine.travel(datetime.datetime(2027, 3, 3, 3, tzinfo=datetime.UTC), tick=False):
+            warned = destroy_expired_private_notes()
+            again = destroy_expired_private_notes()
+        with time_machine.travel(datetime.datetime(2027, 4, 2, 3, tzinfo=datetime.UTC), tick=False):
+            destroyed = destroy_expired_private_notes()
+
+    assert early == {"warned": 0, "engagements": 0, "notes": 0}
+    assert warned == {"warned": 1, "engagements": 0, "notes": 0}
+    assert again["warned"] == 0
+    assert destroyed == {"warned": 0, "engagements": 1, "notes": 1}
+    assert [m.to[0] for m in mail.outbox] == [active.enabler.email]
+    assert "download your notes" in mail.outbox[0].body
+    assert not PrivateNote.objects.exists() and not EngagementKey.objects.exists()
+
+
+def test_retention_works_in_batches(active: Engagement, engagement_b: Engagement, settings: object) -> None:
+    settings.NOTES_RETENTION_DAYS = 30
+    Engagement.objects.update(state=Engagement.State.CLOSED, closed_on=datetime.date(2026, 1, 1))
+
+    with time_machine.travel(datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC), tick=False):
+        counts = destroy_expired_private_notes(batch_size=1)
+
+    assert counts["engagements"] == 2
+    assert Engagement.objects.filter(notes_destroyed_at=None).count() == 0
