@@ -244,6 +244,7 @@ class SessionForm(forms.Form):
     held_on = DateField(label="Date of the session", help_text="For example, 3 11 2026")
     length = forms.DecimalField(
         label="Length",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-4", "inputmode": "decimal"}),
         min_value=Decimal("0.1"),
         max_value=Decimal("24"),
         decimal_places=1,

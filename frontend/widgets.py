@@ -41,7 +41,7 @@ class DateField(forms.MultiValueField):
         parts = ["" if part is None else str(part).strip() for part in (value or ["", "", ""])]
         if not any(parts):
             if self.required:
-                raise ValidationError(f"Enter {self.label.lower() if self.label else 'a date'}", code="required")
+                raise ValidationError(f"Enter the {self.label.lower() if self.label else 'date'}", code="required")
             return None
         names = ["day", "month", "year"]
         missing = [name for name, part in zip(names, parts, strict=True) if not part]

@@ -91,7 +91,7 @@ def test_form_with_errors_keeps_what_was_typed() -> None:
 @pytest.mark.parametrize(
     ("parts", "message"),
     [
-        (("", "", ""), "Enter start date"),
+        (("", "", ""), "Enter the start date"),
         (("1", "", "2027"), "The date must include a month"),
         (("a", "3", "2027"), "The date must be written in numbers, for example 27 3 2026"),
         (("1", "3", "27"), "The year must include 4 numbers"),
