@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
+    "django.contrib.postgres",
     "crispy_forms",
     "frontend",
     "accounts",
@@ -125,6 +126,10 @@ CELERY_BEAT_SCHEDULE = {
     "nudge-quiet-engagements": {
         "task": "engagements.tasks.nudge_quiet_engagements",
         "schedule": crontab(hour=9, minute=0, day_of_week="mon-fri"),
+    },
+    "send-lessons-digest": {
+        "task": "lessons.tasks.send_lessons_digest",
+        "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
     },
     "destroy-expired-private-notes": {
         "task": "engagements.tasks.destroy_expired_private_notes",

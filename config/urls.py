@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("sites/", include("sites.urls")),
+    path("lessons/", include("lessons.urls")),
     path("", include("engagements.urls")),
     path("admin/", admin.site.urls),
 ]

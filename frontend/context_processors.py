@@ -11,6 +11,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return {"navigation": []}
     from accounts.models import Notification
     from engagements.models import EnablerProfile
+    from lessons.models import may_use_library
 
     current = request.resolver_match.view_name if request.resolver_match else ""
     unread = Notification.objects.visible_to(user).filter(read_at=None).count()
@@ -21,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("engagements:enabler_profile_edit", "My profile", reverse("engagements:enabler_profile_edit")))
     if user.is_programme_lead:
         items.append(("engagements:queue", "Queue", reverse("engagements:queue")))
+    if may_use_library(user):
+        items.append(("lessons:library", "Lessons", reverse("lessons:library")))
     if user.sees_every_site:
         items.append(("sites:site_list", "Site directory", reverse("sites:site_list")))
     if user.is_staff:

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class LessonsConfig(AppConfig):
-    """Anonymised lessons and the library (built in a later issue)."""
+    """Anonymised lessons, two-party consent, and the library."""
 
     name = "lessons"

@@ -16,6 +16,7 @@ from django.test import Client
 from accounts.models import User
 from engagements import actions
 from engagements.models import Action, CalendarFeed, EnablerProfile, Engagement, Offer, PrivateNote, SupportRequest
+from lessons.models import Lesson, Theme
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
 
 PASSWORD = "a-long-test-password-for-personas"
@@ -261,6 +262,31 @@ def objects(personas: dict, site_a: Site, site_b: Site, engagement_a: Engagement
             action_due_on=None,
         )
     feed = CalendarFeed.turn_on(personas["enabler"])
+    lessons = {}
+    for label, engagement, enabler, lead in (
+        ("a", engagement_a, personas["enabler"], personas["site_lead"]),
+        ("b", engagement_b, personas["other_enabler"], personas["other_site_lead"]),
+    ):
+        theme = Theme.objects.get(slug="readiness-and-pull")
+        draft = Lesson.draft(
+            engagement=engagement,
+            by=enabler,
+            title="Trust first",
+            body="Build trust before plans.",
+            audience="sites",
+            themes=[theme],
+        )
+        published = Lesson.draft(
+            engagement=engagement,
+            by=lead,
+            title="Ask when ready",
+            body="Pull, not push.",
+            audience="providers",
+            themes=[theme],
+        )
+        published.approve(by=enabler, version=published.version)
+        published.approve(by=lead, version=published.version)
+        lessons[f"lesson_{label}"], lessons[f"published_{label}"] = draft, published
     return {
         "site_a": site_a,
         "site_b": site_b,
@@ -269,6 +295,7 @@ def objects(personas: dict, site_a: Site, site_b: Site, engagement_a: Engagement
         "action_a": Action.objects.get(engagement=engagement_a),
         "action_b": Action.objects.get(engagement=engagement_b),
         "feed_token": feed.token,
+        **lessons,
         "engagement_a": engagement_a,
         "engagement_b": engagement_b,
         "share_a": share_a,

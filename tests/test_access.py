@@ -37,6 +37,7 @@ def these(status: int, *personas: str) -> dict[str, int]:
 SITE_A_PEOPLE = ("site_lead", "site_member")
 PARTIES_A = (*SITE_A_PEOPLE, "enabler")
 CENTRE = ("programme_lead", "administrator")
+LIBRARY = ("site_lead", "site_member", "other_site_lead", "enabler", "other_enabler", *CENTRE)
 
 # What each target means: the keyword arguments for reverse(), built from the personas' real objects.
 TARGETS: dict[str, Callable[[dict], dict]] = {
@@ -61,6 +62,10 @@ TARGETS: dict[str, Callable[[dict], dict]] = {
     "action_b": lambda o: {"pk": o["action_b"].pk},
     "feed": lambda o: {"token": o["feed_token"]},
     "feed_wrong": lambda o: {"token": "not-a-feed"},
+    "lesson_a": lambda o: {"pk": o["lesson_a"].pk},
+    "lesson_b": lambda o: {"pk": o["lesson_b"].pk},
+    "published_a": lambda o: {"pk": o["published_a"].pk},
+    "theme": lambda o: {"slug": "readiness-and-pull"},
     "reset_link": lambda o: {"uidb64": "MQ", "token": "not-a-valid-token"},
 }
 
@@ -136,6 +141,25 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:calendar_settings", "none", everyone(200)),
     ("engagements:calendar_turn_on", "none", everyone(405)),
     ("engagements:calendar_turn_off", "none", everyone(405)),
+    # The library is for sites' people, enablers and the central team; drafts are for the two parties only.
+    ("lessons:library", "none", these(200, *LIBRARY)),
+    ("lessons:library_export", "none", these(200, *LIBRARY)),
+    ("lessons:digest_toggle", "none", everyone(405)),
+    ("lessons:theme_create", "none", these(200, "programme_lead")),
+    ("lessons:theme_detail", "theme", these(200, *LIBRARY)),
+    ("lessons:theme_pack", "theme", these(200, *LIBRARY)),
+    ("lessons:lesson_detail", "published_a", these(200, *LIBRARY)),
+    ("lessons:lesson_detail", "lesson_a", these(200)),  # a draft is never in the library
+    ("lessons:lesson_draft", "lesson_a", these(200, *PARTIES_A)),
+    ("lessons:lesson_draft", "lesson_b", these(200, "other_site_lead", "other_enabler")),
+    ("lessons:lesson_edit", "lesson_a", these(200, *PARTIES_A)),
+    ("lessons:lesson_edit", "lesson_b", these(200, "other_site_lead", "other_enabler")),
+    ("lessons:lesson_approve", "lesson_a", everyone(405)),
+    ("lessons:lesson_withdraw", "lesson_a", everyone(405)),
+    ("lessons:engagement_lessons", "engagement_a", these(200, *PARTIES_A)),
+    ("lessons:engagement_lessons", "engagement_b", these(200, "other_site_lead", "other_enabler")),
+    ("lessons:lesson_create", "engagement_a", these(200, *PARTIES_A)),
+    ("lessons:lesson_create", "engagement_b", these(200, "other_site_lead", "other_enabler")),
     # Public by design, guarded by a secret address: a wrong address is 404 for everyone.
     ("engagements:calendar_feed", "feed", everyone(200, anonymous=200)),
     ("engagements:calendar_feed", "feed_wrong", everyone(404, anonymous=404)),
@@ -167,6 +191,11 @@ POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:diagnostic_unshare", "share_b", these(MOVED, "other_site_lead", "other_enabler")),
     ("engagements:action_toggle", "action_a", these(MOVED, *PARTIES_A)),
     ("engagements:action_toggle", "action_b", these(MOVED, "other_site_lead", "other_enabler")),
+    ("lessons:digest_toggle", "none", these(MOVED, "programme_lead")),
+    ("lessons:lesson_approve", "lesson_a", these(MOVED, *PARTIES_A)),
+    ("lessons:lesson_approve", "lesson_b", these(MOVED, "other_site_lead", "other_enabler")),
+    ("lessons:lesson_withdraw", "lesson_a", these(MOVED, *PARTIES_A)),
+    ("lessons:lesson_withdraw", "lesson_b", these(MOVED, "other_site_lead", "other_enabler")),
     ("engagements:calendar_turn_on", "none", everyone(MOVED)),  # each person's own feed
     ("engagements:calendar_turn_off", "none", everyone(MOVED)),
 ]

@@ -1,0 +1,29 @@
+"""Themes, and the published lessons (only those: drafts, and who wrote any lesson, stay with the two parties)."""
+
+from django.contrib import admin
+
+from .models import Lesson, Theme
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    list_display = ("title", "audience", "programme", "published_at")
+    list_filter = ("audience", "programme")
+    list_select_related = ("programme",)
+    search_fields = ("title",)
+    fields = ("title", "body", "audience", "programme", "year", "published_at")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def get_queryset(self, request: object) -> object:
+        return super().get_queryset(request).published()
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

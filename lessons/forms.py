@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import forms
+
+from .models import Lesson, Theme
+
+BODY_LIMIT = 10_000
+SEARCH_LIMIT = 200
+
+
+class LessonForm(forms.Form):
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        help_text="What was learned, in a few words.",
+        error_messages={"required": "Enter a title", "max_length": "The title must be 200 characters or fewer"},
+    )
+    body = forms.CharField(
+        label="The lesson",
+        help_text="Write freely: names of places, organisations and people are replaced before anyone else sees it, "
+        "and you will see every replacement.",
+        max_length=BODY_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={
+            "required": "Write the lesson",
+            "max_length": f"The lesson must be {BODY_LIMIT:,} characters or fewer",
+        },
+    )
+    audience = forms.ChoiceField(
+        label="Who is it for?",
+        choices=Lesson.Audience.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who the lesson is for"},
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label="Themes",
+        queryset=Theme.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one theme"},
+    )
+
+
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["name", "description"]
+        error_messages = {"name": {"unique": "There is already a theme with that name"}}
+
+
+class LibraryFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search the lessons",
+        required=False,
+        help_text='Words, or a "phrase in quotes". Use - before a word to leave it out.',
+    )
+    theme = forms.ModelChoiceField(
+        label="Theme", queryset=Theme.objects.all(), required=False, empty_label="All themes", to_field_name="slug"
+    )
+    audience = forms.ChoiceField(label="Audience", required=False, choices=[("", "Everyone"), *Lesson.Audience.choices])
+
+    def clean_q(self) -> str:
+        query = " ".join(self.cleaned_data.get("q", "").split())
+        if len(query) > SEARCH_LIMIT:
+            raise forms.ValidationError(f"Search for {SEARCH_LIMIT} characters or fewer")
+        return query

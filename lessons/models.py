@@ -1,0 +1,355 @@
+"""Lessons: what was learned in an engagement, anonymised, published only with both parties' consent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import AuditEvent, User
+from engagements.models import Engagement, NotAllowed
+from sites.models import Organisation, Programme, Region, Site, SiteMembership
+
+from . import anonymiser
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+# The Integrated Care Pioneer places announced in 2013 and 2015: places a lesson must never name.
+KNOWN_PLACES = [
+    "Barnsley",
+    "Cheshire",
+    "Cornwall and Isles of Scilly",
+    "Greenwich",
+    "Islington",
+    "Kent",
+    "Leeds",
+    "North West London",
+    "North Staffordshire",
+    "South Devon and Torbay",
+    "Southend",
+    "South Tyneside",
+    "Waltham Forest and East London and City",
+    "Worcestershire",
+    "Airedale, Wharfedale and Craven",
+    "Fylde Coast",
+    "Camden",
+    "Greater Manchester",
+    "Nottingham City",
+    "Nottinghamshire",
+    "Sheffield",
+    "South Somerset",
+    "Vale of York",
+    "Wakefield",
+    "West Norfolk",
+    "Torbay",
+    "Tower Hamlets",
+    "Hackney",
+    "Newham",
+]
+SITE_PLACEHOLDERS = {
+    Programme.Kind.PIONEER: "[a Pioneer site]",
+    Programme.Kind.ACCELERATE: "[an Accelerate site]",
+    Programme.Kind.VANGUARD: "[a Vanguard site]",
+}
+ORGANISATION_PLACEHOLDERS = {
+    Organisation.Sector.NHS_TRUST: "[an NHS trust]",
+    Organisation.Sector.COMMISSIONER: "[a CCG]",
+    Organisation.Sector.COUNCIL: "[a council]",
+    Organisation.Sector.INDEPENDENT: "[an independent provider]",
+    Organisation.Sector.VOLUNTARY: "[a voluntary organisation]",
+    Organisation.Sector.OTHER: "[an organisation]",
+}
+K_SITES = 3  # a lesson's context is shown only when at least this many sites share it
+
+
+def registry_vocabulary() -> anonymiser.Vocabulary:
+    """Every name Alongside knows: sites, organisations and aliases, people, places and regions."""
+    from engagements.models import EnablerProfile
+
+    enablers = set(EnablerProfile.objects.values_list("user_id", flat=True))
+    vocabulary = anonymiser.vocabulary_of(
+        sites=[(name, SITE_PLACEHOLDERS[kind]) for name, kind in Site.objects.values_list("name", "programme__kind")],
+        organisations=[
+            (o.name, ORGANISATION_PLACEHOLDERS[o.sector], o.alias_list)
+            for o in Organisation.objects.only("name", "sector", "aliases")
+        ],
+        people=[
+            (name, pk in enablers) for pk, name in User.objects.exclude(full_name="").values_list("pk", "full_name")
+        ],
+        places=[*KNOWN_PLACES, *Site.objects.values_list("name", flat=True)],
+    )
+    for label in Region.labels:
+        vocabulary.add(label, "[a region]")
+    return vocabulary
+
+
+class Theme(models.Model):
+    """What a lesson is about. The first themes come from the lessons of the Pioneer and Accelerate support."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)[:100]
+        super().save(*args, **kwargs)
+
+
+def may_use_library(user: User) -> bool:
+    """The library is for programme leads, enablers and sites' people (and administrators)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    from engagements.models import EnablerProfile
+
+    return (
+        user.is_programme_lead
+        or user.is_superuser
+        or SiteMembership.objects.filter(user=user).exists()
+        or EnablerProfile.objects.filter(user=user).exists()
+    )
+
+
+class LessonQuerySet(models.QuerySet["Lesson"]):
+    def published(self) -> LessonQuerySet:
+        return self.filter(state=Lesson.State.PUBLISHED)
+
+    def in_library_for(self, user: User) -> LessonQuerySet:
+        """Published lessons: for programme leads, enablers and sites' people (and administrators)."""
+        return self.published() if may_use_library(user) else self.none()
+
+    def drafted_with(self, user: User) -> LessonQuerySet:
+        """Lessons of the engagements this person works in: drafts and who wrote them are theirs to see only."""
+        return self.filter(engagement__in=Engagement.objects.working_with(user))
+
+
+class Lesson(models.Model):
+    """A lesson in anonymised words. Only the anonymised text is ever stored."""
+
+    class Audience(models.TextChoices):
+        PROVIDERS = "providers", "For support providers"
+        SITES = "sites", "For local sites"
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        AWAITING = "awaiting", "Awaiting consent"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Consent withdrawn"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="lessons")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    audience = models.CharField(max_length=20, choices=Audience.choices)
+    themes = models.ManyToManyField(Theme, related_name="lessons")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="lessons")
+    year = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    site_approved_version = models.PositiveIntegerField(null=True, blank=True)
+    site_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    enabler_approved_version = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Kept up to date on PostgreSQL when a lesson is published (see refresh_search_vector), with a GIN index.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = LessonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["state", "-published_at"]), models.Index(fields=["audience", "state"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # Writing -----------------------------------------------------------------------------------------------
+
+    @classmethod
+    def draft(
+        cls, *, engagement: Engagement, by: User, title: str, body: str, audience: str, themes: Iterable[Theme]
+    ) -> Lesson:
+        if not Engagement.objects.working_with(by).filter(pk=engagement.pk).exists():
+            raise NotAllowed("Lessons are drafted by the site or the enabler of the engagement.")
+        title, body = cls._anonymised(title, body)
+        lesson = cls.objects.create(
+            engagement=engagement,
+            created_by=by,
+            title=title,
+            body=body,
+            audience=audience,
+            programme_id=engagement.site.programme_id,
+            year=engagement.created_at.year,
+        )
+        lesson.themes.set(themes)
+        AuditEvent.record(actor=by, verb="drafted a lesson", target=lesson)
+        return lesson
+
+    @staticmethod
+    def _anonymised(title: str, body: str) -> tuple[str, str]:
+        vocabulary = registry_vocabulary()
+        title = anonymiser.anonymise(title.strip(), vocabulary).text
+        body = anonymiser.anonymise(body.strip(), vocabulary).text
+        if not title or not body:
+            raise NotAllowed("A lesson needs a title and a body.")
+        if anonymiser.is_empty_once_anonymised(title) or anonymiser.is_empty_once_anonymised(body):
+            raise NotAllowed("Nothing is left once names are removed. Say what was learned, not who or where.")
+        return title, body
+
+    def revise(self, *, by: User, title: str, body: str, audience: str, themes: Iterable[Theme]) -> None:
+        """Any edit runs the anonymiser again and withdraws earlier approvals: a new version to agree."""
+        title, body = self._anonymised(title, body)
+        self.title, self.body, self.audience = title, body, audience
+        self.version += 1
+        self.site_approved_version = self.enabler_approved_version = None
+        self.site_approved_by = None
+        self.updated_at = timezone.now()
+        was_published = self.state == self.State.PUBLISHED
+        self.state = self.State.AWAITING if self.state != self.State.DRAFT else self.State.DRAFT
+        self.save(
+            update_fields=[
+                "title",
+                "body",
+                "audience",
+                "version",
+                "site_approved_version",
+                "enabler_approved_version",
+                "site_approved_by",
+                "updated_at",
+                "state",
+            ]
+        )
+        self.themes.set(themes)
+        AuditEvent.record(
+            actor=by, verb="revised a lesson", target=self, version=self.version, unpublished=was_published
+        )
+
+    # Consent -----------------------------------------------------------------------------------------------
+
+    def _party(self, user: User) -> str:
+        if user.pk == self.engagement.enabler_id:
+            return "enabler"
+        if SiteMembership.objects.filter(user=user, site=self.engagement.site, role=SiteMembership.Role.LEAD).exists():
+            return "site"
+        raise NotAllowed("A lesson is approved by the site's lead and by the enabler.")
+
+    def approve(self, *, by: User, version: int) -> None:
+        """Approve the exact words of one version. Both approvals of the current version publish the lesson."""
+        if version != self.version:
+            raise NotAllowed("The lesson has changed since you read it. Read the new version before approving it.")
+        party = self._party(by)
+        fields = ["state"]
+        if party == "site":
+            self.site_approved_version, self.site_approved_by = version, by
+            fields += ["site_approved_version", "site_approved_by"]
+        else:
+            self.enabler_approved_version = version
+            fields.append("enabler_approved_version")
+        if self.site_approved_version == self.enabler_approved_version == self.version:
+            self.state = self.State.PUBLISHED
+            self.published_at = self.published_at or timezone.now()
+            fields.append("published_at")
+        else:
+            self.state = self.State.AWAITING
+        self.save(update_fields=fields)
+        if self.state == self.State.PUBLISHED:
+            self.refresh_search_vector()
+        AuditEvent.record(actor=by, verb="approved a lesson", target=self, version=version)
+
+    def refresh_search_vector(self) -> None:
+        from .search import lesson_vector, uses_postgres
+
+        if uses_postgres():
+            Lesson.objects.filter(pk=self.pk).update(search_vector=lesson_vector())
+
+    def withdraw_consent(self, *, by: User) -> None:
+        """Either party can take back consent at any time: the lesson leaves the library at once."""
+        party = self._party(by)
+        if party == "site":
+            self.site_approved_version, self.site_approved_by = None, None
+        else:
+            self.enabler_approved_version = None
+        self.state = self.State.WITHDRAWN if self.state == self.State.PUBLISHED else self.State.AWAITING
+        self.save(update_fields=["site_approved_version", "site_approved_by", "enabler_approved_version", "state"])
+        AuditEvent.record(actor=by, verb="withdrew consent to a lesson", target=self)
+
+    # What the library may say about where it comes from ------------------------------------------------------
+
+    @property
+    def year_band(self) -> str:
+        start = self.year - self.year % 2
+        return f"{start} to {start + 1}"
+
+
+def coarse_context(site: Site) -> str:
+    if site.council_count == 1 and site.commissioner_count == 1:
+        return "one council and one CCG"
+    return "several, overlapping boundaries" if site.boundaries_overlap else "several, shared boundaries"
+
+
+def context_lines(lessons: Iterable[Lesson]) -> dict[int, list[str]]:
+    """For each lesson, what may be said about where it comes from: programme, year band and coarse context,
+    dropping the context, then the year, until at least K_SITES sites share what is said."""
+    lessons = list(lessons)
+    if not lessons:
+        return {}
+    sites = list(
+        Site.objects.filter(engagements__isnull=False)
+        .distinct()
+        .values("pk", "programme__kind", "council_count", "commissioner_count", "boundaries_overlap")
+    )
+    years: dict[int, set[int]] = {}
+    for site_id, created in Engagement.objects.values_list("site_id", "created_at"):
+        years.setdefault(site_id, set()).add(created.year - created.year % 2)
+
+    def context(row: dict) -> str:
+        return coarse_context(
+            Site(
+                council_count=row["council_count"],
+                commissioner_count=row["commissioner_count"],
+                boundaries_overlap=row["boundaries_overlap"],
+            )
+        )
+
+    result = {}
+    for lesson in lessons:
+        kind = lesson.programme.kind
+        band = lesson.year - lesson.year % 2
+        own = coarse_context(lesson.engagement.site)
+        same_programme = [s for s in sites if s["programme__kind"] == kind]
+        same_band = [s for s in same_programme if band in years.get(s["pk"], set())]
+        same_context = [s for s in same_band if context(s) == own]
+        label = lesson.programme.get_kind_display()
+        if len(same_context) >= K_SITES:
+            result[lesson.pk] = [label, lesson.year_band, own]
+        elif len(same_band) >= K_SITES:
+            result[lesson.pk] = [label, lesson.year_band]
+        elif len(same_programme) >= K_SITES:
+            result[lesson.pk] = [label]
+        else:
+            result[lesson.pk] = ["A support programme"]
+    return result
+
+
+class DigestSubscription(models.Model):
+    """A programme lead who wants the weekly e-mail of newly published lessons."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_digest")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Lesson digest for {self.user}"

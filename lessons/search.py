@@ -1,0 +1,55 @@
+"""Searching the library: PostgreSQL full-text search with ranking and highlighted matches; on SQLite (the
+embedded default), a plain word match, so the library still works without PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Q, QuerySet, Value
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+START, STOP = "\x02", "\x03"  # never typed by a person; turned into <mark> after escaping
+CONFIG = "english"
+
+
+def lesson_vector() -> SearchVector:
+    return SearchVector("title", weight="A", config=CONFIG) + SearchVector("body", weight="B", config=CONFIG)
+
+
+def uses_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def search(lessons: QuerySet, query: str) -> QuerySet:
+    """Matching lessons, best first, each with `title_marked` and `excerpt_marked` holding the matches."""
+    if uses_postgres():
+        search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
+        options = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
+        return (
+            lessons.filter(search_vector=search_query)
+            .annotate(
+                rank=SearchRank(F("search_vector"), search_query),
+                title_marked=SearchHeadline("title", search_query, highlight_all=True, **options),
+                excerpt_marked=SearchHeadline("body", search_query, max_fragments=2, max_words=30, **options),
+            )
+            .order_by("-rank", "-published_at", "-pk")
+        )
+    words = [word for word in re.findall(r"[^\W_]+", query.lower()) if len(word) > 1][:10]
+    if not words:
+        return lessons.none()
+    matching = lessons
+    for word in words:
+        matching = matching.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    return matching.annotate(title_marked=F("title"), excerpt_marked=F("body"), rank=Value(0.0))
+
+
+def marked(text: str, query: str) -> SafeString:
+    """Escape the text, then show the matches as <mark>. Works for both search back ends."""
+    if START not in text and query and not uses_postgres():
+        words = [re.escape(word) for word in re.findall(r"[^\W_]+", query) if len(word) > 1]
+        if words:
+            text = re.sub(rf"(?i)\b({'|'.join(words)})", lambda m: f"{START}{m.group(1)}{STOP}", text)
+    return mark_safe(escape(text).replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308 - escaped first
