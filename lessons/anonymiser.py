@@ -6,9 +6,10 @@ case, possessives ("Islington's") and the punctuation between words ("L.B. Islin
 London"), and it never matches inside another word ("Burystead" is left alone).
 
 Decision on names that are also ordinary words: a one-word name that is an everyday English word ("Bury",
-"Reading", "Marsh") is replaced only when written with a capital letter, as a name is ("Bury", "BURY"), never in
-lower case ("to bury"). Every other name is replaced whatever its case. A sentence that starts with such a word is
-therefore redacted too: a lesson loses a word rather than risk naming a place.
+"Reading") or a person's surname on its own ("Marsh", "Lead") is replaced only when written with a capital letter,
+as a name is ("Bury", "BURY"), never in lower case ("to bury", "the team lead"). Every other name is replaced
+whatever its case. A sentence that starts with such a word is therefore redacted too: a lesson loses a word rather
+than risk naming a place or a person.
 """
 
 from __future__ import annotations
@@ -117,11 +118,15 @@ class Vocabulary:
 
     terms: dict[tuple[str, ...], str] = field(default_factory=dict)
     longest: int = 1
+    # One-word names matched only when written with a capital: surnames, and names that are everyday words.
+    capital_only: set[str] = field(default_factory=set)
 
-    def add(self, name: str, placeholder: str) -> None:
+    def add(self, name: str, placeholder: str, *, capital_only: bool = False) -> None:
         words = tuple(normalise(word) for word in _WORD.findall(name))
         if not words or (len(words) == 1 and len(words[0]) < 3):
             return  # one or two letters are not a name worth redacting everywhere ("NW" stays in its alias)
+        if len(words) == 1 and (capital_only or words[0] in COMMON_WORDS):
+            self.capital_only.add(words[0])
         current = self.terms.get(words)
         # When two kinds share a name, the more specific placeholder of a site or organisation wins over a place.
         if current is None or current == PLACEHOLDER_PLACE:
@@ -164,7 +169,7 @@ def _name_matches(vocabulary: Vocabulary, text: str, taken: list[tuple[int, int]
             placeholder = vocabulary.terms.get(key)
             if placeholder is None:
                 continue
-            if size == 1 and key[0] in COMMON_WORDS and not _capitalised(run[0].group()):
+            if size == 1 and key[0] in vocabulary.capital_only and not _capitalised(run[0].group()):
                 continue
             match = (size, placeholder)
             break
@@ -231,6 +236,6 @@ def vocabulary_of(
         placeholder = PLACEHOLDER_ENABLER if is_enabler else PLACEHOLDER_PERSON
         vocabulary.add(full_name, placeholder)
         parts = full_name.split()
-        if len(parts) > 1:
-            vocabulary.add(parts[-1], placeholder)
+        if len(parts) > 1:  # a surname in lower case is an ordinary word ("lead", "marsh"), not the person
+            vocabulary.add(parts[-1], placeholder, capital_only=True)
     return vocabulary

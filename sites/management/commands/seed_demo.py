@@ -161,6 +161,9 @@ class Command(BaseCommand):
         from engagements.demo import seed_support
 
         seed_support(users=users, sites=sites, programmes=programmes, password=DEMO_PASSWORD)
+        from lessons.demo import seed_lessons
+
+        seed_lessons(users=users, sites=sites, password=DEMO_PASSWORD)
         people = User.objects.count()
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(sites)} sites and {people} people, all fictional."))
 
