@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+
+from accounts.models import User
+from engagements.models import Engagement
+from lessons.models import DigestSubscription, Lesson, Theme
+from lessons.tasks import send_lessons_digest
+from tests.conftest import client_for
+
+CORPUS = [
+    ("Trust before plans", "Partners built trust over months before agreeing any delivery plan."),
+    ("Budgets pooled late", "The pooled budget came late, after the board had learned to disagree well."),
+    ("Coaching the director", "Weekly coaching gave the programme director a place to think aloud."),
+    ("Residents at the centre", "Stories from residents opened every board meeting and kept the focus on people."),
+    ("Design with clinicians", "GPs and community nurses designed out-of-hospital care together with social workers."),
+]
+
+
+@pytest.fixture
+def corpus(engagement_a: Engagement, site_lead: User) -> list[Lesson]:
+    theme = Theme.objects.get(slug="relationships-and-shared-purpose")
+    lessons = []
+    for title, body in CORPUS:
+        lesson = Lesson.draft(
+            engagement=engagement_a, by=site_lead, title=title, body=body, audience="sites", themes=[theme]
+        )
+        lesson.approve(by=engagement_a.enabler, version=1)
+        lesson.approve(by=site_lead, version=1)
+        lessons.append(lesson)
+    return lessons
+
+
+def _titles(response: object) -> list[str]:
+    return [item["lesson"].title for item in response.context["items"]]
+
+
+def test_search_finds_the_expected_lesson_first(corpus: list[Lesson], programme_lead: User) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("Ranking is PostgreSQL full-text search; SQLite has the plain fallback tested below")
+    client = client_for(programme_lead)
+
+    trust = client.get(reverse("lessons:library"), {"q": "trust"})
+    phrase = client.get(reverse("lessons:library"), {"q": '"community nurses"'})
+    stemmed = client.get(reverse("lessons:library"), {"q": "designing"})
+
+    assert _titles(trust)[0] == "Trust before plans"
+    assert _titles(phrase) == ["Design with clinicians"]
+    assert _titles(stemmed) == ["Design with clinicians"]
+    assert "<mark>" in trust.content.decode()
+
+
+def test_search_falls_back_to_word_matching_without_postgresql(corpus: list[Lesson], programme_lead: User) -> None:
+    response = client_for(programme_lead).get(reverse("lessons:library"), {"q": "board residents"})
+
+    assert _titles(response) == ["Residents at the centre"]
+    assert "<mark>" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query", ['"unclosed quote', "trust & | ! (budget", "-", "' OR 1=1 --", "<script>alert(1)</script>", "ß ü 日本"]
+)
+def test_odd_searches_answer_without_errors(corpus: list[Lesson], programme_lead: User, query: str) -> None:
+    response = client_for(programme_lead).get(reverse("lessons:library"), {"q": query})
+
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_a_search_of_1000_characters_gets_a_clear_message(corpus: list[Lesson], programme_lead: User) -> None:
+    response = client_for(programme_lead).get(reverse("lessons:library"), {"q": "trust " * 170})
+
+    assert response.status_code == 200
+    assert "Search for 200 characters or fewer" in response.content.decode()
+
+
+def test_browse_by_theme_and_audience_with_related_lessons(corpus: list[Lesson], programme_lead: User) -> None:
+    client = client_for(programme_lead)
+
+    theme_page = client.get(reverse("lessons:theme_detail", kwargs={"slug": "relationships-and-shared-purpose"}))
+    for_providers = client.get(reverse("lessons:library"), {"audience": "providers"})
+    detail = client.get(reverse("lessons:lesson_detail", kwargs={"pk": corpus[0].pk}))
+
+    assert len(theme_page.context["items"]) == 5
+    assert _titles(for_providers) == []
+    assert len(detail.context["related"]) == 3
+
+
+def test_export_and_pack_carry_the_selection(corpus: list[Lesson], programme_lead: User) -> None:
+    client = client_for(programme_lead)
+
+    export = client.get(reverse("lessons:library_export"), {"q": "coaching"}).content.decode()
+    pack = client.get(reverse("lessons:theme_pack", kwargs={"slug": "relationships-and-shared-purpose"}))
+
+    assert export.splitlines()[0] == "title,audience,themes,context,published,lesson"
+    assert "Coaching the director" in export and "Trust before plans" not in export
+    assert pack.content.decode().count("<article") == 5
+
+
+def test_library_query_count_does_not_grow_with_lessons(
+    corpus: list[Lesson],
+    programme_lead: User,
+    engagement_a: Engagement,
+    site_lead: User,
+    django_assert_max_num_queries: object,
+) -> None:
+    theme = Theme.objects.first()
+    for number in range(25):
+        lesson = Lesson.draft(
+            engagement=engagement_a,
+            by=site_lead,
+            title=f"Lesson {number}",
+            body="Words.",
+            audience="sites",
+            themes=[theme],
+        )
+        lesson.approve(by=engagement_a.enabler, version=1)
+        lesson.approve(by=site_lead, version=1)
+    client = client_for(programme_lead)
+
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("lessons:library"))
+
+    assert len(response.context["items"]) == 20
+
+
+def test_programme_lead_adds_a_theme(programme_lead: User) -> None:
+    client = client_for(programme_lead)
+
+    client.post(reverse("lessons:theme_create"), {"name": "Digital shared records", "description": "Data."})
+    duplicate = client.post(reverse("lessons:theme_create"), {"name": "Digital shared records"})
+
+    assert Theme.objects.filter(slug="digital-shared-records").exists()
+    assert "There is already a theme with that name" in duplicate.content.decode()
+
+
+def test_weekly_digest_goes_to_programme_leads_who_asked(
+    corpus: list[Lesson], programme_lead: User, django_capture_on_commit_callbacks: object
+) -> None:
+    client_for(programme_lead).post(reverse("lessons:digest_toggle"))
+    mail.outbox = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        readers = send_lessons_digest()
+
+    assert readers == 1 and DigestSubscription.objects.count() == 1
+    assert [m.to for m in mail.outbox] == [[programme_lead.email]]
+    assert "Trust before plans" in mail.outbox[0].body
