@@ -15,7 +15,7 @@ from accounts.models import User
 from sites.models import Organisation, Programme, Site, SiteMembership
 
 from . import actions
-from .models import Approach, EnablerProfile, Offer, Sector, SupportRequest
+from .models import Approach, EnablerProfile, Engagement, Offer, Sector, SupportRequest
 
 R = "north-east-yorkshire"
 
@@ -362,3 +362,40 @@ def _demo_sessions(engagement: object, users: dict[str, User]) -> None:
         author=site_lead,
         body="Thank you for the session. The board would like to try the check-in again.",
     )
+
+
+FEEDBACK = [
+    (5, "Having someone outside the system to think aloud with.", ""),
+    (4, "The enabler held us to the actions we agreed.", "Sessions could start on time."),
+    (5, "Coaching the board together, not one by one.", ""),
+    (3, "A fresh view of an old disagreement.", "More time between sessions to act on them."),
+    (4, "Challenge that never felt like being inspected.", ""),
+    (5, "Bringing clinicians and managers into the same room.", "Shorter notes after workshops."),
+    (4, "Introductions to another site facing the same problem.", ""),
+]
+
+
+def seed_feedback() -> None:
+    """Sites' feedback on the support, enough for the overview to show figures above the threshold."""
+    from accounts.models import AuditEvent
+
+    from .models import Feedback
+
+    if Feedback.objects.exists():
+        return
+    engagements = Engagement.objects.exclude(state="agreement").select_related("site").order_by("pk")
+    for number, engagement in enumerate(engagements):
+        lead = SiteMembership.objects.filter(site=engagement.site, role="lead").select_related("user").first()
+        if lead is None:
+            continue
+        for usefulness, helped, better in (FEEDBACK[number % len(FEEDBACK)], FEEDBACK[(number + 3) % len(FEEDBACK)]):
+            moment = "at-close" if engagement.state == "closed" else "after-session"
+            feedback = Feedback.objects.create(
+                engagement=engagement,
+                moment=moment,
+                usefulness=usefulness,
+                what_helped=helped,
+                could_be_better=better,
+                given_by=lead.user,
+            )
+            AuditEvent.record(actor=lead.user, verb="gave feedback", target=engagement, feedback=feedback.pk)

@@ -338,3 +338,45 @@ class ActionForm(forms.Form):
     def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = User.objects.filter(pk__in=[person.pk for person in owners])
+
+
+class FeedbackForm(forms.Form):
+    usefulness = forms.TypedChoiceField(
+        label="How useful was the support?",
+        choices=[(5, "5, very useful"), (4, "4"), (3, "3"), (2, "2"), (1, "1, not useful")],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how useful the support was"},
+    )
+    what_helped = forms.CharField(
+        label="What helped (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Keep this to 2,000 characters or fewer"},
+    )
+    could_be_better = forms.CharField(
+        label="What could be better (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "Keep this to 2,000 characters or fewer"},
+    )
+
+
+class PeriodForm(forms.Form):
+    start = DateField(label="From", required=False)
+    end = DateField(label="To", required=False)
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        end = data.get("end") or today
+        start = data.get("start") or end - datetime.timedelta(days=365)
+        return start, end
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", "The end of the period must be after its start")
+        return data

@@ -43,6 +43,10 @@ urlpatterns = [
     path("calendar/turn-on/", views.calendar_turn_on, name="calendar_turn_on"),
     path("calendar/turn-off/", views.calendar_turn_off, name="calendar_turn_off"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("engagements/<int:pk>/feedback/new/", views.feedback_create, name="feedback_create"),
+    path("engagements/<int:pk>/feedback/", views.feedback_list, name="feedback_list"),
+    path("overview/", views.overview, name="overview"),
+    path("overview/export.csv", views.overview_export, name="overview_export"),
     path("enablers/me/", views.enabler_profile_edit, name="enabler_profile_edit"),
     path("enablers/<int:pk>/", views.enabler_profile_detail, name="enabler_profile_detail"),
 ]

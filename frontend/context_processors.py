@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("engagements:enabler_profile_edit", "My profile", reverse("engagements:enabler_profile_edit")))
     if user.is_programme_lead:
         items.append(("engagements:queue", "Queue", reverse("engagements:queue")))
+        items.append(("engagements:overview", "Overview", reverse("engagements:overview")))
     if may_use_library(user):
         items.append(("lessons:library", "Lessons", reverse("lessons:library")))
     if user.sees_every_site:

@@ -141,6 +141,13 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:calendar_settings", "none", everyone(200)),
     ("engagements:calendar_turn_on", "none", everyone(405)),
     ("engagements:calendar_turn_off", "none", everyone(405)),
+    # Feedback is the site's to give, and the enabler's to read; the overview is for the central team only.
+    ("engagements:feedback_create", "engagement_a", these(200, *SITE_A_PEOPLE)),
+    ("engagements:feedback_create", "engagement_b", these(200, "other_site_lead")),
+    ("engagements:feedback_list", "engagement_a", these(200, *PARTIES_A)),
+    ("engagements:feedback_list", "engagement_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:overview", "none", these(200, *CENTRE)),
+    ("engagements:overview_export", "none", these(200, *CENTRE)),
     # The library is for sites' people, enablers and the central team; drafts are for the two parties only.
     ("lessons:library", "none", these(200, *LIBRARY)),
     ("lessons:library_export", "none", these(200, *LIBRARY)),
@@ -282,7 +289,7 @@ def _admin_urls(administrator: object) -> list[tuple[str, int]]:
         urls.append((reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"), 200))
         add_status = 200 if model_admin.has_add_permission(request) else 403
         urls.append((reverse(f"admin:{meta.app_label}_{meta.model_name}_add"), add_status))
-        instance = model._default_manager.first()
+        instance = model_admin.get_queryset(request).first()  # what the admin itself lists
         if instance is not None:
             urls.append((reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[instance.pk]), 200))
     return urls

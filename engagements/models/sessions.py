@@ -297,3 +297,42 @@ class CalendarFeed(models.Model):
 def quiet_since(engagement: Engagement) -> datetime.date | None:
     latest = engagement.sessions.order_by("-held_on").values_list("held_on", flat=True).first()
     return latest or engagement.started_on
+
+
+class FeedbackQuerySet(models.QuerySet["Feedback"]):
+    def visible_to(self, user: User) -> FeedbackQuerySet:
+        """Its author, and the enabler whose support it is about. The central team sees aggregates only."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(Q(given_by=user) | Q(engagement__enabler=user))
+
+
+class Feedback(models.Model):
+    """A site's view of the support it received: never a judgement of the site."""
+
+    class Moment(models.TextChoices):
+        AFTER_SESSION = "after-session", "After a session"
+        AT_CLOSE = "at-close", "At the close"
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="feedback")
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="feedback")
+    moment = models.CharField(max_length=20, choices=Moment.choices)
+    usefulness = models.PositiveSmallIntegerField()
+    what_helped = models.TextField(blank=True)
+    could_be_better = models.TextField(blank=True)
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    given_at = models.DateTimeField(default=timezone.now)
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_at", "-pk"]
+        indexes = [models.Index(fields=["given_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(usefulness__gte=1, usefulness__lte=5), name="feedback_usefulness_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback {self.pk}"

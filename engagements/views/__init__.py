@@ -1,5 +1,6 @@
 """Engagements' views: the support journey (support) and the work once it has begun (sessions)."""
 
+from .overview import feedback_create, feedback_list, overview, overview_export
 from .sessions import (
     access_log,
     action_toggle,
@@ -63,7 +64,11 @@ __all__ = [
     "engagement_pause",
     "engagement_resume",
     "engagement_start_closing",
+    "feedback_create",
+    "feedback_list",
     "home",
+    "overview",
+    "overview_export",
     "private_note_create",
     "private_note_edit",
     "private_note_list",

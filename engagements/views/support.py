@@ -251,6 +251,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agreement": engagement.agreement if working_with else None,
         "is_site_lead": _is_site_lead(request.user, engagement.site),
         "is_enabler": engagement.enabler_id == request.user.pk,
+        "is_site_member": SiteMembership.objects.filter(user=request.user, site=engagement.site).exists(),
         "extensions": engagement.budget_extensions.select_related("agreed_by") if working_with else [],
     }
     return render(request, "engagements/engagement_detail.html", context)

@@ -164,6 +164,9 @@ class Command(BaseCommand):
         from lessons.demo import seed_lessons
 
         seed_lessons(users=users, sites=sites, password=DEMO_PASSWORD)
+        from engagements.demo import seed_feedback
+
+        seed_feedback()
         people = User.objects.count()
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(sites)} sites and {people} people, all fictional."))
 

@@ -1,0 +1,209 @@
+"""The programme overview: figures for planning that cannot rank, judge or single out a site or an enabler.
+
+Every figure is grouped by programme or by offer, never by site or enabler. Any count of fewer than five sites,
+engagements or responses is shown as "fewer than 5", and so is a second figure wherever the first could otherwise
+be worked out by subtracting from a total (`suppress_column`, `suppress_parts`). Aggregates are read from
+engagements and requests (days are kept on the engagement), so the page never scans the session log.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from .models import EnablerProfile, Engagement, Feedback, Offer, SupportRequest
+
+THRESHOLD = 5
+HIDDEN = "fewer than 5"
+
+
+@dataclass
+class Figure:
+    """A number and whether it may be shown. `shown` is what every page and export prints."""
+
+    value: float | int | Decimal | None
+    hidden: bool = False
+
+    @property
+    def shown(self) -> str:
+        if self.hidden:
+            return HIDDEN
+        if self.value is None:
+            return "none"
+        if isinstance(self.value, float):
+            return f"{self.value:g}"
+        if isinstance(self.value, Decimal):
+            return f"{self.value.normalize():f}"
+        return str(self.value)
+
+
+def count(value: int) -> Figure:
+    return Figure(value, hidden=value < THRESHOLD)
+
+
+def suppress_parts(total: Figure, parts: list[Figure]) -> None:
+    """Parts of a shown total: if exactly one is hidden, hide the smallest other too, so no subtraction reveals it."""
+    if total.hidden:
+        for part in parts:
+            part.hidden = True
+        return
+    hidden = [part for part in parts if part.hidden]
+    shown = sorted((part for part in parts if not part.hidden), key=lambda part: part.value or 0)
+    if len(hidden) == 1 and shown:
+        shown[0].hidden = True
+
+
+def suppress_column(rows: list[Figure], total: Figure) -> None:
+    """The same rule down a column whose total is shown."""
+    suppress_parts(total, rows)
+
+
+@dataclass
+class Group:
+    """The figures for one programme, one offer, or everything."""
+
+    label: str
+    requests: Figure = field(default_factory=lambda: count(0))
+    engagements: Figure = field(default_factory=lambda: count(0))
+    open_engagements: Figure = field(default_factory=lambda: count(0))
+    closed_engagements: Figure = field(default_factory=lambda: count(0))
+    median_wait_days: Figure = field(default_factory=lambda: Figure(None, hidden=True))
+    longest_wait_days: Figure = field(default_factory=lambda: Figure(None, hidden=True))
+    days_delivered: Figure = field(default_factory=lambda: Figure(None, hidden=True))
+    days_allocated: Figure = field(default_factory=lambda: Figure(None, hidden=True))
+    responses: Figure = field(default_factory=lambda: count(0))
+    ratings: dict[int, Figure] = field(default_factory=dict)
+    comments: list[str] = field(default_factory=list)
+
+    def figures(self) -> list[tuple[str, Figure]]:
+        return [
+            ("Requests received", self.requests),
+            ("Engagements", self.engagements),
+            ("Engagements open", self.open_engagements),
+            ("Engagements closed", self.closed_engagements),
+            ("Median wait from request to agreement (days)", self.median_wait_days),
+            ("Longest wait from request to agreement (days)", self.longest_wait_days),
+            ("Days delivered", self.days_delivered),
+            ("Days allocated", self.days_allocated),
+            ("Feedback responses", self.responses),
+            *[(f"Rated {rating} for usefulness", figure) for rating, figure in sorted(self.ratings.items())],
+        ]
+
+
+@dataclass
+class Overview:
+    start: datetime.date
+    end: datetime.date
+    total: Group
+    by_programme: list[Group]
+    by_offer: list[Group]
+    capacity_total: int
+    capacity_in_use: Figure
+    lesson_themes: list[tuple[str, Figure]]
+
+
+def _group(label: str, requests: list, engagements: list, feedback: list) -> Group:
+    group = Group(label)
+    group.requests = count(len(requests))
+    group.engagements = count(len(engagements))
+    group.open_engagements = count(sum(1 for e in engagements if e["state"] != Engagement.State.CLOSED))
+    group.closed_engagements = count(sum(1 for e in engagements if e["state"] == Engagement.State.CLOSED))
+    suppress_parts(group.engagements, [group.open_engagements, group.closed_engagements])
+    few = len(engagements) < THRESHOLD
+    waits = [
+        (e["started_on"] - e["request__submitted_at"].date()).days for e in engagements if e["started_on"] is not None
+    ]
+    if waits and not few:
+        group.median_wait_days = Figure(float(statistics.median(waits)))
+        group.longest_wait_days = Figure(max(waits))
+    if not few:
+        group.days_delivered = Figure(sum((e["days_used"] for e in engagements), Decimal("0")))
+        group.days_allocated = Figure(sum((e["day_allowance"] or Decimal("0") for e in engagements), Decimal("0")))
+    group.responses = count(len(feedback))
+    ratings = {rating: count(sum(1 for f in feedback if f["usefulness"] == rating)) for rating in range(1, 6)}
+    suppress_parts(group.responses, list(ratings.values()))
+    group.ratings = ratings
+    if len(feedback) >= THRESHOLD:  # words only from five or more responses, and never with the site
+        group.comments = sorted(f["what_helped"] for f in feedback if f["what_helped"].strip())
+    return group
+
+
+def build(*, start: datetime.date, end: datetime.date) -> Overview:
+    """Every figure for the period, from four queries whatever the size of the programme."""
+    requests = list(
+        SupportRequest.objects.filter(submitted_at__date__range=(start, end)).values("offer_id", "offer__programme_id")
+    )
+    engagements = list(
+        Engagement.objects.filter(created_at__date__lte=end)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+        .values(
+            "offer_id",
+            "offer__programme_id",
+            "state",
+            "started_on",
+            "request__submitted_at",
+            "days_used",
+            "day_allowance",
+        )
+    )
+    feedback = list(
+        Feedback.objects.filter(given_at__date__range=(start, end)).values(
+            "engagement__offer_id", "engagement__offer__programme_id", "usefulness", "what_helped"
+        )
+    )
+    offers = list(Offer.objects.select_related("programme").order_by("programme__year", "name"))
+    programmes = {offer.programme_id: offer.programme for offer in offers}
+
+    def pick(rows: list, key: str, value: int) -> list:
+        return [row for row in rows if row[key] == value]
+
+    by_programme = [
+        _group(
+            str(programme),
+            pick(requests, "offer__programme_id", pk),
+            pick(engagements, "offer__programme_id", pk),
+            pick(feedback, "engagement__offer__programme_id", pk),
+        )
+        for pk, programme in programmes.items()
+    ]
+    by_offer = [
+        _group(
+            offer.name,
+            pick(requests, "offer_id", offer.pk),
+            pick(engagements, "offer_id", offer.pk),
+            pick(feedback, "engagement__offer_id", offer.pk),
+        )
+        for offer in offers
+    ]
+    total = _group("All programmes", requests, engagements, feedback)
+    for rows in (by_programme, by_offer):
+        for attribute in ("requests", "engagements", "open_engagements", "closed_engagements", "responses"):
+            suppress_column([getattr(row, attribute) for row in rows], getattr(total, attribute))
+    capacity_total = EnablerProfile.objects.filter(user__is_active=True).aggregate(total=Sum("capacity"))["total"] or 0
+    in_use = Engagement.objects.open().count()
+    return Overview(
+        start, end, total, by_programme, by_offer, capacity_total, count(in_use), _lesson_themes(start, end)
+    )
+
+
+def _lesson_themes(start: datetime.date, end: datetime.date) -> list[tuple[str, Figure]]:
+    from lessons.models import Lesson, Theme
+
+    published = Q(lessons__state=Lesson.State.PUBLISHED, lessons__published_at__date__range=(start, end))
+    themes = Theme.objects.annotate(n=Count("lessons", filter=published)).order_by("name")
+    return [(theme.name, count(theme.n)) for theme in themes]
+
+
+def csv_rows(overview: Overview) -> list[list[str]]:
+    """The overview as rows for a spreadsheet, with the same suppression as the page."""
+    rows = [["group", "figure", "value"]]
+    for group in [overview.total, *overview.by_programme, *overview.by_offer]:
+        rows += [[group.label, name, figure.shown] for name, figure in group.figures()]
+    rows.append(["All programmes", "Enabler capacity (total)", str(overview.capacity_total)])
+    rows.append(["All programmes", "Enabler capacity in use", overview.capacity_in_use.shown])
+    rows += [["Lesson themes", name, figure.shown] for name, figure in overview.lesson_themes]
+    return rows

@@ -1,0 +1,53 @@
+"""Shaping the overview's figures for its tables and charts."""
+
+from __future__ import annotations
+
+from django import template
+
+from engagements.overview import Group, Overview
+
+register = template.Library()
+CHART_WIDTH = 180
+ROW_HEIGHT = 22
+
+
+@register.filter
+def all_groups(overview: Overview) -> list[Group]:
+    return [overview.total, *overview.by_programme]
+
+
+@register.filter
+def figure_rows(groups: list[Group]) -> list[tuple[str, list]]:
+    """One row per figure, one column per group."""
+    names = [name for name, _ in groups[0].figures()] if groups else []
+    return [(name, [dict(group.figures())[name] for group in groups]) for name in names]
+
+
+def _bars(items: list[tuple[str, object]]) -> list[dict]:
+    values = [figure.value for _, figure in items if not figure.hidden and figure.value]
+    top = max(values) if values else 1
+    return [
+        {
+            "label": label,
+            "shown": figure.shown,
+            "width": None if figure.hidden else int((figure.value or 0) * CHART_WIDTH / top),
+            "bar_y": index * ROW_HEIGHT + 3,
+            "text_y": index * ROW_HEIGHT + 15,
+        }
+        for index, (label, figure) in enumerate(items)
+    ]
+
+
+@register.filter
+def chart_height(bars: list[dict]) -> int:
+    return (len(bars) + 1) * ROW_HEIGHT
+
+
+@register.filter
+def bars(groups: list[Group], attribute: str) -> list[dict]:
+    return _bars([(group.label, getattr(group, attribute)) for group in groups])
+
+
+@register.filter
+def rating_bars(group: Group) -> list[dict]:
+    return _bars([(f"{rating} out of 5", figure) for rating, figure in sorted(group.ratings.items())])

@@ -1,0 +1,212 @@
+"""The programme overview: figures against hand-computed values, suppression of small numbers (also by
+difference), and nothing that lists or compares sites or enablers."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from engagements.models import EnablerProfile, Engagement, Feedback, Offer, SupportRequest
+from engagements.overview import HIDDEN, build, count, suppress_parts
+from sites.models import Programme, Site, SiteMembership
+from tests.conftest import ask_for_support, client_for, start_engagement
+
+TODAY = timezone.localdate()
+
+
+def _world(programme: Programme, offer: Offer, programme_lead: User, sites: int, *, feedback: list[int]) -> list:
+    """`sites` sites, each with an engagement and 2 days used; feedback ratings spread over the engagements."""
+    enabler = User.objects.create_user("pool@example.test", "x", full_name="Pat Pool")
+    EnablerProfile.objects.create(user=enabler, capacity=50)
+    engagements = []
+    for number in range(sites):
+        site = Site.objects.create(name=f"Place {number}", programme=programme, region="london")
+        lead = User.objects.create_user(f"lead{number}@example.test", "x", full_name=f"Lee Place{number}")
+        SiteMembership.objects.create(user=lead, site=site, role="lead")
+        request = ask_for_support(site, offer, lead)
+        SupportRequest.objects.filter(pk=request.pk).update(
+            submitted_at=timezone.now() - datetime.timedelta(days=number)
+        )
+        engagement = start_engagement(request, enabler, lead, programme_lead)
+        Engagement.objects.filter(pk=engagement.pk).update(started_on=TODAY, days_used=Decimal("2"))
+        engagements.append((engagement, lead))
+    for index, rating in enumerate(feedback):
+        engagement, lead = engagements[index % len(engagements)]
+        Feedback.objects.create(
+            engagement=engagement,
+            moment="after-session",
+            usefulness=rating,
+            what_helped=f"Helped {index}",
+            given_by=lead,
+        )
+    return engagements
+
+
+def test_figures_match_hand_computed_values(programme: Programme, offer: Offer, programme_lead: User) -> None:
+    _world(programme, offer, programme_lead, 7, feedback=[5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3])
+
+    result = build(start=TODAY - datetime.timedelta(days=30), end=TODAY)
+
+    pioneer = result.by_programme[0]
+    assert pioneer.requests.shown == "7"
+    assert pioneer.engagements.shown == "7"
+    assert pioneer.median_wait_days.shown == "3"  # waits of 0..6 days
+    assert pioneer.longest_wait_days.shown == "6"
+    assert pioneer.days_delivered.shown == "14"
+    assert pioneer.responses.shown == "11"
+    assert {rating: figure.shown for rating, figure in pioneer.ratings.items()} == {
+        1: HIDDEN,
+        2: HIDDEN,
+        3: HIDDEN,
+        4: "5",
+        5: "5",
+    }
+    assert pioneer.comments == sorted(f"Helped {n}" for n in range(11))
+
+
+def test_small_groups_show_fewer_than_5_and_no_words(programme: Programme, offer: Offer, programme_lead: User) -> None:
+    _world(programme, offer, programme_lead, 3, feedback=[5, 4])
+
+    result = build(start=TODAY - datetime.timedelta(days=30), end=TODAY)
+
+    pioneer = result.by_programme[0]
+    for figure in (
+        pioneer.requests,
+        pioneer.engagements,
+        pioneer.days_delivered,
+        pioneer.median_wait_days,
+        pioneer.responses,
+    ):
+        assert figure.shown == HIDDEN
+    assert pioneer.comments == []
+
+
+def test_a_hidden_part_of_a_shown_total_hides_another_so_it_cannot_be_subtracted() -> None:
+    total, parts = count(12), [count(3), count(9)]
+
+    suppress_parts(total, parts)
+
+    assert [part.shown for part in parts] == [HIDDEN, HIDDEN]
+    assert total.shown == "12"
+
+
+def test_open_and_closed_engagements_cannot_be_worked_out_from_the_total(
+    programme: Programme, offer: Offer, programme_lead: User
+) -> None:
+    engagements = _world(programme, offer, programme_lead, 8, feedback=[])
+    Engagement.objects.filter(pk__in=[e.pk for e, _ in engagements[:2]]).update(state="closed", closed_on=TODAY)
+
+    pioneer = build(start=TODAY - datetime.timedelta(days=30), end=TODAY).by_programme[0]
+
+    assert pioneer.engagements.shown == "8"
+    assert (pioneer.open_engagements.shown, pioneer.closed_engagements.shown) == (HIDDEN, HIDDEN)
+
+
+def test_a_programme_row_that_is_hidden_hides_another_row_under_a_shown_total(
+    programme: Programme, offer: Offer, programme_lead: User
+) -> None:
+    _world(programme, offer, programme_lead, 6, feedback=[])
+    vanguard = Programme.objects.create(kind=Programme.Kind.VANGUARD, year=2015)
+    Offer.objects.create(programme=vanguard, name="Vanguard support", provider="x", cadence="flexible")
+    site = Site.objects.create(name="Lone", programme=vanguard, region="london")
+    lead = User.objects.create_user("lone@example.test", "x", full_name="Lone Lead")
+    SiteMembership.objects.create(user=lead, site=site, role="lead")
+    ask_for_support(site, Offer.objects.get(programme=vanguard), lead)
+
+    result = build(start=TODAY - datetime.timedelta(days=30), end=TODAY)
+
+    assert result.total.requests.shown == "7"
+    assert [group.requests.shown for group in result.by_programme] == [HIDDEN, HIDDEN]
+
+
+def test_the_page_and_the_export_honour_the_same_suppression(
+    programme: Programme, offer: Offer, programme_lead: User
+) -> None:
+    _world(programme, offer, programme_lead, 3, feedback=[5])
+    client = client_for(programme_lead)
+
+    page = client.get(reverse("engagements:overview")).content.decode()
+    export = client.get(reverse("engagements:overview_export")).content.decode()
+
+    assert 'Requests received</th><td class="nhsuk-table__cell">fewer than 5' in page.replace("\n", "")
+    assert "Integrated Care Pioneer 2013/14,Requests received,fewer than 5" in export
+    assert ",3\r\n" not in export.split("Enabler capacity")[0]
+
+
+def test_no_programme_lead_page_names_a_site_or_enabler_beside_activity_or_feedback(
+    programme: Programme, offer: Offer, programme_lead: User
+) -> None:
+    engagements = _world(programme, offer, programme_lead, 6, feedback=[5, 4, 3, 5, 4, 2])
+    client = client_for(programme_lead)
+
+    overview = client.get(reverse("engagements:overview")).content.decode().split('id="maincontent"')[1]
+    export = client.get(reverse("engagements:overview_export")).content.decode()
+    engagement_page = client.get(
+        reverse("engagements:engagement_detail", kwargs={"pk": engagements[0][0].pk})
+    ).content.decode()
+
+    for text in (overview, export):
+        assert "Place 0" not in text and "Pat Pool" not in text
+    assert "out of 5" not in engagement_page and "Helped" not in engagement_page
+    assert not Feedback.objects.visible_to(programme_lead).exists()
+
+
+def test_feedback_from_a_site_member_reaches_the_enabler(engagement_a: Engagement, site_member: User) -> None:
+    client_for(site_member).post(
+        reverse("engagements:feedback_create", kwargs={"pk": engagement_a.pk}),
+        {"usefulness": "4", "what_helped": "Candid challenge"},
+    )
+
+    page = client_for(engagement_a.enabler).get(reverse("engagements:feedback_list", kwargs={"pk": engagement_a.pk}))
+
+    assert "Candid challenge" in page.content.decode()
+    assert Feedback.objects.get().usefulness == 4
+
+
+def test_feedback_without_a_rating_is_refused(engagement_a: Engagement, site_member: User) -> None:
+    response = client_for(site_member).post(reverse("engagements:feedback_create", kwargs={"pk": engagement_a.pk}), {})
+
+    assert "Choose how useful the support was" in response.content.decode()
+    assert not Feedback.objects.exists()
+
+
+@pytest.mark.django_db
+def test_overview_query_count_stays_bounded_with_1000_engagements(
+    programme: Programme, offer: Offer, programme_lead: User, django_assert_max_num_queries: object
+) -> None:
+    enabler = User.objects.create_user("bulk@example.test", "x", full_name="Bulk Enabler")
+    lead = User.objects.create_user("bulk.lead@example.test", "x", full_name="Bulk Lead")
+    sites = Site.objects.bulk_create(Site(name=f"Bulk {n}", programme=programme, region="london") for n in range(1000))
+    requests = SupportRequest.objects.bulk_create(
+        SupportRequest(
+            site=site, offer=offer, created_by=lead, why_now="x", help_wanted="x", who_is_involved="x", state="accepted"
+        )
+        for site in sites
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the trigger wants accepted requests, which these are
+        Engagement.objects.bulk_create(
+            Engagement(
+                request=request,
+                site=request.site,
+                offer=offer,
+                enabler=enabler,
+                state="active",
+                started_on=TODAY,
+                days_used=Decimal("1"),
+            )
+            for request in requests
+        )
+        del cursor
+    client = client_for(programme_lead)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("engagements:overview"))
+
+    assert response.context["overview"].by_programme[0].engagements.shown == "1000"
