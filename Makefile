@@ -13,7 +13,7 @@ RUN_ENV = DEBUG=true NOTES_MASTER_KEYS="$${NOTES_MASTER_KEYS:-$$(cat $(NOTES_KEY
 # The tests run with DEBUG off, as production does, with a key that is only ever used by tests.
 TEST_ENV := SECRET_KEY=alongside-tests-only-not-a-secret
 
-.PHONY: run test lint format install migrate clean
+.PHONY: run test e2e lint format install migrate clean
 
 $(VENV)/.installed: requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Alongside needs Python 3.11 or newer.")'
@@ -42,6 +42,10 @@ run: migrate
 
 test: install
 	$(TEST_ENV) $(PY) -m pytest $(ARGS)
+
+# Browser journeys with Debian's Chromium (apt-get install chromium) against the live server.
+e2e: install
+	$(TEST_ENV) $(PY) -m pytest -m e2e tests/e2e $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,7 @@ admin.site.site_title = "Alongside administration"
 urlpatterns = [
     path("", engagement_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("accounts/", include("accounts.urls")),
     path("sites/", include("sites.urls")),
     path("lessons/", include("lessons.urls")),

@@ -379,4 +379,6 @@ class PeriodForm(forms.Form):
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", "The end of the period must be after its start")
+        elif data.get("start") and not data.get("end") and data["start"] > timezone.localdate():
+            self.add_error("start", "The start of the period must be today or earlier")
         return data

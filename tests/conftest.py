@@ -56,6 +56,20 @@ def _user(email: str, full_name: str, **extra: object) -> User:
 
 
 @pytest.fixture
+def themes(db: None) -> list[Theme]:
+    """The first themes. A migration adds them, but a transactional test (the browser tests) empties every table."""
+    from importlib import import_module
+
+    from django.utils.text import slugify
+
+    migration = import_module("lessons.migrations.0002_themes_and_search_index")
+    return [
+        Theme.objects.get_or_create(slug=slugify(name), defaults={"name": name, "description": text})[0]
+        for name, text in migration.THEMES
+    ]
+
+
+@pytest.fixture
 def programme(db: None) -> Programme:
     return Programme.objects.create(kind=Programme.Kind.PIONEER, year=2013)
 
@@ -236,7 +250,9 @@ def client_for(user: User | None) -> Client:
 
 
 @pytest.fixture
-def objects(personas: dict, site_a: Site, site_b: Site, engagement_a: Engagement, engagement_b: Engagement) -> dict:
+def objects(
+    personas: dict, site_a: Site, site_b: Site, engagement_a: Engagement, engagement_b: Engagement, themes: list
+) -> dict:
     """Every persona and a real object of each kind at site A and at site B, for the access tests."""
     share_a = actions.share_diagnostic(
         engagement=engagement_a, person=personas["account_manager"], by=personas["site_lead"]

@@ -72,6 +72,7 @@ TARGETS: dict[str, Callable[[dict], dict]] = {
 MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("home", "none", everyone(200)),
     ("healthz", "none", everyone(200, anonymous=200)),
+    ("accessibility", "none", everyone(200, anonymous=200)),
     ("accounts:login", "none", everyone(302, anonymous=200)),
     ("accounts:logout", "none", everyone(405)),  # log out is a POST
     ("accounts:password_reset", "none", everyone(200, anonymous=200)),

@@ -1,0 +1,179 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against pytest-django's live server.
+
+Each page a journey visits is checked with axe-core (from node_modules) for WCAG 2.0, 2.1 and 2.2 A and AA rules;
+a test fails on any violation and says the rule, the element and the page. Screenshots of key pages go to
+test-results/screenshots (git-ignored). Without /usr/bin/chromium the tests skip, saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop running in the test's thread; Django would take the test's own ORM
+# calls (set-up and assertions, all synchronous) for async code without this.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-results" / "screenshots"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PASSWORD = "a-long-test-password-for-personas"
+PAGES_CHECKED: list[str] = []
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    if PAGES_CHECKED:
+        terminalreporter.write_line(
+            f"axe: {len(PAGES_CHECKED)} page states checked against {', '.join(WCAG_TAGS)}; "
+            f"{len(set(PAGES_CHECKED))} distinct"
+        )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"No Chromium at {CHROMIUM}: install Debian's chromium package to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _cookies_over_http(settings: object) -> None:
+    """The live server speaks plain HTTP, so the secure-cookie flags of production are off here."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@dataclass
+class Axe:
+    """Runs axe on the current page; violations gather here and fail the test at its end."""
+
+    violations: list[str] = field(default_factory=list)
+    script: str = field(default_factory=lambda: AXE.read_text())
+
+    def check(self, page: object, label: str) -> None:
+        page.add_script_tag(content=self.script)
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+        PAGES_CHECKED.append(label)
+        for violation in result["violations"]:
+            for node in violation["nodes"]:
+                self.violations.append(
+                    f"{label} ({page.url}): {violation['id']} [{violation['impact']}] {violation['help']} "
+                    f"at {json.dumps(node['target'])}: {node['html'][:200]}"
+                )
+
+
+@pytest.fixture
+def axe() -> Iterator[Axe]:
+    checker = Axe()
+    yield checker
+    assert checker.violations == [], "Accessibility violations:\n" + "\n".join(checker.violations)
+
+
+@dataclass
+class Person:
+    """One persona in their own browser context: what they see, as they see it."""
+
+    page: object
+    base: str
+    axe: Axe
+    name: str
+    keyboard_only: bool = False
+
+    def go(self, path: str, label: str) -> None:
+        self.page.goto(self.base + path)
+        self.look(label)
+
+    def look(self, label: str) -> None:
+        self.axe.check(self.page, f"{self.name}: {label}")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        safe = "".join(c if c.isalnum() else "-" for c in f"{self.name}-{label}").lower()
+        self.page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
+
+    # Acting: with the mouse, or with the keyboard alone (Tab, Shift+Tab, Enter, Space) -------------------------
+
+    def focus(self, selector: str) -> None:
+        """Tab (then Shift+Tab) through the page until the element has focus, as a keyboard user would."""
+        target = self.page.locator(selector).first
+        target.wait_for()
+        for key in ("Tab", "Shift+Tab"):
+            for _ in range(250):
+                if target.evaluate("element => element === document.activeElement"):
+                    return
+                self.page.keyboard.press(key)
+        raise AssertionError(f"{selector} cannot be reached with the keyboard on {self.page.url}")
+
+    def click(self, selector: str) -> None:
+        if not self.keyboard_only:
+            self.page.locator(selector).first.click()
+            return
+        self.focus(selector)
+        kind = self.page.locator(selector).first.evaluate("e => (e.type || '').toLowerCase()")
+        self.page.keyboard.press("Space" if kind in ("checkbox", "radio") else "Enter")
+
+    def fill(self, selector: str, text: str) -> None:
+        if not self.keyboard_only:
+            self.page.locator(selector).first.fill(text)
+            return
+        self.focus(selector)
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.type(text)
+
+    def submit(self, label: str) -> None:
+        """Press the page's main submit button and wait for the next page."""
+        with self.page.expect_navigation():
+            self.click("main form[method=post] button[type=submit] >> nth=-1")
+        self.look(label)
+
+    def text(self) -> str:
+        return self.page.locator("main").inner_text()
+
+
+@pytest.fixture
+def people(browser: object, live_server: object, axe: Axe) -> Iterator[object]:
+    contexts = []
+
+    def log_in(user: object, name: str, *, keyboard_only: bool = False) -> Person:
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        contexts.append(context)
+        person = Person(context.new_page(), live_server.url, axe, name, keyboard_only)
+        person.go("/accounts/login/", "log in")
+        person.fill("#id_username", user.email)
+        person.fill("#id_password", PASSWORD)
+        with person.page.expect_navigation():
+            person.click("main button[type=submit]")
+        person.look("home")
+        return person
+
+    yield log_in
+    for context in contexts:
+        context.close()

@@ -1,0 +1,255 @@
+"""The journeys of Alongside's people, each clicked and typed in a real browser, every page checked with axe."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+
+from accounts.models import User
+from engagements import actions
+from engagements.models import Engagement, Offer, PrivateNote, Session
+from lessons.models import Lesson
+from sites.models import Site
+from tests.conftest import ask_for_support, start_engagement
+
+
+def follow(person: object, selector: str, label: str) -> None:
+    with person.page.expect_navigation():
+        person.click(selector)
+    person.look(label)
+
+
+def ask_and_match(site: object, lead: object, enabler_name: str) -> str:
+    """Journey 1's first half: the site asks, the programme lead proposes two enablers. Returns the request URL."""
+    follow(site, "a:has-text('Ask for support when your site is ready')", "ask for support")
+    site.submit("ask for support, with errors")
+    assert "There is a problem" in site.text()
+    site.click("#id_offer_0")
+    site.fill("#id_why_now", "Our board has agreed a shared purpose and wants to act on it.")
+    site.fill("#id_help_wanted", "Coaching for the programme director.")
+    site.fill("#id_who_is_involved", "The partnership board.")
+    site.submit("request sent")
+    assert "Your request has been sent" in site.page.locator("body").inner_text()
+    request_url = site.page.url
+
+    lead.go("/requests/queue/", "queue")
+    follow(lead, "main table a:has-text('Ashvale')", "request in the queue")
+    follow(lead, "a:has-text('Propose enablers')", "propose enablers")
+    lead.submit("propose enablers, with errors")
+    assert "Choose at least one enabler to propose" in lead.text()
+    for box in range(2):
+        lead.click(f"#id_enablers_{box}")
+    for field in lead.page.locator("textarea[id^=id_introduction_]").all()[:2]:
+        lead.fill(f"#{field.get_attribute('id')}", "A coach with senior experience in councils.")
+    lead.submit("enablers proposed")
+    return request_url
+
+
+def choose_confirm_agree(site: object, enabler: object, enabler_name: str, request_url: str) -> None:
+    """Journey 1's second half: the site chooses, the enabler confirms, both confirm, the diagnostic is filled in."""
+    site.go(request_url.removeprefix(site.base), "proposals")
+    with site.page.expect_navigation():
+        site.click(f"main button:has-text('Choose {enabler_name}')")
+    site.look("enabler chosen")
+
+    enabler.go(request_url.removeprefix(enabler.base), "chosen: confirm")
+    with enabler.page.expect_navigation():
+        enabler.click("main button:has-text('Confirm and begin')")
+    enabler.look("engagement begins")
+    engagement_url = enabler.page.url
+    follow(enabler, "a:has-text('Change the agreement')", "agreement")
+    enabler.fill("#id_ways_of_working", "One-to-one coaching, and the board once a month.")
+    enabler.fill("#id_goals", "Turn the shared purpose into three changes this year.")
+    enabler.submit("agreement saved")
+    with enabler.page.expect_navigation():
+        enabler.click("main button:has-text('Confirm the agreement')")
+    enabler.look("enabler confirmed")
+
+    site.go(engagement_url.removeprefix(site.base), "engagement")
+    with site.page.expect_navigation():
+        site.click("main button:has-text('Confirm the agreement')")
+    site.look("engagement active")
+    assert "Active" in site.text()
+    follow(site, "a:has-text('Open the diagnostic')", "diagnostic")
+    follow(site, "a:has-text('Fill in the diagnostic')", "diagnostic form")
+    site.submit("diagnostic, with errors")
+    assert "Choose where the site feels it is" in site.text()
+    site.click("#id_stage_0")  # a radio group takes Tab once, on its first option
+    site.fill("#id_strengths", "A board that meets every month.")
+    site.fill("#id_development_areas", "Shared data between partners.")
+    site.submit("diagnostic saved")
+    assert "A board that meets every month." in site.text()
+
+
+@pytest.fixture
+def world(
+    themes: object,
+    site_a: Site,
+    site_lead: User,
+    offer: Offer,
+    enabler: User,
+    other_enabler: User,
+    programme_lead: User,
+):
+    return {"site_lead": site_lead, "enabler": enabler, "programme_lead": programme_lead, "offer": offer}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_journey_1_a_site_asks_and_an_engagement_begins(people: object, world: dict) -> None:
+    site = people(world["site_lead"], "site lead")
+    lead = people(world["programme_lead"], "programme lead")
+    enabler = people(world["enabler"], "enabler")
+
+    request_url = ask_and_match(site, lead, "Emery Enabler")
+    choose_confirm_agree(site, enabler, "Emery Enabler", request_url)
+
+    engagement = Engagement.objects.get()
+    assert (engagement.enabler, engagement.state) == (world["enabler"], Engagement.State.ACTIVE)
+    assert engagement.diagnostics.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_journey_5_the_same_journey_with_the_keyboard_alone(people: object, world: dict) -> None:
+    site = people(world["site_lead"], "site lead (keyboard)", keyboard_only=True)
+    lead = people(world["programme_lead"], "programme lead (keyboard)", keyboard_only=True)
+    enabler = people(world["enabler"], "enabler (keyboard)", keyboard_only=True)
+
+    request_url = ask_and_match(site, lead, "Emery Enabler")
+    choose_confirm_agree(site, enabler, "Emery Enabler", request_url)
+
+    assert Engagement.objects.get().state == Engagement.State.ACTIVE
+
+
+@pytest.fixture
+def active(world: dict, site_a: Site) -> Engagement:
+    request = ask_for_support(site_a, world["offer"], world["site_lead"])
+    engagement = start_engagement(request, world["enabler"], world["site_lead"], world["programme_lead"])
+    engagement.agreement.revise(
+        by=world["enabler"], cadence="Weekly", ways_of_working="Coaching.", goals="Trust.", confidentiality="Private."
+    )
+    actions.confirm_agreement(engagement=engagement, by=world["enabler"])
+    actions.confirm_agreement(engagement=engagement, by=world["site_lead"])
+    return engagement
+
+
+@pytest.mark.django_db(transaction=True)
+def test_journey_2_a_session_with_a_private_note_and_a_shared_action(
+    people: object, world: dict, active: Engagement
+) -> None:
+    enabler = people(world["enabler"], "enabler")
+    path = f"/engagements/{active.pk}/"
+    enabler.go(path, "engagement")
+    follow(enabler, "a:has-text('Log a session')", "log a session")
+    enabler.submit("log a session, with errors")
+    day = datetime.date.today() - datetime.timedelta(days=1)
+    enabler.fill("#id_held_on_day", str(day.day))
+    enabler.fill("#id_held_on_month", str(day.month))
+    enabler.fill("#id_held_on_year", str(day.year))
+    enabler.fill("#id_length", "1.5")
+    enabler.click("#id_format_0")
+    enabler.click("#id_place_1")
+    enabler.fill("#id_private_note", "Private: the director seemed exhausted")
+    enabler.fill("#id_action_description", "Draft the neighbourhood charter")
+    enabler.page.select_option("#id_action_owner", label="Avery Lead")
+    enabler.submit("session logged")
+    assert Session.objects.count() == 1 and PrivateNote.objects.count() == 1
+
+    site = people(world["site_lead"], "site lead")
+    site.go(path, "engagement with a session")
+    assert "One-to-one coaching" in site.text()
+    site.go(f"{path}shared/", "shared notes and actions")
+    assert "Draft the neighbourhood charter" in site.text()
+    assert "exhausted" not in site.page.content()
+
+    lead = people(world["programme_lead"], "programme lead")
+    lead.go(path, "engagement (central team)")
+    assert "1 session logged, 0.2 days counted" in lead.text()
+    assert "One-to-one coaching" not in lead.text() and "exhausted" not in lead.page.content()
+    response = lead.page.goto(lead.base + f"{path}sessions/")
+    assert response.status == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_journey_3_a_lesson_is_anonymised_agreed_and_found(people: object, world: dict, active: Engagement) -> None:
+    enabler = people(world["enabler"], "enabler")
+    enabler.go(f"/lessons/engagement/{active.pk}/", "lessons of the engagement")
+    follow(enabler, "a:has-text('Draft a lesson')", "draft a lesson")
+    enabler.submit("draft a lesson, with errors")
+    enabler.fill("#id_title", "How Ashvale built trust")
+    enabler.fill("#id_body", "Avery Lead and Ashvale Borough Council built trust before any plan.")
+    enabler.click("#id_audience_0")
+    enabler.click("#id_themes_0")
+    enabler.submit("anonymised preview")
+    preview = enabler.text()
+    assert "[a Pioneer site]" in preview and "[a council]" in preview and "[a senior leader]" in preview
+    assert "Ashvale" not in preview and "Avery" not in preview
+    draft_url = enabler.page.url
+    with enabler.page.expect_navigation():
+        enabler.click("main button:has-text('Approve these exact words')")
+    enabler.look("approved by the enabler")
+
+    site = people(world["site_lead"], "site lead")
+    site.go(draft_url.removeprefix(site.base), "lesson to approve")
+    with site.page.expect_navigation():
+        site.click("main button:has-text('Approve these exact words')")
+    site.look("lesson published")
+    assert Lesson.objects.get().state == Lesson.State.PUBLISHED
+
+    lead = people(world["programme_lead"], "programme lead")
+    lead.go("/lessons/", "library")
+    lead.fill("#id_q", "trust")
+    with lead.page.expect_navigation():
+        lead.click("main form[role=search] button[type=submit]")
+    lead.look("library search")
+    found = lead.text()
+    assert "built trust" in found
+    for name in ("Ashvale", "Avery", "Borough Council"):
+        assert name not in found
+    follow(lead, "main .nhsuk-card__link >> nth=0", "lesson")
+    assert not re.search("Ashvale|Avery", lead.text())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_journey_4_the_overview_hides_small_numbers(people: object, world: dict, active: Engagement) -> None:
+    lead = people(world["programme_lead"], "programme lead")
+
+    lead.go("/overview/", "programme overview")
+    assert "fewer than 5" in lead.text()
+    lead.fill("#id_start_day", "1")
+    lead.fill("#id_start_month", "1")
+    lead.fill("#id_start_year", "2030")
+    lead.fill("#id_end_day", "1")
+    lead.fill("#id_end_month", "1")
+    lead.fill("#id_end_year", "2029")
+    with lead.page.expect_navigation():
+        lead.click("main form button[type=submit]")
+    lead.look("overview, with errors")
+    assert "The end of the period must be after its start" in lead.text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_persona_home_and_the_public_pages_pass_axe(
+    people: object, world: dict, active: Engagement, site_member: User, administrator: User
+) -> None:
+    for user, name in ((site_member, "site member"), (administrator, "administrator")):
+        person = people(user, name)
+        person.go("/accessibility/", "accessibility statement")
+        person.go("/accounts/preferences/", "preferences")
+        person.go("/accounts/notifications/", "notifications")
+        person.go("/calendar/", "calendar")
+
+
+def test_the_accessibility_check_itself_catches_a_violation(browser: object) -> None:
+    from tests.e2e.conftest import Axe
+
+    page = browser.new_page()
+    page.set_content('<html lang="en"><body><main><img src="a.png"><input type="text"></main></body></html>')
+    checker = Axe()
+
+    checker.check(page, "a page made to fail")
+
+    page.close()
+    assert any("image-alt" in violation for violation in checker.violations)
+    assert any("label" in violation for violation in checker.violations)
