@@ -253,3 +253,38 @@ def test_the_accessibility_check_itself_catches_a_violation(browser: object) -> 
     page.close()
     assert any("image-alt" in violation for violation in checker.violations)
     assert any("label" in violation for violation in checker.violations)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_form_in_its_error_state_passes_axe(
+    people: object, world: dict, active: Engagement, site_member: User, other_site_lead: User, account_manager: User
+) -> None:
+    """Each form is opened by the person it is for and sent empty; its error state is checked as well."""
+    engagement = f"/engagements/{active.pk}"
+    note = PrivateNote.write(engagement=active, author=world["enabler"], text="Mine alone")
+    forms = {
+        world["site_lead"]: [
+            f"{engagement}/agreement/",
+            f"{engagement}/extra-days/",
+            f"{engagement}/closing/",
+            f"{engagement}/diagnostic/share/",
+            f"{engagement}/shared/",
+            f"{engagement}/feedback/new/",
+            "/accounts/password/",
+            "/accounts/preferences/",
+        ],
+        world["enabler"]: [
+            f"{engagement}/private-notes/new/",
+            f"/private-notes/{note.pk}/",
+            "/enablers/me/",
+            f"/lessons/engagement/{active.pk}/new/",
+        ],
+        world["programme_lead"]: ["/lessons/themes/new/"],
+    }
+    for user, paths in forms.items():
+        person = people(user, user.full_name)
+        for path in paths:
+            person.go(path, f"form {path}")
+            person.submit(f"form {path}, sent empty")
+    for user, name in ((other_site_lead, "other site lead"), (account_manager, "account manager")):
+        people(user, name).go("/lessons/" if user == other_site_lead else "/", "start")
