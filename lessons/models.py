@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Case, Count, F, Value, When
+from django.db.models.functions import ExtractYear, Mod
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -193,7 +195,7 @@ class Lesson(models.Model):
             body=body,
             audience=audience,
             programme_id=engagement.site.programme_id,
-            year=engagement.created_at.year,
+            year=timezone.localtime(engagement.created_at).year,
         )
         lesson.themes.set(themes)
         AuditEvent.record(actor=by, verb="drafted a lesson", target=lesson)
@@ -303,42 +305,40 @@ def coarse_context(site: Site) -> str:
 
 def context_lines(lessons: Iterable[Lesson]) -> dict[int, list[str]]:
     """For each lesson, what may be said about where it comes from: programme, year band and coarse context,
-    dropping the context, then the year, until at least K_SITES sites share what is said."""
+    dropping the context, then the year, until at least K_SITES distinct sites share what is said.
+
+    The counts are three grouped queries over engagements, whatever the number of lessons or sites.
+    """
     lessons = list(lessons)
     if not lessons:
         return {}
-    sites = list(
-        Site.objects.filter(engagements__isnull=False)
-        .distinct()
-        .values("pk", "programme__kind", "council_count", "commissioner_count", "boundaries_overlap")
+    year = ExtractYear("created_at")
+    engagements = Engagement.objects.annotate(
+        kind=F("site__programme__kind"),
+        band=year - Mod(year, 2),
+        context=Case(
+            When(site__council_count=1, site__commissioner_count=1, then=Value("one council and one CCG")),
+            When(site__boundaries_overlap=True, then=Value("several, overlapping boundaries")),
+            default=Value("several, shared boundaries"),
+        ),
     )
-    years: dict[int, set[int]] = {}
-    for site_id, created in Engagement.objects.values_list("site_id", "created_at"):
-        years.setdefault(site_id, set()).add(created.year - created.year % 2)
 
-    def context(row: dict) -> str:
-        return coarse_context(
-            Site(
-                council_count=row["council_count"],
-                commissioner_count=row["commissioner_count"],
-                boundaries_overlap=row["boundaries_overlap"],
-            )
-        )
+    def sites_sharing(*fields: str) -> dict[tuple, int]:
+        rows = engagements.values(*fields).annotate(n=Count("site", distinct=True)).order_by()
+        return {tuple(row[name] for name in fields): row["n"] for row in rows}
 
+    by_context = sites_sharing("kind", "band", "context")
+    by_band = sites_sharing("kind", "band")
+    by_kind = sites_sharing("kind")
     result = {}
     for lesson in lessons:
-        kind = lesson.programme.kind
-        band = lesson.year - lesson.year % 2
-        own = coarse_context(lesson.engagement.site)
-        same_programme = [s for s in sites if s["programme__kind"] == kind]
-        same_band = [s for s in same_programme if band in years.get(s["pk"], set())]
-        same_context = [s for s in same_band if context(s) == own]
+        kind, band, own = lesson.programme.kind, lesson.year - lesson.year % 2, coarse_context(lesson.engagement.site)
         label = lesson.programme.get_kind_display()
-        if len(same_context) >= K_SITES:
+        if by_context.get((kind, band, own), 0) >= K_SITES:
             result[lesson.pk] = [label, lesson.year_band, own]
-        elif len(same_band) >= K_SITES:
+        elif by_band.get((kind, band), 0) >= K_SITES:
             result[lesson.pk] = [label, lesson.year_band]
-        elif len(same_programme) >= K_SITES:
+        elif by_kind.get((kind,), 0) >= K_SITES:
             result[lesson.pk] = [label]
         else:
             result[lesson.pk] = ["A support programme"]

@@ -52,3 +52,17 @@ def test_with_fewer_than_three_sites_only_a_support_programme_is_said(
     lesson = _lesson(engagement_a)
 
     assert context_lines([lesson])[lesson.pk] == ["A support programme"]
+
+
+def test_the_context_of_many_lessons_costs_three_queries(
+    engagement_a: object, engagement_b: object, django_assert_num_queries: object
+) -> None:
+    lessons = [_lesson(engagement_a) for _ in range(10)]
+    lessons = list(
+        Lesson.objects.filter(pk__in=[lesson.pk for lesson in lessons]).select_related("programme", "engagement__site")
+    )
+
+    with django_assert_num_queries(3):
+        lines = context_lines(lessons)
+
+    assert len(lines) == 10
