@@ -264,6 +264,9 @@ def _engagement_for_party(request: HttpRequest, pk: int) -> Engagement:
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
     agreement = engagement.agreement
+    if agreement.is_confirmed:
+        messages.info(request, "The agreement has been confirmed by both of you and can no longer be changed.")
+        return redirect("engagements:engagement_detail", pk=pk)
     # Not bound to the instance: a bound ModelForm would write the new words onto it before revise() compares them.
     form = AgreementForm(_posted(request), initial=model_to_dict(agreement, fields=AgreementForm.Meta.fields))
     if request.method == "POST" and form.is_valid():

@@ -155,3 +155,11 @@ def test_programme_lead_sees_state_dates_and_days_but_never_the_agreement(
 
     assert "Active" in html and "Days used" in html
     assert "Trust." not in html and "One-to-one." not in html
+
+
+def test_a_confirmed_agreement_is_not_offered_for_editing(engagement_a: Engagement, site_lead: User) -> None:
+    _activate(engagement_a, site_lead)
+
+    response = client_for(site_lead).get(reverse("engagements:agreement_edit", kwargs={"pk": engagement_a.pk}))
+
+    assert response["Location"] == reverse("engagements:engagement_detail", kwargs={"pk": engagement_a.pk})
