@@ -53,3 +53,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def accessibility(request: HttpRequest) -> HttpResponse:
     """The accessibility statement that public-sector services publish: public, linked from every footer."""
     return render(request, "accessibility.html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent with an expired or missing security token: say so plainly."""
+    return render(request, "403_csrf.html", status=403)

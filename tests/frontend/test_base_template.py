@@ -32,3 +32,25 @@ def test_dates_read_in_full_as_the_nhs_style_guide_asks() -> None:
     html = Template("{{ day|date }}").render(Context({"day": datetime.date(2026, 11, 26)}))
 
     assert html == "26 November 2026"
+
+
+def test_a_missing_page_is_explained_in_the_service_look(site_lead: User) -> None:
+    from tests.conftest import client_for
+
+    response = client_for(site_lead).get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert "nhsuk-header" in response.content.decode()
+
+
+def test_an_expired_form_says_what_happened(site_lead: User) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(site_lead)
+
+    response = client.post("/accounts/preferences/", {})
+
+    assert response.status_code == 403
+    assert "Your form has expired" in response.content.decode()
