@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 
+from frontend.forms import posted
+
 from .forms import LoginForm, PasswordResetForm, PreferencesForm
 from .models import Notification
 
@@ -45,7 +47,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 def preferences(request: HttpRequest) -> HttpResponse:
-    form = PreferencesForm(request.POST if request.method == "POST" else None, instance=request.user)
+    form = PreferencesForm(posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your preferences are saved.")

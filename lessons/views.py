@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from engagements.models import Engagement, NotAllowed
+from frontend.forms import posted
 from sites.models import SiteMembership
 
 from .forms import LessonForm, LibraryFilterForm, ThemeForm
@@ -17,10 +18,6 @@ from .models import DigestSubscription, Lesson, Theme, context_lines, may_use_li
 from .search import marked, search
 
 PAGE_SIZE = 20
-
-
-def _posted(request: HttpRequest) -> object:
-    return request.POST if request.method == "POST" else None
 
 
 def _library_selection(request: HttpRequest) -> tuple[LibraryFilterForm, object, str]:
@@ -139,7 +136,7 @@ def theme_pack(request: HttpRequest, slug: str) -> HttpResponse:
 def theme_create(request: HttpRequest) -> HttpResponse:
     if not request.user.is_programme_lead:
         raise Http404
-    form = ThemeForm(_posted(request))
+    form = ThemeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         theme = form.save()
         messages.success(request, f"The theme “{theme}” is added.")
@@ -172,7 +169,7 @@ def engagement_lessons(request: HttpRequest, pk: int) -> HttpResponse:
 
 def lesson_create(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = get_object_or_404(Engagement.objects.working_with(request.user).select_related("site"), pk=pk)
-    form = LessonForm(_posted(request))
+    form = LessonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             lesson = Lesson.draft(engagement=engagement, by=request.user, **form.cleaned_data)
@@ -208,7 +205,7 @@ def lesson_draft(request: HttpRequest, pk: int) -> HttpResponse:
 def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = _draft(request, pk)
     initial = {"title": lesson.title, "body": lesson.body, "audience": lesson.audience, "themes": lesson.themes.all()}
-    form = LessonForm(_posted(request), initial=initial)
+    form = LessonForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             lesson.revise(by=request.user, **form.cleaned_data)

@@ -9,11 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import AuditEvent
+from frontend.forms import posted
 
 from .. import overview as figures
 from ..forms import FeedbackForm, PeriodForm
 from ..models import Engagement, Feedback
-from .support import _posted
 
 
 def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -22,7 +22,7 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
         Engagement.objects.working_with(request.user).filter(site__memberships__user=request.user), pk=pk
     )
     session = engagement.sessions.filter(pk=request.GET.get("session") or 0).first()
-    form = FeedbackForm(_posted(request))
+    form = FeedbackForm(posted(request))
     if request.method == "POST" and form.is_valid():
         moment = (
             Feedback.Moment.AT_CLOSE if engagement.state in ("closing", "closed") else Feedback.Moment.AFTER_SESSION

@@ -12,11 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from frontend.forms import posted
+
 from .. import actions
 from ..crypto import NotesKeyError
 from ..forms import ActionForm, PrivateNoteForm, SessionForm, SharedNoteForm
 from ..models import AccessRecord, Action, Engagement, NotAllowed, PrivateNote, Session, SharedNote
-from .support import _is_site_lead, _posted
+from .support import _is_site_lead
 
 
 def _party_engagement(request: HttpRequest, pk: int) -> Engagement:
@@ -45,7 +47,7 @@ def session_list(request: HttpRequest, pk: int) -> HttpResponse:
 def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _enabler_engagement(request, pk)
     owners = actions.parties(engagement)
-    form = SessionForm(_posted(request), engagement=engagement, owners=owners)
+    form = SessionForm(posted(request), engagement=engagement, owners=owners)
     if request.method == "POST" and form.is_valid():
         try:
             actions.log_session(engagement=engagement, by=request.user, **form.cleaned_data)
@@ -87,7 +89,7 @@ def private_note_list(request: HttpRequest, pk: int) -> HttpResponse:
 @sensitive_variables("form")
 def private_note_create(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _enabler_engagement(request, pk)
-    form = PrivateNoteForm(_posted(request))
+    form = PrivateNoteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             PrivateNote.write(engagement=engagement, author=request.user, text=form.cleaned_data["text"])
@@ -109,7 +111,7 @@ def private_note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except NotesKeyError as error:
         messages.error(request, str(error))
         return redirect("engagements:private_note_list", pk=note.engagement_id)
-    form = PrivateNoteForm(_posted(request), initial={"text": text})
+    form = PrivateNoteForm(posted(request), initial={"text": text})
     if request.method == "POST" and form.is_valid():
         try:
             note.rewrite(form.cleaned_data["text"])
@@ -144,8 +146,8 @@ def shared_notes(request: HttpRequest, pk: int) -> HttpResponse:
     """Shared notes and actions: written by either side for both to see. Never the central team."""
     engagement = _party_engagement(request, pk)
     owners = actions.parties(engagement)
-    note_form = SharedNoteForm(_posted(request) if "body" in request.POST else None)
-    action_form = ActionForm(_posted(request) if "description" in request.POST else None, owners=owners)
+    note_form = SharedNoteForm(posted(request) if "body" in request.POST else None)
+    action_form = ActionForm(posted(request) if "description" in request.POST else None, owners=owners)
     if request.method == "POST" and note_form.is_bound and note_form.is_valid():
         SharedNote.objects.create(engagement=engagement, author=request.user, body=note_form.cleaned_data["body"])
         messages.success(request, "The shared note is saved.")

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from frontend.forms import posted
 from sites.models import Site, SiteMembership
 
 from .. import actions
@@ -25,11 +26,6 @@ from ..forms import (
 from ..matching import rank_enablers
 from ..models import AccessRecord, EnablerProfile, Engagement, NotAllowed, Proposal, SupportRequest
 from ..working_days import working_days_between
-
-
-def _posted(request: HttpRequest) -> object:
-    """The submitted data on a POST, even an empty one (an empty POST is falsy, and must still be validated)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _refused(request: HttpRequest, error: NotAllowed, to: str, **kwargs: object) -> HttpResponse:
@@ -89,7 +85,7 @@ def _with_waits(requests: object) -> list[tuple[SupportRequest, int]]:
 
 def request_create(request: HttpRequest, site_pk: int) -> HttpResponse:
     site = get_object_or_404(Site.objects.visible_to(request.user).filter(memberships__user=request.user), pk=site_pk)
-    form = SupportRequestForm(_posted(request), site=site)
+    form = SupportRequestForm(posted(request), site=site)
     if request.method == "POST" and form.is_valid():
         try:
             support_request = actions.submit_request(site=site, by=request.user, **form.cleaned_data)
@@ -159,7 +155,7 @@ def request_match(request: HttpRequest, pk: int) -> HttpResponse:
         SupportRequest.objects.visible_to(request.user).select_related("site", "offer", "site__programme"), pk=pk
     )
     matches, exclusions = rank_enablers(support_request)
-    form = ProposalForm(_posted(request), candidates=[match.profile for match in matches])
+    form = ProposalForm(posted(request), candidates=[match.profile for match in matches])
     if request.method == "POST" and form.is_valid():
         reasons = {match.profile.pk: match.reasons for match in matches}
         chosen = [actions.ProposedEnabler(profile, intro, reasons[profile.pk]) for profile, intro in form.chosen()]
@@ -199,7 +195,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    form = DeclineForm(_posted(request))
+    form = DeclineForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             actions.decline_proposals(request=support_request, reason=form.cleaned_data["reason"], by=request.user)
@@ -268,7 +264,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "The agreement has been confirmed by both of you and can no longer be changed.")
         return redirect("engagements:engagement_detail", pk=pk)
     # Not bound to the instance: a bound ModelForm would write the new words onto it before revise() compares them.
-    form = AgreementForm(_posted(request), initial=model_to_dict(agreement, fields=AgreementForm.Meta.fields))
+    form = AgreementForm(posted(request), initial=model_to_dict(agreement, fields=AgreementForm.Meta.fields))
     if request.method == "POST" and form.is_valid():
         try:
             changed = agreement.revise(by=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
@@ -327,7 +323,7 @@ def engagement_start_closing(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
     if not (engagement.enabler_id == request.user.pk or _is_site_lead(request.user, engagement.site)):
         raise Http404  # closing is for the enabler or the site's lead
-    form = ClosingForm(_posted(request))
+    form = ClosingForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             engagement.start_closing(by=request.user, follow_up_on=form.cleaned_data["follow_up_on"])
@@ -343,7 +339,7 @@ def engagement_extra_days(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
     if not _is_site_lead(request.user, engagement.site):
         raise Http404  # extra days are the site lead's to agree
-    form = ExtraDaysForm(_posted(request))
+    form = ExtraDaysForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             engagement.agree_extra_days(by=request.user, **form.cleaned_data)
@@ -387,7 +383,7 @@ def diagnostic_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if current
         else None
     )
-    form = DiagnosticForm(_posted(request), initial=initial)
+    form = DiagnosticForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         actions.record_diagnostic(engagement=engagement, by=request.user, **form.cleaned_data)
         messages.success(request, "The diagnostic is saved. Earlier versions stay in its history.")
@@ -399,7 +395,7 @@ def diagnostic_share(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
     if not _is_site_lead(request.user, engagement.site):
         raise Http404  # sharing is the site lead's decision
-    form = ShareDiagnosticForm(_posted(request), site=engagement.site)
+    form = ShareDiagnosticForm(posted(request), site=engagement.site)
     if request.method == "POST" and form.is_valid():
         try:
             actions.share_diagnostic(engagement=engagement, person=form.cleaned_data["person"], by=request.user)
@@ -439,7 +435,7 @@ def enabler_profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def enabler_profile_edit(request: HttpRequest) -> HttpResponse:
     profile = get_object_or_404(EnablerProfile, user=request.user)  # one's own profile, and nobody else's
-    form = EnablerProfileForm(_posted(request), instance=profile)
+    form = EnablerProfileForm(posted(request), instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your profile is saved.")
