@@ -82,7 +82,7 @@ def _offer(programme: Programme, name: str, provider: str, cadence: str, days: D
     )[0]
 
 
-def _ask(site: Site, offer: Offer, lead: User, why: str, help_wanted: str, days_ago: int) -> SupportRequest:
+def ask(site: Site, offer: Offer, lead: User, why: str, help_wanted: str, days_ago: int) -> SupportRequest:
     request = actions.submit_request(
         site=site,
         offer=offer,
@@ -109,13 +109,13 @@ def _propose(request: SupportRequest, lead: User, *profiles: EnablerProfile) -> 
     )
 
 
-def _engage(request: SupportRequest, site_lead: User, programme_lead: User, profile: EnablerProfile) -> object:
+def engage(request: SupportRequest, site_lead: User, programme_lead: User, profile: EnablerProfile) -> object:
     proposal = _propose(request, programme_lead, profile)[0]
     actions.choose_enabler(request=request, proposal=proposal, by=site_lead)
     return actions.confirm_engagement(proposal=proposal, by=profile.user)
 
 
-def _agree(engagement: object, site_lead: User, goals: str) -> None:
+def agree(engagement: object, site_lead: User, goals: str) -> None:
     engagement.agreement.revise(
         by=engagement.enabler,
         cadence="Every week, an hour, alternating on site and by video",
@@ -178,7 +178,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
     profiles["other.enabler@example.org"].worked_for.add(Organisation.objects.get(name="Leeds City Council"))
     lead = users["programme.lead@example.org"]
 
-    barnsley = _ask(
+    barnsley = ask(
         sites["Barnsley"],
         weekly,
         users["site.lead@example.org"],
@@ -186,8 +186,8 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         "Coaching for the programme director and help for the board to hold each other to account.",
         120,
     )
-    engagement = _engage(barnsley, users["site.lead@example.org"], lead, profiles["enabler@example.org"])
-    _agree(
+    engagement = engage(barnsley, users["site.lead@example.org"], lead, profiles["enabler@example.org"])
+    agree(
         engagement,
         users["site.lead@example.org"],
         "Move from the vision to three changes on the ground within the year; build trust across the board.",
@@ -206,7 +206,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
 
     _demo_sessions(engagement, users)
 
-    calderdale = _ask(
+    calderdale = ask(
         sites["Calderdale"],
         on_site,
         users["lead.calderdale@example.org"],
@@ -214,10 +214,10 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         "Facilitated design workshops with GPs, community services and social care.",
         90,
     )
-    on_site_engagement = _engage(
+    on_site_engagement = engage(
         calderdale, users["lead.calderdale@example.org"], lead, profiles["other.enabler@example.org"]
     )
-    _agree(on_site_engagement, users["lead.calderdale@example.org"], "Agree the blueprint of the new model.")
+    agree(on_site_engagement, users["lead.calderdale@example.org"], "Agree the blueprint of the new model.")
     for days_ago, days, session_format in (
         (60, "1", "design-workshop"),
         (45, "2", "partnership-board"),
@@ -233,7 +233,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
             participants="GPs, community nurses, social workers",
         )
 
-    wirral = _ask(
+    wirral = ask(
         sites["Wirral"],
         vanguard_offer,
         users["lead.wirral@example.org"],
@@ -241,8 +241,8 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         "Support for the partnership board during the first year.",
         300,
     )
-    closed = _engage(wirral, users["lead.wirral@example.org"], lead, profiles["other.enabler@example.org"])
-    _agree(closed, users["lead.wirral@example.org"], "A partnership board that holds under pressure.")
+    closed = engage(wirral, users["lead.wirral@example.org"], lead, profiles["other.enabler@example.org"])
+    agree(closed, users["lead.wirral@example.org"], "A partnership board that holds under pressure.")
     closed.refresh_from_db()
     actions.log_session(
         engagement=closed,
@@ -256,7 +256,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
     closed.start_closing(by=closed.enabler, follow_up_on=timezone.localdate())
     closed.close(by=closed.enabler)
 
-    _ask(
+    ask(
         sites["Leeds"],
         weekly,
         users["other.site@example.org"],
@@ -264,7 +264,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         "Coaching for neighbourhood team leaders and the senior leadership group.",
         16,
     )
-    greenwich = _ask(
+    greenwich = ask(
         sites["Greenwich"],
         weekly,
         users["lead.greenwich@example.org"],
@@ -273,7 +273,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         9,
     )
     _propose(greenwich, lead, profiles["rowan.hale@example.org"], profiles["sasha.mercer@example.org"])
-    islington = _ask(
+    islington = ask(
         sites["Islington"],
         weekly,
         users["lead.islington@example.org"],
@@ -283,7 +283,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
     )
     chosen = _propose(islington, lead, profiles["enabler@example.org"], profiles["rowan.hale@example.org"])[0]
     actions.choose_enabler(request=islington, proposal=chosen, by=users["lead.islington@example.org"])
-    kent = _ask(
+    kent = ask(
         sites["Kent"],
         weekly,
         users["lead.kent@example.org"],
@@ -295,7 +295,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
     actions.decline_proposals(
         request=kent, reason="We would prefer someone with social care experience.", by=users["lead.kent@example.org"]
     )
-    cheshire = _ask(
+    cheshire = ask(
         sites["Cheshire"],
         weekly,
         users["lead.cheshire@example.org"],

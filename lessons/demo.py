@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from engagements import actions
+from engagements.demo import agree, ask, engage
 from engagements.models import EnablerProfile, Engagement, Offer
 from sites.models import Site, SiteMembership
 
@@ -204,30 +205,16 @@ def _past_engagement(
         lead_email, password, full_name=lead_name, job_title="Programme director"
     )
     SiteMembership.objects.get_or_create(user=lead, site=site, defaults={"role": SiteMembership.Role.LEAD})
-    request = actions.submit_request(
-        site=site,
-        offer=offer,
-        by=lead,
-        why_now="We are ready to work on leadership across the partnership.",
-        help_wanted="Coaching for the leadership team.",
-        who_is_involved="The partnership board.",
-        approaches_wanted=[],
-        preferred_start=None,
+    request = ask(
+        site,
+        offer,
+        lead,
+        "We are ready to work on leadership across the partnership.",
+        "Coaching for the leadership team.",
+        200,
     )
-    proposal = actions.propose_enablers(
-        request=request, proposals=[actions.ProposedEnabler(enabler, "An experienced enabler.", [])], by=programme_lead
-    )[0]
-    actions.choose_enabler(request=request, proposal=proposal, by=lead)
-    engagement = actions.confirm_engagement(proposal=proposal, by=enabler.user)
-    engagement.agreement.revise(
-        by=lead,
-        cadence="Weekly",
-        ways_of_working="Coaching.",
-        goals="Trust.",
-        confidentiality=engagement.agreement.confidentiality,
-    )
-    actions.confirm_agreement(engagement=engagement, by=enabler.user)
-    actions.confirm_agreement(engagement=engagement, by=lead)
+    engagement = engage(request, lead, programme_lead, enabler)
+    agree(engagement, lead, "Trust.")
     engagement.refresh_from_db()
     actions.log_session(
         engagement=engagement,
