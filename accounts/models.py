@@ -178,8 +178,3 @@ class Notification(models.Model):
         if final:
             self.status = self.Status.FAILED
         self.save(update_fields=["attempts", "last_error", "status"])
-
-    def mark_read(self) -> None:
-        if self.read_at is None:
-            self.read_at = timezone.now()
-            self.save(update_fields=["read_at"])

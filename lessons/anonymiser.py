@@ -146,10 +146,6 @@ class Result:
     text: str
     replacements: list[Replacement]
 
-    @property
-    def placeholders(self) -> list[str]:
-        return [replacement.placeholder for replacement in self.replacements]
-
 
 def _capitalised(word: str) -> bool:
     return word[:1].isupper()

@@ -95,9 +95,6 @@ class SiteQuerySet(models.QuerySet["Site"]):
             Q(memberships__user=user) | Q(engagements__enabler=user) | Q(account_managers=user)
         ).distinct()
 
-    def led_by(self, user: User) -> SiteQuerySet:
-        return self.filter(memberships__user=user, memberships__role=SiteMembership.Role.LEAD)
-
 
 class Site(models.Model):
     """A local partnership working to integrate health and social care, in one programme."""
