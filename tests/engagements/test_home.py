@@ -53,7 +53,7 @@ def test_queue_is_oldest_first_with_query_count_bounded(
     assert names == sorted(names) and len(names) == 25
 
 
-def test_home_query_counts_do_not_grow_with_engagements(
+def test_site_and_enabler_homes_stay_within_16_queries(
     site_lead: User, enabler: User, engagement_a: Engagement, django_assert_max_num_queries: object
 ) -> None:
     for persona in (site_lead, enabler):
