@@ -65,3 +65,58 @@ class PreferencesForm(forms.ModelForm):
         fields = ["nudges_enabled"]
         labels = {"nudges_enabled": "Send me a gentle nudge when a weekly engagement has had no session for a while"}
         help_texts = {"nudges_enabled": "Sent to the enabler and the site's lead, never to the central team."}
+
+
+class CodeForm(forms.Form):
+    """A six-digit code from an authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+        error_messages={"required": "Enter the code"},
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()
+
+
+class ReauthenticateForm(forms.Form):
+    """Proves it is still the account's owner at the keyboard: the password, and a code when two-factor is on."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
+    )
+
+    def __init__(self, *args: object, needs_code: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if needs_code:
+            self.fields["code"] = CodeForm.base_fields["code"]
+            self.fields["code"].label = "Code from your authenticator app, or a recovery code"
+
+
+class EmailChangeForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email"]
+        labels = {"email": "New email address"}
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"})}
+        error_messages = {
+            "email": {
+                "required": "Enter your new email address",
+                "invalid": "Enter an email address in the correct format, like name@example.org",
+                "unique": "Another account uses this email address",
+            }
+        }
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another account uses this email address")
+        return email

@@ -15,4 +15,11 @@ urlpatterns = [
     path("password/changed/", views.password_change_done, name="password_change_done"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("preferences/", views.preferences, name="preferences"),
+    path("security/", views.security, name="security"),
+    path("security/confirm/", views.reauthenticate, name="reauthenticate"),
+    path("security/email/", views.email_change, name="email_change"),
+    path("security/two-factor/set-up/", views.two_factor_setup, name="two_factor_setup"),
+    path("security/two-factor/recovery-codes/", views.recovery_codes_regenerate, name="recovery_codes_regenerate"),
+    path("security/two-factor/turn-off/", views.two_factor_turn_off, name="two_factor_turn_off"),
+    path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
 ]

@@ -1,19 +1,33 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+
+import segno
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST
 
 from frontend.forms import posted
 
-from .forms import LoginForm, PasswordResetForm, PreferencesForm
-from .models import Notification
+from . import two_factor
+from .forms import CodeForm, EmailChangeForm, LoginForm, PasswordResetForm, PreferencesForm, ReauthenticateForm
+from .models import AuditEvent, Notification
+from .signals import REAUTHENTICATED_AT
 
 # Django's own views do the work; these name the templates and forms after Alongside's conventions.
-# Django marks the log-in and password reset views as public (login_not_required) itself.
+# Django marks the log-in and password reset views as public (login_not_required) itself. Logging in gives the
+# session a new key and starts its clocks (accounts.signals); two-factor follows (accounts.middleware).
 login = auth_views.LoginView.as_view(
     template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
 )
@@ -33,8 +47,41 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
-password_change = auth_views.PasswordChangeView.as_view(
-    template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_change_done")
+
+
+def _safe_next(request: HttpRequest, default: str = "home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse(default)
+
+
+def _recently_authenticated(request: HttpRequest) -> bool:
+    try:
+        at = datetime.fromtimestamp(float(request.session.get(REAUTHENTICATED_AT)), tz=timezone.get_current_timezone())
+    except (TypeError, ValueError, OverflowError, OSError):
+        return False
+    return timezone.now() - at <= settings.REAUTHENTICATION_WINDOW
+
+
+def reauthentication_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Changing how a person signs in (e-mail, password, two-factor) first asks them to prove it is them, unless
+    they did so in the last few minutes. A POST that arrives without it is not carried out, and nothing is kept."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not _recently_authenticated(request):
+            return_to = request.get_full_path() if request.method == "GET" else reverse("accounts:security")
+            return redirect(f"{reverse('accounts:reauthenticate')}?{urlencode({'next': return_to})}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+password_change = reauthentication_required(
+    auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_change_done")
+    )
 )
 password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
 
@@ -53,3 +100,134 @@ def preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your preferences are saved.")
         return redirect("accounts:preferences")
     return render(request, "accounts/preferences.html", {"form": form})
+
+
+def security(request: HttpRequest) -> HttpResponse:
+    """How a person signs in: e-mail, password and two-factor, each changed from here."""
+    user = request.user
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "authenticator": two_factor.authenticator_for(user),
+            "recovery_codes_left": two_factor.recovery_codes_left(user),
+            "two_factor_required": two_factor.is_required_for(user),
+        },
+    )
+
+
+def reauthenticate(request: HttpRequest) -> HttpResponse:
+    needs_code = two_factor.has_authenticator(request.user)
+    form = ReauthenticateForm(posted(request), needs_code=needs_code)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(request, username=request.user.email, password=form.cleaned_data["password"])
+        if user is None or user.pk != request.user.pk:
+            form.add_error("password", "Enter your correct password")
+        elif needs_code and two_factor.verify(request, form.cleaned_data["code"]) is None:
+            form.add_error("code", "Enter a current code from your authenticator app, or an unused recovery code")
+        else:
+            request.session[REAUTHENTICATED_AT] = timezone.now().timestamp()
+            return redirect(_safe_next(request, "accounts:security"))
+    return render(request, "accounts/reauthenticate.html", {"form": form, "next": _safe_next(request)})
+
+
+@reauthentication_required
+def email_change(request: HttpRequest) -> HttpResponse:
+    form = EmailChangeForm(posted(request), instance=request.user)
+    old_email = request.user.email
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            AuditEvent.record(actor=request.user, verb="changed e-mail address", target=request.user)
+        messages.success(request, f"Your email address is now {request.user.email}.")
+        return redirect("accounts:security")
+    request.user.email = old_email  # an invalid address must not show in the header while the form is fixed
+    return render(request, "accounts/email_change.html", {"form": form})
+
+
+def _render_recovery_codes(request: HttpRequest, codes: list[str], next_url: str) -> HttpResponse:
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
+
+
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Scan a QR code (or type the key) into an authenticator app, then give a code from it to confirm."""
+    user = request.user
+    if two_factor.has_authenticator(user):
+        if not user.is_verified():
+            return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': _safe_next(request)})}")
+        if not _recently_authenticated(request):  # replacing an authenticator is a change to how one signs in
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('accounts:reauthenticate')}?{query}")
+    device = two_factor.pending_authenticator(user)
+    form = CodeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        enrolment = two_factor.confirm_authenticator(request, device, form.cleaned_data["code"])
+        if enrolment is not None:
+            request.session[REAUTHENTICATED_AT] = timezone.now().timestamp()
+            return _render_recovery_codes(request, enrolment.recovery_codes, _safe_next(request))
+        form.add_error("code", "Enter the 6-digit code your authenticator app shows now")
+    secret = device.config_url.split("secret=")[1].split("&")[0]
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#212b32", light="#ffffff"),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            "required": two_factor.is_required_for(user),
+            "next": _safe_next(request),
+        },
+    )
+
+
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_verified():
+        return redirect(_safe_next(request))
+    if not two_factor.has_authenticator(user):
+        return redirect("accounts:two_factor_setup" if two_factor.is_required_for(user) else "home")
+    form = CodeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        used = two_factor.verify(request, form.cleaned_data["code"])
+        if used is not None:
+            if used == two_factor.RECOVERY:
+                left = two_factor.recovery_codes_left(user)
+                messages.warning(
+                    request, f"You used a recovery code. You have {left} left: make new ones from Sign-in and security."
+                )
+            return redirect(_safe_next(request))
+        form.add_error(
+            "code",
+            "Enter the 6-digit code your authenticator app shows now, or an unused recovery code. "
+            "After several wrong codes you will need to wait a little longer before each try.",
+        )
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@require_POST
+@reauthentication_required
+def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
+    if not two_factor.has_authenticator(request.user):
+        messages.error(request, "Set up an authenticator app first.")
+        return redirect("accounts:security")
+    codes = two_factor.issue_recovery_codes(request.user)
+    AuditEvent.record(actor=request.user, verb="made new recovery codes", target=request.user)
+    return _render_recovery_codes(request, codes, reverse("accounts:security"))
+
+
+@require_POST
+@reauthentication_required
+def two_factor_turn_off(request: HttpRequest) -> HttpResponse:
+    if two_factor.is_required_for(request.user):
+        messages.error(request, "Two-factor stays on: your role needs it. You can set up a new authenticator instead.")
+        return redirect("accounts:security")
+    two_factor.turn_off(request.user, by=request.user)
+    messages.success(request, "Two-factor is off. You sign in with your password only.")
+    return redirect("accounts:security")
+
+
+@login_not_required
+def locked_out(request: HttpRequest, credentials: dict | None = None, *args: object, **kwargs: object) -> HttpResponse:
+    """django-axes calls this instead of logging in once an account and address have failed too often."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)

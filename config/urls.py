@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from engagements import views as engagement_views
 
@@ -16,5 +18,7 @@ urlpatterns = [
     path("sites/", include("sites.urls")),
     path("lessons/", include("lessons.urls")),
     path("", include("engagements.urls")),
+    # One way in: the admin's own log-in page would skip two-factor and the lockout's clear message.
+    path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="accounts:login", query_string=True))),
     path("admin/", admin.site.urls),
 ]

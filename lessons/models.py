@@ -109,18 +109,20 @@ class Theme(models.Model):
         super().save(*args, **kwargs)
 
 
-def may_use_library(user: User) -> bool:
-    """The library is for programme leads, enablers and sites' people (and administrators)."""
+def may_use_library(user: User, *, is_site_member: bool | None = None, is_enabler: bool | None = None) -> bool:
+    """The library is for programme leads, enablers and sites' people (and administrators). A caller that already
+    knows the person's roles (the header's navigation) passes them in, so they are not looked up twice."""
     if not user.is_authenticated or not user.is_active:
         return False
     from engagements.models import EnablerProfile
 
-    return (
-        user.is_programme_lead
-        or user.is_superuser
-        or SiteMembership.objects.filter(user=user).exists()
-        or EnablerProfile.objects.filter(user=user).exists()
-    )
+    if user.is_programme_lead or user.is_superuser:
+        return True
+    if is_site_member is None:
+        is_site_member = SiteMembership.objects.filter(user=user).exists()
+    if is_enabler is None:
+        is_enabler = EnablerProfile.objects.filter(user=user).exists()
+    return is_site_member or is_enabler
 
 
 class LessonQuerySet(models.QuerySet["Lesson"]):

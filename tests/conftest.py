@@ -12,7 +12,9 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
+from accounts import two_factor
 from accounts.models import User
 from engagements import actions
 from engagements.models import Action, CalendarFeed, EnablerProfile, Engagement, Offer, PrivateNote, SupportRequest
@@ -20,6 +22,7 @@ from lessons.models import Lesson, Theme
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
 
 PASSWORD = "a-long-test-password-for-personas"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +44,13 @@ def _celery_tasks_inline(request: pytest.FixtureRequest) -> object:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings: object) -> None:
+    """The test client and the browser tests' live server speak plain HTTP; production redirects it to HTTPS
+    (tests/test_security_headers.py checks that redirect on its own)."""
+    settings.SECURE_SSL_REDIRECT = False
 
 
 TEST_MASTER_KEY = "dGVzdHMtb25seS1ub3Rlcy1tYXN0ZXIta2V5LTMyYiE="  # 32 bytes, for tests only
@@ -243,10 +253,22 @@ def personas(
 
 
 def client_for(user: User | None) -> Client:
+    """A client signed in as the person. Those who must use two-factor (the central team, administrators) get an
+    authenticator and a session that has used it, as after a real sign-in; tests of the sign-in itself log in
+    through the pages instead."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        if two_factor.is_required_for(user):
+            verify_two_factor(client, user)
     return client
+
+
+def verify_two_factor(client: Client, user: User) -> None:
+    device = two_factor.authenticator_for(user) or two_factor.set_up_known_secret(user, DEMO_TOTP_SECRET)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 @pytest.fixture

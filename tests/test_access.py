@@ -82,6 +82,14 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("accounts:password_change", "none", everyone(200)),
     ("accounts:password_change_done", "none", everyone(200)),
     ("accounts:notification_list", "none", everyone(200)),
+    # Sign-in and security: each person's own account only, so there is no other object to try.
+    ("accounts:security", "none", everyone(200)),
+    ("accounts:reauthenticate", "none", everyone(200)),
+    ("accounts:email_change", "none", everyone(200)),
+    ("accounts:two_factor_setup", "none", everyone(200)),
+    ("accounts:two_factor_verify", "none", everyone(302)),  # already verified, or nothing to verify: sent on
+    ("accounts:recovery_codes_regenerate", "none", everyone(405)),
+    ("accounts:two_factor_turn_off", "none", everyone(405)),
     ("accounts:preferences", "none", everyone(200)),
     ("sites:site_list", "none", these(200, *CENTRE)),
     # People with one site are taken to it; people with none see a page that says so.
@@ -204,6 +212,9 @@ POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("lessons:lesson_approve", "lesson_b", these(MOVED, "other_site_lead", "other_enabler")),
     ("lessons:lesson_withdraw", "lesson_a", these(MOVED, *PARTIES_A)),
     ("lessons:lesson_withdraw", "lesson_b", these(MOVED, "other_site_lead", "other_enabler")),
+    # The central team's accounts have an authenticator, so they are shown new codes; others are told to set one up.
+    ("accounts:recovery_codes_regenerate", "none", only({p: 200 for p in CENTRE}, otherwise=MOVED)),
+    ("accounts:two_factor_turn_off", "none", everyone(MOVED)),  # refused for the central team, with a message
     ("engagements:calendar_turn_on", "none", everyone(MOVED)),  # each person's own feed
     ("engagements:calendar_turn_off", "none", everyone(MOVED)),
 ]

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+from base64 import b32decode
 from io import StringIO
 
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django_otp.oath import TOTP
 
 from accounts.models import User
-from sites.management.commands.seed_demo import DEMO_PASSWORD
+from sites.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from sites.models import Organisation, Programme, Site, SiteMembership
 
 
@@ -37,13 +39,33 @@ def test_seed_demo_if_empty_leaves_an_existing_database_alone(db: None) -> None:
     assert "site.lead@example.org" in output.getvalue()
 
 
+def _log_in(client: Client, email: str) -> object:
+    return client.post(reverse("accounts:login"), {"username": email, "password": DEMO_PASSWORD})
+
+
 def test_demo_accounts_log_in_with_their_roles(db: None) -> None:
     call_command("seed_demo", stdout=StringIO())
     client = Client()
 
-    assert client.login(username="site.lead@example.org", password=DEMO_PASSWORD)
+    assert _log_in(client, "site.lead@example.org").status_code == 302
     assert client.get(reverse("sites:my_site")).status_code == 302
     assert User.objects.get(email="programme.lead@example.org").is_programme_lead
     assert User.objects.get(email="admin@example.org").is_staff
     assert SiteMembership.objects.get(user__email="site.lead@example.org").role == "lead"
     assert SiteMembership.objects.get(user__email="other.site@example.org").site.name == "Leeds"
+
+
+def test_demo_central_team_signs_in_with_the_published_two_factor_secret(db: None) -> None:
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
+    code = TOTP(b32decode(DEMO_TOTP_SECRET)).token()
+    client = Client()
+
+    _log_in(client, "programme.lead@example.org")
+    asked = client.get(reverse("engagements:queue"))
+    answered = client.post(asked["Location"], {"code": f"{code:06d}"})
+
+    assert DEMO_TOTP_SECRET in output.getvalue()
+    assert asked["Location"].startswith(reverse("accounts:two_factor_verify"))
+    assert answered["Location"] == reverse("engagements:queue")
+    assert client.get(reverse("engagements:queue")).status_code == 200

@@ -13,10 +13,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
+from accounts import two_factor
 from accounts.models import User
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
 
 DEMO_PASSWORD = "alongside-demo"  # noqa: S105 - published in the README on purpose: demo accounts only
+# The authenticator secret of the two demo accounts that must use two-factor; published in the README on purpose,
+# so anyone trying the demo can add it to an authenticator app (or compute a code with `oathtool --totp -b`).
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - published on purpose, demo only
+DEMO_TWO_FACTOR_ACCOUNTS = ("programme.lead@example.org", "admin@example.org")
 
 # (e-mail, full name, job title, what the account is for)
 DEMO_ACCOUNTS = [
@@ -125,12 +130,25 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     self._seed()
                 mail.outbox = []
+        self._demo_two_factor()
         self._print_accounts()
+
+    def _demo_two_factor(self) -> None:
+        """The demo's central team and administrator have an authenticator with the published secret (also in a
+        database seeded before two-factor existed, so that an old local demo keeps working)."""
+        for user in User.objects.filter(email__in=DEMO_TWO_FACTOR_ACCOUNTS):
+            if not two_factor.has_authenticator(user):
+                two_factor.set_up_known_secret(user, DEMO_TOTP_SECRET)
 
     def _print_accounts(self) -> None:
         self.stdout.write(f"\nDemo accounts (password for each: {DEMO_PASSWORD}):")
         for email, _, _, role in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {email:<30} {role}")
+            extra = "  + two-factor code" if email in DEMO_TWO_FACTOR_ACCOUNTS else ""
+            self.stdout.write(f"  {email:<30} {role}{extra}")
+        self.stdout.write(
+            f"\nTwo-factor for the accounts marked: add the key {DEMO_TOTP_SECRET} to an authenticator app\n"
+            f"(or run: oathtool --totp -b {DEMO_TOTP_SECRET}) and enter the 6-digit code it shows.\n"
+        )
 
     def _seed(self) -> None:
         programmes = {

@@ -1,0 +1,132 @@
+"""Two-factor sign-in: an authenticator app (TOTP, django-otp) and single-use recovery codes.
+
+Programme leads and administrators must use it; everyone else may. A person is "verified" for the rest of a session
+once they have given a current code from their app, or one of their recovery codes, after their password.
+
+Recovery codes are shown once and stored only as a SHA-256 digest in django-otp's static tokens, so a copy of the
+database does not hold usable codes. Both kinds of device throttle repeated wrong codes (django-otp doubles the wait
+after each failure).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from base64 import b32decode
+from dataclasses import dataclass
+
+import django_otp
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import AuditEvent, User
+
+AUTHENTICATOR = "Authenticator app"
+RECOVERY = "Recovery codes"
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper without doubt
+
+
+def is_required_for(user: User) -> bool:
+    """The central team and administrators see across every site: their accounts must have two-factor."""
+    return bool(user.is_programme_lead or user.is_staff or user.is_superuser)
+
+
+def has_authenticator(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def authenticator_for(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def recovery_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def _digest(code: str) -> str:
+    normalised = "".join(code.lower().split()).replace("-", "")
+    return hashlib.sha256(normalised.encode()).hexdigest()[:16]
+
+
+def pending_authenticator(user: User) -> TOTPDevice:
+    """The authenticator being set up: one unconfirmed device per person, kept until it is confirmed, so reloading
+    the set-up page does not change the secret they have just scanned."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name=AUTHENTICATOR, confirmed=False)
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    device: TOTPDevice
+    recovery_codes: list[str]
+
+
+@transaction.atomic
+def confirm_authenticator(request: HttpRequest, device: TOTPDevice, code: str) -> Enrolment | None:
+    """Confirms a pending authenticator with a code from it, replacing any earlier one, and issues new recovery
+    codes. The session counts as verified from here on. None if the code is wrong."""
+    if device.confirmed or device.user_id != request.user.pk or not device.verify_token(_only_digits(code)):
+        return None
+    TOTPDevice.objects.filter(user=request.user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = issue_recovery_codes(request.user)
+    django_otp.login(request, device)
+    AuditEvent.record(actor=request.user, verb="set up two-factor", target=request.user)
+    return Enrolment(device, codes)
+
+
+def issue_recovery_codes(user: User) -> list[str]:
+    """New single-use codes, replacing any left. Returned once, to be shown once."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY, confirmed=True)
+    codes = [
+        "-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(5)) for _ in range(2))
+        for _ in range(settings.RECOVERY_CODE_COUNT)
+    ]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=_digest(code)) for code in codes)
+    return codes
+
+
+def _only_digits(code: str) -> str:
+    return "".join(ch for ch in code if ch.isdigit())
+
+
+def verify(request: HttpRequest, code: str) -> str | None:
+    """Checks a code from the person's authenticator, or one of their recovery codes (which is then used up).
+    Marks the session verified and returns which kind was used, or None."""
+    user = request.user
+    code = (code or "").strip()
+    authenticator = authenticator_for(user)
+    digits = _only_digits(code)
+    if authenticator is not None and len(digits) == authenticator.digits == len(code.replace(" ", "")):
+        if authenticator.verify_token(digits):
+            django_otp.login(request, authenticator)
+            return AUTHENTICATOR
+        return None
+    recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if recovery is not None and code and recovery.verify_token(_digest(code)):
+        django_otp.login(request, recovery)
+        AuditEvent.record(actor=user, verb="used a recovery code", target=user)
+        return RECOVERY
+    return None
+
+
+@transaction.atomic
+def turn_off(user: User, *, by: User) -> None:
+    """Removes a person's authenticator and recovery codes (refused for those who must have two-factor)."""
+    if is_required_for(user) and by == user:
+        raise PermissionError("Two-factor is required for your role.")
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    AuditEvent.record(actor=by, verb="turned off two-factor", target=user)
+
+
+def set_up_known_secret(user: User, base32_secret: str) -> TOTPDevice:
+    """For the demo data only: an authenticator with a published secret, so the demo accounts can sign in."""
+    TOTPDevice.objects.filter(user=user).delete()
+    key = b32decode(base32_secret.upper()).hex()
+    return TOTPDevice.objects.create(user=user, name=AUTHENTICATOR, key=key, confirmed=True)
