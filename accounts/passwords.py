@@ -30,6 +30,10 @@ PREDICTABLE_WORDS = (
 )
 
 
+# Letters people swap for look-alikes, undone before comparing ("P4ssw0rd" is "password").
+LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
+
+
 class MaximumLengthValidator:
     """Passphrases are welcome; a password of many kilobytes only costs the server time to hash."""
 
@@ -50,9 +54,9 @@ class PredictablePasswordValidator:
     """Refuses a password that is one guessable word with a few digits or symbols around it ("Alongside2026!")."""
 
     def validate(self, password: str, user: object = None) -> None:
-        core = re.sub(r"[^a-z]", "", password.lower().replace("0", "o").replace("1", "l").replace("3", "e"))
+        core = re.sub(r"[^a-z]", "", password.lower().translate(LEET))
         for word in PREDICTABLE_WORDS:
-            normalised = word.replace("0", "o")
+            normalised = word.translate(LEET)
             if core == normalised or (normalised in core and len(core) - len(normalised) < 4):
                 raise ValidationError(
                     "This password would be easy to guess. Try three or more random words together.",

@@ -152,12 +152,10 @@ def _render_recovery_codes(request: HttpRequest, codes: list[str], next_url: str
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Scan a QR code (or type the key) into an authenticator app, then give a code from it to confirm."""
     user = request.user
-    if two_factor.has_authenticator(user):
-        if not user.is_verified():
-            return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': _safe_next(request)})}")
-        if not _recently_authenticated(request):  # replacing an authenticator is a change to how one signs in
-            query = urlencode({"next": request.get_full_path()})
-            return redirect(f"{reverse('accounts:reauthenticate')}?{query}")
+    if two_factor.has_authenticator(user) and not user.is_verified():
+        return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': _safe_next(request)})}")
+    if not _recently_authenticated(request):  # a change to how one signs in (fresh after logging in)
+        return redirect(f"{reverse('accounts:reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
     device = two_factor.pending_authenticator(user)
     form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():

@@ -281,6 +281,31 @@ def test_post_matrix(objects: dict, url_name: str, target: str, expected: dict[s
     )
 
 
+# A form page that is POSTed to with nothing filled in: whoever may open the page gets the form back with its
+# errors, is sent on (302), or is told the method is not allowed (405); whoever may not open it gets exactly what
+# their GET got (404, or the log-in page), never a 2xx. The POST-only pages are in POST_MATRIX above.
+ALLOWED_AFTER_POST = {200, 302, 405}
+GET_ROWS = [row for row in MATRIX if row[2]["site_lead"] != 405]
+
+
+@pytest.mark.parametrize(("url_name", "target", "expected_get"), GET_ROWS, ids=_ids(GET_ROWS))
+def test_every_page_answers_a_post_as_its_get_allows(
+    objects: dict, url_name: str, target: str, expected_get: dict[str, int]
+) -> None:
+    url = reverse(url_name, kwargs=TARGETS[target](objects))
+
+    statuses = _statuses(objects, "post", url)
+
+    wrong = []
+    for persona in PERSONAS:
+        allowed = 200 <= expected_get[persona] < 300 or (expected_get[persona] == 302 and persona != "anonymous")
+        if allowed and statuses[persona] not in ALLOWED_AFTER_POST:
+            wrong.append(f"{persona} got {statuses[persona]}, expected one of {sorted(ALLOWED_AFTER_POST)}")
+        elif not allowed and statuses[persona] != expected_get[persona]:
+            wrong.append(f"{persona} got {statuses[persona]}, expected {expected_get[persona]} as for GET")
+    assert not wrong, f"POST {url}: " + ", ".join(wrong)
+
+
 def test_anonymous_is_sent_to_log_in_not_told_what_exists(objects: dict) -> None:
     url = reverse("engagements:engagement_detail", kwargs={"pk": objects["engagement_a"].pk})
 

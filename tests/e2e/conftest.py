@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import json
 import os
+from base64 import b32decode
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import two_factor
+from tests.conftest import DEMO_TOTP_SECRET
 
 # Playwright's sync API keeps an event loop running in the test's thread; Django would take the test's own ORM
 # calls (set-up and assertions, all synchronous) for async code without this.
@@ -66,6 +72,18 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_over_http() -> Iterator[None]:
+    """The live server speaks plain HTTP. Django's SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the live
+    server builds its handler (before any test's `settings`), so it is turned off here, for the whole session."""
+    from django.conf import settings
+
+    previous = settings.SECURE_SSL_REDIRECT
+    settings.SECURE_SSL_REDIRECT = False
+    yield
+    settings.SECURE_SSL_REDIRECT = previous
+
+
 @pytest.fixture(autouse=True)
 def _cookies_over_http(settings: object) -> None:
     """The live server speaks plain HTTP, so the secure-cookie flags of production are off here."""
@@ -81,7 +99,9 @@ class Axe:
     script: str = field(default_factory=lambda: AXE.read_text())
 
     def check(self, page: object, label: str) -> None:
-        page.add_script_tag(content=self.script)
+        # Evaluated through the DevTools protocol, which the page's Content Security Policy does not govern: a
+        # <script> tag added to the page would be refused, as it should be (no inline scripts in Alongside).
+        page.evaluate(self.script)
         result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
         PAGES_CHECKED.append(label)
         for violation in result["violations"]:
@@ -165,15 +185,38 @@ def people(browser: object, live_server: object, axe: Axe) -> Iterator[object]:
     def log_in(user: object, name: str, *, keyboard_only: bool = False) -> Person:
         context = browser.new_context(viewport={"width": 1200, "height": 900})
         contexts.append(context)
-        person = Person(context.new_page(), live_server.url, axe, name, keyboard_only)
+        page = context.new_page()
+        page.on("console", lambda message: _note_csp_refusal(message.text, csp_refusals))
+        person = Person(page, live_server.url, axe, name, keyboard_only)
+        if two_factor.is_required_for(user) and not two_factor.has_authenticator(user):
+            two_factor.set_up_known_secret(user, DEMO_TOTP_SECRET)  # as the demo's central team has
         person.go("/accounts/login/", "log in")
         person.fill("#id_username", user.email)
         person.fill("#id_password", PASSWORD)
         with person.page.expect_navigation():
             person.click("main button[type=submit]")
+        if two_factor.is_required_for(user):
+            person.look("two-factor code")
+            person.fill("#id_code", _current_code(user))
+            with person.page.expect_navigation():
+                person.click("main form[method=post] button[type=submit] >> nth=0")
         person.look("home")
         return person
 
+    csp_refusals: list[str] = []
     yield log_in
     for context in contexts:
         context.close()
+    assert csp_refusals == [], "The Content Security Policy refused something on a page:\n" + "\n".join(csp_refusals)
+
+
+def _note_csp_refusal(text: str, refusals: list[str]) -> None:
+    if "Content Security Policy" in text:
+        refusals.append(text)
+
+
+def _current_code(user: object) -> str:
+    """The code an authenticator app with the demo secret shows now. Each person here may sign in several times
+    within one 30-second step, and a code is accepted only once, so the test forgets the last one used."""
+    TOTPDevice.objects.filter(user=user).update(last_t=-1)
+    return f"{TOTP(b32decode(DEMO_TOTP_SECRET)).token():06d}"
