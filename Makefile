@@ -13,7 +13,7 @@ RUN_ENV = DEBUG=true NOTES_MASTER_KEYS="$${NOTES_MASTER_KEYS:-$$(cat $(NOTES_KEY
 # The tests run with DEBUG off, as production does, with a key that is only ever used by tests.
 TEST_ENV := SECRET_KEY=alongside-tests-only-not-a-secret
 
-.PHONY: run test e2e lint format install migrate clean
+.PHONY: run test e2e lint scan format install migrate clean
 
 $(VENV)/.installed: requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Alongside needs Python 3.11 or newer.")'
@@ -50,6 +50,13 @@ e2e: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Security scanners: bandit over Alongside's code (no medium or high finding unless justified inline with nosec),
+# pip-audit over the locked dependencies (.ci/audit-dependencies says when it could not audit). Ruff's S rules run
+# in `make lint`.
+scan: install
+	$(VENV)/bin/bandit -q -r accounts config engagements frontend lessons sites -x '*/migrations/*' -ll
+	.ci/audit-dependencies
 
 format: install
 	$(VENV)/bin/ruff check --fix .
