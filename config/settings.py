@@ -65,6 +65,7 @@ MIDDLEWARE = [
     # The central team and administrators go no further than the two-factor pages until they have used it.
     "accounts.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.security_log.AccessDenialLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
@@ -261,12 +262,28 @@ AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
 OTP_TOTP_ISSUER = "Alongside"
 RECOVERY_CODE_COUNT = 10
 
+# One JSON object a line for a log collector, or plain lines for a person at a terminal; either way no passwords,
+# tokens, session keys, paths or note text (config/logging.py). Security events: accounts.security_log.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    sys.exit(f"Alongside will not start: LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": "config.logging.JsonFormatter"},
+        "plain": {"()": "config.logging.PlainFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # One line per task run is noise at INFO; failures still show.
-    "loggers": {"celery.app.trace": {"level": "WARNING"}},
+    "loggers": {
+        # One line per task run is noise at INFO; failures still show.
+        "celery.app.trace": {"level": "WARNING"},
+        # django-axes narrates every attempt at INFO; accounts.security_log logs those events itself.
+        "axes": {"level": "WARNING"},
+        # Their DEBUG lines quote whole template contexts and SQL parameters: decrypted notes, session keys, password
+        # hashes. Django's "django" logger already stops at INFO; pinned so that lowering it never lets them through.
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
