@@ -1,8 +1,14 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from __future__ import annotations
 
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.debug import sensitive_variables
+
+from . import subject_access
 from .forms import UserChangeForm, UserCreationForm
-from .models import Notification, User
+from .models import AuditEvent, Notification, User
 
 
 @admin.register(User)
@@ -20,6 +26,35 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+    actions = ["export_personal_data"]
+
+    def has_export_personal_data_permission(self, request: HttpRequest) -> bool:
+        """The export holds what the person wrote to their site or enabler, which no other admin page shows: it is
+        for superusers answering a subject access request, not for every administrator who manages accounts."""
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.action(
+        description="Export everything Alongside holds about this person", permissions=["export_personal_data"]
+    )
+    @sensitive_variables("data")
+    def export_personal_data(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        """A subject access request, for one person at a time: the zip as a download, never cached, and the
+        export recorded against their account. Private notes are never in it: an administrator would read them."""
+        people = list(queryset[:2])
+        if len(people) != 1:
+            self.message_user(
+                request,
+                "Select exactly one person to export everything Alongside holds about them. Nothing was exported.",
+                level=messages.WARNING,
+            )
+            return None
+        person = people[0]
+        data = subject_access.export_person(person)
+        AuditEvent.record(actor=request.user, verb="exported personal data", target=person, via="admin")
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{subject_access.filename_for(person)}"'
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 @admin.register(Notification)
