@@ -17,4 +17,6 @@ RUN SECRET_KEY=build-only-not-used-at-run-time python manage.py collectstatic --
 RUN mkdir -p /home/alongside/beat && chown alongside /home/alongside/beat
 USER alongside
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No gunicorn access log: request lines carry calendar-feed and password-reset tokens in their paths. Alongside
+# logs its own events without them (accounts/security_log.py).
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

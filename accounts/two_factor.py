@@ -11,6 +11,7 @@ after each failure).
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from base64 import b32decode
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from .models import AuditEvent, User
 
 AUTHENTICATOR = "Authenticator app"
 RECOVERY = "Recovery codes"
+security_log = logging.getLogger("alongside.security")
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper without doubt
 
 
@@ -106,13 +108,22 @@ def verify(request: HttpRequest, code: str) -> str | None:
         if authenticator.verify_token(digits):
             django_otp.login(request, authenticator)
             return AUTHENTICATOR
+        _log_refused(user, AUTHENTICATOR)
         return None
     recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
     if recovery is not None and code and recovery.verify_token(_digest(code)):
         django_otp.login(request, recovery)
         AuditEvent.record(actor=user, verb="used a recovery code", target=user)
         return RECOVERY
+    _log_refused(user, RECOVERY)
     return None
+
+
+def _log_refused(user: User, kind: str) -> None:
+    """Which person and which kind of code, never the code."""
+    security_log.warning(
+        "Two-factor code refused", extra={"event": "two_factor.failed", "user_id": user.pk, "kind": kind}
+    )
 
 
 @transaction.atomic

@@ -53,6 +53,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.StaticFilesMiddleware",
+    # Outside everything that may answer early (the lockout page, the two-factor redirect), so every response
+    # gets the same frame, content and permissions policies.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -66,9 +71,6 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
     "accounts.security_log.AccessDenialLogMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "config.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -228,7 +230,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # Features no page of Alongside uses, refused for every page (config.middleware.SecurityHeadersMiddleware).
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
 
 # No inline script or style anywhere: NHS.UK frontend and Alongside's own scripts are files under 'self'.
 CONTENT_SECURITY_POLICY = {
@@ -237,7 +239,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
-        "font-src": [SELF],
+        # NHS.UK frontend's stylesheet loads the Frutiger typeface from the NHS's own font host.
+        "font-src": [SELF, "https://assets.nhs.uk"],
         "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],

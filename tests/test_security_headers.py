@@ -180,12 +180,6 @@ def test_https_ended_at_the_proxy_counts_as_https(db: None, settings: object) ->
     assert "max-age=" in response["Strict-Transport-Security"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AxesMiddleware swaps in the lock-out page after the inner middleware has run, so it misses the headers "
-    "that XFrameOptionsMiddleware, CSPMiddleware and SecurityHeadersMiddleware add. The fix is in "
-    "settings.MIDDLEWARE: move those three to just after config.middleware.StaticFilesMiddleware.",
-)
 def test_the_lock_out_page_has_the_same_policy_as_every_other_page(site_lead: User, settings: object) -> None:
     client = Client()
     for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):

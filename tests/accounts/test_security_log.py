@@ -124,7 +124,7 @@ def test_a_whole_journey_is_logged_as_events_without_a_single_secret(
     assert (failed.email_hash, failed.ip, failed.user_id) == (email_hash(enabler.email), "127.0.0.1", None)
     assert {(record.user_id, record.ip) for record in _events(every_log_record, "login.succeeded")} == {
         (enabler.pk, "127.0.0.1"),
-        (administrator.pk, "unknown"),  # client_for's force_login: no address
+        (administrator.pk, None),  # client_for's force_login: no address
     }
     assert [(record.view, record.status, record.user_id) for record in _events(every_log_record, "access.denied")] == [
         ("engagements:calendar_feed", 404, enabler.pk),

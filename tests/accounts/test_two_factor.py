@@ -235,3 +235,17 @@ def test_email_change_is_saved_audited_and_refuses_another_accounts_address(site
     assert changed["Location"] == reverse("accounts:security")
     assert site_lead.email == "avery.new@example.test"
     assert AuditEvent.objects.filter(actor=site_lead, verb="changed e-mail address").exists()
+
+
+def test_a_refused_code_is_logged_by_person_and_kind_never_by_its_digits(
+    programme_lead: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    two_factor.set_up_known_secret(programme_lead, DEMO_TOTP_SECRET)
+    client = _log_in(programme_lead)
+
+    with caplog.at_level("WARNING", logger="alongside.security"):
+        client.post(reverse("accounts:two_factor_verify"), {"code": "271828"})
+
+    refused = [record for record in caplog.records if getattr(record, "event", "") == "two_factor.failed"]
+    assert [(record.user_id, record.kind) for record in refused] == [(programme_lead.pk, two_factor.AUTHENTICATOR)]
+    assert "271828" not in caplog.text

@@ -30,6 +30,8 @@ DROPPED_VARIABLES = {
     "NOTES_MASTER_KEYS",
     "STATICFILES_STORAGE",
     "DJANGO_SETTINGS_MODULE",
+    # Set for the browser tests' process (tests/e2e/conftest.py); Django's async.E001 check refuses it in production.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 DROPPED_PREFIXES = ("SECURE_", "SESSION_", "CSRF_")
 
