@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from . import subject_access
@@ -73,10 +75,12 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected notifications again if they are waiting or failed")
     def retry_delivery(self, request: object, queryset: object) -> None:
-        from .notifications import enqueue_delivery
+        from .notifications import publish_soon
 
-        waiting = queryset.exclude(status=Notification.Status.SENT)
-        count = waiting.update(status=Notification.Status.PENDING)
-        for pk in waiting.values_list("pk", flat=True):
-            enqueue_delivery(pk)
+        waiting = list(queryset.exclude(status=Notification.Status.SENT).values_list("pk", flat=True))
+        # Pending again, with a fresh count of attempts; due for the sweeper too, should the hand-over fail.
+        count = Notification.objects.filter(pk__in=waiting).update(
+            status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        transaction.on_commit(lambda: publish_soon(waiting))
         self.message_user(request, f"{count} notification(s) queued for delivery.")

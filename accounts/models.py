@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -153,6 +154,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When the outbox sweeper may hand this row to a worker (again): now for a new row, later after a failure.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -161,6 +164,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-created_at"]),
             models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="notification_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -172,9 +176,12 @@ class Notification(models.Model):
         self.attempts += 1
         self.save(update_fields=["status", "sent_at", "attempts"])
 
-    def mark_failed_attempt(self, error: str, *, final: bool) -> None:
+    def mark_failed_attempt(self, error: str, *, final: bool, retry_in: timedelta | None = None) -> None:
+        """One more failed try. Unless it was the last, the row stays pending and is due again after `retry_in`."""
         self.attempts += 1
         self.last_error = error[:300]
         if final:
             self.status = self.Status.FAILED
-        self.save(update_fields=["attempts", "last_error", "status"])
+        if retry_in is not None:
+            self.next_attempt_at = timezone.now() + retry_in
+        self.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])

@@ -1,35 +1,78 @@
-"""Saving a notification and handing it to Celery once the transaction that caused it has committed."""
+"""The outbox: a notification is a row saved in the same transaction as the change that causes it; Celery
+delivers it from there.
+
+Handing a row to Celery (publishing to Redis) happens after the transaction commits, on a background thread of
+the web process, never on the path of the response: with Redis slow or down, every page still answers at once and
+every submission succeeds. A row that could not be handed over stays pending, and the outbox sweeper
+(`accounts.tasks.sweep_outbox`, on Celery beat) hands it over again once it is due. Delivery claims the row, so a
+row handed over twice is still sent once.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Notification, User
 
 logger = logging.getLogger(__name__)
 
+# One thread is enough: it only talks to Redis, with short timeouts. Its queue lives as long as the process.
+_publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alongside-outbox")
+
 
 def notify(*, recipients: Iterable[User], kind: str, subject: str, body: str, link: str = "") -> list[Notification]:
-    """Save one notification per recipient now; e-mail each after commit. Must be called inside the change's
-    transaction, so that the change and its notifications are saved together or not at all."""
+    """Save one notification per recipient now; hand each to Celery after commit. Must be called inside the
+    change's transaction, so that the change and its notifications are saved together or not at all."""
+    due = timezone.now() + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER)  # the sweeper's turn, if publishing fails
     notifications = [
-        Notification.objects.create(recipient=user, kind=kind, subject=subject, body=body, link=link)
+        Notification.objects.create(
+            recipient=user, kind=kind, subject=subject, body=body, link=link, next_attempt_at=due
+        )
         for user in {user.pk: user for user in recipients if user.is_active}.values()
     ]
-    for notification in notifications:
-        transaction.on_commit(lambda pk=notification.pk: enqueue_delivery(pk))
+    if notifications:
+        ids = [notification.pk for notification in notifications]
+        transaction.on_commit(lambda: publish_soon(ids))
     return notifications
 
 
-def enqueue_delivery(notification_id: int) -> None:
-    """Hand a delivery to Celery. If the broker is away the row stays pending and is sent later: the user's
-    action has already succeeded and must not fail because of the queue."""
+def publish_soon(notification_ids: list[int]) -> None:
+    """Hand rows to Celery without making the caller wait. Without a broker (no REDIS_URL: Celery runs tasks
+    inline), there is nothing to wait for and the rows are delivered at once, as before."""
+    from config import celery_app
+
+    if celery_app.conf.task_always_eager:
+        for notification_id in notification_ids:
+            enqueue_delivery(notification_id)
+        return
+    _publisher.submit(_publish_all, list(notification_ids))
+
+
+def _publish_all(notification_ids: list[int]) -> None:
+    for notification_id in notification_ids:
+        enqueue_delivery(notification_id)
+
+
+def enqueue_delivery(notification_id: int) -> bool:
+    """Hand one delivery to Celery now. If the broker is away the row stays pending and the sweeper sends it later:
+    the action that caused it has already succeeded and must not fail because of the queue."""
     from .tasks import deliver_notification
 
     try:
-        deliver_notification.delay(notification_id)
+        deliver_notification.apply_async((notification_id,), retry=False)
     except Exception:  # the broker's own errors vary by transport; none may reach the user
         logger.warning("Notification %s could not be queued; it stays pending", notification_id, exc_info=True)
+        return False
+    return True
+
+
+def wait_for_publisher(timeout: float = 10) -> None:
+    """For tests and shutdown: wait until every hand-over asked for so far has been tried."""
+    _publisher.submit(lambda: None).result(timeout=timeout)

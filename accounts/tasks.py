@@ -2,24 +2,34 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Notification
 
 logger = logging.getLogger(__name__)
-MAX_RETRIES = 5
+MAX_ATTEMPTS = 6
+SWEEP_BATCH = 500
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
-def deliver_notification(self, notification_id: int) -> str:
-    """E-mail one notification. Safe to run twice: the row is locked and claimed, so it is sent once."""
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off for the mail server: OUTBOX_RETRY_BASE seconds after the first failure, doubling, at most an hour."""
+    return timedelta(seconds=min(settings.OUTBOX_RETRY_BASE * 2 ** max(attempts - 1, 0), 3600))
+
+
+# Idempotent, so late acknowledgement is safe: a task lost with its worker runs again and sends at most once.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_notification(notification_id: int) -> str:
+    """E-mail one notification. Safe to run twice: the row is locked and claimed, so it is sent once. A failure is
+    recorded on the row with the time of the next try; the outbox sweeper hands it over again then."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=notification_id, status=Notification.Status.PENDING)
             .select_related("recipient")
             .first()
@@ -32,14 +42,34 @@ def deliver_notification(self, notification_id: int) -> str:
         try:
             send_mail(notification.subject, body, None, [notification.recipient.email])
         except (smtplib.SMTPException, OSError) as error:
-            failure = error
-            final = self.request.retries >= MAX_RETRIES
-            notification.mark_failed_attempt(str(error), final=final)
+            final = notification.attempts + 1 >= MAX_ATTEMPTS
+            notification.mark_failed_attempt(str(error), final=final, retry_in=retry_delay(notification.attempts + 1))
         else:
             notification.mark_sent()
             return "sent"
-    # Outside the transaction, so the failed attempt stays recorded while Celery waits to try again.
     logger.warning("Notification %s was not delivered (attempt %s)", notification_id, notification.attempts)
-    if final:
-        return "failed"
-    raise self.retry(exc=failure, countdown=2**self.request.retries * 30)
+    return "failed" if final else "will retry"
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sweep_outbox() -> int:
+    """On Celery beat: hand over again every pending notification that is due (never handed over because Redis
+    was away, lost with a worker, or waiting to retry after the mail server failed). Each is pushed back by
+    OUTBOX_SWEEP_AFTER first, so that one waiting in the queue is not handed over at every sweep."""
+    from .notifications import enqueue_delivery
+
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
+        Notification.objects.filter(pk__in=due).update(
+            next_attempt_at=now + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER)
+        )
+    handed_over = sum(enqueue_delivery(pk) for pk in due)
+    if due:
+        logger.info("Outbox sweep: %s due, %s handed over", len(due), handed_over)
+    return handed_over

@@ -136,11 +136,36 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Publishing never waits long: the web process hands rows over on a background thread, and a row that could not
+# be handed over stays pending for the sweeper (accounts/notifications.py).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 1}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
+# Reliability: a task is acknowledged when it has finished, so one lost with its worker (SIGKILL, a crash, a
+# restart) is delivered again; every task is idempotent, so that is safe. One task at a time per worker process;
+# the visibility timeout (how long Redis waits before giving an unacknowledged task to another worker) is far
+# longer than any task may run (the hard time limit).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 120
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "visibility_timeout": 60 * 60,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/London"
+# The outbox: a pending notification not handed over within OUTBOX_SWEEP_AFTER seconds is handed over again by the
+# sweeper, which beat runs every OUTBOX_SWEEP_SECONDS; after a failed send, the next try waits OUTBOX_RETRY_BASE
+# seconds, doubling each time (at most an hour), for six tries in all.
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30)
+OUTBOX_SWEEP_AFTER = env.float("OUTBOX_SWEEP_AFTER", default=60)
+OUTBOX_RETRY_BASE = env.float("OUTBOX_RETRY_BASE", default=30)
 CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "accounts.tasks.sweep_outbox", "schedule": OUTBOX_SWEEP_SECONDS},
     "remind-waiting-requests": {
         "task": "engagements.tasks.remind_waiting_requests",
         "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),

@@ -22,3 +22,6 @@ urlpatterns = [
     path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="accounts:login", query_string=True))),
     path("admin/", admin.site.urls),
 ]
+
+# A failing page: 503 with a plain message while the database is away, the usual 500 otherwise.
+handler500 = "config.views.server_error"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -58,3 +60,19 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent with an expired or missing security token: say so plainly."""
     return render(request, "403_csrf.html", status=403)
+
+
+# Errors that mean the database is not answering (stopped, restarting, unreachable), not a fault in a page.
+DATABASE_AWAY = (OperationalError, InterfaceError)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's last resort when a page fails. While the database is away the person is told so, with 503 and a
+    Retry-After, rather than "a problem with the service": nothing they saved is lost, and it will come back. Both
+    pages are plain templates that need neither the database nor a request context."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_AWAY):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import AuditEvent
@@ -370,6 +370,9 @@ class Engagement(models.Model):
     day_allowance = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     # Kept in step with the sessions logged (see log_session), so budgets and figures need no sum over sessions.
     days_used = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("0"))
+    # The sum of the extra days the site agreed (BudgetExtension rows), kept in step by agree_extra_days so that the
+    # database itself can refuse days used beyond the budget.
+    days_extra = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("0"))
     last_nudged_at = models.DateTimeField(null=True, blank=True)
     retention_notice_sent_at = models.DateTimeField(null=True, blank=True)
     notes_destroyed_at = models.DateTimeField(null=True, blank=True)
@@ -385,6 +388,12 @@ class Engagement(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(days_used__gte=0), name="engagement_days_used_not_negative"),
+            models.CheckConstraint(condition=Q(days_extra__gte=0), name="engagement_days_extra_not_negative"),
+            # The day budget: never more days used than the allowance plus what the site agreed.
+            models.CheckConstraint(
+                condition=Q(day_allowance__isnull=True) | Q(days_used__lte=F("day_allowance") + F("days_extra")),
+                name="engagement_days_within_budget",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -439,7 +448,7 @@ class Engagement(models.Model):
 
     @property
     def days_agreed_extra(self) -> Decimal:
-        return sum((extension.days for extension in self.budget_extensions.all()), Decimal("0"))
+        return self.days_extra
 
     @property
     def days_available(self) -> Decimal | None:
@@ -465,16 +474,26 @@ class Engagement(models.Model):
         """Count delivered days against the budget. Going over needs the site's agreement first."""
         if days <= 0:
             raise NotAllowed("Days used must be more than zero.")
+        self.refresh_from_db(fields=["days_used", "days_extra", "day_allowance"])  # agreed elsewhere meanwhile?
         available = self.days_available
         if available is not None and self.days_used + days > available:
             raise NotAllowed(
                 f"That would use {self.days_used + days} of {available} days. "
                 "The site's lead must agree extra days before more are used."
             )
-        self.days_used += days
-        self.save(update_fields=["days_used"])
+        # Added in the database, so two sessions logged at once both count; the budget constraint refuses an
+        # overrun that the check above could not see (another session logged in between).
+        try:
+            with transaction.atomic():
+                Engagement.objects.filter(pk=self.pk).update(days_used=F("days_used") + days)
+        except IntegrityError as error:
+            raise NotAllowed(
+                "Those days would go beyond the budget. The site's lead must agree extra days before more are used."
+            ) from error
+        self.refresh_from_db(fields=["days_used"])
         AuditEvent.record(actor=by, verb="used days", target=self, days=str(days))
 
+    @transaction.atomic
     def agree_extra_days(self, *, by: User, days: Decimal, reason: str) -> BudgetExtension:
         """The site's lead agrees days beyond the allowance; the agreement is recorded."""
         if self.day_allowance is None:
@@ -484,6 +503,8 @@ class Engagement(models.Model):
         if days <= 0:
             raise NotAllowed("Extra days must be more than zero.")
         extension = self.budget_extensions.create(days=days, reason=reason, agreed_by=by)
+        Engagement.objects.filter(pk=self.pk).update(days_extra=F("days_extra") + days)
+        self.refresh_from_db(fields=["days_extra"])
         AuditEvent.record(actor=by, verb="agreed extra days", target=self, days=str(days))
         return extension
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification, User
-from accounts.tasks import deliver_notification
+from accounts.tasks import MAX_ATTEMPTS, deliver_notification, retry_delay, sweep_outbox
 from engagements.models import Offer, SupportRequest
 from engagements.tasks import remind_waiting_requests
 from engagements.working_days import working_days_between
@@ -41,7 +41,7 @@ def test_a_request_is_saved_when_the_queue_is_down(
     def broker_down(*args: object, **kwargs: object) -> None:
         raise ConnectionError("Redis is not answering")
 
-    monkeypatch.setattr(deliver_notification, "delay", broker_down)
+    monkeypatch.setattr(deliver_notification, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(site_lead).post(
             reverse("engagements:request_create", kwargs={"site_pk": site_a.pk}),
@@ -63,7 +63,7 @@ def test_delivering_twice_sends_once(site_a: Site, offer: Offer, site_lead: User
     assert len(mail.outbox) == 1
 
 
-def test_a_failed_delivery_is_recorded_and_kept_for_another_try(
+def test_a_failed_delivery_is_recorded_and_due_again_later_until_the_last_try(
     site_a: Site, offer: Offer, site_lead: User, programme_lead: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ask_for_support(site_a, offer, site_lead)
@@ -73,12 +73,60 @@ def test_a_failed_delivery_is_recorded_and_kept_for_another_try(
         raise smtplib.SMTPServerDisconnected("the mail server went away")
 
     monkeypatch.setattr("accounts.tasks.send_mail", refuse)
-    deliver_notification.apply(args=[notification.pk], retries=5)
+    first = deliver_notification.apply(args=[notification.pk]).get()
+    notification.refresh_from_db()
+    after_first = (notification.status, notification.attempts, notification.next_attempt_at - timezone.now())
+    results = [deliver_notification.apply(args=[notification.pk]).get() for _ in range(MAX_ATTEMPTS - 1)]
 
     notification.refresh_from_db()
-    assert notification.attempts == 1
+    assert first == "will retry"
+    assert after_first[:2] == (Notification.Status.PENDING, 1)
+    assert datetime.timedelta(seconds=25) < after_first[2] <= datetime.timedelta(seconds=30)
     assert "the mail server went away" in notification.last_error
-    assert notification.status == Notification.Status.FAILED  # the last retry: an administrator can retry it
+    assert results[-1] == "failed" and notification.attempts == MAX_ATTEMPTS
+    assert notification.status == Notification.Status.FAILED  # an administrator can retry it from the admin
+
+
+def test_back_off_doubles_to_at_most_an_hour(settings: object) -> None:
+    settings.OUTBOX_RETRY_BASE = 30
+
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4, 10)] == [30, 60, 120, 240, 3600]
+
+
+def test_the_sweeper_hands_over_only_pending_rows_that_are_due(
+    site_a: Site, offer: Offer, site_lead: User, programme_lead: User, enabler: User
+) -> None:
+    ask_for_support(site_a, offer, site_lead)  # on_commit does not run in the test's transaction: never handed over
+    waiting = Notification.objects.get(recipient=programme_lead)
+    Notification.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now() - datetime.timedelta(seconds=1))
+    not_yet = Notification.objects.create(recipient=enabler, kind="test", subject="Later", body="Not due yet.")
+    Notification.objects.filter(pk=not_yet.pk).update(next_attempt_at=timezone.now() + datetime.timedelta(minutes=5))
+
+    handed_over = sweep_outbox.apply().get()
+
+    waiting.refresh_from_db()
+    not_yet.refresh_from_db()
+    assert handed_over == 1
+    assert waiting.status == Notification.Status.SENT
+    assert not_yet.status == Notification.Status.PENDING
+    assert [message.subject for message in mail.outbox] == [waiting.subject]
+
+
+def test_a_new_notification_is_due_for_the_sweeper_only_after_a_grace_period(
+    site_a: Site, offer: Offer, site_lead: User, programme_lead: User, settings: object
+) -> None:
+    settings.OUTBOX_SWEEP_AFTER = 60
+    before = timezone.now()
+
+    ask_for_support(site_a, offer, site_lead)
+
+    due = Notification.objects.get(recipient=programme_lead).next_attempt_at
+    assert before + datetime.timedelta(seconds=59) <= due <= timezone.now() + datetime.timedelta(seconds=60)
+    assert sweep_outbox.apply().get() == 0
+
+
+def test_the_sweeper_runs_on_beat(settings: object) -> None:
+    assert settings.CELERY_BEAT_SCHEDULE["sweep-outbox"]["task"] == "accounts.tasks.sweep_outbox"
 
 
 def test_working_days_leave_out_weekends() -> None:
