@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
+from frontend.forms import ModelMultipleChoiceField
 from frontend.widgets import DateField
 from sites.models import Region, Site
 
@@ -150,6 +151,7 @@ class EnablerProfileForm(forms.ModelForm):
             "worked_for",
         ]
         widgets = {"worked_for": forms.CheckboxSelectMultiple, "biography": forms.Textarea(attrs={"rows": 5})}
+        field_classes = {"worked_for": ModelMultipleChoiceField}
         error_messages = {
             "years_in_health": {"max_value": "Enter a number of years under 70"},
             "years_in_social_care": {"max_value": "Enter a number of years under 70"},
@@ -372,7 +374,8 @@ class PeriodForm(forms.Form):
         today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
         end = data.get("end") or today
-        start = data.get("start") or end - datetime.timedelta(days=365)
+        # The year before the end, or from the first day there is when the end is in year 1.
+        start = data.get("start") or end - min(datetime.timedelta(days=365), end - datetime.date.min)
         return start, end
 
     def clean(self) -> dict[str, Any]:

@@ -47,13 +47,17 @@ class DateField(forms.MultiValueField):
         missing = [name for name, part in zip(names, parts, strict=True) if not part]
         if missing:
             raise ValidationError(f"The date must include a {' and '.join(missing)}", code="incomplete")
-        if not all(part.isdigit() for part in parts):
+        # Decimal digits of any script, which int() reads; not every digit (isdigit) is one: "²" is not.
+        if not all(part.isdecimal() for part in parts):
             raise ValidationError("The date must be written in numbers, for example 27 3 2026", code="invalid")
-        day, month, year = (int(part) for part in parts)
         if len(parts[2]) != 4:
             raise ValidationError("The year must include 4 numbers", code="invalid_year")
+        day, month = (part.lstrip("0") or "0" for part in parts[:2])
+        # A day or month of more than 2 figures is no date, and a number of thousands of figures int() refuses.
+        if len(day) > 2 or len(month) > 2:
+            raise ValidationError("The date must be a real date", code="invalid_date")
         try:
-            result = datetime.date(year, month, day)
+            result = datetime.date(int(parts[2]), int(month), int(day))
         except ValueError as error:
             raise ValidationError("The date must be a real date", code="invalid_date") from error
         self.run_validators(result)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from frontend.forms import ModelMultipleChoiceField
+
 from .models import Lesson, Theme
 
 BODY_LIMIT = 10_000
@@ -32,7 +34,7 @@ class LessonForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose who the lesson is for"},
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = ModelMultipleChoiceField(
         label="Themes",
         queryset=Theme.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -45,6 +47,17 @@ class ThemeForm(forms.ModelForm):
         model = Theme
         fields = ["name", "description"]
         error_messages = {"name": {"unique": "There is already a theme with that name"}}
+
+    def clean_name(self) -> str:
+        """The theme's address is made from its name, so two names that make one address are one theme, and a
+        name without letters or digits of the English alphabet makes none."""
+        name = self.cleaned_data["name"]
+        slug = Theme.slug_for(name)
+        if not slug:
+            raise forms.ValidationError("Use some letters or numbers from A to Z or 0 to 9 in the name")
+        if Theme.objects.filter(slug=slug).exists():
+            raise forms.ValidationError("There is already a theme with that name")
+        return name
 
 
 class LibraryFilterForm(forms.Form):

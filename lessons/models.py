@@ -105,8 +105,13 @@ class Theme(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self.slug:
-            self.slug = slugify(self.name)[:100]
+            self.slug = self.slug_for(self.name)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def slug_for(name: str) -> str:
+        """The theme's address, made from its name: ASCII letters, digits and hyphens only, or empty."""
+        return slugify(name)[:100]
 
 
 def may_use_library(user: User, *, is_site_member: bool | None = None, is_enabler: bool | None = None) -> bool:
@@ -203,8 +208,8 @@ class Lesson(models.Model):
         AuditEvent.record(actor=by, verb="drafted a lesson", target=lesson)
         return lesson
 
-    @staticmethod
-    def _anonymised(title: str, body: str) -> tuple[str, str]:
+    @classmethod
+    def _anonymised(cls, title: str, body: str) -> tuple[str, str]:
         vocabulary = registry_vocabulary()
         title = anonymiser.anonymise(title.strip(), vocabulary).text
         body = anonymiser.anonymise(body.strip(), vocabulary).text
@@ -212,6 +217,12 @@ class Lesson(models.Model):
             raise NotAllowed("A lesson needs a title and a body.")
         if anonymiser.is_empty_once_anonymised(title) or anonymiser.is_empty_once_anonymised(body):
             raise NotAllowed("Nothing is left once names are removed. Say what was learned, not who or where.")
+        limit = cls._meta.get_field("title").max_length
+        if len(title) > limit:  # a placeholder is often longer than the name it replaces
+            raise NotAllowed(
+                f"With names replaced, the title would be {len(title)} characters long. Shorten it to {limit} or "
+                "fewer with the names replaced."
+            )
         return title, body
 
     def revise(self, *, by: User, title: str, body: str, audience: str, themes: Iterable[Theme]) -> None:

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import AuditEvent
-from frontend.forms import posted
+from frontend.forms import chosen, posted
 
 from .. import overview as figures
 from ..forms import FeedbackForm, PeriodForm
@@ -21,7 +21,7 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
     engagement = get_object_or_404(
         Engagement.objects.working_with(request.user).filter(site__memberships__user=request.user), pk=pk
     )
-    session = engagement.sessions.filter(pk=request.GET.get("session") or 0).first()
+    session = chosen(engagement.sessions.all(), request.GET.get("session"))  # the session the feedback follows
     form = FeedbackForm(posted(request))
     if request.method == "POST" and form.is_valid():
         moment = (

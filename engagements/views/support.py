@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from frontend.forms import posted
+from frontend.forms import chosen, posted
 from sites.models import Site, SiteMembership
 
 from .. import actions
@@ -175,7 +175,7 @@ def request_choose(request: HttpRequest, pk: int) -> HttpResponse:
     support_request = get_object_or_404(
         SupportRequest.objects.visible_to(request.user).filter(site__memberships__user=request.user), pk=pk
     )
-    proposal = support_request.proposals.filter(pk=request.POST.get("proposal") or 0).first()
+    proposal = chosen(support_request.proposals.all(), request.POST.get("proposal"))
     if proposal is None:
         return _refused(
             request, NotAllowed("Choose one of the enablers proposed."), "engagements:request_detail", pk=pk

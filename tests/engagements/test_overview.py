@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from accounts.models import User
 from engagements.models import EnablerProfile, Engagement, Feedback, Offer, SupportRequest
@@ -156,6 +157,38 @@ def test_no_programme_lead_page_names_a_site_or_enabler_beside_activity_or_feedb
     assert not Feedback.objects.visible_to(programme_lead).exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "period"),
+    [
+        ({"end_day": "1", "end_month": "1", "end_year": "0001"}, "From 1 January 0001 to 1 January 0001"),
+        ({"end_day": "31", "end_month": "12", "end_year": "9999"}, "From 31 December 9998 to 31 December 9999"),
+        (
+            {
+                "start_day": "1",
+                "start_month": "1",
+                "start_year": "0001",
+                "end_day": "31",
+                "end_month": "12",
+                "end_year": "9999",
+            },
+            "From 1 January 0001 to 31 December 9999",
+        ),
+    ],
+)
+def test_overview_of_a_period_at_the_ends_of_the_calendar(
+    engagement_a: Engagement, programme_lead: User, typed: dict, period: str
+) -> None:
+    """Found by fuzzing (tests/fuzz): an end in year 1 with no start was a server error (a year before it does
+    not exist)."""
+    client = client_for(programme_lead)
+
+    page = client.get(reverse("engagements:overview"), typed)
+    export = client.get(reverse("engagements:overview_export"), typed)
+
+    assert page.status_code == 200 and export.status_code == 200
+    assert period in page.content.decode()
+
+
 def test_feedback_from_a_site_member_reaches_the_enabler(engagement_a: Engagement, site_member: User) -> None:
     client_for(site_member).post(
         reverse("engagements:feedback_create", kwargs={"pk": engagement_a.pk}),
@@ -166,6 +199,19 @@ def test_feedback_from_a_site_member_reaches_the_enabler(engagement_a: Engagemen
 
     assert "Candid challenge" in page.content.decode()
     assert Feedback.objects.get().usefulness == 4
+
+
+@pytest.mark.parametrize("session", ["abc", "1.5", "1\x00", str(2**63), "-1"])
+def test_feedback_after_a_session_the_address_does_not_name_is_feedback_on_the_engagement(
+    engagement_a: Engagement, site_member: User, session: str
+) -> None:
+    """Found by fuzzing (tests/fuzz): `?session=` with text where a session's id belongs was a server error."""
+    url = reverse("engagements:feedback_create", kwargs={"pk": engagement_a.pk})
+
+    response = client_for(site_member).post(f"{url}?{urlencode({'session': session})}", {"usefulness": "4"})
+
+    assert response.status_code == 302
+    assert Feedback.objects.get().session is None
 
 
 def test_feedback_without_a_rating_is_refused(engagement_a: Engagement, site_member: User) -> None:

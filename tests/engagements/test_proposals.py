@@ -148,6 +148,23 @@ def test_choosing_an_enabler_who_was_not_proposed_is_refused(
     assert support_request.state == SupportRequest.State.PROPOSED
 
 
+@pytest.mark.parametrize("proposal", ["abc", "1.5", "1\x00", str(2**63), ""])
+def test_choosing_with_a_value_that_is_no_proposal_is_refused_with_a_message(
+    support_request: SupportRequest, programme_lead: User, enabler: User, site_lead: User, proposal: str
+) -> None:
+    """Found by fuzzing (tests/fuzz): text where the proposal's id belongs was a server error."""
+    _propose(support_request, programme_lead, enabler)
+
+    response = client_for(site_lead).post(
+        reverse("engagements:request_choose", kwargs={"pk": support_request.pk}), {"proposal": proposal}, follow=True
+    )
+
+    support_request.refresh_from_db()
+    assert response.status_code == 200
+    assert "Choose one of the enablers proposed." in response.content.decode()
+    assert support_request.state == SupportRequest.State.PROPOSED
+
+
 def test_a_site_member_who_is_not_the_lead_cannot_choose(
     support_request: SupportRequest, programme_lead: User, enabler: User, site_member: User
 ) -> None:

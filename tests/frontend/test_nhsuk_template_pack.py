@@ -105,6 +105,44 @@ def test_date_input_explains_each_mistake(parts: tuple[str, str, str], message: 
     assert form.errors["start"] == [message]
 
 
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        (("²", "3", "2027"), "The date must be written in numbers, for example 27 3 2026"),
+        (("1", "3", "２０２７²"), "The date must be written in numbers, for example 27 3 2026"),
+        (("99999999999999999999", "3", "2027"), "The date must be a real date"),
+        (("1", "9" * 5000, "2027"), "The date must be a real date"),
+        (("1", "3", "0000"), "The date must be a real date"),
+    ],
+)
+def test_date_input_refuses_numbers_no_date_is_made_of(parts: tuple[str, str, str], message: str) -> None:
+    """Found by fuzzing (tests/fuzz): a superscript digit passed as a digit and a day of 20 or 5,000 figures
+    reached int() and date(); each was a server error instead of this message."""
+    form = ExampleForm(data=dict(zip(("start_day", "start_month", "start_year"), parts, strict=True)))
+
+    assert not form.is_valid()
+    assert form.errors["start"] == [message]
+
+
+@pytest.mark.parametrize(
+    ("parts", "day"),
+    [
+        (("07", "03", "2027"), datetime.date(2027, 3, 7)),
+        (("007", "0003", "2027"), datetime.date(2027, 3, 7)),
+        (("٢٧", "٣", "٢٠٢٧"), datetime.date(2027, 3, 27)),
+        (("27", "3", "２０２７"), datetime.date(2027, 3, 27)),  # noqa: RUF001 - full-width digits are the point
+    ],
+)
+def test_date_input_reads_leading_zeros_and_the_digits_of_other_scripts(
+    parts: tuple[str, str, str], day: datetime.date
+) -> None:
+    form = ExampleForm(data=dict(zip(("start_day", "start_month", "start_year"), parts, strict=True)))
+
+    form.is_valid()
+
+    assert form.cleaned_data["start"] == day
+
+
 def test_date_input_accepts_a_real_date() -> None:
     form = ExampleForm(data={"start_day": "27", "start_month": "3", "start_year": "2027"})
 

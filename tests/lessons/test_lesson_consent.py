@@ -61,6 +61,26 @@ def test_a_lesson_that_is_only_names_is_refused(engagement_a: Engagement, theme:
     assert not Lesson.objects.exists()
 
 
+@pytest.mark.parametrize("url_name", ["lessons:lesson_create", "lessons:lesson_edit"])
+def test_a_title_that_grows_too_long_once_names_are_replaced_is_refused(
+    engagement_a: Engagement, theme: Theme, url_name: str
+) -> None:
+    """Found by fuzzing (tests/fuzz): 200 characters of "trust Ashvale" become over 300 with "[a Pioneer site]",
+    and PostgreSQL refused to store them (a server error); SQLite stored a title over its limit."""
+    lesson = _draft(engagement_a, engagement_a.enabler, theme)
+    target = {"pk": engagement_a.pk} if url_name == "lessons:lesson_create" else {"pk": lesson.pk}
+    title = ("trust Ashvale " * 15)[:200]
+
+    response = client_for(engagement_a.enabler).post(
+        reverse(url_name, kwargs=target),
+        {"title": title, "body": "Trust first.", "audience": "sites", "themes": [theme.pk]},
+    )
+
+    assert response.status_code == 200
+    assert "characters long. Shorten it to 200 or fewer with the names replaced." in response.content.decode()
+    assert list(Lesson.objects.values_list("title", "version")) == [("Trust first", 1)]
+
+
 def test_published_only_when_both_approve_the_same_version(
     engagement_a: Engagement, site_lead: User, theme: Theme, programme_lead: User
 ) -> None:

@@ -137,6 +137,30 @@ def test_programme_lead_adds_a_theme(programme_lead: User) -> None:
     assert "There is already a theme with that name" in duplicate.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("DIGITAL SHARED RECORDS", "There is already a theme with that name"),
+        ("Digital: shared records!", "There is already a theme with that name"),
+        ("日本語のテーマ", "Use some letters or numbers from A to Z or 0 to 9 in the name"),
+        ("!!!", "Use some letters or numbers from A to Z or 0 to 9 in the name"),
+    ],
+)
+def test_a_theme_name_that_makes_an_existing_address_or_none_is_refused(
+    programme_lead: User, name: str, message: str
+) -> None:
+    """Found by fuzzing (tests/fuzz): the second name was a server error (the address is unique), the third a page
+    that could not link to the theme (no address at all)."""
+    client = client_for(programme_lead)
+    client.post(reverse("lessons:theme_create"), {"name": "Digital shared records"})
+
+    response = client.post(reverse("lessons:theme_create"), {"name": name})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Theme.objects.filter(name__iexact="digital shared records").count() == 1
+
+
 def test_weekly_digest_goes_to_programme_leads_who_asked(
     corpus: list[Lesson], programme_lead: User, django_capture_on_commit_callbacks: object
 ) -> None:
