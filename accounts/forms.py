@@ -30,7 +30,12 @@ class LoginForm(auth_forms.AuthenticationForm):
     }
 
     def clean_username(self) -> str:
-        return self.cleaned_data["username"].strip().lower()
+        # Lower-casing can lengthen an address ("İ" becomes two characters): one longer than any account's can
+        # match no account, and must not reach the lockout's records (255 characters) either.
+        email = self.cleaned_data["username"].strip().lower()
+        if len(email) > User._meta.get_field("email").max_length:
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        return email
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -50,8 +50,14 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 
 
 def _safe_next(request: HttpRequest, default: str = "home") -> str:
+    """Where to go after a step of signing in: a path on this site only ("0" or "home" would be taken for a view's
+    name by redirect(), and another site's address is never followed)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    ):
         return target
     return reverse(default)
 
