@@ -57,7 +57,8 @@ def publish_soon(notification_ids: list[int]) -> None:
 
 def _publish_all(notification_ids: list[int]) -> None:
     for notification_id in notification_ids:
-        enqueue_delivery(notification_id)
+        if not enqueue_delivery(notification_id):
+            return  # the broker is away: the rest wait for the sweeper rather than each for a refusal
 
 
 def enqueue_delivery(notification_id: int) -> bool:

@@ -69,7 +69,11 @@ def sweep_outbox() -> int:
         Notification.objects.filter(pk__in=due).update(
             next_attempt_at=now + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER)
         )
-    handed_over = sum(enqueue_delivery(pk) for pk in due)
+    handed_over = 0
+    for pk in due:
+        if not enqueue_delivery(pk):
+            break  # the broker is away: the rest are due again at the next sweep
+        handed_over += 1
     if due:
         logger.info("Outbox sweep: %s due, %s handed over", len(due), handed_over)
     return handed_over

@@ -154,6 +154,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 1,
+    "interval_start": 0,  # the one retry at once: kombu's default 2 s wait held every refused hand-over
     "visibility_timeout": 60 * 60,
 }
 CELERY_TASK_IGNORE_RESULT = True
