@@ -156,7 +156,7 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 (a fixed command)
+        self.process = subprocess.Popen(
             [
                 REDIS_SERVER,
                 "--port",
@@ -364,7 +364,7 @@ class Worker:
     def __init__(self, *, env: dict[str, str], log: Path, schedule: Path, pool: str, concurrency: int) -> None:
         self.log = log
         with log.open("ab") as output:
-            self.process = subprocess.Popen(  # noqa: S603 (a fixed command)
+            self.process = subprocess.Popen(
                 [sys.executable, *CELERY_WORKER, "--schedule", str(schedule), "--pool", pool, "-c", str(concurrency)],
                 cwd=ROOT,
                 env=env,
@@ -442,7 +442,7 @@ class WebServer:
         self.port = free_port()
         self.log = log
         with log.open("ab") as output:
-            self.process = subprocess.Popen(  # noqa: S603 (a fixed command)
+            self.process = subprocess.Popen(
                 [
                     GUNICORN,
                     "config.wsgi:application",
