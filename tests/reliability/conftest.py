@@ -497,3 +497,20 @@ def web_server(
         if request.node.stash.get(FAILED_REPORT, False):
             for server in started:
                 print(f"--- {server.log.name} ---\n{server.log.read_text(errors='replace')}")
+
+
+# The counts each chaos test prints, repeated at the end of the run so that CI's log shows them even when the
+# tests pass (pytest keeps a passing test's output to itself).
+COUNTS: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.nodeid.startswith("tests/reliability/"):
+        COUNTS.extend(line for line in report.capstdout.splitlines() if line.startswith("chaos "))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if COUNTS:
+        terminalreporter.write_sep("-", "chaos tests: counts")
+        for line in COUNTS:
+            terminalreporter.write_line(line)
