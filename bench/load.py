@@ -16,6 +16,7 @@ import http.cookiejar
 import os
 import platform
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -126,6 +127,8 @@ def main() -> int:
         sys.exit(
             "make load needs DATABASE_URL pointing at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/alongside_bench"
         )
+    if not shutil.which("wrk"):
+        sys.exit("make load needs wrk, the load generator: apt-get install wrk")
     seconds = int(os.environ.get("LOAD_SECONDS", "300"))
     concurrency = int(os.environ.get("CONCURRENCY", "32"))
     workers = int(os.environ.get("WEB_WORKERS", str(os.cpu_count() or 2)))
