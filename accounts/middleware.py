@@ -94,7 +94,7 @@ class TwoFactorMiddleware:
             return None
         if not getattr(view, "login_required", True):  # public pages (a calendar feed, the reset pages) stay public
             return None
-        has_device = two_factor.has_authenticator(user)
+        has_device = user.roles.has_authenticator
         if not has_device and not two_factor.is_required_for(user):
             return None
         target = "accounts:two_factor_verify" if has_device else "accounts:two_factor_setup"

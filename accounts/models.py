@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -8,13 +9,47 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import cached_property
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What a person is beyond their own columns, and what the header shows them. Loaded in the same query as the
+    person on every request (accounts.backends), so no page looks it up again."""
+
+    is_site_member: bool
+    is_enabler: bool
+    has_authenticator: bool
+    unread_notifications: int
 
 
 class UserManager(BaseUserManager["User"]):
     """Accounts are found by e-mail address, whatever its case."""
 
     use_in_migrations = True
+
+    def with_roles(self) -> models.QuerySet[User]:
+        """People with their `roles` in the same query: four subqueries the database answers from indexes."""
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from engagements.models import EnablerProfile
+        from sites.models import SiteMembership
+
+        unread = (
+            Notification.objects.filter(recipient=OuterRef("pk"), read_at=None)
+            .values("recipient")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(
+            roles_site_member=Exists(SiteMembership.objects.filter(user=OuterRef("pk"))),
+            roles_enabler=Exists(EnablerProfile.objects.filter(user=OuterRef("pk"))),
+            roles_authenticator=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+            roles_unread=Coalesce(Subquery(unread), 0),
+        )
 
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)
@@ -82,6 +117,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @cached_property
+    def roles(self) -> Roles:
+        """The person's roles: from the query that loaded them when it asked (`User.objects.with_roles()`), else
+        one query, once per object."""
+        if not hasattr(self, "roles_site_member"):
+            return User.objects.with_roles().get(pk=self.pk).roles
+        return Roles(
+            is_site_member=self.roles_site_member,
+            is_enabler=self.roles_enabler,
+            has_authenticator=self.roles_authenticator,
+            unread_notifications=self.roles_unread,
+        )
+
+    def forget_roles(self) -> None:
+        """After a change to them in this request, so what is shown next is read afresh."""
+        self.__dict__.pop("roles", None)
+        for name in ("roles_site_member", "roles_enabler", "roles_authenticator", "roles_unread"):
+            self.__dict__.pop(name, None)
 
     @property
     def sees_every_site(self) -> bool:

@@ -96,6 +96,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     """A person's own notifications: what was e-mailed to them, also kept here. Opening the list marks them read."""
     notifications = list(Notification.objects.visible_to(request.user)[:100])
     Notification.objects.visible_to(request.user).filter(read_at=None).update(read_at=timezone.now())
+    request.user.forget_roles()  # the header's count of unread notifications is now zero
     return render(request, "accounts/notification_list.html", {"notifications": notifications})
 
 

@@ -104,7 +104,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out attempt before a password is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.PersonBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -223,6 +223,8 @@ STORAGES = {
 # `make run` makes a local one in .local/; production keeps them in a secret store, apart from backups.
 NOTES_MASTER_KEYS = env.list("NOTES_MASTER_KEYS", default=[])
 NOTES_RETENTION_DAYS = env.int("NOTES_RETENTION_DAYS", default=365)
+# How long each web process keeps figures that are costly to count and the same for everyone (config/memo.py).
+FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=300)
 NOTES_RETENTION_WARNING_DAYS = 30
 NUDGE_AFTER_DAYS = env.int("NUDGE_AFTER_DAYS", default=14)
 

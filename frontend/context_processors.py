@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -11,41 +9,20 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    from accounts.models import Notification, User
-    from engagements.models import EnablerProfile
     from lessons.models import may_use_library
-    from sites.models import SiteMembership
 
     current = request.resolver_match.view_name if request.resolver_match else ""
-    # One query for everything the header needs to know about the person, whatever page they are on.
-    roles = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            unread=Coalesce(
-                Subquery(
-                    Notification.objects.filter(recipient=OuterRef("pk"), read_at=None)
-                    .values("recipient")
-                    .annotate(count=Count("pk"))
-                    .values("count")
-                ),
-                0,
-            ),
-            is_site_member=Exists(SiteMembership.objects.filter(user=OuterRef("pk"))),
-            is_enabler=Exists(EnablerProfile.objects.filter(user=OuterRef("pk"))),
-        )
-        .values("unread", "is_site_member", "is_enabler")
-        .get()
-    )
-    unread = roles["unread"]
+    roles = user.roles  # loaded with the person (accounts.backends): no query here
+    unread = roles.unread_notifications
     items = [("home", "Home", reverse("home"))]
-    if roles["is_site_member"]:
+    if roles.is_site_member:
         items.append(("sites:my_site", "My site", reverse("sites:my_site")))
-    if roles["is_enabler"]:
+    if roles.is_enabler:
         items.append(("engagements:enabler_profile_edit", "My profile", reverse("engagements:enabler_profile_edit")))
     if user.is_programme_lead:
         items.append(("engagements:queue", "Queue", reverse("engagements:queue")))
         items.append(("engagements:overview", "Overview", reverse("engagements:overview")))
-    if may_use_library(user, is_site_member=roles["is_site_member"], is_enabler=roles["is_enabler"]):
+    if may_use_library(user):
         items.append(("lessons:library", "Lessons", reverse("lessons:library")))
     if user.sees_every_site:
         items.append(("sites:site_list", "Site directory", reverse("sites:site_list")))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import AuditEvent, User
+from config import memo
 from engagements.models import Engagement, NotAllowed
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
 
@@ -114,20 +115,13 @@ class Theme(models.Model):
         return slugify(name)[:100]
 
 
-def may_use_library(user: User, *, is_site_member: bool | None = None, is_enabler: bool | None = None) -> bool:
-    """The library is for programme leads, enablers and sites' people (and administrators). A caller that already
-    knows the person's roles (the header's navigation) passes them in, so they are not looked up twice."""
+def may_use_library(user: User) -> bool:
+    """The library is for programme leads, enablers and sites' people (and administrators)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    from engagements.models import EnablerProfile
-
     if user.is_programme_lead or user.is_superuser:
         return True
-    if is_site_member is None:
-        is_site_member = SiteMembership.objects.filter(user=user).exists()
-    if is_enabler is None:
-        is_enabler = EnablerProfile.objects.filter(user=user).exists()
-    return is_site_member or is_enabler
+    return user.roles.is_site_member or user.roles.is_enabler
 
 
 class LessonQuerySet(models.QuerySet["Lesson"]):
@@ -316,15 +310,9 @@ def coarse_context(site: Site) -> str:
     return "several, overlapping boundaries" if site.boundaries_overlap else "several, shared boundaries"
 
 
-def context_lines(lessons: Iterable[Lesson]) -> dict[int, list[str]]:
-    """For each lesson, what may be said about where it comes from: programme, year band and coarse context,
-    dropping the context, then the year, until at least K_SITES distinct sites share what is said.
-
-    The counts are three grouped queries over engagements, whatever the number of lessons or sites.
-    """
-    lessons = list(lessons)
-    if not lessons:
-        return {}
+def _sites_sharing_context() -> tuple[dict[tuple, int], dict[tuple, int], dict[tuple, int]]:
+    """How many distinct sites share each programme + year band + context, each programme + year band, and each
+    programme."""
     year = ExtractYear("created_at")
     engagements = Engagement.objects.annotate(
         kind=F("site__programme__kind"),
@@ -340,9 +328,25 @@ def context_lines(lessons: Iterable[Lesson]) -> dict[int, list[str]]:
         rows = engagements.values(*fields).annotate(n=Count("site", distinct=True)).order_by()
         return {tuple(row[name] for name in fields): row["n"] for row in rows}
 
-    by_context = sites_sharing("kind", "band", "context")
-    by_band = sites_sharing("kind", "band")
-    by_kind = sites_sharing("kind")
+    return (
+        sites_sharing("kind", "band", "context"),
+        sites_sharing("kind", "band"),
+        sites_sharing("kind"),
+    )
+
+
+def context_lines(lessons: Iterable[Lesson]) -> dict[int, list[str]]:
+    """For each lesson, what may be said about where it comes from: programme, year band and coarse context,
+    dropping the context, then the year, until at least K_SITES distinct sites share what is said.
+
+    The counts are three grouped queries over engagements, whatever the number of lessons or sites, kept by
+    each web process for a few minutes (config/memo.py). They only grow as engagements start, so a kept count
+    can only say less about a lesson than a fresh one, never more.
+    """
+    lessons = list(lessons)
+    if not lessons:
+        return {}
+    by_context, by_band, by_kind = memo.remembered(("lesson-context",), _sites_sharing_context)
     result = {}
     for lesson in lessons:
         kind, band, own = lesson.programme.kind, lesson.year - lesson.year % 2, coarse_context(lesson.engagement.site)

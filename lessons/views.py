@@ -3,14 +3,15 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from config import memo
 from engagements.models import Engagement, NotAllowed
 from frontend.forms import posted
+from frontend.pagination import CappedPaginator
 from sites.models import SiteMembership
 
 from .forms import LessonForm, LibraryFilterForm, ThemeForm
@@ -18,6 +19,7 @@ from .models import DigestSubscription, Lesson, Theme, context_lines, may_use_li
 from .search import marked, search
 
 PAGE_SIZE = 20
+RELATED_FROM = 50
 
 
 def _library_selection(request: HttpRequest) -> tuple[LibraryFilterForm, object, str]:
@@ -59,16 +61,21 @@ def library(request: HttpRequest) -> HttpResponse:
     if not _may_use_library(request):
         raise Http404
     form, lessons, query = _library_selection(request)
-    page = Paginator(_prefetched(lessons), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(_prefetched(lessons), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "items": _with_context(list(page.object_list), query),
         "query": query,
-        "themes": Theme.objects.annotate(count=Count("lessons", filter=Q(lessons__state=Lesson.State.PUBLISHED))),
+        "themes": memo.remembered(("library-themes",), _themes_with_counts),
         "subscribed": DigestSubscription.objects.filter(user=request.user).exists(),
     }
     return render(request, "lessons/library.html", context)
+
+
+def _themes_with_counts() -> list[Theme]:
+    """Every theme with its number of published lessons: the same for everyone, so kept for a few minutes."""
+    return list(Theme.objects.annotate(count=Count("lessons", filter=Q(lessons__state=Lesson.State.PUBLISHED))))
 
 
 def _may_use_library(request: HttpRequest) -> bool:
@@ -103,10 +110,17 @@ def library_export(request: HttpRequest) -> HttpResponse:
 def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lesson = get_object_or_404(_prefetched(Lesson.objects.in_library_for(request.user)), pk=pk)
     theme_ids = [theme.pk for theme in lesson.themes.all()]
-    related = list(
-        _prefetched(Lesson.objects.in_library_for(request.user))
+    # Related: of the latest lessons sharing a theme, those sharing the most. Bounded, so that a theme with a
+    # hundred thousand lessons costs no more than one with ten.
+    recent = (
+        Lesson.objects.in_library_for(request.user)
         .filter(themes__in=theme_ids)
         .exclude(pk=lesson.pk)
+        .order_by("-published_at", "-pk")
+        .values("pk")[:RELATED_FROM]
+    )
+    related = list(
+        _prefetched(Lesson.objects.filter(pk__in=Subquery(recent)))
         .annotate(shared=Count("themes", filter=Q(themes__in=theme_ids)))
         .order_by("-shared", "-published_at")[:3]
     )
@@ -119,7 +133,7 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     theme = get_object_or_404(Theme, slug=slug)
     lessons = _prefetched(Lesson.objects.in_library_for(request.user).filter(themes=theme)).order_by("-published_at")
-    page = Paginator(lessons, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(lessons, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"theme": theme, "page": page, "items": _with_context(list(page.object_list))}
     return render(request, "lessons/theme_detail.html", context)
 

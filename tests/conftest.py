@@ -53,6 +53,16 @@ def _plain_http(settings: object) -> None:
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(autouse=True)
+def _figures_counted_afresh(settings: object) -> None:
+    """Each test sees the figures its own data gives: web processes keep them for minutes (config/memo.py); the
+    query-count test turns keeping on to measure pages as served."""
+    from config import memo
+
+    settings.FIGURES_CACHE_SECONDS = 0
+    memo.forget_all()
+
+
 TEST_MASTER_KEY = "dGVzdHMtb25seS1ub3Rlcy1tYXN0ZXIta2V5LTMyYiE="  # 32 bytes, for tests only
 
 

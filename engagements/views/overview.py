@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import AuditEvent
+from config import memo
 from frontend.forms import chosen, posted
 
 from .. import overview as figures
@@ -52,7 +53,7 @@ def _overview(request: HttpRequest) -> tuple[PeriodForm, figures.Overview]:
         raise Http404
     form = PeriodForm(request.GET or None)
     start, end = form.period()
-    return form, figures.build(start=start, end=end)
+    return form, memo.remembered(("overview", start, end), lambda: figures.build(start=start, end=end))
 
 
 def overview(request: HttpRequest) -> HttpResponse:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +24,7 @@ from ..forms import (
     SupportRequestForm,
 )
 from ..matching import rank_enablers
-from ..models import AccessRecord, EnablerProfile, Engagement, NotAllowed, Proposal, SupportRequest
+from ..models import AccessRecord, EnablerProfile, Engagement, NotAllowed, Proposal, Session, SupportRequest
 from ..working_days import working_days_between
 
 
@@ -44,13 +44,20 @@ def _is_site_lead(user: object, site: Site) -> bool:
 def home(request: HttpRequest) -> HttpResponse:
     """Each person's starting page, with a section for each role their account has."""
     user = request.user
-    memberships = list(SiteMembership.objects.filter(user=user).select_related("site", "site__programme"))
+    # The person's roles came with them (accounts.backends): a section they have no role for costs no query.
+    memberships = []
+    if user.roles.is_site_member:
+        memberships = list(SiteMembership.objects.filter(user=user).select_related("site", "site__programme"))
     my_sites = [m.site for m in memberships]
     context = {
         "memberships": memberships,
-        "site_requests": SupportRequest.objects.filter(site__in=my_sites).select_related("site", "offer")[:20],
-        "site_engagements": Engagement.objects.filter(site__in=my_sites).select_related("site", "offer", "enabler"),
-        "enabler_profile": EnablerProfile.objects.filter(user=user).first(),
+        "site_requests": SupportRequest.objects.filter(site__in=my_sites).select_related("site", "offer")[:20]
+        if my_sites
+        else [],
+        "site_engagements": Engagement.objects.filter(site__in=my_sites).select_related("site", "offer", "enabler")
+        if my_sites
+        else [],
+        "enabler_profile": EnablerProfile.objects.filter(user=user).first() if user.roles.is_enabler else None,
     }
     if context["enabler_profile"]:
         context["enabler_engagements"] = (
@@ -232,22 +239,38 @@ def proposal_cannot_take_on(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # The person's membership of the site and the count of sessions come with the engagement, in one query.
     engagement = get_object_or_404(
-        Engagement.objects.visible_to(request.user).select_related("site", "offer", "enabler", "request"), pk=pk
+        Engagement.objects.visible_to(request.user)
+        .select_related("site", "offer", "enabler", "request", "agreement")
+        .annotate(
+            my_role=Subquery(
+                SiteMembership.objects.filter(site=OuterRef("site"), user=request.user.pk).values("role")[:1]
+            ),
+            session_count=Subquery(
+                Session.objects.filter(engagement=OuterRef("pk"))
+                .order_by()
+                .values("engagement")
+                .annotate(count=Count("pk"))
+                .values("count")
+            ),
+        ),
+        pk=pk,
     )
-    working_with = Engagement.objects.working_with(request.user).filter(pk=pk).exists()
+    is_enabler = engagement.enabler_id == request.user.pk
+    working_with = is_enabler or engagement.my_role is not None  # the two parties, as Engagement.working_with
     if working_with:
         AccessRecord.note(engagement=engagement, user=request.user, kind=AccessRecord.Kind.ENGAGEMENT)
     context = {
         "engagement": engagement,
-        "session_count": engagement.sessions.count(),  # everyone who sees the engagement sees counts and days
+        "session_count": engagement.session_count or 0,  # everyone who sees the engagement sees counts and days
         "recent_sessions": engagement.sessions.order_by("-held_on", "-pk")[:5] if working_with else [],
         "open_actions": engagement.actions.filter(done_at=None).select_related("owner")[:5] if working_with else [],
         "working_with": working_with,  # the agreement and diagnostic are for the two parties only
         "agreement": engagement.agreement if working_with else None,
-        "is_site_lead": _is_site_lead(request.user, engagement.site),
-        "is_enabler": engagement.enabler_id == request.user.pk,
-        "is_site_member": SiteMembership.objects.filter(user=request.user, site=engagement.site).exists(),
+        "is_site_lead": engagement.my_role == SiteMembership.Role.LEAD,
+        "is_enabler": is_enabler,
+        "is_site_member": engagement.my_role is not None,
         "extensions": engagement.budget_extensions.select_related("agreed_by") if working_with else [],
     }
     return render(request, "engagements/engagement_detail.html", context)
