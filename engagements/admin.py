@@ -5,6 +5,8 @@ It never shows what a site and its enabler wrote to each other: no agreement tex
 
 from django.contrib import admin
 
+from frontend.pagination import EstimatedCountPaginator
+
 from .models import EnablerProfile, Engagement, Offer, Proposal, Session, SupportRequest
 
 
@@ -76,12 +78,14 @@ class SessionAdmin(admin.ModelAdmin):
     """The session log (date, format, length) for running the service. Private notes are never registered here."""
 
     list_display = ("held_on", "engagement", "format", "place", "hours", "days")
-    list_filter = ("format", "place")
+    # By date with the fixed choices (past 7 days, this month, this year): a date hierarchy would read every one
+    # of a million rows for its list of years on each view.
+    list_filter = ("held_on", "format", "place")
     list_select_related = ("engagement__site", "engagement__enabler")
-    date_hierarchy = "held_on"
     fields = ("engagement", "held_on", "format", "place", "hours", "days", "participants", "logged_by", "created_at")
     readonly_fields = fields
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # a million rows: the planner's estimate, not COUNT(*)
 
     def has_add_permission(self, request: object) -> bool:
         return False  # sessions are logged by their enabler, in the app

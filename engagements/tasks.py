@@ -13,7 +13,7 @@ from accounts.models import User
 from accounts.notifications import notify
 
 from . import actions
-from .models import Engagement, Offer, SupportRequest, destroy_private_notes
+from .models import Engagement, Offer, SupportRequest, destroy_private_notes_of
 from .working_days import working_days_between
 
 logger = logging.getLogger(__name__)
@@ -90,9 +90,9 @@ def destroy_expired_private_notes(batch_size: int = 500) -> dict[str, int]:
         batch = list(expired[:batch_size])
         if not batch:
             break
-        for engagement in batch:
-            destroyed_notes += destroy_private_notes(engagement, by=None)
-            destroyed_engagements += 1
+        destroyed = destroy_private_notes_of(batch, by=None)  # one transaction per batch, not per engagement
+        destroyed_notes += sum(destroyed.values())
+        destroyed_engagements += len(destroyed)
     counts = {"warned": warned, "engagements": destroyed_engagements, "notes": destroyed_notes}
     logger.info(
         "Private notes retention: %(warned)s warned, %(notes)s notes of %(engagements)s engagements destroyed", counts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.utils.functional import cached_property
 
 
@@ -20,3 +21,23 @@ class CappedPaginator(Paginator):
     @property
     def is_capped(self) -> bool:
         return self.count > self.cap
+
+
+class EstimatedCountPaginator(Paginator):
+    """For the Django admin's change lists of the largest tables (a million sessions): above ESTIMATE_FROM rows
+    the count is PostgreSQL's planner estimate, which costs nothing, instead of COUNT(*), which reads every row.
+    Below it, and on SQLite, the exact count. The admin shows it as the number of results, so above that size
+    it is approximate (within a few per cent after ANALYZE)."""
+
+    estimate_from = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        if connection.vendor == "postgresql":
+            sql, params = self.object_list.order_by().query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+                estimate = int(cursor.fetchone()[0][0]["Plan"]["Plan Rows"])
+            if estimate >= self.estimate_from:
+                return estimate
+        return super().count

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from frontend.pagination import EstimatedCountPaginator
+
 from .models import Lesson, Theme
 
 
@@ -21,6 +23,7 @@ class LessonAdmin(admin.ModelAdmin):
     fields = ("title", "body", "audience", "programme", "year", "published_at")
     readonly_fields = fields
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # 200,000 lessons: the planner's estimate, not COUNT(*)
 
     def get_queryset(self, request: object) -> object:
         return super().get_queryset(request).published()

@@ -1,8 +1,8 @@
 """Queries per page do not grow with the data: every page the benchmark measures (docs/benchmarks.md) is rendered
 at two data sizes, as the person it is for, and must cost the same number of queries at both, and at most eight.
 
-The larger size adds, for every kind of row a page lists or counts, more rows than a page shows on one screen
-would hide: sites, requests waiting in the queue, engagements, sessions of the engagement on the page, lessons.
+The larger size has five times the rows of every kind a page lists or counts (sites, requests waiting in the
+queue, engagements, sessions of the engagement on the page, lessons), so a query per row would show.
 """
 
 from __future__ import annotations

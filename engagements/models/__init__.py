@@ -12,6 +12,7 @@ from .sessions import (
     Session,
     SharedNote,
     destroy_private_notes,
+    destroy_private_notes_of,
     quiet_since,
 )
 from .support import (
@@ -57,5 +58,6 @@ __all__ = [
     "SharedNote",
     "SupportRequest",
     "destroy_private_notes",
+    "destroy_private_notes_of",
     "quiet_since",
 ]

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -61,7 +62,11 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-pk"]
-        indexes = [models.Index(fields=["engagement", "-held_on"])]
+        indexes = [
+            models.Index(fields=["engagement", "-held_on"]),
+            # The admin's change list of every session, newest first, a page at a time.
+            models.Index(fields=["-held_on", "-id"], name="session_newest_first"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(hours__gt=0, days__isnull=True) | Q(days__gt=0, hours__isnull=True),
@@ -126,13 +131,40 @@ class EngagementKey(models.Model):
 
 def destroy_private_notes(engagement: Engagement, *, by: User | None) -> int:
     """Crypto-shredding: the data key and the ciphertexts go. Returns how many notes were destroyed."""
+    return destroy_private_notes_of([engagement], by=by)[engagement.pk]
+
+
+def destroy_private_notes_of(engagements: list[Engagement], *, by: User | None) -> dict[int, int]:
+    """Crypto-shredding for several engagements in one transaction and a handful of statements, whatever their
+    number (the retention task passes 500 at a time): their data keys and ciphertexts go, each is marked, and
+    each gets its audit event. Returns how many notes each had."""
+    ids = [engagement.pk for engagement in engagements]
     with transaction.atomic():
-        destroyed = PrivateNote.objects.filter(engagement=engagement).delete()[0]
-        EngagementKey.objects.filter(engagement=engagement).delete()
-        engagement.notes_destroyed_at = timezone.now()
-        engagement.save(update_fields=["notes_destroyed_at"])
-        AuditEvent.record(actor=by, verb="destroyed private notes", target=engagement, count=destroyed)
-    return destroyed
+        counted = dict(
+            PrivateNote.objects.filter(engagement__in=ids)
+            .order_by()
+            .values_list("engagement")
+            .annotate(count=models.Count("pk"))
+        )
+        PrivateNote.objects.filter(engagement__in=ids).delete()
+        EngagementKey.objects.filter(engagement__in=ids).delete()
+        now = timezone.now()
+        Engagement.objects.filter(pk__in=ids).update(notes_destroyed_at=now)
+        target_type = ContentType.objects.get_for_model(Engagement)
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                actor=by,
+                verb="destroyed private notes",
+                target_type=target_type,
+                target_id=pk,
+                detail={"count": counted.get(pk, 0)},
+                at=now,
+            )
+            for pk in ids
+        )
+    for engagement in engagements:
+        engagement.notes_destroyed_at = now
+    return {pk: counted.get(pk, 0) for pk in ids}
 
 
 class PrivateNoteQuerySet(models.QuerySet["PrivateNote"]):

@@ -111,3 +111,44 @@ def test_retention_works_in_batches(active: Engagement, engagement_b: Engagement
 
     assert counts["engagements"] == 2
     assert Engagement.objects.filter(notes_destroyed_at=None).count() == 0
+
+
+def test_retention_destroys_a_batch_in_the_same_few_queries_however_many_engagements(
+    active: Engagement, engagement_b: Engagement, settings: object
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import AuditEvent
+
+    settings.NOTES_RETENTION_DAYS = 30
+    for day in range(3):
+        actions.log_session(
+            engagement=engagement_b,
+            by=engagement_b.enabler,
+            held_on=datetime.date(2026, 1, 5 + day),
+            length=Decimal("1"),
+            format="one-to-one",
+            place="remote",
+            participants="",
+            private_note=f"Note {day}",
+        )
+    closed = {"state": Engagement.State.CLOSED, "retention_notice_sent_at": START}
+    Engagement.objects.filter(pk=active.pk).update(closed_on=datetime.date(2026, 1, 1), **closed)
+    Engagement.objects.filter(pk=engagement_b.pk).update(closed_on=datetime.date(2026, 5, 20), **closed)
+
+    with time_machine.travel(datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC), tick=False):
+        with CaptureQueriesContext(connection) as one_expired:
+            first = destroy_expired_private_notes()
+    with time_machine.travel(datetime.datetime(2026, 7, 1, tzinfo=datetime.UTC), tick=False):
+        Engagement.objects.filter(pk=active.pk).update(notes_destroyed_at=None)  # due again, with nothing left
+        with CaptureQueriesContext(connection) as two_expired:
+            second = destroy_expired_private_notes()
+
+    assert (first["engagements"], first["notes"], second["engagements"], second["notes"]) == (1, 1, 2, 3)
+    assert len(two_expired.captured_queries) == len(one_expired.captured_queries)
+    events = AuditEvent.objects.filter(verb="destroyed private notes")
+    assert sorted((event.target_id, event.detail["count"]) for event in events) == sorted(
+        [(active.pk, 1), (active.pk, 0), (engagement_b.pk, 3)]
+    )
+    assert not PrivateNote.objects.exists() and not EngagementKey.objects.exists()
