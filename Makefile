@@ -13,7 +13,7 @@ RUN_ENV = DEBUG=true NOTES_MASTER_KEYS="$${NOTES_MASTER_KEYS:-$$(cat $(NOTES_KEY
 # The tests run with DEBUG off, as production does, with a key that is only ever used by tests.
 TEST_ENV := SECRET_KEY=alongside-tests-only-not-a-secret
 
-.PHONY: run test e2e lint scan load format install migrate clean
+.PHONY: run test e2e lint scan load bench format install migrate clean
 
 $(VENV)/.installed: requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Alongside needs Python 3.11 or newer.")'
@@ -61,6 +61,11 @@ scan: install
 # Five minutes at concurrency 32 against gunicorn on PostgreSQL (DATABASE_URL); writes docs/benchmarks.md.
 load: install
 	$(PY) bench/load.py
+
+# Every busy page at national scale (10,000 sites, 1,000,000 sessions, 200,000 lessons) on PostgreSQL
+# (DATABASE_URL), gunicorn and wrk; builds the data set on first use; writes docs/benchmarks.md.
+bench: install
+	$(PY) bench/run.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

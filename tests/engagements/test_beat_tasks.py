@@ -137,9 +137,9 @@ def test_retention_destroys_a_batch_in_the_same_few_queries_however_many_engagem
     Engagement.objects.filter(pk=active.pk).update(closed_on=datetime.date(2026, 1, 1), **closed)
     Engagement.objects.filter(pk=engagement_b.pk).update(closed_on=datetime.date(2026, 5, 20), **closed)
 
-    with time_machine.travel(datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC), tick=False):
-        with CaptureQueriesContext(connection) as one_expired:
-            first = destroy_expired_private_notes()
+    june = datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC)
+    with time_machine.travel(june, tick=False), CaptureQueriesContext(connection) as one_expired:
+        first = destroy_expired_private_notes()
     with time_machine.travel(datetime.datetime(2026, 7, 1, tzinfo=datetime.UTC), tick=False):
         Engagement.objects.filter(pk=active.pk).update(notes_destroyed_at=None)  # due again, with nothing left
         with CaptureQueriesContext(connection) as two_expired:
