@@ -13,5 +13,5 @@ class PersonBackend(ModelBackend):
     the library's gate read instead of asking again."""
 
     def get_user(self, user_id: int) -> User | None:
-        user = User.objects.with_roles().filter(pk=user_id).first()
+        user = User.objects.with_roles(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

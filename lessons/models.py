@@ -175,7 +175,12 @@ class Lesson(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
-        indexes = [models.Index(fields=["state", "-published_at"]), models.Index(fields=["audience", "state"])]
+        indexes = [
+            # The library's order, newest first, with the id that breaks ties: a page is read straight off the
+            # index, never sorted (lessons published the same second are common after a bulk import).
+            models.Index(fields=["state", "-published_at", "-id"], name="lesson_library_order"),
+            models.Index(fields=["audience", "state"]),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -39,6 +39,7 @@ PAGES = [
         lambda o: reverse("engagements:engagement_detail", args=[o["engagement"].pk]),
     ),
     ("session log", "enabler", lambda o: reverse("engagements:session_list", args=[o["engagement"].pk])),
+    ("private notes", "enabler", lambda o: reverse("engagements:private_note_list", args=[o["engagement"].pk])),
     ("library", "enabler", lambda o: reverse("lessons:library")),
     ("library, common term", "enabler", lambda o: reverse("lessons:library") + "?q=trust"),
     ("library, rare term", "enabler", lambda o: reverse("lessons:library") + "?q=wayfinding"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
@@ -223,6 +224,20 @@ class PrivateNote(models.Model):
     def read(self) -> str:
         data_key = EngagementKey.data_key_for(self.engagement, create=False)
         return crypto.decrypt_note(data_key, self.engagement_id, self.ciphertext)
+
+    @classmethod
+    def read_all(cls, notes: Iterable[PrivateNote]) -> list[tuple[PrivateNote, str]]:
+        """Each note with its text, unwrapping each engagement's data key once, not once a note (an engagement
+        may have hundreds). Pass notes with their engagement selected."""
+        data_keys: dict[int, bytes] = {}
+        texts = []
+        for note in notes:
+            if note.engagement_id not in data_keys:
+                data_keys[note.engagement_id] = EngagementKey.data_key_for(note.engagement, create=False)
+            texts.append(
+                (note, crypto.decrypt_note(data_keys[note.engagement_id], note.engagement_id, note.ciphertext))
+            )
+        return texts
 
     @sensitive_variables("text", "data_key")
     def rewrite(self, text: str) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import AuditEvent
@@ -328,7 +328,9 @@ class EngagementQuerySet(models.QuerySet["Engagement"]):
         """The two parties of an engagement, who alone see its agreement and diagnostic."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        return self.filter(Q(site__memberships__user=user) | Q(enabler=user)).distinct()
+        # EXISTS rather than a join: no DISTINCT over wide rows, and one row per engagement by construction.
+        member = SiteMembership.objects.filter(site=OuterRef("site"), user=user)
+        return self.filter(Q(Exists(member)) | Q(enabler=user))
 
     def diagnostic_readable_by(self, user: User) -> EngagementQuerySet:
         """Engagements whose diagnostic this person may read: the two parties, and anyone the site's lead

@@ -75,10 +75,14 @@ def _notes_blocked() -> str:
 def private_note_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The enabler's own notes on one engagement, decrypted for them alone."""
     engagement = _enabler_engagement(request, pk)
-    notes = PrivateNote.objects.visible_to(request.user).filter(engagement=engagement).select_related("session")
+    notes = (
+        PrivateNote.objects.visible_to(request.user)
+        .filter(engagement=engagement)
+        .select_related("session", "engagement")
+    )
     problem = ""
     try:
-        texts = [(note, note.read()) for note in notes]
+        texts = PrivateNote.read_all(notes)
     except NotesKeyError as error:
         texts, problem = [], str(error)
     context = {"engagement": engagement, "notes": texts, "problem": problem or _notes_blocked()}

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from config import memo
 from frontend.forms import chosen, posted
 from sites.models import Site, SiteMembership
 
@@ -73,13 +74,18 @@ def home(request: HttpRequest) -> HttpResponse:
         queue = SupportRequest.objects.in_queue().select_related("site", "offer")
         context["queue"] = _with_waits(queue[:10])
         context["queue_count"] = queue.count()
-        context["capacity"] = EnablerProfile.objects.filter(user__is_active=True).aggregate(total=Sum("capacity"))
-        context["capacity_in_use"] = Engagement.objects.open().count()
+        context["capacity"], context["capacity_in_use"] = memo.remembered(("capacity",), _capacity)
     if user.is_account_manager:
         context["shared_diagnostics"] = Engagement.objects.filter(
             diagnostic_shares__shared_with=user, diagnostic_shares__stopped_at=None
         ).select_related("site")
     return render(request, "engagements/home.html", context)
+
+
+def _capacity() -> tuple[dict[str, int | None], int]:
+    """Enablers' total capacity and the engagements open now: programme figures, kept for a few minutes."""
+    total = EnablerProfile.objects.filter(user__is_active=True).aggregate(total=Sum("capacity"))
+    return total, Engagement.objects.open().count()
 
 
 def _with_waits(requests: object) -> list[tuple[SupportRequest, int]]:
