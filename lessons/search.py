@@ -35,8 +35,10 @@ def search(lessons: QuerySet, query: str) -> QuerySet:
         latest_matches = (
             lessons.filter(search_vector=search_query).order_by("-published_at", "-pk").values("pk")[:RANKED_AT_MOST]
         )
+        # Only the candidates' ids carry the filters: repeating them outside lets the planner read every published
+        # lesson to test each against the candidates (150 ms for a common word instead of 15).
         return (
-            lessons.filter(pk__in=Subquery(latest_matches))
+            lessons.model.objects.filter(pk__in=Subquery(latest_matches))
             .annotate(
                 rank=SearchRank(F("search_vector"), search_query),
                 title_marked=SearchHeadline("title", search_query, highlight_all=True, **options),

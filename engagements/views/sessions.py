@@ -71,7 +71,10 @@ def _notes_blocked() -> str:
     return ""
 
 
-@sensitive_variables("notes", "texts")
+NOTES_PER_PAGE = 50
+
+
+@sensitive_variables("notes", "texts", "page")
 def private_note_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The enabler's own notes on one engagement, decrypted for them alone."""
     engagement = _enabler_engagement(request, pk)
@@ -80,12 +83,13 @@ def private_note_list(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(engagement=engagement)
         .select_related("session", "engagement")
     )
+    page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("page"))  # decrypt one page, not hundreds
     problem = ""
     try:
-        texts = PrivateNote.read_all(notes)
+        texts = PrivateNote.read_all(page.object_list)
     except NotesKeyError as error:
         texts, problem = [], str(error)
-    context = {"engagement": engagement, "notes": texts, "problem": problem or _notes_blocked()}
+    context = {"engagement": engagement, "notes": texts, "page": page, "problem": problem or _notes_blocked()}
     return render(request, "engagements/private_note_list.html", context)
 
 

@@ -151,3 +151,17 @@ def test_a_ciphertext_moved_to_another_engagement_does_not_open(
 
     with pytest.raises(crypto.NotesKeyError):
         crypto.decrypt_note(key_b, engagement_b.pk, note.ciphertext)
+
+
+def test_a_long_list_of_notes_comes_fifty_a_page_newest_first(engagement_a: Engagement) -> None:
+    for number in range(51):
+        PrivateNote.write(engagement=engagement_a, author=engagement_a.enabler, text=f"Reflection number {number}")
+    client = client_for(engagement_a.enabler)
+    url = reverse("engagements:private_note_list", kwargs={"pk": engagement_a.pk})
+
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+
+    assert first.count('class="nhsuk-card"') == 50 and "Reflection number 50" in first
+    assert "Page 2 of 2" in first
+    assert second.count('class="nhsuk-card"') == 1 and "Reflection number 0<" in second
