@@ -83,6 +83,36 @@ def log_in(base: str, email: str) -> str:
     return cookie
 
 
+def prepare_database(database_url: str, env: dict[str, str]) -> None:
+    """Creates the database if need be, migrates it and seeds the demo into it when it is empty."""
+    name = urllib.parse.urlparse(database_url).path.lstrip("/")
+    subprocess.run(
+        ["createdb", name],
+        env={**os.environ, "PGHOST": "127.0.0.1", "PGUSER": "postgres"},
+        check=False,
+        capture_output=True,
+    )
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "seed_demo", "--if-empty"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def serve(env: dict[str, str], workers: int) -> tuple[str, subprocess.Popen]:
+    """gunicorn as in production, on a free port; returns its address once /healthz answers, and the process."""
+    port = free_port()
+    command = [str(Path(PYTHON).parent / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    gunicorn = subprocess.Popen([*command, "--workers", str(workers), "--log-level", "warning"], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return base, gunicorn
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -133,40 +163,9 @@ def main() -> int:
     concurrency = int(os.environ.get("CONCURRENCY", "32"))
     workers = int(os.environ.get("WEB_WORKERS", str(os.cpu_count() or 2)))
     env = environment(database_url)
-    name = urllib.parse.urlparse(database_url).path.lstrip("/")
-    subprocess.run(
-        ["createdb", name],
-        env={**os.environ, "PGHOST": "127.0.0.1", "PGUSER": "postgres"},
-        check=False,
-        capture_output=True,
-    )
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [PYTHON, "manage.py", "seed_demo", "--if-empty"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    prepare_database(database_url, env)
+    base, gunicorn = serve(env, workers)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         cookies = {email: log_in(base, email) for email in PERSONAS}
         personas = ", ".join(
             '{cookie = "' + cookies[email] + '", paths = {' + ", ".join(f'"{p}"' for p in paths) + "}}"

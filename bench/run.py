@@ -37,10 +37,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import PYTHON, environment, free_port, log_in  # noqa: E402
+from bench.load import PYTHON, environment, log_in, prepare_database, serve  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
-ALONE_SECONDS = 4
+ALONE_SECONDS = int(os.environ.get("BENCH_ALONE_SECONDS", "4"))
 WARM_UP_SECONDS = int(os.environ.get("BENCH_WARM_UP_SECONDS", "3"))
 CONCURRENCY = int(os.environ.get("CONCURRENCY", "4"))
 WORKERS = int(os.environ.get("WEB_WORKERS", str(os.cpu_count() or 2)))
@@ -303,17 +303,7 @@ def main() -> int:
         key_file.write_text(base64.b64encode(os.urandom(32)).decode() + "\n")
         key_file.chmod(0o600)
     env = {**environment(database_url), "DJANGO_SETTINGS_MODULE": "bench.settings", "LOG_LEVEL": "ERROR"}
-    name = urllib.parse.urlparse(database_url).path.lstrip("/")
-    subprocess.run(
-        ["createdb", name],
-        env={**os.environ, "PGHOST": "127.0.0.1", "PGUSER": "postgres"},
-        check=False,
-        capture_output=True,
-    )
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [PYTHON, "manage.py", "seed_demo", "--if-empty"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
+    prepare_database(database_url, env)
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     os.environ.update(env)
     import django
@@ -325,30 +315,9 @@ def main() -> int:
     data = build()
     print(f"Scale data set ready in {time.perf_counter() - started:.0f} s", flush=True)
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    base, gunicorn = serve(env, WORKERS)
     measured: list[Measured] = []
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         cookies = {email: log_in(base, email) for email in (SITE_LEAD, ENABLER, PROGRAMME_LEAD, ADMINISTRATOR)}
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(LUA)
@@ -373,10 +342,10 @@ def main() -> int:
     rows = [
         f"| {first.page.name}, first | {first.rate:.0f} | {first.p50:.1f} | {first.p95:.1f} | {first.p99:.1f} | "
         f"{first.p50_alone:.1f} | "
-        f"{first.queries} | 100 % | | |",
+        f"{first.queries} | {first.rate / baseline_rate:.0%} | | |",
         f"| {last.page.name}, last | {last.rate:.0f} | {last.p50:.1f} | {last.p95:.1f} | {last.p99:.1f} | "
         f"{last.p50_alone:.1f} | "
-        f"{last.queries} | | | |",
+        f"{last.queries} | {last.rate / baseline_rate:.0%} | | |",
     ]
     for item in measured:
         rows.append(
