@@ -39,7 +39,8 @@ class UserManager(BaseUserManager["User"]):
         from sites.models import SiteMembership
 
         sql = (
-            f"SELECT person.*,"  # noqa: S608 - table names from the models; the only value is a parameter
+            # Table names from the models; the one value is a parameter (ruff S608, bandit B608).
+            f"SELECT person.*,"  # noqa: S608  # nosec B608
             f" EXISTS (SELECT 1 FROM {SiteMembership._meta.db_table} m WHERE m.user_id = person.id)"
             " AS roles_site_member,"
             f" EXISTS (SELECT 1 FROM {EnablerProfile._meta.db_table} p WHERE p.user_id = person.id) AS roles_enabler,"
