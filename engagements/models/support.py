@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import AuditEvent
@@ -340,6 +340,12 @@ class EngagementQuerySet(models.QuerySet["Engagement"]):
         shared = Q(diagnostic_shares__shared_with=user, diagnostic_shares__stopped_at=None)
         return self.filter(Q(site__memberships__user=user) | Q(enabler=user) | shared).distinct()
 
+    def with_site_role_of(self, user: User) -> EngagementQuerySet:
+        """Each engagement with `site_role`: this person's role at its site (lead or member), or None. Lets
+        `Engagement.is_party` answer without another query."""
+        role = SiteMembership.objects.filter(site=OuterRef("site"), user=user.pk).values("role")[:1]
+        return self.annotate(site_role=Subquery(role))
+
     def open(self) -> EngagementQuerySet:
         return self.filter(state__in=Engagement.OPEN_STATES)
 
@@ -404,6 +410,19 @@ class Engagement(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
+
+    def is_party(self, user: User) -> bool:
+        """One of the two parties, by the rule of `Engagement.objects.working_with`: its enabler or a member of its
+        site. Reads `site_role` when the query asked for it (`with_site_role_of`)."""
+        if not user.is_authenticated or not user.is_active:
+            return False
+        return self.enabler_id == user.pk or self.site_role_of(user) is not None
+
+    def site_role_of(self, user: User) -> str | None:
+        """The person's role at this engagement's site (lead or member), or None."""
+        if hasattr(self, "site_role"):
+            return self.site_role
+        return SiteMembership.objects.filter(site=self.site_id, user=user.pk).values_list("role", flat=True).first()
 
     def _move(self, *, allowed_from: tuple[str, ...], to: str, by: User, verb: str, fields: tuple[str, ...] = ()):
         if self.state not in allowed_from:

@@ -245,14 +245,12 @@ def proposal_cannot_take_on(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # The person's membership of the site and the count of sessions come with the engagement, in one query.
+    # The person's role at the site and the count of sessions come with the engagement, in one query.
     engagement = get_object_or_404(
         Engagement.objects.visible_to(request.user)
+        .with_site_role_of(request.user)
         .select_related("site", "offer", "enabler", "request", "agreement")
         .annotate(
-            my_role=Subquery(
-                SiteMembership.objects.filter(site=OuterRef("site"), user=request.user.pk).values("role")[:1]
-            ),
             session_count=Subquery(
                 Session.objects.filter(engagement=OuterRef("pk"))
                 .order_by()
@@ -264,7 +262,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     is_enabler = engagement.enabler_id == request.user.pk
-    working_with = is_enabler or engagement.my_role is not None  # the two parties, as Engagement.working_with
+    working_with = engagement.is_party(request.user)
     if working_with:
         AccessRecord.note(engagement=engagement, user=request.user, kind=AccessRecord.Kind.ENGAGEMENT)
     context = {
@@ -274,9 +272,9 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_actions": engagement.actions.filter(done_at=None).select_related("owner")[:5] if working_with else [],
         "working_with": working_with,  # the agreement and diagnostic are for the two parties only
         "agreement": engagement.agreement if working_with else None,
-        "is_site_lead": engagement.my_role == SiteMembership.Role.LEAD,
+        "is_site_lead": engagement.site_role == SiteMembership.Role.LEAD,
         "is_enabler": is_enabler,
-        "is_site_member": engagement.my_role is not None,
+        "is_site_member": engagement.site_role is not None,
         "extensions": engagement.budget_extensions.select_related("agreed_by") if working_with else [],
     }
     return render(request, "engagements/engagement_detail.html", context)
