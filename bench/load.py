@@ -47,8 +47,12 @@ def free_port() -> int:
 
 
 def environment(database_url: str) -> dict[str, str]:
-    key_file = ROOT / ".local" / "notes-master-key"
-    master_key = key_file.read_text().strip() if key_file.exists() else base64.b64encode(os.urandom(32)).decode()
+    key_file = ROOT / ".local" / "notes-master-key"  # as `make run` makes it: the database outlives one run
+    if not key_file.exists() and "NOTES_MASTER_KEYS" not in os.environ:
+        key_file.parent.mkdir(exist_ok=True)
+        key_file.write_text(base64.b64encode(os.urandom(32)).decode() + "\n")
+        key_file.chmod(0o600)
+    master_key = key_file.read_text().strip() if key_file.exists() else ""
     return {
         **{k: v for k, v in os.environ.items() if k not in ("DEBUG", "REDIS_URL")},
         "DATABASE_URL": database_url,
@@ -151,14 +155,20 @@ end
 """
 
 
-def main() -> int:
+def required_database_url(command: str) -> str:
+    """DATABASE_URL, which must name PostgreSQL, once wrk is known to be here; else says what is missing."""
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
         sys.exit(
-            "make load needs DATABASE_URL pointing at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/alongside_bench"
+            f"{command} needs DATABASE_URL pointing at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/alongside_bench"
         )
     if not shutil.which("wrk"):
-        sys.exit("make load needs wrk, the load generator: apt-get install wrk")
+        sys.exit(f"{command} needs wrk, the load generator: apt-get install wrk")
+    return database_url
+
+
+def main() -> int:
+    database_url = required_database_url("make load")
     seconds = int(os.environ.get("LOAD_SECONDS", "300"))
     concurrency = int(os.environ.get("CONCURRENCY", "32"))
     workers = int(os.environ.get("WEB_WORKERS", str(os.cpu_count() or 2)))

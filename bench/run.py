@@ -17,12 +17,10 @@
 
 from __future__ import annotations
 
-import base64
 import datetime
 import os
 import platform
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -37,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import PYTHON, environment, log_in, prepare_database, serve  # noqa: E402
+from bench.load import PYTHON, environment, log_in, prepare_database, required_database_url, serve  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 ALONE_SECONDS = int(os.environ.get("BENCH_ALONE_SECONDS", "4"))
@@ -290,18 +288,7 @@ def versions() -> str:
 
 
 def main() -> int:
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith("postgres"):
-        sys.exit(
-            "make bench needs DATABASE_URL pointing at PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/alongside_bench"
-        )
-    if not shutil.which("wrk"):
-        sys.exit("make bench needs wrk, the load generator: apt-get install wrk")
-    key_file = ROOT / ".local" / "notes-master-key"  # as `make run` makes it: the data set outlives one run
-    if not key_file.exists() and "NOTES_MASTER_KEYS" not in os.environ:
-        key_file.parent.mkdir(exist_ok=True)
-        key_file.write_text(base64.b64encode(os.urandom(32)).decode() + "\n")
-        key_file.chmod(0o600)
+    database_url = required_database_url("make bench")
     env = {**environment(database_url), "DJANGO_SETTINGS_MODULE": "bench.settings", "LOG_LEVEL": "ERROR"}
     prepare_database(database_url, env)
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)

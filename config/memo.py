@@ -3,7 +3,7 @@ the programme overview, the library's lessons per theme, and the sizes behind th
 
 In the process on purpose, not in Redis: these never fail or slow down when Redis is away, and a worker that
 restarts simply counts again. Each worker counts at most once per FIGURES_CACHE_SECONDS (0 turns this off, as the
-tests do), so a figure can be that many seconds old; the pages that show them say so.
+tests do), so a figure can be that many seconds old (README, FIGURES_CACHE_SECONDS). No page says so yet.
 """
 
 from __future__ import annotations
