@@ -55,7 +55,7 @@ lint: install
 # pip-audit over the locked dependencies (.ci/audit-dependencies says when it could not audit). Ruff's S rules run
 # in `make lint`.
 scan: install
-	$(VENV)/bin/bandit -q -r accounts config engagements frontend lessons sites -x '*/migrations/*' -ll
+	$(VENV)/bin/bandit -q -r accounts config core engagements frontend lessons sites -x '*/migrations/*' -ll
 	.ci/audit-dependencies
 
 # Five minutes at concurrency 32 against gunicorn on PostgreSQL (DATABASE_URL); writes docs/benchmarks.md.

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from config import memo
+from core.exports import CsvWriter
 from engagements.models import Engagement, NotAllowed
 from frontend.forms import posted
 from frontend.pagination import CappedPaginator
@@ -91,7 +90,7 @@ def library_export(request: HttpRequest) -> HttpResponse:
     lines = context_lines(lessons)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="alongside-lessons.csv"'
-    writer = csv.writer(response)
+    writer = CsvWriter(response)
     writer.writerow(["title", "audience", "themes", "context", "published", "lesson"])
     for lesson in lessons:
         writer.writerow(

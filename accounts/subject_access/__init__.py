@@ -12,7 +12,6 @@ Which records count as the person's is decided in `records`.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -25,11 +24,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from core.exports import csv_text
+
 from ..models import User
 from .records import KINDS, PRIVATE_NOTES, Row, Scope
-
-# Text a spreadsheet program would run as a formula when a CSV file is opened.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @sensitive_variables()
@@ -70,16 +68,13 @@ def build_zip(user: User, records: dict[str, Any]) -> bytes:
 
 def _csv(rows: list[Row]) -> str:
     columns = list(rows[0]) if rows else []
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    writer.writerows([_cell(row[column]) for column in columns] for row in rows)
-    return "\ufeff" + out.getvalue()  # the byte order mark tells spreadsheet programs the file is UTF-8
+    table = [columns, *([_cell(row[column]) for column in columns] for row in rows)]
+    return "\ufeff" + csv_text(table)  # the byte order mark tells spreadsheet programs the file is UTF-8
 
 
 def _cell(value: Any) -> str:
-    """A CSV cell: text a spreadsheet would run as a formula is quoted with an apostrophe (the JSON keeps the
-    exact value); nested values are written as JSON."""
+    """A CSV cell's value: nested values are written as JSON. The writer (core.exports) puts an apostrophe before
+    text a spreadsheet would run as a formula; the JSON keeps the exact value."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -88,8 +83,7 @@ def _cell(value: Any) -> str:
         return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
     if isinstance(value, datetime.date | datetime.datetime | Decimal):
         return str(DjangoJSONEncoder().default(value))
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    return str(value)
 
 
 def readme(user: User, records: dict[str, Any]) -> str:

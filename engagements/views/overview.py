@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import AuditEvent
 from config import memo
+from core.exports import CsvWriter
 from frontend.forms import chosen, posted
 
 from .. import overview as figures
@@ -66,5 +65,5 @@ def overview_export(request: HttpRequest) -> HttpResponse:
     _, result = _overview(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="alongside-overview-{result.start}-{result.end}.csv"'
-    csv.writer(response).writerows(figures.csv_rows(result))
+    CsvWriter(response).writerows(figures.csv_rows(result))
     return response

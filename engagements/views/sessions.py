@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -12,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from core.exports import CsvWriter
 from frontend.forms import posted
 
 from .. import actions
@@ -138,7 +137,7 @@ def private_notes_download(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-private-notes.csv"'
     response["Cache-Control"] = "no-store"
-    writer = csv.writer(response)
+    writer = CsvWriter(response)
     writer.writerow(["site", "session date", "written", "note"])
     for note in notes:
         try:
