@@ -3,8 +3,9 @@
 A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return (the OWASP rule for CSV injection), or with
 the full-width forms of the first four, which some spreadsheet programs also read as a formula, gets an apostrophe
 put before it, so the program shows the text instead of running it. The same holds when spaces stand before such a
-character. Cells holding a comma, a quote or a line break are quoted, as the csv module does. Lessons, sites' words, theme names and note text are all typed by people, and
-a lesson's title of `=HYPERLINK(...)` must reach every library reader as words, not as a link that runs.
+character. Cells holding a comma, a quote or a line break are quoted, as the csv module does. Lessons, sites'
+words, theme names and note text are all typed by people, and a lesson's title of `=HYPERLINK(...)` must reach
+every library reader as words, not as a link that runs.
 
 `csv.writer` is used here and nowhere else: ruff's banned-api rule (TID251, pyproject.toml) refuses it in any other
 module, and tests/test_csv_exports.py feeds every export such values.

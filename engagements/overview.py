@@ -2,7 +2,10 @@
 
 Every figure is grouped by programme or by offer, never by site or enabler. Any count of fewer than five sites,
 engagements or responses is shown as "fewer than 5", and so is a second figure wherever the first could otherwise
-be worked out by subtracting from a total (`suppress_column`, `suppress_parts`). Aggregates are read from
+be worked out by subtracting from a total (`suppress_column`, `suppress_parts`). Sites' own words ("what helped")
+are shown only when they come from at least five different sites and five responses in the period, each passed
+through the lessons' anonymiser against the registry, sorted by their anonymised text, so a narrow period can
+never show one site's words, and no name or place survives. Aggregates are read from
 engagements and requests (days are kept on the engagement), so the page never scans the session log.
 """
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -106,7 +110,14 @@ class Overview:
     lesson_themes: list[tuple[str, Figure]]
 
 
-def _group(label: str, requests: list, engagements: list, feedback: list) -> Group:
+def _words(feedback: list, anonymise: Callable[[str], str]) -> list[str]:
+    """What helped, in sites' words: only from THRESHOLD or more sites and responses, anonymised, in no site's order."""
+    if len(feedback) < THRESHOLD or len({f["engagement__site_id"] for f in feedback}) < THRESHOLD:
+        return []
+    return sorted(anonymise(f["what_helped"]) for f in feedback if f["what_helped"].strip())
+
+
+def _group(label: str, requests: list, engagements: list, feedback: list, anonymise: Callable[[str], str]) -> Group:
     group = Group(label)
     group.requests = count(len(requests))
     group.engagements = count(len(engagements))
@@ -127,8 +138,7 @@ def _group(label: str, requests: list, engagements: list, feedback: list) -> Gro
     ratings = {rating: count(sum(1 for f in feedback if f["usefulness"] == rating)) for rating in range(1, 6)}
     suppress_parts(group.responses, list(ratings.values()))
     group.ratings = ratings
-    if len(feedback) >= THRESHOLD:  # words only from five or more responses, and never with the site
-        group.comments = sorted(f["what_helped"] for f in feedback if f["what_helped"].strip())
+    group.comments = _words(feedback, anonymise)
     return group
 
 
@@ -152,11 +162,17 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
     )
     feedback = list(
         Feedback.objects.filter(given_at__date__range=(start, end)).values(
-            "engagement__offer_id", "engagement__offer__programme_id", "usefulness", "what_helped"
+            "engagement__offer_id",
+            "engagement__offer__programme_id",
+            "engagement__site_id",
+            "usefulness",
+            "what_helped",
         )
     )
     offers = list(Offer.objects.select_related("programme").order_by("programme__year", "name"))
     programmes = {offer.programme_id: offer.programme for offer in offers}
+
+    anonymise = _anonymiser()
 
     def pick(rows: list, key: str, value: int) -> list:
         return [row for row in rows if row[key] == value]
@@ -167,6 +183,7 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
             pick(requests, "offer__programme_id", pk),
             pick(engagements, "offer__programme_id", pk),
             pick(feedback, "engagement__offer__programme_id", pk),
+            anonymise,
         )
         for pk, programme in programmes.items()
     ]
@@ -176,10 +193,11 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
             pick(requests, "offer_id", offer.pk),
             pick(engagements, "offer_id", offer.pk),
             pick(feedback, "engagement__offer_id", offer.pk),
+            anonymise,
         )
         for offer in offers
     ]
-    total = _group("All programmes", requests, engagements, feedback)
+    total = _group("All programmes", requests, engagements, feedback, anonymise)
     for rows in (by_programme, by_offer):
         for attribute in ("requests", "engagements", "open_engagements", "closed_engagements", "responses"):
             suppress_column([getattr(row, attribute) for row in rows], getattr(total, attribute))
@@ -188,6 +206,21 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
     return Overview(
         start, end, total, by_programme, by_offer, capacity_total, count(in_use), _lesson_themes(start, end)
     )
+
+
+def _anonymiser() -> Callable[[str], str]:
+    """Anonymises sites' words against the registry; the registry is read once, and only if any words are shown."""
+    from lessons import anonymiser
+    from lessons.models import registry_vocabulary
+
+    vocabulary: list[anonymiser.Vocabulary] = []
+
+    def anonymise(text: str) -> str:
+        if not vocabulary:
+            vocabulary.append(registry_vocabulary())
+        return anonymiser.anonymise(text, vocabulary[0]).text
+
+    return anonymise
 
 
 def _lesson_themes(start: datetime.date, end: datetime.date) -> list[tuple[str, Figure]]:
@@ -206,4 +239,5 @@ def csv_rows(overview: Overview) -> list[list[str]]:
     rows.append(["All programmes", "Enabler capacity (total)", str(overview.capacity_total)])
     rows.append(["All programmes", "Enabler capacity in use", overview.capacity_in_use.shown])
     rows += [["Lesson themes", name, figure.shown] for name, figure in overview.lesson_themes]
+    rows += [["All programmes", "What helped, in sites' words", words] for words in overview.total.comments]
     return rows
