@@ -10,8 +10,11 @@ tickets, laptops) where a password, a session key or an enabler's private note m
 - A field whose name looks like a secret (password, token, secret, session, csrf, cookie, authorization, note,
   body, code) is written as "[redacted]", however deeply it is nested. The code that logs should not pass such a
   field at all; this is the safeguard for when it does.
-- Django's own request loggers put the raw path in their messages ("Not Found: /calendar/<token>.ics"). Paths carry
-  secrets (calendar feed tokens, password reset tokens), so the path is replaced by the name of the URL it matched.
+- Django's own request loggers put the path in their messages ("Not Found: /calendar/<token>.ics"), escaped when it
+  holds odd characters. Paths carry secrets (calendar feed tokens, password reset and e-mail confirmation links),
+  so the path, as it is and as Django escapes it, is replaced by the name of the URL it matched; and in every
+  message, text field and traceback of every logger, whatever follows a secret-bearing prefix (`SECRET_PATHS`)
+  is redacted, whatever suffix a pasted address carries.
 
 Standard library only: the formatters are configured before Django's apps load and must not depend on them.
 """
@@ -37,6 +40,30 @@ SECRET_WORDS = frozenset({"note", "notes", "body", "code", "codes"})
 # The HTTP status that Django's request loggers attach: a number, never a secret, and needed to read the log.
 NEVER_REDACTED = frozenset({"status_code"})
 
+# Addresses whose path carries a secret, with the few addresses under them that do not. Whatever follows one of
+# these prefixes up to a space or a quote is redacted in every message and every text field of every logger, so a
+# token followed by an escaped character ("\\xa0", Django's escaping of a pasted non-breaking space), a
+# percent-encoded one, or any other suffix is redacted all the same.
+SECRET_PATHS = {
+    "/calendar/": ("turn-on/", "turn-off/"),
+    "/password-reset/": ("sent/", "complete/"),
+    "/security/email/confirm/": (),
+}
+_SECRET_PATH = re.compile(
+    "|".join(
+        f"(?P<p{index}>{re.escape(prefix)})"
+        + "".join(f"(?!{re.escape(safe)}(?:[\\s\"'<>]|$))" for safe in safe_paths)
+        + "[^\\s\"'<>]+"
+        for index, (prefix, safe_paths) in enumerate(SECRET_PATHS.items())
+    )
+)
+
+
+def redact_secret_paths(text: str) -> str:
+    """The text with whatever follows a secret-bearing prefix (a feed token, a reset link) replaced."""
+    return _SECRET_PATH.sub(lambda match: f"{next(v for v in match.groupdict().values() if v)}{REDACTED}", text)
+
+
 # Nested structures deeper than this are cut: a log line is not the place for a whole document.
 MAX_DEPTH = 4
 
@@ -58,7 +85,9 @@ def is_secret_name(name: str) -> bool:
 def safe_value(value: Any, depth: int = 0) -> Any:
     """A JSON-ready copy of a field's value: primitives as they are, containers walked (redacting by key), and
     anything else as its type name only."""
-    if value is None or isinstance(value, (bool, int, str)):
+    if isinstance(value, str):
+        return redact_secret_paths(value)
+    if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
@@ -112,8 +141,10 @@ def safe_message(record: logging.LogRecord) -> str:
         replacement = f"<{_view_name(request) or 'unmatched URL'}>"
         for path in {getattr(request, "path", None), getattr(request, "path_info", None)}:
             if isinstance(path, str) and len(path) > 1:  # "/" alone is no secret, and would mangle the message
-                message = message.replace(path, replacement)
-    return message
+                # As it is, and as Django's request loggers write it (escaped: "\xa0" for a non-breaking space).
+                for written in {path, path.encode("unicode_escape").decode("ascii")}:
+                    message = message.replace(written, replacement)
+    return redact_secret_paths(message)
 
 
 def _utc_time(record: logging.LogRecord) -> str:
@@ -134,11 +165,11 @@ class JsonFormatter(logging.Formatter):
         for key, value in structured_fields(record).items():
             payload.setdefault(key, value)  # a field named like a standard key does not overwrite it
         if record.exc_info:
-            payload["exception"] = self.formatException(record.exc_info)
+            payload["exception"] = redact_secret_paths(self.formatException(record.exc_info))
         elif record.exc_text:
-            payload["exception"] = record.exc_text
+            payload["exception"] = redact_secret_paths(record.exc_text)
         if record.stack_info:
-            payload["stack"] = self.formatStack(record.stack_info)
+            payload["stack"] = redact_secret_paths(self.formatStack(record.stack_info))
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -152,9 +183,9 @@ class PlainFormatter(logging.Formatter):
         if fields:
             line += " " + " ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in fields.items())
         if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
+            line += "\n" + redact_secret_paths(self.formatException(record.exc_info))
         elif record.exc_text:
-            line += "\n" + record.exc_text
+            line += "\n" + redact_secret_paths(record.exc_text)
         if record.stack_info:
-            line += "\n" + self.formatStack(record.stack_info)
+            line += "\n" + redact_secret_paths(self.formatStack(record.stack_info))
         return line

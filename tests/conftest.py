@@ -8,6 +8,7 @@ account manager linked to site A, and anonymous.
 from __future__ import annotations
 
 import datetime
+import logging
 from decimal import Decimal
 
 import pytest
@@ -350,3 +351,18 @@ def objects(
         "share_b": share_b,
         **personas,
     }
+
+
+# Their DEBUG lines quote template contexts and SQL parameters; settings.LOGGING keeps them above DEBUG always.
+QUIET_FOR_PRIVACY = ("django.template", "django.db.backends")
+
+
+@pytest.fixture
+def every_log_record(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """Every record of every logger at DEBUG, including those settings.LOGGING quiets only for noise (axes, Celery,
+    Django's own), but not those it quiets for privacy."""
+    caplog.set_level(logging.DEBUG)
+    for name, existing in list(logging.root.manager.loggerDict.items()):
+        if isinstance(existing, logging.Logger) and existing.level > logging.DEBUG and name not in QUIET_FOR_PRIVACY:
+            caplog.set_level(logging.DEBUG, logger=name)
+    return caplog

@@ -24,24 +24,9 @@ from accounts.security_log import LOCKED_OUT_VERB, email_hash
 from config.logging import JsonFormatter, PlainFormatter
 from engagements.models import CalendarFeed, PrivateNote
 from lessons.models import Theme
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import PASSWORD, QUIET_FOR_PRIVACY, client_for
 
 WRONG_PASSWORD = "not-the-password-of-anyone"
-
-
-# Their DEBUG lines quote template contexts and SQL parameters; settings.LOGGING keeps them above DEBUG always.
-QUIET_FOR_PRIVACY = ("django.template", "django.db.backends")
-
-
-@pytest.fixture
-def every_log_record(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    """Every record of every logger at DEBUG, including those settings.LOGGING quiets only for noise (axes, Celery,
-    Django's own), but not those it quiets for privacy."""
-    caplog.set_level(logging.DEBUG)
-    for name, existing in list(logging.root.manager.loggerDict.items()):
-        if isinstance(existing, logging.Logger) and existing.level > logging.DEBUG and name not in QUIET_FOR_PRIVACY:
-            caplog.set_level(logging.DEBUG, logger=name)
-    return caplog
 
 
 @pytest.mark.parametrize("name", QUIET_FOR_PRIVACY)
