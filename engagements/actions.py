@@ -287,8 +287,10 @@ def log_session(
         raise NotAllowed("Sessions are logged by the engagement's enabler.")
     if engagement.state == Engagement.State.CLOSED:
         raise NotAllowed("This engagement is closed, so no more sessions can be logged.")
-    if held_on > timezone.localdate() + datetime.timedelta(days=365):
-        raise NotAllowed("A session can be planned up to a year ahead, not further.")
+    if held_on > timezone.localdate():
+        raise NotAllowed("A session is logged once it has happened: its date must be today or earlier.")
+    if held_on < engagement.earliest_session_date():
+        raise NotAllowed("A session of this engagement can be logged from a year ago at the earliest.")
     counted_in_days = engagement.offer.cadence == Offer.Cadence.ON_SITE_DAYS
     session = Session.objects.create(
         engagement=engagement,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -219,8 +220,42 @@ class ShareDiagnosticForm(forms.Form):
         self.fields["person"].queryset = site.account_managers.filter(is_active=True)
 
 
+# The first of Alongside's programmes (the Integrated Care Pioneers) began in 2013: no figures before it.
+PROGRAMMES_BEGAN = datetime.date(2013, 1, 1)
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _years_from_today(years: int) -> Callable[[], datetime.date]:
+    return lambda: timezone.localdate() + datetime.timedelta(days=round(365.25 * years))
+
+
+# Due dates and follow-ups: no further ahead than a programme plans.
+YEARS_AHEAD = 3
+
+
+def _due_date(label: str) -> DateField:
+    return DateField(
+        label=label,
+        required=False,
+        earliest=_years_from_today(-1),
+        latest=_years_from_today(YEARS_AHEAD),
+        too_early="The due date must be no more than a year ago, on {date} or later",
+        too_late=f"The due date must be within the next {YEARS_AHEAD} years, on {{date}} or earlier",
+    )
+
+
 class ClosingForm(forms.Form):
-    follow_up_on = DateField(label="Follow-up date", help_text="When you will check in after the support ends.")
+    follow_up_on = DateField(
+        label="Follow-up date",
+        help_text="When you will check in after the support ends.",
+        earliest=_today,
+        latest=_years_from_today(YEARS_AHEAD),
+        too_early="The follow-up date must be today or later.",
+        too_late=f"The follow-up date must be within the next {YEARS_AHEAD} years, on {{date}} or earlier",
+    )
 
 
 class ExtraDaysForm(forms.Form):
@@ -243,7 +278,13 @@ class ExtraDaysForm(forms.Form):
 class SessionForm(forms.Form):
     """A session, with an optional private note (for the enabler alone) and an optional action (for both)."""
 
-    held_on = DateField(label="Date of the session", help_text="For example, 3 11 2026")
+    held_on = DateField(
+        label="Date of the session",
+        help_text="For example, 3 11 2026",
+        latest=_today,
+        too_early="The date of the session must be {date} or later",
+        too_late="The date of the session must be today or earlier: a session is logged once it has happened",
+    )
     length = forms.DecimalField(
         label="Length",
         widget=forms.TextInput(attrs={"class": "nhsuk-input--width-4", "inputmode": "decimal"}),
@@ -293,7 +334,7 @@ class SessionForm(forms.Form):
         error_messages={"max_length": "Keep the action to 500 characters or fewer"},
     )
     action_owner = forms.ModelChoiceField(label="Who owns the action", queryset=User.objects.none(), required=False)
-    action_due_on = DateField(label="Action due (optional)", required=False)
+    action_due_on = _due_date("Action due (optional)")
 
     def __init__(self, *args: Any, engagement: Engagement, owners: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -301,6 +342,7 @@ class SessionForm(forms.Form):
             "Length in days" if engagement.offer.cadence == Offer.Cadence.ON_SITE_DAYS else "Length in hours"
         )
         self.fields["action_owner"].queryset = User.objects.filter(pk__in=[person.pk for person in owners])
+        self.fields["held_on"].earliest = engagement.earliest_session_date
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -335,7 +377,7 @@ class ActionForm(forms.Form):
     owner = forms.ModelChoiceField(
         label="Who owns it", queryset=User.objects.none(), error_messages={"required": "Choose who owns the action"}
     )
-    due_on = DateField(label="Due (optional)", required=False)
+    due_on = _due_date("Due (optional)")
 
     def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -367,8 +409,20 @@ class FeedbackForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = DateField(label="From", required=False)
-    end = DateField(label="To", required=False)
+    start = DateField(
+        label="From",
+        required=False,
+        earliest=PROGRAMMES_BEGAN,
+        too_early="The period must start on {date} or later, when the first of these programmes began",
+    )
+    end = DateField(
+        label="To",
+        required=False,
+        earliest=PROGRAMMES_BEGAN,
+        latest=_years_from_today(1),
+        too_early="The period must end on {date} or later, when the first of these programmes began",
+        too_late="The period must end within the next year, on {date} or earlier",
+    )
 
     def period(self) -> tuple[datetime.date, datetime.date]:
         today = timezone.localdate()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -28,14 +29,47 @@ class DateInput(forms.MultiWidget):
         return [None, None, None]
 
 
+# A bound is a date, or a function giving one when the form is checked ("today" moves), or none.
+Bound = datetime.date | Callable[[], datetime.date] | None
+
+
+def long_date(day: datetime.date) -> str:
+    """A date as Alongside's pages write it: 26 November 2026."""
+    return f"{day.day} {day:%B} {day.year}"
+
+
 class DateField(forms.MultiValueField):
-    """A date typed as day, month and year, with the error messages the NHS.UK design system recommends."""
+    """A date typed as day, month and year, with the error messages the NHS.UK design system recommends, and the
+    bounds that make sense for what it is (a session held: up to today; a due date: a few years ahead at most).
+
+    `earliest` and `latest` are dates or functions of none; `too_early` and `too_late` are the messages, with
+    `{date}` for the bound as pages write dates."""
 
     widget = DateInput
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        earliest: Bound = None,
+        latest: Bound = None,
+        too_early: str = "The date must be {date} or later",
+        too_late: str = "The date must be {date} or earlier",
+        **kwargs: Any,
+    ) -> None:
         fields = (forms.CharField(), forms.CharField(), forms.CharField())
         super().__init__(fields=fields, require_all_fields=False, **kwargs)
+        self.earliest, self.latest, self.too_early, self.too_late = earliest, latest, too_early, too_late
+
+    @staticmethod
+    def _bound(bound: Bound) -> datetime.date | None:
+        return bound() if callable(bound) else bound
+
+    def _check_bounds(self, day: datetime.date) -> None:
+        earliest, latest = self._bound(self.earliest), self._bound(self.latest)
+        if earliest is not None and day < earliest:
+            raise ValidationError(self.too_early.format(date=long_date(earliest)), code="too_early")
+        if latest is not None and day > latest:
+            raise ValidationError(self.too_late.format(date=long_date(latest)), code="too_late")
 
     def clean(self, value: list[str] | None) -> datetime.date | None:
         parts = ["" if part is None else str(part).strip() for part in (value or ["", "", ""])]
@@ -60,6 +94,7 @@ class DateField(forms.MultiValueField):
             result = datetime.date(int(parts[2]), int(month), int(day))
         except ValueError as error:
             raise ValidationError("The date must be a real date", code="invalid_date") from error
+        self._check_bounds(result)
         self.run_validators(result)
         return result
 

@@ -6,6 +6,7 @@ site chose. Every change of state is a verb-named method that saves with update_
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -19,8 +20,6 @@ from accounts.models import AuditEvent
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
 
 if TYPE_CHECKING:
-    import datetime
-
     from accounts.models import User
 
 
@@ -446,6 +445,12 @@ class Engagement(models.Model):
 
     def resume(self, *, by: User) -> None:
         self._move(allowed_from=(self.State.PAUSED,), to=self.State.ACTIVE, by=by, verb="resumed")
+
+    def earliest_session_date(self) -> datetime.date:
+        """The earliest date a session can be logged with: the engagement's beginning, or a year ago when that
+        is earlier (a session from before Alongside was used for the engagement can still be logged)."""
+        a_year_ago = timezone.localdate() - datetime.timedelta(days=365)
+        return min(timezone.localdate(self.created_at), a_year_ago)
 
     def start_closing(self, *, by: User, follow_up_on: datetime.date) -> None:
         if follow_up_on < timezone.localdate():

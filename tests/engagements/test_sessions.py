@@ -92,7 +92,7 @@ def test_programme_lead_sees_counts_and_days_only(engagement_a: Engagement, prog
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"held_on_year": str(timezone.localdate().year + 2)}, "A session can be planned up to a year ahead"),
+        ({"held_on_year": str(timezone.localdate().year + 2)}, "The date of the session must be today or earlier"),
         ({"length": "0"}, "The length must be more than zero"),
         ({"format": ""}, "Choose the format of the session"),
         ({"action_description": "Do it", "action_owner": ""}, "Choose who owns the action"),

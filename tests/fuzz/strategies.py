@@ -79,6 +79,15 @@ ODD = (
     "%(value)s",
     "{0}",
 )
+# Text a spreadsheet program would run as a formula (CSV injection): every export must write it as words.
+FORMULAS = (
+    '=HYPERLINK("https://example.test","x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1)",
+    "\t=1+1",
+    "\uff1dSUM(1)",
+)
 PLAIN = (
     "Our partnership board is ready to work on trust.",
     "Coaching for the programme director",
@@ -97,7 +106,7 @@ huge = st.builds(
     st.sampled_from([201, 1_001, 5_001, 20_001, 100_000]),
 )
 many_values = st.lists(st.sampled_from(PLAIN), min_size=2, max_size=3)
-hostile_scalar = st.one_of(any_text, st.sampled_from(ODD + SQLISH + MARKUP), huge, st.integers().map(str))
+hostile_scalar = st.one_of(any_text, st.sampled_from(ODD + SQLISH + MARKUP + FORMULAS), huge, st.integers().map(str))
 hostile = st.one_of(hostile_scalar, many_values)
 
 
@@ -117,7 +126,7 @@ def text(max_length: int, *, required: bool = True) -> Field:
     """Free text: anything printable up to the limit is valid, markup and SQL included."""
     valid = st.one_of(
         st.sampled_from(PLAIN),
-        st.sampled_from(MARKUP + SQLISH),
+        st.sampled_from(MARKUP + SQLISH + FORMULAS),
         printable.map(lambda value: f"note {value}"[:max_length]),
         st.just("x" * max_length),
         *([] if required else [st.just("")]),
@@ -234,6 +243,11 @@ DATES_OUT_OF_RANGE = (
     {"day": "31", "month": "12", "year": "9999"},
     {"day": "1", "month": "1", "year": "10000"},
     {"day": "1", "month": "1", "year": "0001"},
+    {"day": "31", "month": "12", "year": "1899"},
+    {"day": "1", "month": "1", "year": "1900"},
+    {"day": "31", "month": "12", "year": "2012"},
+    {"day": "1", "month": "1", "year": "2100"},
+    {"day": "1", "month": "1", "year": "9000"},
     {"day": "31/02/2026"},
     {"day": "26", "month": "11", "year": "26"},
     {"day": "99999999999999999999", "month": "1", "year": "2026"},
