@@ -1,20 +1,35 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import subject_access
+from . import actions, subject_access
 from .forms import UserChangeForm, UserCreationForm
 from .models import AuditEvent, Notification, User
+
+# Two-factor devices are removed only through the person's account below, which records it and tells them; their
+# own admin pages would let an administrator delete or add one silently.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Accounts, run without ever holding a person's password: an administrator neither sees nor sets one, and
+    cannot change the address a reset link goes to. They can send the person a reset link, deactivate or reactivate
+    the account, or remove its two-factor devices; each is an audit event and a notice to the person
+    (accounts.actions). docs/security.md says what this does and does not protect."""
+
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ("email",)
@@ -22,13 +37,64 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_programme_lead", "is_account_manager", "is_staff", "is_active")
     search_fields = ("email", "full_name")
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email",)}),
         ("Person", {"fields": ("full_name", "job_title")}),
         ("Roles", {"fields": ("is_programme_lead", "is_account_manager", "is_active", "is_staff", "is_superuser")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
-    actions = ["export_personal_data"]
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name")}),)
+    readonly_fields = ("email", "is_active", "last_login", "date_joined")
+    actions = [
+        "send_password_reset_link",
+        "deactivate",
+        "reactivate",
+        "remove_two_factor",
+        "export_personal_data",
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple[str, ...]:
+        return self.readonly_fields if obj is not None else ()  # a new account's address is typed once
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        """Django's page for setting someone's password: not in Alongside. Send a reset link instead."""
+        raise Http404
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """A new account has no password: the person is sent a link to set their own."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        with transaction.atomic():
+            obj.set_unusable_password()
+            super().save_model(request, obj, form, change)
+            AuditEvent.record(actor=request.user, verb="created account", target=obj, via="admin")
+            actions.send_password_reset_link(user=obj, by=request.user)
+
+    @admin.action(description="Send a link to set a new password (to their own address)")
+    def send_password_reset_link(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        people = list(queryset.filter(is_active=True))
+        for person in people:
+            actions.send_password_reset_link(user=person, by=request.user)
+        self.message_user(request, f"A link to set a new password was sent to {len(people)} person(s).")
+
+    @admin.action(description="Deactivate: sign them out everywhere now and stop them signing in")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        done = sum(
+            actions.deactivate_account(user=person, by=request.user) for person in queryset.exclude(pk=request.user.pk)
+        )
+        self.message_user(request, f"{done} account(s) deactivated. Their records stay.")
+
+    @admin.action(description="Reactivate: let them sign in again")
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        done = sum(actions.reactivate_account(user=person, by=request.user) for person in queryset)
+        self.message_user(request, f"{done} account(s) reactivated.")
+
+    @admin.action(description="Remove their two-factor devices (a lost phone)")
+    def remove_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        people = list(queryset.exclude(pk=request.user.pk))
+        for person in people:
+            actions.remove_two_factor(user=person, by=request.user)
+        self.message_user(request, f"Two-factor removed for {len(people)} person(s); each was told by e-mail.")
 
     def has_export_personal_data_permission(self, request: HttpRequest) -> bool:
         """The export holds what the person wrote to their site or enabler, which no other admin page shows: it is

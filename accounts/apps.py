@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from . import security_log, signals  # noqa: F401  (connects the receivers)
+        from . import notices, security_log, signals  # noqa: F401  (connects the receivers)

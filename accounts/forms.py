@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
+from . import addresses
 from .models import User
 
 
@@ -50,18 +53,39 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     )
 
 
-class UserCreationForm(auth_forms.BaseUserCreationForm):
-    """For administrators adding an account in the Django admin."""
+class UserCreationForm(forms.ModelForm):
+    """For administrators adding an account in the Django admin: no password, which the person sets themselves
+    from the link they are sent (accounts.admin)."""
 
     class Meta:
         model = User
         fields = ("email", "full_name")
 
+    def clean_email(self) -> str:
+        email = addresses.normalised(self.cleaned_data["email"])
+        problem = addresses.problem(email)
+        if problem:
+            raise forms.ValidationError(problem)
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Another account uses this email address")
+        return email
 
-class UserChangeForm(auth_forms.UserChangeForm):
+
+class UserChangeForm(forms.ModelForm):
+    """For administrators: never the password, whose hash no page shows."""
+
     class Meta:
         model = User
-        fields = "__all__"
+        fields = (
+            "email",
+            "full_name",
+            "job_title",
+            "is_programme_lead",
+            "is_account_manager",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+        )
 
 
 class PreferencesForm(forms.ModelForm):
@@ -106,22 +130,41 @@ class ReauthenticateForm(forms.Form):
             self.fields["code"].label = "Code from your authenticator app, or a recovery code"
 
 
-class EmailChangeForm(forms.ModelForm):
-    class Meta:
-        model = User
-        fields = ["email"]
-        labels = {"email": "New email address"}
-        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"})}
-        error_messages = {
-            "email": {
-                "required": "Enter your new email address",
-                "invalid": "Enter an email address in the correct format, like name@example.org",
-                "unique": "Another account uses this email address",
-            }
-        }
+class NormalisedEmailField(forms.EmailField):
+    """An e-mail address normalised (NFKC, lower case) before it is checked, and refused with a plain message when
+    it holds hidden or look-alike characters (accounts.addresses), before the format is even looked at."""
+
+    def to_python(self, value: Any) -> str:
+        return addresses.normalised(super().to_python(value))
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        problem = addresses.problem(value)
+        if problem:
+            raise forms.ValidationError(problem, code="look-alike")
+
+
+class EmailChangeForm(forms.Form):
+    """A new e-mail address, normalised (Unicode NFKC, lower case) and refused when it holds characters that hide
+    or imitate others. It does not say whether another account has the address: that owner is told by e-mail."""
+
+    email = NormalisedEmailField(
+        label="New email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your new email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Enter an email address of 254 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("Another account uses this email address")
+        email = self.cleaned_data["email"]
+        if addresses.same(email, self.user.email):
+            raise forms.ValidationError("That is already your email address")
         return email

@@ -8,9 +8,16 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import cached_property
+
+# Sent after a person's password or e-mail address has changed, by whatever route (their own pages, a reset link,
+# `manage.py changepassword`): accounts.notices tells them. `what` is "password" or "email"; for "email",
+# `previous` is the address it replaced.
+sign_in_changed = Signal()
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,7 @@ class UserManager(BaseUserManager["User"]):
             f" EXISTS (SELECT 1 FROM {TOTPDevice._meta.db_table} d WHERE d.user_id = person.id AND d.confirmed)"
             " AS roles_authenticator,"
             f" (SELECT COUNT(*) FROM {Notification._meta.db_table} n"
-            " WHERE n.recipient_id = person.id AND n.read_at IS NULL) AS roles_unread"
+            " WHERE n.recipient_id = person.id AND n.address = '' AND n.read_at IS NULL) AS roles_unread"
             f" FROM {self.model._meta.db_table} person WHERE person.id = %s"
         )
         return next(iter(self.raw(sql, [self.model._meta.pk.to_python(pk)])), None)
@@ -113,6 +120,28 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> User:
+        """Remembers the e-mail address and whether the account was active as loaded, so that `save` can tell a
+        change of either, by whatever route it is made."""
+        user = super().from_db(db, field_names, values)
+        user._loaded = {name: user.__dict__[name] for name in ("email", "is_active") if name in user.__dict__}
+        return user
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saves the account. A new password or e-mail address is told to the person (`sign_in_changed`); a
+        deactivation ends every session of the account there and then, so reactivating it revives none."""
+        loaded = getattr(self, "_loaded", None)  # None for an account made in this process and not yet saved
+        new_password = self._password is not None and not self._state.adding  # set_password() since loading
+        super().save(*args, **kwargs)
+        if loaded is not None and loaded.get("is_active") and not self.is_active:
+            AccountSession.objects.filter(user=self).delete()
+        if new_password:
+            sign_in_changed.send(sender=User, user=self, what="password", previous="")
+        if loaded is not None and "email" in loaded and loaded["email"] != self.email:
+            sign_in_changed.send(sender=User, user=self, what="email", previous=loaded["email"])
+        self._loaded = {name: self.__dict__[name] for name in ("email", "is_active") if name in self.__dict__}
+
     def get_full_name(self) -> str:
         return self.full_name
 
@@ -142,6 +171,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def sees_every_site(self) -> bool:
         """The central team and administrators see every site's profile (never what sites wrote)."""
         return self.is_active and (self.is_programme_lead or self.is_superuser)
+
+
+class AccountSession(AbstractBaseSession):
+    """A session, with the account signed in to it (accounts.sessions fills it in), so that deactivating an account
+    can delete every one of its sessions. Django's documented way of extending the database session store."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "session"
 
 
 class AuditEvent(models.Model):
@@ -177,10 +218,10 @@ class AuditEvent(models.Model):
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
     def visible_to(self, user: User) -> NotificationQuerySet:
-        """A notification is its recipient's alone."""
+        """A notification is its recipient's alone; one sent to another address is that mailbox's, not the app's."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(recipient=user)
+        return self.filter(recipient=user, address="")
 
     def pending(self) -> NotificationQuerySet:
         return self.filter(status=Notification.Status.PENDING)
@@ -199,6 +240,10 @@ class Notification(models.Model):
         FAILED = "failed", "Failed"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # Sent to this address instead of the recipient's own: a link confirming a new address goes to that address,
+    # and a notice of a changed address to the old one. Such a message is not shown in the app: it is for whoever
+    # reads that mailbox, who may not be the person signed in.
+    address = models.EmailField(blank=True)
     kind = models.CharField(max_length=40)
     subject = models.CharField(max_length=200)
     body = models.TextField()
@@ -224,6 +269,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.recipient}"
+
+    @property
+    def to_address(self) -> str:
+        return self.address or self.recipient.email
 
     def mark_sent(self) -> None:
         self.status = self.Status.SENT

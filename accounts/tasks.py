@@ -40,7 +40,7 @@ def deliver_notification(notification_id: int) -> str:
         if notification.link:
             body = f"{body}\n\n{settings.SITE_URL}{notification.link}\n"
         try:
-            send_mail(notification.subject, body, None, [notification.recipient.email])
+            send_mail(notification.subject, body, None, [notification.to_address])
         except (smtplib.SMTPException, OSError) as error:
             final = notification.attempts + 1 >= MAX_ATTEMPTS
             notification.mark_failed_attempt(str(error), final=final, retry_in=retry_delay(notification.attempts + 1))

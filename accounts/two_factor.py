@@ -23,6 +23,7 @@ from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import notices
 from .models import AuditEvent, User
 
 AUTHENTICATOR = "Authenticator app"
@@ -78,6 +79,11 @@ def confirm_authenticator(request: HttpRequest, device: TOTPDevice, code: str) -
     codes = issue_recovery_codes(request.user)
     django_otp.login(request, device)
     AuditEvent.record(actor=request.user, verb="set up two-factor", target=request.user)
+    notices.tell(
+        request.user,
+        subject="Two-factor was set up on your Alongside account",
+        happened="A new authenticator app was set up",
+    )
     return Enrolment(device, codes)
 
 
@@ -90,6 +96,15 @@ def issue_recovery_codes(user: User) -> list[str]:
         for _ in range(settings.RECOVERY_CODE_COUNT)
     ]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=_digest(code)) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def renew_recovery_codes(user: User) -> list[str]:
+    """New recovery codes at the person's own request: the old ones stop working, and they are told."""
+    codes = issue_recovery_codes(user)
+    AuditEvent.record(actor=user, verb="made new recovery codes", target=user)
+    notices.tell(user, subject="New recovery codes for your Alongside account", happened="New recovery codes were made")
     return codes
 
 
@@ -128,12 +143,24 @@ def _log_refused(user: User, kind: str) -> None:
 
 @transaction.atomic
 def turn_off(user: User, *, by: User) -> None:
-    """Removes a person's authenticator and recovery codes (refused for those who must have two-factor)."""
+    """Removes a person's authenticator and recovery codes (refused for those who must have two-factor, when they
+    ask themselves; an administrator may remove them, and the person sets up a new one at their next sign-in).
+    The person is told either way."""
     if is_required_for(user) and by == user:
         raise PermissionError("Two-factor is required for your role.")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     AuditEvent.record(actor=by, verb="turned off two-factor", target=user)
+    if by == user:
+        notices.tell(
+            user, subject="Two-factor was turned off on your Alongside account", happened="Two-factor was turned off"
+        )
+    else:
+        notices.tell(
+            user,
+            subject="Your two-factor was removed by an administrator",
+            happened="An administrator removed the authenticator app and recovery codes of your Alongside account",
+        )
 
 
 def set_up_known_secret(user: User, base32_secret: str) -> TOTPDevice:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("security/", views.security, name="security"),
     path("security/confirm/", views.reauthenticate, name="reauthenticate"),
     path("security/email/", views.email_change, name="email_change"),
+    path("security/email/confirm/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
     path("security/two-factor/set-up/", views.two_factor_setup, name="two_factor_setup"),
     path("security/two-factor/recovery-codes/", views.recovery_codes_regenerate, name="recovery_codes_regenerate"),
     path("security/two-factor/turn-off/", views.two_factor_turn_off, name="two_factor_turn_off"),

@@ -10,19 +10,19 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from frontend.forms import posted
 
-from . import two_factor
+from . import actions, two_factor
 from .forms import CodeForm, EmailChangeForm, LoginForm, PasswordResetForm, PreferencesForm, ReauthenticateForm
-from .models import AuditEvent, Notification
+from .models import Notification
 from .signals import REAUTHENTICATED_AT
 
 # Django's own views do the work; these name the templates and forms after Alongside's conventions.
@@ -140,16 +140,33 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
 
 @reauthentication_required
 def email_change(request: HttpRequest) -> HttpResponse:
-    form = EmailChangeForm(posted(request), instance=request.user)
-    old_email = request.user.email
+    """Asks for a new address and sends a link to it; the answer is the same whether or not the address is free."""
+    form = EmailChangeForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            AuditEvent.record(actor=request.user, verb="changed e-mail address", target=request.user)
-        messages.success(request, f"Your email address is now {request.user.email}.")
+        actions.request_email_change(user=request.user, new_email=form.cleaned_data["email"])
+        hours = int(actions.email_change_link_lifetime().total_seconds() // 3600)
+        messages.success(
+            request,
+            f"We have sent a link to {form.cleaned_data['email']}. Your email address changes when you open it, "
+            f"signed in to Alongside, within {hours} hours. Until then you keep signing in with {request.user.email}.",
+        )
         return redirect("accounts:security")
-    request.user.email = old_email  # an invalid address must not show in the header while the form is fixed
     return render(request, "accounts/email_change.html", {"form": form})
+
+
+@sensitive_variables("token")
+def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link sent to a new address: shows the change, and makes it when the person confirms (a POST, so a mail
+    scanner that opens links changes nothing)."""
+    try:
+        new_email = actions.email_change_in_link(user=request.user, token=token)
+    except actions.EmailChangeLinkInvalid:
+        return render(request, "accounts/email_change_confirm.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        actions.confirm_email_change(user=request.user, token=token)
+        messages.success(request, f"Your email address is now {new_email}.")
+        return redirect("accounts:security")
+    return render(request, "accounts/email_change_confirm.html", {"new_email": new_email})
 
 
 def _render_recovery_codes(request: HttpRequest, codes: list[str], next_url: str) -> HttpResponse:
@@ -215,8 +232,7 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
     if not two_factor.has_authenticator(request.user):
         messages.error(request, "Set up an authenticator app first.")
         return redirect("accounts:security")
-    codes = two_factor.issue_recovery_codes(request.user)
-    AuditEvent.record(actor=request.user, verb="made new recovery codes", target=request.user)
+    codes = two_factor.renew_recovery_codes(request.user)
     return _render_recovery_codes(request, codes, reverse("accounts:security"))
 
 

@@ -119,6 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+# A link confirming a new e-mail address works once, for this long.
+EMAIL_CHANGE_LINK_TIMEOUT = timedelta(hours=24)
 
 # Redis is optional: without it the cache is per process and Celery runs each task inline, at once.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -233,6 +235,8 @@ CRISPY_TEMPLATE_PACK = "nhsuk"
 
 # Sessions: signed out after 30 minutes without a request, and 12 hours after signing in whatever happens
 # (accounts.middleware.SessionLimitsMiddleware; the cookie itself also lasts no longer than 12 hours).
+# Database sessions that know their account, so deactivating an account ends its sessions at once.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())

@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.actions import email_change_token
 from tests.conftest import PERSONAS, client_for
 
 LOGIN = 302  # an anonymous visitor is sent to the log-in page
@@ -67,6 +68,8 @@ TARGETS: dict[str, Callable[[dict], dict]] = {
     "published_a": lambda o: {"pk": o["published_a"].pk},
     "theme": lambda o: {"slug": "readiness-and-pull"},
     "reset_link": lambda o: {"uidb64": "MQ", "token": "not-a-valid-token"},
+    "email_link_wrong": lambda o: {"token": "not-a-valid-link"},
+    "email_link_a": lambda o: {"token": email_change_token(o["site_lead"], "avery.new@example.test")},
 }
 
 MATRIX: list[tuple[str, str, dict[str, int]]] = [
@@ -78,6 +81,9 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("accounts:password_reset", "none", everyone(200, anonymous=200)),
     ("accounts:password_reset_done", "none", everyone(200, anonymous=200)),
     ("accounts:password_reset_confirm", "reset_link", everyone(200, anonymous=200)),
+    # A link confirming a new e-mail address, opened signed in; a link that is not valid for the person says so.
+    ("accounts:email_change_confirm", "email_link_wrong", everyone(400)),
+    ("accounts:email_change_confirm", "email_link_a", only({"site_lead": 200}, otherwise=400)),
     ("accounts:password_reset_complete", "none", everyone(200, anonymous=200)),
     ("accounts:password_change", "none", everyone(200)),
     ("accounts:password_change_done", "none", everyone(200)),

@@ -1,0 +1,163 @@
+"""Changes to a person's account, each in one transaction with its audit event and its notice to the person.
+
+An administrator runs the service; they never hold a person's password. They may send the person a link to set a
+new one (to the person's own address), deactivate or reactivate the account, or remove its two-factor devices,
+and the person is told of each. A person changes their own e-mail address only by opening a link sent to the new
+address (`request_email_change`, `confirm_email_change`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from . import notices, two_factor
+from .models import AuditEvent, User
+from .notifications import notify
+
+EMAIL_CHANGE_SALT = "alongside.accounts.email-change"
+
+
+class EmailChangeLinkInvalid(Exception):
+    """The link is not one Alongside made, is for another account, has expired, or was used already."""
+
+
+def _locked(user: User) -> User:
+    return User.objects.select_for_update().get(pk=user.pk)
+
+
+def password_reset_path(user: User) -> str:
+    """The path of a single-use link to set a new password, valid for PASSWORD_RESET_TIMEOUT."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+
+
+@transaction.atomic
+def send_password_reset_link(*, user: User, by: User) -> None:
+    """An administrator sends the person a link to set a new password, to the person's own address."""
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    AuditEvent.record(actor=by, verb="sent a password reset link", target=user, via="admin")
+    notify(
+        recipients=[user],
+        kind="password reset by administrator",
+        subject="Your password was reset by an administrator",
+        body=(
+            "An administrator of Alongside sent you this link to set a new password for your account. It works once, "
+            f"for {hours} hours. Your current password keeps working until you set a new one.\n\n{notices.NOT_YOU}"
+        ),
+        link=password_reset_path(user),
+    )
+
+
+@transaction.atomic
+def deactivate_account(*, user: User, by: User) -> bool:
+    """Signs the person out everywhere at once (User.save deletes the account's sessions) and stops them signing
+    in; their records stay. False if the account was already inactive."""
+    user = _locked(user)
+    if not user.is_active:
+        return False
+    notices.tell(  # before the account is inactive: the outbox writes to active accounts only
+        user,
+        subject="Your Alongside account was deactivated",
+        happened="An administrator deactivated your Alongside account: you cannot sign in until it is reactivated",
+    )
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    AuditEvent.record(actor=by, verb="deactivated account", target=user, via="admin")
+    return True
+
+
+@transaction.atomic
+def reactivate_account(*, user: User, by: User) -> bool:
+    """The person may sign in again (with a new session: none of the old ones survived the deactivation)."""
+    user = _locked(user)
+    if user.is_active:
+        return False
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    AuditEvent.record(actor=by, verb="reactivated account", target=user, via="admin")
+    notices.tell(
+        user, subject="Your Alongside account was reactivated", happened="Your Alongside account was reactivated"
+    )
+    return True
+
+
+def remove_two_factor(*, user: User, by: User) -> None:
+    """An administrator removes the person's authenticator and recovery codes (a lost phone); they are told."""
+    two_factor.turn_off(user, by=by)
+
+
+def email_change_link_lifetime() -> timedelta:
+    return settings.EMAIL_CHANGE_LINK_TIMEOUT
+
+
+@transaction.atomic
+def request_email_change(*, user: User, new_email: str) -> None:
+    """Sends a link to the new address; the address changes only when the link is opened by the person signed in.
+    If another account already has the address, that account's owner is told instead, and nothing else happens:
+    the person asking sees the same answer either way, so the form tells nobody which addresses have accounts."""
+    AuditEvent.record(actor=user, verb="asked to change e-mail address", target=user)
+    owner = User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).first()
+    if owner is not None:
+        notify(
+            recipients=[owner],
+            kind="e-mail address already in use",
+            subject="Someone tried to use your e-mail address on Alongside",
+            body=(
+                "Someone signed in to another Alongside account asked to move that account to this e-mail address. "
+                "This address already belongs to your account, so nothing was changed. You need do nothing."
+            ),
+        )
+        return
+    token = email_change_token(user, new_email)
+    hours = int(email_change_link_lifetime().total_seconds() // 3600)
+    notify(
+        recipients=[user],
+        kind="confirm e-mail address",
+        subject="Confirm your new e-mail address for Alongside",
+        body=(
+            "Open this link, signed in to Alongside, to start using this e-mail address for your account. It works "
+            f"once, for {hours} hours. If you did not ask for this, ignore this message: nothing changes."
+        ),
+        link=reverse("accounts:email_change_confirm", kwargs={"token": token}),
+        address=new_email,
+    )
+
+
+def email_change_token(user: User, new_email: str) -> str:
+    """What the confirmation link carries, signed: whose account, its address now (so the link works once: after
+    the change, or any other change of address, it no longer matches), and the new address."""
+    return signing.dumps({"user": user.pk, "from": user.email, "to": new_email}, salt=EMAIL_CHANGE_SALT)
+
+
+def email_change_in_link(*, user: User, token: str) -> str:
+    """The new address a confirmation link carries, if the link is valid for this person now."""
+    try:
+        payload = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=email_change_link_lifetime())
+    except signing.BadSignature as error:  # expired links raise SignatureExpired, a BadSignature
+        raise EmailChangeLinkInvalid from error
+    if not isinstance(payload, dict) or payload.get("user") != user.pk or payload.get("from") != user.email:
+        raise EmailChangeLinkInvalid  # another person's link, or one used already (the address has changed since)
+    new_email = payload.get("to")
+    if not isinstance(new_email, str) or User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        raise EmailChangeLinkInvalid
+    return new_email
+
+
+@transaction.atomic
+def confirm_email_change(*, user: User, token: str) -> str:
+    """Makes the change a valid link asks for; the old address is told (accounts.notices)."""
+    user = _locked(user)
+    new_email = email_change_in_link(user=user, token=token)
+    user.email = new_email
+    user.save(update_fields=["email"])
+    AuditEvent.record(actor=user, verb="changed e-mail address", target=user)
+    return new_email
