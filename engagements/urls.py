@@ -1,6 +1,22 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class FeedTokenConverter:
+    """A calendar feed's secret: URL-safe base64 (secrets.token_urlsafe), up to its column's 64 characters. Any
+    other character (a pasted NUL, a non-breaking space) matches no feed and never reaches the database."""
+
+    regex = "[A-Za-z0-9_-]{1,64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(FeedTokenConverter, "feed_token")
 
 app_name = "engagements"
 
@@ -42,7 +58,7 @@ urlpatterns = [
     path("calendar/", views.calendar_settings, name="calendar_settings"),
     path("calendar/turn-on/", views.calendar_turn_on, name="calendar_turn_on"),
     path("calendar/turn-off/", views.calendar_turn_off, name="calendar_turn_off"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("calendar/<feed_token:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("engagements/<int:pk>/feedback/new/", views.feedback_create, name="feedback_create"),
     path("engagements/<int:pk>/feedback/", views.feedback_list, name="feedback_list"),
     path("overview/", views.overview, name="overview"),
