@@ -292,11 +292,11 @@ def test_every_form_in_its_error_state_passes_axe(
 
 @pytest.mark.django_db(transaction=True)
 def test_journey_6_a_new_email_address_is_confirmed_from_the_link_sent_to_it(people: object, world: dict) -> None:
-    """Sign-in and security: a look-alike address is refused, the link goes to the new address, the person opens
-    it and confirms; a link used once says plainly that it no longer works."""
+    """Sign-in and security, by keyboard alone: a look-alike address is refused, the link goes to the new address,
+    the person opens it and confirms; a link used once says plainly that it no longer works."""
     from django.core import mail
 
-    lead = people(world["site_lead"], "site lead")
+    lead = people(world["site_lead"], "site lead (keyboard)", keyboard_only=True)
     lead.go("/accounts/security/email/", "change email address")
     # A Cyrillic "a" in the name part (Chromium itself turns a look-alike domain into its xn-- form).
     lead.fill("#id_email", "\u0430very.new@example.test")
