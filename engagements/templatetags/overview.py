@@ -18,9 +18,10 @@ def all_groups(overview: Overview) -> list[Group]:
 
 @register.filter
 def figure_rows(groups: list[Group]) -> list[tuple[str, list]]:
-    """One row per figure, one column per group."""
+    """One row per figure, one column per group: each cell is (the group's label, its figure), so a phone's layout
+    can show the label beside the figure."""
     names = [name for name, _ in groups[0].figures()] if groups else []
-    return [(name, [dict(group.figures())[name] for group in groups]) for name in names]
+    return [(name, [(group.label, dict(group.figures())[name]) for group in groups]) for name in names]
 
 
 def _bars(items: list[tuple[str, object]]) -> list[dict]:

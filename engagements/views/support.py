@@ -52,10 +52,14 @@ def home(request: HttpRequest) -> HttpResponse:
     my_sites = [m.site for m in memberships]
     context = {
         "memberships": memberships,
+        # The sites this person leads: only a site's lead confirms its agreement (the shortcut on their home).
+        "led_site_ids": {m.site_id for m in memberships if m.role == SiteMembership.Role.LEAD},
         "site_requests": SupportRequest.objects.filter(site__in=my_sites).select_related("site", "offer")[:20]
         if my_sites
         else [],
-        "site_engagements": Engagement.objects.filter(site__in=my_sites).select_related("site", "offer", "enabler")
+        "site_engagements": Engagement.objects.filter(site__in=my_sites).select_related(
+            "site", "offer", "enabler", "agreement"
+        )
         if my_sites
         else [],
         "enabler_profile": EnablerProfile.objects.filter(user=user).first() if user.roles.is_enabler else None,

@@ -1,8 +1,11 @@
 """Browser tests: Playwright for Python driving Debian's Chromium against pytest-django's live server.
 
-Each page a journey visits is checked with axe-core (from node_modules) for WCAG 2.0, 2.1 and 2.2 A and AA rules;
-a test fails on any violation and says the rule, the element and the page. Screenshots of key pages go to
-test-results/screenshots (git-ignored). Without /usr/bin/chromium the tests skip, saying so.
+Each page a journey visits is checked with axe-core (from node_modules) for WCAG 2.0, 2.1 and 2.2 A and AA rules,
+and again at 320 x 640 CSS pixels (a phone, or 400 % zoom on a 1280 px screen) and at 640 x 900 (200 % zoom) for
+what axe cannot see: the page must not scroll sideways (WCAG 1.4.10) and every pointer target must be at least 24
+by 24 CSS pixels or spaced as WCAG 2.5.8 allows. A test fails on any violation and says the rule, the element and
+the page. Screenshots of every page, and of each at 320 px, go to test-results/screenshots (git-ignored). Without
+/usr/bin/chromium the tests skip, saying so.
 """
 
 from __future__ import annotations
@@ -32,6 +35,11 @@ SCREENSHOTS = ROOT / "test-results" / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PASSWORD = "a-long-test-password-for-personas"
 PAGES_CHECKED: list[str] = []
+REFLOW_CHECKED: list[str] = []
+REFLOW_SCRIPT = (Path(__file__).parent / "reflow.js").read_text()
+DESKTOP = {"width": 1200, "height": 900}
+# A phone, or 400 % zoom on a 1280 px screen (the same CSS width); then 200 % zoom on the same screen.
+NARROW = ({"width": 320, "height": 640}, {"width": 640, "height": 900})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -45,6 +53,11 @@ def pytest_terminal_summary(terminalreporter: object) -> None:
         terminalreporter.write_line(
             f"axe: {len(PAGES_CHECKED)} page states checked against {', '.join(WCAG_TAGS)}; "
             f"{len(set(PAGES_CHECKED))} distinct"
+        )
+    if REFLOW_CHECKED:
+        terminalreporter.write_line(
+            f"reflow: {len(REFLOW_CHECKED)} page states checked at 320 x 640 and 640 x 900 (no sideways scrolling, "
+            f"targets of 24 px or spaced); {len(set(REFLOW_CHECKED))} distinct"
         )
 
 
@@ -119,6 +132,44 @@ def axe() -> Iterator[Axe]:
     assert checker.violations == [], "Accessibility violations:\n" + "\n".join(checker.violations)
 
 
+def settle(page: object) -> None:
+    """Two animation frames: the header's menu and other components lay themselves out again after a resize."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+@dataclass
+class Reflow:
+    """The page at each narrow width: no sideways scrolling, no target too small. Problems fail the test at its end."""
+
+    problems: list[str] = field(default_factory=list)
+
+    def check(self, page: object, label: str, screenshot: Path | None = None) -> None:
+        before = page.viewport_size
+        for size in NARROW:
+            page.set_viewport_size(size)
+            settle(page)
+            result = page.evaluate(REFLOW_SCRIPT)
+            where = f"{label} at {size['width']} px ({page.url})"
+            if result["scrollWidth"] > result["viewport"]:
+                self.problems.append(
+                    f"{where}: the page is {result['scrollWidth']} px wide and scrolls sideways: "
+                    + "; ".join(result["wide"])
+                )
+            self.problems += [f"{where}: target too small: {target}" for target in result["small"]]
+            if screenshot is not None and size["width"] == 320:
+                page.screenshot(path=str(screenshot), full_page=True)
+        REFLOW_CHECKED.append(label)
+        page.set_viewport_size(before)
+        settle(page)
+
+
+@pytest.fixture
+def reflow() -> Iterator[Reflow]:
+    checker = Reflow()
+    yield checker
+    assert checker.problems == [], "Reflow and target size problems:\n" + "\n".join(checker.problems)
+
+
 @dataclass
 class Person:
     """One persona in their own browser context: what they see, as they see it."""
@@ -128,6 +179,7 @@ class Person:
     axe: Axe
     name: str
     keyboard_only: bool = False
+    reflow: Reflow | None = None
 
     def go(self, path: str, label: str) -> None:
         self.page.goto(self.base + path)
@@ -138,6 +190,8 @@ class Person:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         safe = "".join(c if c.isalnum() else "-" for c in f"{self.name}-{label}").lower()
         self.page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
+        if self.reflow is not None:
+            self.reflow.check(self.page, f"{self.name}: {label}", SCREENSHOTS / f"{safe}-320px.png")
 
     # Acting: with the mouse, or with the keyboard alone (Tab, Shift+Tab, Enter, Space) -------------------------
 
@@ -179,18 +233,18 @@ class Person:
 
 
 @pytest.fixture
-def people(browser: object, live_server: object, axe: Axe) -> Iterator[object]:
+def people(browser: object, live_server: object, axe: Axe, reflow: Reflow) -> Iterator[object]:
     contexts = []
 
-    def log_in(user: object, name: str, *, keyboard_only: bool = False) -> Person:
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
+    def log_in(user: object, name: str, *, keyboard_only: bool = False, viewport: dict | None = None) -> Person:
+        context = browser.new_context(viewport=viewport or DESKTOP)
         # NHS.UK's font host is out of reach from the test machines: refused at once, not after a DNS timeout, so
         # pages render with the fallback font (the Content Security Policy allows the host; see settings).
         context.route("https://assets.nhs.uk/**", lambda route: route.abort())
         contexts.append(context)
         page = context.new_page()
         page.on("console", lambda message: _note_csp_refusal(message.text, csp_refusals))
-        person = Person(page, live_server.url, axe, name, keyboard_only)
+        person = Person(page, live_server.url, axe, name, keyboard_only, reflow)
         if two_factor.is_required_for(user) and not two_factor.has_authenticator(user):
             two_factor.set_up_known_secret(user, DEMO_TOTP_SECRET)  # as the demo's central team has
         person.go("/accounts/login/", "log in")

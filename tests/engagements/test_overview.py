@@ -135,7 +135,10 @@ def test_the_page_and_the_export_honour_the_same_suppression(
     page = client.get(reverse("engagements:overview")).content.decode()
     export = client.get(reverse("engagements:overview_export")).content.decode()
 
-    assert 'Requests received</th><td class="nhsuk-table__cell">fewer than 5' in page.replace("\n", "")
+    assert (
+        'Requests received</th><td class="nhsuk-table__cell" role="cell">'
+        '<span class="nhsuk-table__heading" aria-hidden="true">All programmes </span><span>fewer than 5'
+    ) in page.replace("\n", "")
     assert "Integrated Care Pioneer 2013/14,Requests received,fewer than 5" in export
     assert ",3\r\n" not in export.split("Enabler capacity")[0]
 

@@ -1,0 +1,251 @@
+"""Alongside on a phone (WCAG 2.2: 1.4.4 Resize text, 1.4.10 Reflow, 1.4.12 Text spacing, 2.5.8 Target size).
+
+Every page the journeys reach is checked at 320 x 640 and 640 x 900 by `Person.look` (tests/e2e/conftest.py). Here:
+the busiest pages of every role, with the longest words and addresses the data can hold; the four tasks people do
+between meetings, each one tap from the home page, at 320 x 640 from start to end; text spacing overridden as WCAG
+1.4.12 describes; and the check itself catching a page that scrolls sideways and a target that is too small.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from engagements import actions
+from engagements.models import Engagement, Offer, PrivateNote, Session
+from lessons.models import Lesson, Theme
+from sites.models import Organisation, Site
+from tests.conftest import ask_for_support, start_engagement
+from tests.e2e.conftest import REFLOW_SCRIPT, Reflow, settle
+
+PHONE = {"width": 320, "height": 640}
+LONG_WORD = "Interprofessionalcollaborationandintegratedneighbourhoodworking"
+
+
+@pytest.fixture
+def busy(
+    themes: object,
+    site_a: Site,
+    site_lead: User,
+    site_member: User,
+    offer: Offer,
+    enabler: User,
+    other_enabler: User,
+    programme_lead: User,
+    administrator: User,
+) -> dict:
+    """An active engagement with sessions, notes, actions and a lesson, and names as long as people type them."""
+    Site.objects.filter(pk=site_a.pk).update(
+        description=f"A partnership whose board wrote to {LONG_WORD.lower()}@example.test and https://example.test/{LONG_WORD}"
+    )
+    partner = Organisation.objects.create(name=f"The {LONG_WORD} Trust", sector="nhs-trust")
+    site_a.partners.add(partner)
+    request = ask_for_support(site_a, offer, site_lead)
+    engagement = start_engagement(request, enabler, site_lead, programme_lead)
+    engagement.agreement.revise(
+        by=enabler, cadence="Weekly", ways_of_working=LONG_WORD, goals=f"Trust. {LONG_WORD}.", confidentiality="Ours."
+    )
+    actions.confirm_agreement(engagement=engagement, by=enabler)
+    actions.confirm_agreement(engagement=engagement, by=site_lead)
+    for days_ago in range(1, 4):
+        actions.log_session(
+            engagement=engagement,
+            by=enabler,
+            held_on=datetime.date.today() - datetime.timedelta(days=days_ago),
+            length=1,
+            format="one-to-one",
+            place="remote",
+            participants=f"The director of {LONG_WORD}",
+            private_note=f"Reflection {days_ago}: {LONG_WORD}",
+            action_description=f"Write to {LONG_WORD}",
+            action_owner=site_lead,
+            action_due_on=None,
+        )
+    theme = Theme.objects.create(name=LONG_WORD)
+    lesson = Lesson.draft(
+        engagement=engagement, by=site_lead, title=LONG_WORD, body=f"{LONG_WORD} " * 5, audience="sites", themes=[theme]
+    )
+    lesson.approve(by=enabler, version=lesson.version)
+    lesson.approve(by=site_lead, version=lesson.version)
+    return {"engagement": engagement, "theme": theme, "lesson": lesson, "site": site_a}
+
+
+def _pages(busy: dict) -> dict[str, list[str]]:
+    engagement = busy["engagement"]
+    pk = engagement.pk
+    shared = [
+        "/",
+        reverse("engagements:engagement_detail", args=[pk]),
+        reverse("lessons:library"),
+        reverse("lessons:theme_detail", args=[busy["theme"].slug]),
+        reverse("lessons:lesson_detail", args=[busy["lesson"].pk]),
+        reverse("accounts:security"),
+        reverse("accounts:notification_list"),
+    ]
+    parties = [
+        reverse("engagements:session_list", args=[pk]),
+        reverse("engagements:shared_notes", args=[pk]),
+        reverse("engagements:access_log", args=[pk]),
+        reverse("engagements:diagnostic_detail", args=[pk]),
+        reverse("lessons:engagement_lessons", args=[pk]),
+        reverse("sites:site_detail", args=[busy["site"].pk]),
+    ]
+    return {
+        "site_lead": [*shared, *parties, reverse("engagements:request_detail", args=[engagement.request_id])],
+        "site_member": [*shared, reverse("engagements:session_list", args=[pk])],
+        "enabler": [
+            *shared,
+            *parties,
+            reverse("engagements:private_note_list", args=[pk]),
+            reverse("engagements:feedback_list", args=[pk]),
+            reverse("engagements:calendar_settings"),
+        ],
+        "programme_lead": [
+            *shared,
+            reverse("engagements:queue"),
+            reverse("engagements:overview"),
+            reverse("sites:site_list"),
+            reverse("sites:site_detail", args=[busy["site"].pk]),
+            reverse("engagements:request_detail", args=[engagement.request_id]),
+        ],
+        "administrator": ["/", reverse("engagements:overview"), reverse("sites:site_list")],
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_busiest_pages_of_every_role_reflow_at_320_pixels(
+    people: object, busy: dict, request: pytest.FixtureRequest
+) -> None:
+    for persona, paths in _pages(busy).items():
+        person = people(request.getfixturevalue(persona), persona.replace("_", " "))
+        for path in paths:
+            person.go(path, f"busy {path}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_four_phone_tasks_are_one_tap_from_home_at_320_pixels(
+    people: object,
+    themes: object,
+    site_a: Site,
+    site_lead: User,
+    offer: Offer,
+    enabler: User,
+    other_enabler: User,
+    programme_lead: User,
+) -> None:
+    """The enabler logs a session and writes a private note; the site's lead chooses an enabler and confirms the
+    agreement: each starts with one tap on the home page, on a phone."""
+    request = ask_for_support(site_a, offer, site_lead)
+    actions.propose_enablers(
+        request=request,
+        proposals=[actions.ProposedEnabler(enabler.enabler_profile, "A coach who knows councils.", [])],
+        by=programme_lead,
+    )
+    lead = people(site_lead, "site lead on a phone", viewport=PHONE)
+    with lead.page.expect_navigation():
+        lead.click("main a.nhsuk-action-link:has-text('Choose your enabler')")
+    lead.look("phone: proposals")
+    with lead.page.expect_navigation():
+        lead.click(f"main button:has-text('Choose {enabler.full_name}')")
+    lead.look("phone: enabler chosen")
+    actions.confirm_engagement(proposal=request.proposals.get(enabler=enabler), by=enabler)
+    engagement = Engagement.objects.get(request=request)
+    engagement.agreement.revise(
+        by=enabler, cadence="Weekly", ways_of_working="Coaching.", goals="Trust.", confidentiality="Ours."
+    )
+    actions.confirm_agreement(engagement=engagement, by=enabler)
+
+    lead.go("/", "phone: home, agreement to confirm")
+    with lead.page.expect_navigation():
+        lead.click("main a.nhsuk-action-link:has-text('Confirm the agreement')")
+    lead.look("phone: the agreement")
+    with lead.page.expect_navigation():
+        lead.click("main button:has-text('Confirm the agreement')")
+    lead.look("phone: agreement confirmed")
+    engagement.refresh_from_db()
+    assert engagement.state == Engagement.State.ACTIVE
+
+    person = people(enabler, "enabler on a phone", viewport=PHONE)
+    with person.page.expect_navigation():
+        person.click(f"main a:has-text('Log a session with {site_a.name}')")
+    person.look("phone: log a session")
+    assert person.page.locator("#id_length").get_attribute("inputmode") == "decimal"
+    assert person.page.locator("#id_held_on_day").get_attribute("inputmode") == "numeric"
+    day = datetime.date.today()
+    person.fill("#id_held_on_day", str(day.day))
+    person.fill("#id_held_on_month", str(day.month))
+    person.fill("#id_held_on_year", str(day.year))
+    person.fill("#id_length", "1")
+    person.click("#id_format_0")
+    person.click("#id_place_1")
+    person.submit("phone: session logged")
+    person.go("/", "phone: home again")
+    with person.page.expect_navigation():
+        person.click(f"main a:has-text('Write a private note on {site_a.name}')")
+    person.look("phone: write a private note")
+    person.fill("#id_text", "Written in the corridor after the session.")
+    person.submit("phone: private note saved")
+    assert Session.objects.filter(engagement=engagement).count() == 1
+    assert PrivateNote.objects.filter(engagement=engagement).count() == 1
+
+
+# WCAG 1.4.12: line height 1.5, paragraph spacing 2 times the font size, letter spacing 0.12 and word spacing 0.16.
+TEXT_SPACING = (
+    "* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }"
+    " p { margin-bottom: 2em !important; }"
+)
+CLIPPED = """() => [...document.querySelectorAll('main *, header *')].filter(element => {
+  const style = getComputedStyle(element);
+  const clips = ['hidden', 'clip'].includes(style.overflowX) || ['hidden', 'clip'].includes(style.overflowY);
+  if (!clips || element.closest('.nhsuk-u-visually-hidden') || element.getBoundingClientRect().width <= 1) return false;
+  return element.scrollHeight > element.clientHeight + 1 || element.scrollWidth > element.clientWidth + 1;
+}).map(element => `${element.tagName.toLowerCase()}.${[...element.classList].join('.')}`)"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_text_spacing_overridden_loses_nothing(
+    browser: object, live_server: object, busy: dict, site_lead: User
+) -> None:
+    # Overriding the text spacing needs a style sheet the page itself did not send, which the Content Security
+    # Policy refuses, as it should: this test alone asks Chromium to set the policy aside.
+    from tests.e2e.conftest import PASSWORD
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.fill("#id_username", site_lead.email)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    problems = []
+    for path in _pages(busy)["site_lead"]:
+        page.goto(live_server.url + path)
+        page.add_style_tag(content=TEXT_SPACING)
+        for size in ({"width": 1280, "height": 900}, PHONE):
+            page.set_viewport_size(size)
+            settle(page)
+            result = page.evaluate(REFLOW_SCRIPT)
+            if result["scrollWidth"] > result["viewport"]:
+                problems.append(f"{path} at {size['width']} px scrolls sideways: {result['wide']}")
+            problems += [f"{path} at {size['width']} px clips text in {element}" for element in page.evaluate(CLIPPED)]
+    context.close()
+    assert problems == []
+
+
+def test_the_reflow_check_itself_catches_a_wide_page_and_a_small_target(browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.set_content(
+        '<html lang="en"><body style="margin:0"><main><div style="width:500px">wide</div>'
+        '<button style="width:10px;height:10px;padding:0">a</button><button style="width:10px;height:10px;padding:0">b'
+        "</button></main></body></html>"
+    )
+    checker = Reflow()
+
+    checker.check(page, "a page made to fail")
+
+    page.close()
+    assert any("scrolls sideways" in problem and "320 px" in problem for problem in checker.problems)
+    assert any("target too small" in problem and "10 x 10" in problem for problem in checker.problems)
