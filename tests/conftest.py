@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -366,3 +367,16 @@ def every_log_record(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixtu
         if isinstance(existing, logging.Logger) and existing.level > logging.DEBUG and name not in QUIET_FOR_PRIVACY:
             caplog.set_level(logging.DEBUG, logger=name)
     return caplog
+
+
+@pytest.fixture
+def mail_after_each_request(django_capture_on_commit_callbacks: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test client request's e-mails are delivered as it ends, as they are after its transaction commits in
+    production (the test's own transaction never commits)."""
+    request = Client.request
+
+    def request_and_deliver(self: Client, **kwargs: object) -> object:
+        with django_capture_on_commit_callbacks(execute=True):
+            return request(self, **kwargs)
+
+    monkeypatch.setattr(Client, "request", request_and_deliver)

@@ -18,15 +18,8 @@ from tests.conftest import DEMO_TOTP_SECRET, PASSWORD, client_for
 
 
 @pytest.fixture(autouse=True)
-def _delivered(django_capture_on_commit_callbacks: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each request's e-mails are delivered as it ends, as they are after its transaction commits."""
-    request = Client.request
-
-    def request_and_deliver(self: Client, **kwargs: object) -> object:
-        with django_capture_on_commit_callbacks(execute=True):
-            return request(self, **kwargs)
-
-    monkeypatch.setattr(Client, "request", request_and_deliver)
+def _delivered(mail_after_each_request: None) -> None:
+    """Each request's e-mails are delivered as it ends."""
 
 
 def _admin_action(administrator: User, action: str, person: User) -> object:

@@ -5,7 +5,6 @@ instead). Finding 5 of the independent security test."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import pytest
 from django.core import mail
@@ -21,15 +20,8 @@ CYRILLIC_A = "\u0430"
 
 
 @pytest.fixture(autouse=True)
-def _delivered(django_capture_on_commit_callbacks: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each request's e-mails are delivered as it ends, as they are after its transaction commits."""
-    request = Client.request
-
-    def request_and_deliver(self: Client, **kwargs: object) -> object:
-        with django_capture_on_commit_callbacks(execute=True):
-            return request(self, **kwargs)
-
-    monkeypatch.setattr(Client, "request", request_and_deliver)
+def _delivered(mail_after_each_request: None) -> None:
+    """Each request's e-mails are delivered as it ends."""
 
 
 def _ask(client: Client, address: str) -> object:

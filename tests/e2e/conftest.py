@@ -35,6 +35,7 @@ SCREENSHOTS = ROOT / "test-results" / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PASSWORD = "a-long-test-password-for-personas"
 PAGES_CHECKED: list[str] = []
+VIEWS_CHECKED: set[str] = set()  # the URL name of every page axe and the reflow check have looked at
 REFLOW_CHECKED: list[str] = []
 REFLOW_SCRIPT = (Path(__file__).parent / "reflow.js").read_text()
 DESKTOP = {"width": 1200, "height": 900}
@@ -53,6 +54,10 @@ def pytest_terminal_summary(terminalreporter: object) -> None:
         terminalreporter.write_line(
             f"axe: {len(PAGES_CHECKED)} page states checked against {', '.join(WCAG_TAGS)}; "
             f"{len(set(PAGES_CHECKED))} distinct"
+        )
+    if VIEWS_CHECKED:
+        terminalreporter.write_line(
+            f"pages reached: {len(VIEWS_CHECKED)} URL names: {', '.join(sorted(VIEWS_CHECKED))}"
         )
     if REFLOW_CHECKED:
         terminalreporter.write_line(
@@ -117,12 +122,24 @@ class Axe:
         page.evaluate(self.script)
         result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
         PAGES_CHECKED.append(label)
+        VIEWS_CHECKED.add(_url_name(page.url))
         for violation in result["violations"]:
             for node in violation["nodes"]:
                 self.violations.append(
                     f"{label} ({page.url}): {violation['id']} [{violation['impact']}] {violation['help']} "
                     f"at {json.dumps(node['target'])}: {node['html'][:200]}"
                 )
+
+
+def _url_name(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(urlsplit(url).path).view_name
+    except Resolver404:
+        return f"(no URL name: {urlsplit(url).path})"
 
 
 @pytest.fixture
@@ -236,7 +253,7 @@ class Person:
 def people(browser: object, live_server: object, axe: Axe, reflow: Reflow) -> Iterator[object]:
     contexts = []
 
-    def log_in(user: object, name: str, *, keyboard_only: bool = False, viewport: dict | None = None) -> Person:
+    def log_in(user: object | None, name: str, *, keyboard_only: bool = False, viewport: dict | None = None) -> Person:
         context = browser.new_context(viewport=viewport or DESKTOP)
         # NHS.UK's font host is out of reach from the test machines: refused at once, not after a DNS timeout, so
         # pages render with the fallback font (the Content Security Policy allows the host; see settings).
@@ -245,6 +262,8 @@ def people(browser: object, live_server: object, axe: Axe, reflow: Reflow) -> It
         page = context.new_page()
         page.on("console", lambda message: _note_csp_refusal(message.text, csp_refusals))
         person = Person(page, live_server.url, axe, name, keyboard_only, reflow)
+        if user is None:  # someone not signed in
+            return person
         if two_factor.is_required_for(user) and not two_factor.has_authenticator(user):
             two_factor.set_up_known_secret(user, DEMO_TOTP_SECRET)  # as the demo's central team has
         person.go("/accounts/login/", "log in")

@@ -20,6 +20,10 @@
   for (const element of document.body.querySelectorAll("*")) {
     if (!shown(element)) continue;
     const box = element.getBoundingClientRect();
+    if (box.right <= viewport + 1 && element.scrollWidth > element.clientWidth + 1 && box.left + element.scrollWidth > viewport + 1
+        && getComputedStyle(element).overflowX === "visible") {
+      wide.push(`${describe(element)} has content ${element.scrollWidth} px wide in a box of ${element.clientWidth} px`);
+    }
     if (box.right > viewport + 1) {
       // Report the innermost elements that stick out, not every ancestor of them.
       const inner = [...element.children].some((child) => shown(child) && child.getBoundingClientRect().right > viewport + 1);

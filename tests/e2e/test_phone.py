@@ -13,13 +13,14 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from accounts import actions as accounts_actions
 from accounts.models import User
 from engagements import actions
 from engagements.models import Engagement, Offer, PrivateNote, Session
 from lessons.models import Lesson, Theme
 from sites.models import Organisation, Site
 from tests.conftest import ask_for_support, start_engagement
-from tests.e2e.conftest import REFLOW_SCRIPT, Reflow, settle
+from tests.e2e.conftest import PASSWORD, REFLOW_SCRIPT, Reflow, settle
 
 PHONE = {"width": 320, "height": 640}
 LONG_WORD = "Interprofessionalcollaborationandintegratedneighbourhoodworking"
@@ -211,7 +212,6 @@ def test_text_spacing_overridden_loses_nothing(
 ) -> None:
     # Overriding the text spacing needs a style sheet the page itself did not send, which the Content Security
     # Policy refuses, as it should: this test alone asks Chromium to set the policy aside.
-    from tests.e2e.conftest import PASSWORD
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     page = context.new_page()
@@ -249,3 +249,100 @@ def test_the_reflow_check_itself_catches_a_wide_page_and_a_small_target(browser:
     page.close()
     assert any("scrolls sideways" in problem and "320 px" in problem for problem in checker.problems)
     assert any("target too small" in problem and "10 x 10" in problem for problem in checker.problems)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_pages_no_journey_passes_through_pass_axe_and_reflow(
+    people: object,
+    busy: dict,
+    site_lead: User,
+    site_member: User,
+    enabler: User,
+    other_enabler: User,
+    programme_lead: User,
+) -> None:
+    """Signing in and its recovery, the two-factor set-up, declining proposals, editing a lesson, a theme's pack and
+    the list of one's sites: each in its first state and, for a form, sent empty."""
+    member = people(site_member, "site member")
+    member.go(reverse("accounts:two_factor_setup"), "set up two-factor")
+    member.submit("set up two-factor, with errors")
+    member.go(f"{reverse('accounts:reauthenticate')}?next=/accounts/security/", "confirm it is you")
+    member.submit("confirm it is you, with errors")
+
+    visitor = people(None, "visitor")
+    visitor.go(reverse("accounts:password_reset"), "reset your password")
+    visitor.submit("reset your password, with errors")
+    visitor.fill("#id_email", site_member.email)
+    visitor.submit("reset link sent")
+    site_member.refresh_from_db()  # the link is made from the account as it is now (signed in above)
+    reset = visitor.page.goto(visitor.base + accounts_actions.password_reset_path(site_member))
+    assert reset.ok
+    visitor.look("choose a new password")
+    visitor.submit("choose a new password, with errors")
+    new_password = "lantern moss ferry harbour"
+    visitor.fill("#id_new_password1", new_password)
+    visitor.fill("#id_new_password2", new_password)
+    visitor.submit("password reset complete")
+
+    lead = people(site_lead, "site lead")
+    request = ask_for_support(
+        busy["site"],
+        Offer.objects.create(
+            programme=busy["site"].programme,
+            name="On-site days",
+            provider="The central team",
+            cadence="on-site-days",
+            day_allowance=5,
+        ),
+        site_lead,
+    )
+    actions.propose_enablers(
+        request=request,
+        proposals=[actions.ProposedEnabler(other_enabler.enabler_profile, "A coach.", [])],
+        by=programme_lead,
+    )
+    lead.go(reverse("engagements:request_decline", args=[request.pk]), "decline the proposals")
+    lead.submit("decline the proposals, with errors")
+    lead.go(f"{reverse('accounts:password_change')}", "change your password")
+    lead.fill("#id_old_password", PASSWORD)
+    lead.fill("#id_new_password1", new_password)
+    lead.fill("#id_new_password2", new_password)
+    lead.submit("password changed")
+
+    draft = Lesson.draft(
+        engagement=busy["engagement"],
+        by=enabler,
+        title="Trust first",
+        body="Build trust.",
+        audience="sites",
+        themes=[busy["theme"]],
+    )
+    writer = people(enabler, "enabler")
+    writer.go(reverse("lessons:lesson_edit", args=[draft.pk]), "edit a lesson")
+    writer.fill("#id_title", "")
+    writer.submit("edit a lesson, with errors")
+    writer.go(reverse("lessons:theme_pack", args=[busy["theme"].slug]), "a theme's printable pack")
+    writer.go(reverse("sites:my_site"), "your sites (none: the page says so)")
+
+
+# Not pages: files and feeds for other programs, and the load balancer's check.
+NOT_PAGES = {
+    "healthz",
+    "engagements:calendar_feed",
+    "engagements:overview_export",
+    "engagements:private_notes_download",
+    "lessons:library_export",
+}
+
+
+def test_every_page_is_reached_by_a_browser_test() -> None:
+    """Runs after the others in this folder: every URL name that shows someone a page (a 200 in the access matrix)
+    has been looked at by axe and the reflow check, so no page ships without them."""
+    from tests.e2e.conftest import VIEWS_CHECKED
+    from tests.test_access import MATRIX
+
+    if not VIEWS_CHECKED:
+        pytest.skip("Run with the other browser tests: this one checks what they reached")
+    pages = {name for name, _, expected in MATRIX if 200 in expected.values()} - NOT_PAGES
+
+    assert sorted(pages - VIEWS_CHECKED) == []
