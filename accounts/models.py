@@ -247,7 +247,8 @@ class Notification(models.Model):
     kind = models.CharField(max_length=40)
     subject = models.CharField(max_length=200)
     body = models.TextField()
-    link = models.CharField(max_length=300, blank=True)
+    # Room for a link that carries a signed token with two e-mail addresses of up to 254 characters each.
+    link = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -125,3 +125,16 @@ def test_a_confirmation_link_is_never_shown_in_the_app(site_lead: User) -> None:
 
     assert Notification.objects.filter(recipient=site_lead, kind="confirm e-mail address").exists()
     assert "/confirm/" not in page
+
+
+def test_the_link_for_the_longest_address_fits_its_notification(site_lead: User) -> None:
+    """Found by fuzzing on PostgreSQL: a link for a 254-character address was longer than the column."""
+    longest = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 56}.test"
+    client = _log_in(site_lead)
+
+    _ask(client, longest)
+
+    notification = Notification.objects.get(kind="confirm e-mail address")
+    assert len(longest) == 254
+    assert notification.address == longest
+    assert len(notification.link) <= Notification._meta.get_field("link").max_length
