@@ -7,7 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
+
+from frontend.dates import long_date
 
 from .models import Notification, User, sign_in_changed
 from .notifications import notify
@@ -21,9 +24,12 @@ NOT_YOU = (
 
 def tell(user: User, *, subject: str, happened: str, address: str = "") -> list[Notification]:
     """One notice to the person (to `address` instead, for the old address of a changed e-mail)."""
-    when = timezone.localtime().strftime("%-d %B %Y at %H:%M")
+    now = timezone.localtime()
+    when = f"{long_date(now)} at {now:%H:%M}"
     body = f"{happened} on {when}.\n\n{NOT_YOU}"
-    return notify(recipients=[user], kind=KIND, subject=subject, body=body, link="/accounts/security/", address=address)
+    return notify(
+        recipients=[user], kind=KIND, subject=subject, body=body, link=reverse("accounts:security"), address=address
+    )
 
 
 @receiver(sign_in_changed, dispatch_uid="alongside-sign-in-changed-notice")

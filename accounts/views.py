@@ -163,7 +163,10 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
     except actions.EmailChangeLinkInvalid:
         return render(request, "accounts/email_change_confirm.html", {"invalid": True}, status=400)
     if request.method == "POST":
-        actions.confirm_email_change(user=request.user, token=token)
+        try:  # checked again with the account locked: another change may have come in between
+            actions.confirm_email_change(user=request.user, token=token)
+        except actions.EmailChangeLinkInvalid:
+            return render(request, "accounts/email_change_confirm.html", {"invalid": True}, status=400)
         messages.success(request, f"Your email address is now {new_email}.")
         return redirect("accounts:security")
     return render(request, "accounts/email_change_confirm.html", {"new_email": new_email})

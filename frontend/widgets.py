@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .dates import long_date
+
 
 class DateInput(forms.MultiWidget):
     """Three boxes, day, month and year, as the NHS.UK date input shows them."""
@@ -31,11 +33,6 @@ class DateInput(forms.MultiWidget):
 
 # A bound is a date, or a function giving one when the form is checked ("today" moves), or none.
 Bound = datetime.date | Callable[[], datetime.date] | None
-
-
-def long_date(day: datetime.date) -> str:
-    """A date as Alongside's pages write it: 26 November 2026."""
-    return f"{day.day} {day:%B} {day.year}"
 
 
 class DateField(forms.MultiValueField):
@@ -64,11 +61,11 @@ class DateField(forms.MultiValueField):
     def _bound(bound: Bound) -> datetime.date | None:
         return bound() if callable(bound) else bound
 
-    def _check_bounds(self, day: datetime.date) -> None:
+    def _check_bounds(self, value: datetime.date) -> None:
         earliest, latest = self._bound(self.earliest), self._bound(self.latest)
-        if earliest is not None and day < earliest:
+        if earliest is not None and value < earliest:
             raise ValidationError(self.too_early.format(date=long_date(earliest)), code="too_early")
-        if latest is not None and day > latest:
+        if latest is not None and value > latest:
             raise ValidationError(self.too_late.format(date=long_date(latest)), code="too_late")
 
     def clean(self, value: list[str] | None) -> datetime.date | None:

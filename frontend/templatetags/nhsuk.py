@@ -7,9 +7,9 @@ from typing import Any
 
 from django import forms, template
 from django.forms.boundfield import BoundField
-from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from frontend.dates import long_date
 from frontend.widgets import DateInput
 
 register = template.Library()
@@ -113,18 +113,7 @@ def breadcrumbs(*pairs: str) -> dict[str, Any]:
     return {"crumbs": crumbs}
 
 
-_MONTHS = (
-    "January February March April May June July August September October November December".split()  # noqa: SIM905
-)
-
-
 @register.filter
 def day(value: datetime.date | None) -> str:
-    """A date as the NHS.UK style guide writes it, "26 November 2026" (a datetime on its day in Europe/London): what
-    `|date` gives with Alongside's DATE_FORMAT, without Django's general formatter, whose cost shows in a table of
-    fifty sessions (docs/benchmarks.md)."""
-    if not isinstance(value, datetime.date):
-        return ""
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    """A date as the NHS.UK style guide writes it, "26 November 2026" (frontend.dates)."""
+    return long_date(value)

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from accounts.models import User
 from engagements.models import EnablerProfile, Engagement, Feedback, Offer, SupportRequest
 from engagements.overview import HIDDEN, build, count, suppress_parts
-from frontend.widgets import long_date
+from frontend.dates import long_date
 from sites.models import Programme, Site, SiteMembership
 from tests.conftest import ask_for_support, client_for, start_engagement
 
