@@ -44,7 +44,7 @@ def password_reset_path(user: User) -> str:
 def send_password_reset_link(*, user: User, by: User) -> None:
     """An administrator sends the person a link to set a new password, to the person's own address."""
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-    AuditEvent.record(actor=by, verb="sent a password reset link", target=user, via="admin")
+    AuditEvent.record(actor=by, verb=AuditEvent.Verb.SENT_PASSWORD_RESET_LINK, target=user, via="admin")
     notify(
         recipients=[user],
         kind="password reset by administrator",
@@ -71,7 +71,7 @@ def deactivate_account(*, user: User, by: User) -> bool:
     )
     user.is_active = False
     user.save(update_fields=["is_active"])
-    AuditEvent.record(actor=by, verb="deactivated account", target=user, via="admin")
+    AuditEvent.record(actor=by, verb=AuditEvent.Verb.DEACTIVATED_ACCOUNT, target=user, via="admin")
     return True
 
 
@@ -83,7 +83,7 @@ def reactivate_account(*, user: User, by: User) -> bool:
         return False
     user.is_active = True
     user.save(update_fields=["is_active"])
-    AuditEvent.record(actor=by, verb="reactivated account", target=user, via="admin")
+    AuditEvent.record(actor=by, verb=AuditEvent.Verb.REACTIVATED_ACCOUNT, target=user, via="admin")
     notices.tell(
         user, subject="Your Alongside account was reactivated", happened="Your Alongside account was reactivated"
     )
@@ -104,7 +104,7 @@ def request_email_change(*, user: User, new_email: str) -> None:
     """Sends a link to the new address; the address changes only when the link is opened by the person signed in.
     If another account already has the address, that account's owner is told instead, and nothing else happens:
     the person asking sees the same answer either way, so the form tells nobody which addresses have accounts."""
-    AuditEvent.record(actor=user, verb="asked to change e-mail address", target=user)
+    AuditEvent.record(actor=user, verb=AuditEvent.Verb.ASKED_TO_CHANGE_EMAIL, target=user)
     owner = User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).first()
     if owner is not None:
         notify(
@@ -164,5 +164,5 @@ def confirm_email_change(*, user: User, token: str) -> str:
     new_email = email_change_in_link(user=user, token=token)
     user.email = new_email
     user.save(update_fields=["email"])
-    AuditEvent.record(actor=user, verb="changed e-mail address", target=user)
+    AuditEvent.record(actor=user, verb=AuditEvent.Verb.CHANGED_EMAIL, target=user)
     return new_email

@@ -2,17 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.debug import sensitive_variables
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import actions, subject_access
+from . import actions
 from .forms import UserChangeForm, UserCreationForm
 from .models import AuditEvent, Notification, User
 
@@ -49,7 +48,6 @@ class UserAdmin(DjangoUserAdmin):
         "deactivate",
         "reactivate",
         "remove_two_factor",
-        "export_personal_data",
     ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple[str, ...]:
@@ -67,7 +65,7 @@ class UserAdmin(DjangoUserAdmin):
         with transaction.atomic():
             obj.set_unusable_password()
             super().save_model(request, obj, form, change)
-            AuditEvent.record(actor=request.user, verb="created account", target=obj, via="admin")
+            AuditEvent.record(actor=request.user, verb=AuditEvent.Verb.CREATED_ACCOUNT, target=obj, via="admin")
             actions.send_password_reset_link(user=obj, by=request.user)
 
     @admin.action(description="Send a link to set a new password (to their own address)")
@@ -95,34 +93,6 @@ class UserAdmin(DjangoUserAdmin):
         for person in people:
             actions.remove_two_factor(user=person, by=request.user)
         self.message_user(request, f"Two-factor removed for {len(people)} person(s); each was told by e-mail.")
-
-    def has_export_personal_data_permission(self, request: HttpRequest) -> bool:
-        """The export holds what the person wrote to their site or enabler, which no other admin page shows: it is
-        for superusers answering a subject access request, not for every administrator who manages accounts."""
-        return request.user.is_active and request.user.is_superuser
-
-    @admin.action(
-        description="Export everything Alongside holds about this person", permissions=["export_personal_data"]
-    )
-    @sensitive_variables("data")
-    def export_personal_data(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
-        """A subject access request, for one person at a time: the zip as a download, never cached, and the
-        export recorded against their account. Private notes are never in it: an administrator would read them."""
-        people = list(queryset[:2])
-        if len(people) != 1:
-            self.message_user(
-                request,
-                "Select exactly one person to export everything Alongside holds about them. Nothing was exported.",
-                level=messages.WARNING,
-            )
-            return None
-        person = people[0]
-        data = subject_access.export_person(person)
-        AuditEvent.record(actor=request.user, verb="exported personal data", target=person, via="admin")
-        response = HttpResponse(data, content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="{subject_access.filename_for(person)}"'
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 @admin.register(Notification)

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db import models
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.module_loading import import_string
 
 # Sent after a person's password or e-mail address has changed, by whatever route (their own pages, a reset link,
 # `manage.py changepassword`): accounts.notices tells them. `what` is "password" or "email"; for "email",
@@ -23,7 +25,7 @@ sign_in_changed = Signal()
 @dataclass(frozen=True)
 class Roles:
     """What a person is beyond their own columns, and what the header shows them. Loaded in the same query as the
-    person on every request (accounts.backends), so no page looks it up again."""
+    person on every request (config.people), so no page looks it up again."""
 
     is_site_member: bool
     is_enabler: bool
@@ -35,29 +37,6 @@ class UserManager(BaseUserManager["User"]):
     """Accounts are found by e-mail address, whatever its case."""
 
     use_in_migrations = True
-
-    def with_roles(self, pk: int) -> User | None:
-        """The person with their `roles`, in one query of four index lookups. Written as SQL because it runs on
-        every request: building the same query with the ORM's subquery expressions cost about 3 ms of Python
-        each time, half of what Django spends on a whole trivial page (docs/benchmarks.md)."""
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        from engagements.models import EnablerProfile
-        from sites.models import SiteMembership
-
-        sql = (
-            # Table names from the models; the one value is a parameter (ruff S608, bandit B608).
-            f"SELECT person.*,"  # noqa: S608  # nosec B608
-            f" EXISTS (SELECT 1 FROM {SiteMembership._meta.db_table} m WHERE m.user_id = person.id)"
-            " AS roles_site_member,"
-            f" EXISTS (SELECT 1 FROM {EnablerProfile._meta.db_table} p WHERE p.user_id = person.id) AS roles_enabler,"
-            f" EXISTS (SELECT 1 FROM {TOTPDevice._meta.db_table} d WHERE d.user_id = person.id AND d.confirmed)"
-            " AS roles_authenticator,"
-            f" (SELECT COUNT(*) FROM {Notification._meta.db_table} n"
-            " WHERE n.recipient_id = person.id AND n.address = '' AND n.read_at IS NULL) AS roles_unread"
-            f" FROM {self.model._meta.db_table} person WHERE person.id = %s"
-        )
-        return next(iter(self.raw(sql, [self.model._meta.pk.to_python(pk)])), None)
 
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)
@@ -153,7 +132,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         """The person's roles: from the query that loaded them when it asked (`User.objects.with_roles(pk)`),
         else one query, once per object."""
         if not hasattr(self, "roles_site_member"):
-            return User.objects.with_roles(self.pk).roles
+            # The query reads every app's tables, so it lives at the top (settings.ROLES_QUERY), not here.
+            loaded = import_string(settings.ROLES_QUERY)(self.pk)
+            return loaded.roles if loaded is not None else Roles(False, False, False, 0)
         return Roles(  # SQLite answers EXISTS with 0 or 1
             is_site_member=bool(self.roles_site_member),
             is_enabler=bool(self.roles_enabler),
@@ -166,11 +147,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.__dict__.pop("roles", None)
         for name in ("roles_site_member", "roles_enabler", "roles_authenticator", "roles_unread"):
             self.__dict__.pop(name, None)
-
-    @property
-    def sees_every_site(self) -> bool:
-        """The central team and administrators see every site's profile (never what sites wrote)."""
-        return self.is_active and (self.is_programme_lead or self.is_superuser)
 
 
 class AccountSession(AbstractBaseSession):
@@ -185,13 +161,73 @@ class AccountSession(AbstractBaseSession):
         verbose_name = "session"
 
 
+class AuditVerb(models.TextChoices):
+    """The catalogue of what Alongside records: each verb with what it records (never content)."""
+
+    # The person and their account (accounts)
+    CREATED_ACCOUNT = "created account", "An administrator created the account"
+    SENT_PASSWORD_RESET_LINK = "sent a password reset link", "An administrator sent a password reset link"
+    DEACTIVATED_ACCOUNT = "deactivated account", "An administrator deactivated the account"
+    REACTIVATED_ACCOUNT = "reactivated account", "An administrator reactivated the account"
+    ASKED_TO_CHANGE_EMAIL = "asked to change e-mail address", "The person asked to change their e-mail address"
+    CHANGED_EMAIL = "changed e-mail address", "The person confirmed their new e-mail address"
+    SET_UP_TWO_FACTOR = "set up two-factor", "The person set up an authenticator"
+    MADE_NEW_RECOVERY_CODES = "made new recovery codes", "The person made new recovery codes"
+    USED_A_RECOVERY_CODE = "used a recovery code", "The person signed in with a recovery code"
+    TURNED_OFF_TWO_FACTOR = "turned off two-factor", "An administrator removed the person's two-factor devices"
+    LOCKED_OUT = "locked out after repeated failed log-ins", "The account was locked after failed log-ins"
+    EXPORTED_PERSONAL_DATA = "exported personal data", "An administrator exported the person's data"
+    # Requests and proposals (engagements)
+    SUBMITTED = "submitted", "A site member asked for support"
+    PROPOSED_ENABLERS = "proposed enablers", "A programme lead proposed enablers for a request"
+    CHOSE_AN_ENABLER = "chose an enabler", "The site's lead chose one of the proposed enablers"
+    DECLINED_THE_PROPOSALS = "declined the proposals", "The site's lead declined every proposal"
+    RETURNED_TO_THE_QUEUE = "returned to the queue", "The chosen enabler could not take the request on"
+    ACCEPTED = "accepted", "The chosen enabler confirmed the request"
+    WITHDREW = "withdrew", "A site member withdrew the request"
+    # Engagements
+    CREATED = "created", "An engagement began from an accepted request"
+    REVISED_THE_AGREEMENT = "revised the agreement", "A party changed the agreement's words"
+    CONFIRMED_THE_AGREEMENT = "confirmed the agreement", "A party confirmed the agreement"
+    ACTIVATED = "activated", "Both parties had confirmed: the engagement became active"
+    PAUSED = "paused", "The enabler or the site's lead paused the engagement"
+    RESUMED = "resumed", "The enabler or the site's lead resumed the engagement"
+    STARTED_CLOSING = "started closing", "The enabler or the site's lead began closing the engagement"
+    CLOSED = "closed", "The enabler or the site's lead closed the engagement"
+    USED_DAYS = "used days", "Days of a logged session were counted against the budget (the number of days)"
+    AGREED_EXTRA_DAYS = "agreed extra days", "The site's lead agreed days beyond the allowance (the number)"
+    RECORDED_THE_DIAGNOSTIC = "recorded the diagnostic", "A party saved a new version of the diagnostic"
+    SHARED_THE_DIAGNOSTIC = "shared the diagnostic", "The site's lead shared the diagnostic with a person"
+    STOPPED_SHARING_THE_DIAGNOSTIC = "stopped sharing the diagnostic", "The site's lead stopped sharing it"
+    LOGGED_A_SESSION = "logged a session", "The enabler logged a session"
+    ADDED_AN_ACTION = "added an action", "A party added an action"
+    COMPLETED_AN_ACTION = "completed an action", "A party marked an action done"
+    REOPENED_AN_ACTION = "reopened an action", "A party opened a done action again"
+    WROTE_A_SHARED_NOTE = "wrote a shared note", "A party wrote a shared note (never its words)"
+    GAVE_FEEDBACK = "gave feedback", "A site member gave feedback on the support"
+    TURNED_ON_A_CALENDAR_FEED = "turned on a calendar feed", "The person made a new calendar feed address"
+    TURNED_OFF_A_CALENDAR_FEED = "turned off a calendar feed", "The person turned their calendar feed off"
+    DESTROYED_PRIVATE_NOTES = "destroyed private notes", "Private notes were crypto-shredded (how many)"
+    # Lessons
+    DRAFTED_A_LESSON = "drafted a lesson", "A party drafted a lesson"
+    REVISED_A_LESSON = "revised a lesson", "A party changed a lesson: a new version to approve"
+    APPROVED_A_LESSON = "approved a lesson", "A party approved one version of a lesson"
+    WITHDREW_CONSENT_TO_A_LESSON = "withdrew consent to a lesson", "A party took back their consent"
+
+
 class AuditEvent(models.Model):
-    """Who did what to which record, and when. Never the content of a note: only the verb and ids."""
+    """Who did what to which record, and when. Never the content of a note: only the verb, ids and counts.
+
+    The verb is one of the catalogue below (docs/architecture.md lists each with what it records): a verb that is
+    not in it is refused by `record` and by the database's own check.
+    """
+
+    Verb = AuditVerb
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
-    verb = models.CharField(max_length=60)
+    verb = models.CharField(max_length=60, choices=AuditVerb.choices)
     target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     target_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("target_type", "target_id")
@@ -201,18 +237,52 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id", "at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(verb__in=AuditVerb.values), name="audit_event_verb_in_catalogue")
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor} {self.verb} {self.target_type.model} {self.target_id}"
 
     @classmethod
-    def record(cls, *, actor: User | None, verb: str, target: models.Model, **detail: Any) -> AuditEvent:
+    def record(cls, *, actor: User | None, verb: AuditVerb, target: models.Model, **detail: Any) -> AuditEvent:
+        """One event, in the caller's transaction. A verb outside the catalogue is a programming error."""
+        if verb not in AuditVerb.values:
+            raise ValueError(f"{verb!r} is not in the audit catalogue (AuditEvent.Verb).")
         return cls.objects.create(
             actor=actor,
-            verb=verb,
+            verb=AuditVerb(verb),
             target_type=ContentType.objects.get_for_model(target),
             target_id=target.pk,
             detail=detail,
+        )
+
+    @classmethod
+    def record_many(
+        cls,
+        *,
+        actor: User | None,
+        verb: AuditVerb,
+        targets: Sequence[models.Model],
+        detail_of: Callable[[models.Model], dict[str, Any]],
+        at: datetime | None = None,
+    ) -> None:
+        """One event for each of many targets of one kind, in one statement."""
+        if verb not in AuditVerb.values:
+            raise ValueError(f"{verb!r} is not in the audit catalogue (AuditEvent.Verb).")
+        if not targets:
+            return
+        target_type = ContentType.objects.get_for_model(targets[0])
+        cls.objects.bulk_create(
+            cls(
+                actor=actor,
+                verb=AuditVerb(verb),
+                target_type=target_type,
+                target_id=target.pk,
+                detail=detail_of(target),
+                at=at or timezone.now(),
+            )
+            for target in targets
         )
 
 

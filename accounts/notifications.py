@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification, User
+from .tasks import deliver_notification, enqueue_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +50,7 @@ def notify(
 def publish_soon(notification_ids: list[int]) -> None:
     """Hand rows to Celery without making the caller wait. Without a broker (no REDIS_URL: Celery runs tasks
     inline), there is nothing to wait for and the rows are delivered at once, as before."""
-    from config import celery_app
-
-    if celery_app.conf.task_always_eager:
+    if deliver_notification.app.conf.task_always_eager:
         for notification_id in notification_ids:
             enqueue_delivery(notification_id)
         return
@@ -62,19 +61,6 @@ def _publish_all(notification_ids: list[int]) -> None:
     for notification_id in notification_ids:
         if not enqueue_delivery(notification_id):
             return  # the broker is away: the rest wait for the sweeper rather than each for a refusal
-
-
-def enqueue_delivery(notification_id: int) -> bool:
-    """Hand one delivery to Celery now. If the broker is away the row stays pending and the sweeper sends it later:
-    the action that caused it has already succeeded and must not fail because of the queue."""
-    from .tasks import deliver_notification
-
-    try:
-        deliver_notification.apply_async((notification_id,), retry=False)
-    except Exception:  # the broker's own errors vary by transport; none may reach the user
-        logger.warning("Notification %s could not be queued; it stays pending", notification_id, exc_info=True)
-        return False
-    return True
 
 
 def wait_for_publisher(timeout: float = 10) -> None:

@@ -35,7 +35,7 @@ from .network import client_ip
 logger = logging.getLogger("alongside.security")
 
 ADMIN_ACTIONS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
-LOCKED_OUT_VERB = "locked out after repeated failed log-ins"
+LOCKED_OUT_VERB = AuditEvent.Verb.LOCKED_OUT
 
 
 def email_hash(email: str | None) -> str | None:

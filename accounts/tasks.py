@@ -51,13 +51,22 @@ def deliver_notification(notification_id: int) -> str:
     return "failed" if final else "will retry"
 
 
+def enqueue_delivery(notification_id: int) -> bool:
+    """Hand one delivery to Celery now. If the broker is away the row stays pending and the sweeper sends it later:
+    the action that caused it has already succeeded and must not fail because of the queue."""
+    try:
+        deliver_notification.apply_async((notification_id,), retry=False)
+    except Exception:  # the broker's own errors vary by transport; none may reach the user
+        logger.warning("Notification %s could not be queued; it stays pending", notification_id, exc_info=True)
+        return False
+    return True
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def sweep_outbox() -> int:
     """On Celery beat: hand over again every pending notification that is due (never handed over because Redis
     was away, lost with a worker, or waiting to retry after the mail server failed). Each is pushed back by
     OUTBOX_SWEEP_AFTER first, so that one waiting in the queue is not handed over at every sweep."""
-    from .notifications import enqueue_delivery
-
     now = timezone.now()
     with transaction.atomic():
         due = list(

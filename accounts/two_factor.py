@@ -78,7 +78,7 @@ def confirm_authenticator(request: HttpRequest, device: TOTPDevice, code: str) -
     device.save(update_fields=["confirmed"])
     codes = issue_recovery_codes(request.user)
     django_otp.login(request, device)
-    AuditEvent.record(actor=request.user, verb="set up two-factor", target=request.user)
+    AuditEvent.record(actor=request.user, verb=AuditEvent.Verb.SET_UP_TWO_FACTOR, target=request.user)
     notices.tell(
         request.user,
         subject="Two-factor was set up on your Alongside account",
@@ -103,7 +103,7 @@ def issue_recovery_codes(user: User) -> list[str]:
 def renew_recovery_codes(user: User) -> list[str]:
     """New recovery codes at the person's own request: the old ones stop working, and they are told."""
     codes = issue_recovery_codes(user)
-    AuditEvent.record(actor=user, verb="made new recovery codes", target=user)
+    AuditEvent.record(actor=user, verb=AuditEvent.Verb.MADE_NEW_RECOVERY_CODES, target=user)
     notices.tell(user, subject="New recovery codes for your Alongside account", happened="New recovery codes were made")
     return codes
 
@@ -128,7 +128,7 @@ def verify(request: HttpRequest, code: str) -> str | None:
     recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
     if recovery is not None and code and recovery.verify_token(_digest(code)):
         django_otp.login(request, recovery)
-        AuditEvent.record(actor=user, verb="used a recovery code", target=user)
+        AuditEvent.record(actor=user, verb=AuditEvent.Verb.USED_A_RECOVERY_CODE, target=user)
         return RECOVERY
     _log_refused(user, RECOVERY)
     return None
@@ -150,7 +150,7 @@ def turn_off(user: User, *, by: User) -> None:
         raise PermissionError("Two-factor is required for your role.")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    AuditEvent.record(actor=by, verb="turned off two-factor", target=user)
+    AuditEvent.record(actor=by, verb=AuditEvent.Verb.TURNED_OFF_TWO_FACTOR, target=user)
     if by == user:
         notices.tell(
             user, subject="Two-factor was turned off on your Alongside account", happened="Two-factor was turned off"

@@ -163,7 +163,7 @@ def measure(base: str, page: Page, cookie: str, script: str) -> Measured:
     if status != 200:
         sys.exit(f"{page.name} ({page.path}) answered {status} for {page.persona}, not 200: nothing to measure")
     wrk(base, page.path, cookie, WARM_UP_SECONDS, script)
-    _, queries = fetch(base, page.path, cookie)  # counted warm, as served: kept figures are kept (config/memo.py)
+    _, queries = fetch(base, page.path, cookie)  # counted warm, as served: kept figures are kept (core/memo.py)
     result = wrk(base, page.path, cookie, SECONDS, script)
     alone = wrk(base, page.path, cookie, ALONE_SECONDS, script, connections=1)
     measured = Measured(

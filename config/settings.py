@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "sites",
     "engagements",
     "lessons",
+    "reporting",  # after accounts: its admin adds the subject-access export to the accounts' admin
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "frontend.context_processors.navigation",
+                "config.navigation.navigation",
             ],
         },
     },
@@ -104,7 +106,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out attempt before a password is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.PersonBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.people.PersonBackend"]
+# The query that loads a person with their roles: it reads every app, so it lives at the top (config/people.py).
+ROLES_QUERY = "config.people.with_roles"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -225,7 +229,7 @@ STORAGES = {
 # `make run` makes a local one in .local/; production keeps them in a secret store, apart from backups.
 NOTES_MASTER_KEYS = env.list("NOTES_MASTER_KEYS", default=[])
 NOTES_RETENTION_DAYS = env.int("NOTES_RETENTION_DAYS", default=365)
-# How long each web process keeps figures that are costly to count and the same for everyone (config/memo.py).
+# How long each web process keeps figures that are costly to count and the same for everyone (core/memo.py).
 FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=300)
 NOTES_RETENTION_WARNING_DAYS = 30
 NUDGE_AFTER_DAYS = env.int("NUDGE_AFTER_DAYS", default=14)

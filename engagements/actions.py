@@ -3,32 +3,41 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import AuditEvent, User
 from accounts.notifications import notify
-from sites.models import Site, SiteMembership
+from core.errors import NotAllowed
+from sites import access as site_access
+from sites.models import Site
 
+from . import access, notes
 from .matching import exclusion_reason
 from .models import (
+    AccessRecord,
     Action,
     Agreement,
+    BudgetExtension,
+    CalendarFeed,
     Diagnostic,
     DiagnosticShare,
     EnablerProfile,
     Engagement,
-    NotAllowed,
+    Feedback,
     Offer,
-    PrivateNote,
     Proposal,
     Session,
+    SharedNote,
     SupportRequest,
     quiet_since,
 )
@@ -36,15 +45,13 @@ from .models import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from .notes import PrivateNote
+
+Verb = AuditEvent.Verb
+
 
 def _programme_leads() -> list[User]:
     return list(User.objects.filter(is_programme_lead=True, is_active=True))
-
-
-def _site_leads(site: Site) -> list[User]:
-    return [
-        m.user for m in SiteMembership.objects.filter(site=site, role=SiteMembership.Role.LEAD).select_related("user")
-    ]
 
 
 @transaction.atomic
@@ -60,7 +67,7 @@ def submit_request(
     preferred_start: datetime.date | None,
 ) -> SupportRequest:
     """A site says it is ready. Only its own members can; one open request per offer."""
-    if not SiteMembership.objects.filter(site=site, user=by).exists():
+    if not site_access.is_site_member(by, site):
         raise NotAllowed("Only a member of the site can ask for support for it.")
     if offer.programme_id != site.programme_id or not offer.is_open:
         raise NotAllowed("This offer is not open to your site.")
@@ -78,7 +85,7 @@ def submit_request(
             )
     except IntegrityError as error:
         raise NotAllowed("Your site already has an open request for this offer.") from error
-    AuditEvent.record(actor=by, verb="submitted", target=request)
+    AuditEvent.record(actor=by, verb=Verb.SUBMITTED, target=request)
     notify(
         recipients=_programme_leads(),
         kind="request-submitted",
@@ -110,7 +117,8 @@ def propose_enablers(*, request: SupportRequest, proposals: Sequence[ProposedEna
             raise NotAllowed(reason)
         if not proposed.introduction.strip():
             raise NotAllowed(f"Write a short introduction to {proposed.profile.user} for the site.")
-    request.mark_proposed(by=by)
+    request.mark_proposed()
+    AuditEvent.record(actor=by, verb=Verb.PROPOSED_ENABLERS, target=request)
     created = [
         Proposal.objects.create(
             request=request,
@@ -122,7 +130,7 @@ def propose_enablers(*, request: SupportRequest, proposals: Sequence[ProposedEna
         for proposed in proposals
     ]
     notify(
-        recipients=_site_leads(request.site),
+        recipients=site_access.site_leads(request.site_id),
         kind="enablers-proposed",
         subject="Enablers have been proposed for your request",
         body=f"{len(created)} enabler{'s' if len(created) != 1 else ''} have been proposed for “{request.offer}”. "
@@ -133,7 +141,7 @@ def propose_enablers(*, request: SupportRequest, proposals: Sequence[ProposedEna
 
 
 def _require_site_lead(request: SupportRequest, by: User) -> None:
-    if not SiteMembership.objects.filter(site=request.site, user=by, role=SiteMembership.Role.LEAD).exists():
+    if not site_access.is_site_lead(by, request.site_id):
         raise NotAllowed("Only the site's lead can choose an enabler or decline the proposals.")
 
 
@@ -141,7 +149,8 @@ def _require_site_lead(request: SupportRequest, by: User) -> None:
 def choose_enabler(*, request: SupportRequest, proposal: Proposal, by: User) -> None:
     request = SupportRequest.objects.select_for_update().get(pk=request.pk)
     _require_site_lead(request, by)
-    request.choose(by=by, proposal=proposal)
+    request.choose(proposal=proposal)
+    AuditEvent.record(actor=by, verb=Verb.CHOSE_AN_ENABLER, target=request, proposal=proposal.pk)
     notify(
         recipients=[proposal.enabler],
         kind="enabler-chosen",
@@ -155,7 +164,8 @@ def choose_enabler(*, request: SupportRequest, proposal: Proposal, by: User) -> 
 def decline_proposals(*, request: SupportRequest, reason: str, by: User) -> None:
     request = SupportRequest.objects.select_for_update().get(pk=request.pk)
     _require_site_lead(request, by)
-    request.decline(by=by, reason=reason)
+    request.decline(reason=reason)
+    AuditEvent.record(actor=by, verb=Verb.DECLINED_THE_PROPOSALS, target=request)
     notify(
         recipients=_programme_leads(),
         kind="proposals-declined",
@@ -178,7 +188,8 @@ def confirm_engagement(*, proposal: Proposal, by: User) -> Engagement:
         raise NotAllowed("Only the enabler the site chose can confirm.")
     if request.state == SupportRequest.State.ACCEPTED or proposal.outcome != Proposal.Outcome.CHOSEN:
         raise NotAllowed("This request has already been accepted, or you are no longer its chosen enabler.")
-    request.mark_accepted(by=by)
+    request.mark_accepted()
+    AuditEvent.record(actor=by, verb=Verb.ACCEPTED, target=request)
     proposal.outcome = Proposal.Outcome.ACCEPTED
     proposal.save(update_fields=["outcome"])
     try:
@@ -193,7 +204,7 @@ def confirm_engagement(*, proposal: Proposal, by: User) -> Engagement:
     except IntegrityError as error:
         raise NotAllowed("An engagement already exists for this request.") from error
     Agreement.objects.create(engagement=engagement, cadence=request.offer.get_cadence_display())
-    AuditEvent.record(actor=by, verb="created", target=engagement, request=request.pk)
+    AuditEvent.record(actor=by, verb=Verb.CREATED, target=engagement, request=request.pk)
     return engagement
 
 
@@ -202,9 +213,10 @@ def enabler_cannot_take_on(*, proposal: Proposal, by: User) -> None:
     request = SupportRequest.objects.select_for_update().get(pk=proposal.request_id)
     if proposal.enabler_id != by.pk or proposal.outcome != Proposal.Outcome.CHOSEN:
         raise NotAllowed("Only the chosen enabler can say they cannot take this on.")
-    request.return_to_queue(by=by)
+    request.return_to_queue()
+    AuditEvent.record(actor=by, verb=Verb.RETURNED_TO_THE_QUEUE, target=request)
     notify(
-        recipients=[*_programme_leads(), *_site_leads(request.site)],
+        recipients=[*_programme_leads(), *site_access.site_leads(request.site_id)],
         kind="enabler-unavailable",
         subject="The chosen enabler cannot take on the request",
         body=f"The enabler chosen for {request.site} cannot take it on. The request is back in the queue.",
@@ -217,11 +229,18 @@ def confirm_agreement(*, engagement: Engagement, by: User) -> None:
     """One party confirms; when both have, the engagement becomes active and both are told."""
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
     agreement = Agreement.objects.select_for_update().get(engagement=engagement)
-    agreement.confirm(by=by)
+    if access.is_enabler_of(by, engagement):
+        agreement.confirm(by=by, for_site=False)
+    elif access.is_site_lead_of(by, engagement):
+        agreement.confirm(by=by, for_site=True)
+    else:
+        raise NotAllowed("The agreement is confirmed by the site's lead and by the enabler.")
+    AuditEvent.record(actor=by, verb=Verb.CONFIRMED_THE_AGREEMENT, target=engagement)
     if agreement.is_confirmed:
-        engagement.activate(by=by)
+        engagement.activate()
+        AuditEvent.record(actor=by, verb=Verb.ACTIVATED, target=engagement)
         notify(
-            recipients=[engagement.enabler, *_site_leads(engagement.site)],
+            recipients=[engagement.enabler, *site_access.site_leads(engagement.site_id)],
             kind="agreement-confirmed",
             subject="Your agreement is confirmed: the engagement has begun",
             body=f"The site and the enabler have both confirmed the agreement for “{engagement.offer}”.",
@@ -235,7 +254,7 @@ def record_diagnostic(
 ) -> Diagnostic:
     """A new version of the site's diagnostic; earlier versions stay."""
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
-    if not Engagement.objects.working_with(by).filter(pk=engagement.pk).exists():
+    if not access.is_party(by, engagement):
         raise NotAllowed("Only the site and its enabler fill in the diagnostic.")
     latest = engagement.diagnostics.order_by("-version").first()
     diagnostic = Diagnostic.objects.create(
@@ -246,20 +265,21 @@ def record_diagnostic(
         development_areas=development_areas,
         recorded_by=by,
     )
-    AuditEvent.record(actor=by, verb="recorded the diagnostic", target=engagement, version=diagnostic.version)
+    AuditEvent.record(actor=by, verb=Verb.RECORDED_THE_DIAGNOSTIC, target=engagement, version=diagnostic.version)
     return diagnostic
 
 
 @transaction.atomic
 def share_diagnostic(*, engagement: Engagement, person: User, by: User) -> DiagnosticShare:
-    if not SiteMembership.objects.filter(site=engagement.site, user=by, role=SiteMembership.Role.LEAD).exists():
+    engagement = Engagement.objects.select_for_update().select_related("site").get(pk=engagement.pk)
+    if not access.is_site_lead_of(by, engagement):
         raise NotAllowed("Only the site's lead can share the diagnostic.")
-    if not engagement.site.account_managers.filter(pk=person.pk).exists():
+    if not site_access.is_account_manager_of(person, engagement.site):
         raise NotAllowed("The diagnostic can be shared with an account manager linked to your site.")
     if engagement.diagnostic_shares.filter(shared_with=person, stopped_at=None).exists():
         raise NotAllowed(f"The diagnostic is already shared with {person}.")
     share = DiagnosticShare.objects.create(engagement=engagement, shared_with=person, shared_by=by)
-    AuditEvent.record(actor=by, verb="shared the diagnostic", target=engagement, person=person.pk)
+    AuditEvent.record(actor=by, verb=Verb.SHARED_THE_DIAGNOSTIC, target=engagement, person=person.pk)
     return share
 
 
@@ -302,9 +322,10 @@ def log_session(
         participants=participants,
         logged_by=by,
     )
-    engagement.use_days(session.counted_days, by=by)
+    engagement.use_days(session.counted_days)
+    AuditEvent.record(actor=by, verb=Verb.USED_DAYS, target=engagement, days=str(session.counted_days))
     if private_note.strip():
-        PrivateNote.write(engagement=engagement, author=by, text=private_note, session=session)
+        notes.write_note(engagement=engagement, author=by, text=private_note, session=session)
     if action_description.strip():
         add_action(
             engagement=engagement,
@@ -314,16 +335,11 @@ def log_session(
             due_on=action_due_on,
             session=session,
         )
-    AuditEvent.record(actor=by, verb="logged a session", target=engagement, session=session.pk)
+    AuditEvent.record(actor=by, verb=Verb.LOGGED_A_SESSION, target=engagement, session=session.pk)
     return session
 
 
-def parties(engagement: Engagement) -> list[User]:
-    """The people on both sides of an engagement: the enabler and the site's members."""
-    members = [m.user for m in SiteMembership.objects.filter(site=engagement.site).select_related("user")]
-    return [engagement.enabler, *members]
-
-
+@transaction.atomic
 def add_action(
     *,
     engagement: Engagement,
@@ -333,7 +349,9 @@ def add_action(
     due_on: datetime.date | None,
     session: Session | None = None,
 ) -> Action:
-    if owner is None or owner.pk not in {person.pk for person in parties(engagement)}:
+    if not access.is_party(by, engagement):
+        raise NotAllowed("Actions are added by the site and its enabler.")
+    if owner is None or owner.pk not in {person.pk for person in access.parties(engagement)}:
         raise NotAllowed("An action's owner is the enabler or a member of the site.")
     action = Action.objects.create(
         engagement=engagement,
@@ -343,7 +361,7 @@ def add_action(
         session=session,
         created_by=by,
     )
-    AuditEvent.record(actor=by, verb="added an action", target=engagement, action=action.pk)
+    AuditEvent.record(actor=by, verb=Verb.ADDED_AN_ACTION, target=engagement, action=action.pk)
     return action
 
 
@@ -356,7 +374,8 @@ def nudge_if_quiet(*, engagement: Engagement, today: datetime.date) -> bool:
         return False
     if engagement.last_nudged_at and timezone.localdate(engagement.last_nudged_at) >= quiet:
         return False
-    recipients = [person for person in [engagement.enabler, *_site_leads(engagement.site)] if person.nudges_enabled]
+    leads = site_access.site_leads(engagement.site_id)
+    recipients = [person for person in [engagement.enabler, *leads] if person.nudges_enabled]
     notify(
         recipients=recipients,
         kind="nudge",
@@ -368,4 +387,270 @@ def nudge_if_quiet(*, engagement: Engagement, today: datetime.date) -> bool:
     )
     engagement.last_nudged_at = timezone.now()
     engagement.save(update_fields=["last_nudged_at"])
+    return True
+
+
+# Requests -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def withdraw_request(*, request: SupportRequest, by: User) -> None:
+    """A member of the site withdraws its request while it is open. The request row is locked first, as
+    `confirm_engagement` locks it, so of a withdrawal and a confirmation at the same moment exactly one wins and
+    the other is refused with a reason."""
+    request = SupportRequest.objects.select_for_update().get(pk=request.pk)
+    if not site_access.is_site_member(by, request.site_id):
+        raise NotAllowed("Only a member of the site can withdraw its request.")
+    request.withdraw()
+    AuditEvent.record(actor=by, verb=Verb.WITHDREW, target=request)
+
+
+@transaction.atomic
+def note_reminder_sent(*, request: SupportRequest, leads: list[User], waited: int) -> None:
+    """Tell the central team a request has waited too long; once per request."""
+    request = SupportRequest.objects.select_for_update().select_related("site", "offer").get(pk=request.pk)
+    if request.waiting_reminder_sent_at is not None:
+        return
+    notify(
+        recipients=leads,
+        kind="request-waiting",
+        subject=f"{request.site} has waited {waited} working days",
+        body=f"The request from {request.site} for “{request.offer}” has waited "
+        f"{waited} working days for enablers to be proposed.",
+        link=reverse("engagements:request_detail", kwargs={"pk": request.pk}),
+    )
+    request.mark_reminder_sent()
+
+
+# Engagements ----------------------------------------------------------------------------------------------------
+
+
+def _locked(engagement: Engagement) -> Engagement:
+    return Engagement.objects.select_for_update().get(pk=engagement.pk)
+
+
+def _require_steering(engagement: Engagement, by: User) -> None:
+    if not access.steers(by, engagement):
+        raise NotAllowed("Only the enabler or the site's lead can change this.")
+
+
+@transaction.atomic
+def revise_agreement(
+    *, engagement: Engagement, by: User, cadence: str, ways_of_working: str, goals: str, confidentiality: str
+) -> bool:
+    """New words for the agreement, by either party. Returns whether anything changed; a change withdraws both
+    confirmations, so each party confirms exactly the same words."""
+    engagement = _locked(engagement)
+    if not access.is_party(by, engagement):
+        raise NotAllowed("The agreement is written by the site and its enabler.")
+    agreement = Agreement.objects.select_for_update().get(engagement=engagement)
+    changed = agreement.revise(
+        cadence=cadence, ways_of_working=ways_of_working, goals=goals, confidentiality=confidentiality
+    )
+    if changed:
+        AuditEvent.record(actor=by, verb=Verb.REVISED_THE_AGREEMENT, target=engagement)
+    return changed
+
+
+@transaction.atomic
+def pause_engagement(*, engagement: Engagement, by: User) -> None:
+    engagement = _locked(engagement)
+    _require_steering(engagement, by)
+    engagement.pause()
+    AuditEvent.record(actor=by, verb=Verb.PAUSED, target=engagement)
+
+
+@transaction.atomic
+def resume_engagement(*, engagement: Engagement, by: User) -> None:
+    engagement = _locked(engagement)
+    _require_steering(engagement, by)
+    engagement.resume()
+    AuditEvent.record(actor=by, verb=Verb.RESUMED, target=engagement)
+
+
+@transaction.atomic
+def start_closing_engagement(*, engagement: Engagement, by: User, follow_up_on: datetime.date) -> None:
+    engagement = _locked(engagement)
+    _require_steering(engagement, by)
+    engagement.start_closing(follow_up_on=follow_up_on)
+    AuditEvent.record(actor=by, verb=Verb.STARTED_CLOSING, target=engagement)
+
+
+@transaction.atomic
+def close_engagement(*, engagement: Engagement, by: User) -> None:
+    """The engagement ends. Locked first, so of two closes at once the second finds it closed and is told so."""
+    engagement = _locked(engagement)
+    _require_steering(engagement, by)
+    engagement.close()
+    AuditEvent.record(actor=by, verb=Verb.CLOSED, target=engagement)
+
+
+@transaction.atomic
+def agree_extra_days(*, engagement: Engagement, by: User, days: Decimal, reason: str) -> BudgetExtension:
+    """The site's lead agrees days beyond the allowance; the agreement is recorded."""
+    engagement = _locked(engagement)
+    engagement.check_extra_days(days)
+    if not access.is_site_lead_of(by, engagement):
+        raise NotAllowed("Only the site's lead can agree extra days.")
+    extension = BudgetExtension.objects.create(engagement=engagement, days=days, reason=reason, agreed_by=by)
+    Engagement.objects.filter(pk=engagement.pk).update(days_extra=F("days_extra") + days)
+    AuditEvent.record(actor=by, verb=Verb.AGREED_EXTRA_DAYS, target=engagement, days=str(days))
+    return extension
+
+
+@transaction.atomic
+def stop_sharing_diagnostic(*, share: DiagnosticShare, by: User) -> None:
+    share = DiagnosticShare.objects.select_for_update().select_related("engagement").get(pk=share.pk)
+    if not access.is_site_lead_of(by, share.engagement):
+        raise NotAllowed("Only the site's lead can stop sharing.")
+    share.stop(by=by)
+    AuditEvent.record(
+        actor=by, verb=Verb.STOPPED_SHARING_THE_DIAGNOSTIC, target=share.engagement, person=share.shared_with_id
+    )
+
+
+@transaction.atomic
+def toggle_action(*, action: Action, by: User) -> bool:
+    """Mark an action done, or open it again when it was done. Returns whether it is done now."""
+    action = Action.objects.select_for_update().select_related("engagement").get(pk=action.pk)
+    if not access.is_party(by, action.engagement):
+        raise NotAllowed("Actions are kept by the site and its enabler.")
+    if action.is_done:
+        action.reopen()
+        AuditEvent.record(actor=by, verb=Verb.REOPENED_AN_ACTION, target=action.engagement, action=action.pk)
+    else:
+        action.mark_done()
+        AuditEvent.record(actor=by, verb=Verb.COMPLETED_AN_ACTION, target=action.engagement, action=action.pk)
+    return action.is_done
+
+
+@transaction.atomic
+def write_shared_note(*, engagement: Engagement, by: User, body: str) -> SharedNote:
+    """A note for both parties to read. Never for the central team."""
+    if not access.is_party(by, engagement):
+        raise NotAllowed("Shared notes are written by the site and its enabler.")
+    note = SharedNote.objects.create(engagement=engagement, author=by, body=body)
+    AuditEvent.record(actor=by, verb=Verb.WROTE_A_SHARED_NOTE, target=engagement, note=note.pk)
+    return note
+
+
+@transaction.atomic
+def give_feedback(
+    *,
+    engagement: Engagement,
+    by: User,
+    session: Session | None,
+    usefulness: int,
+    what_helped: str,
+    could_be_better: str,
+) -> Feedback:
+    """A site member says how useful the support was: after a session, or at the close."""
+    if not access.is_site_member_of(by, engagement):
+        raise NotAllowed("Feedback on the support is given by the site's people.")
+    moment = (
+        Feedback.Moment.AT_CLOSE
+        if engagement.state in (Engagement.State.CLOSING, Engagement.State.CLOSED)
+        else Feedback.Moment.AFTER_SESSION
+    )
+    feedback = Feedback.objects.create(
+        engagement=engagement,
+        session=session,
+        moment=moment,
+        given_by=by,
+        usefulness=usefulness,
+        what_helped=what_helped,
+        could_be_better=could_be_better,
+    )
+    AuditEvent.record(actor=by, verb=Verb.GAVE_FEEDBACK, target=engagement, feedback=feedback.pk)
+    return feedback
+
+
+def record_access(*, engagement: Engagement, user: User, kind: str) -> None:
+    """Who looked at an engagement's records: one row in its access log, for its site's lead and its enabler."""
+    AccessRecord.objects.create(engagement=engagement, user=user, kind=kind)
+
+
+@transaction.atomic
+def update_enabler_profile(*, profile: EnablerProfile, by: User, fields: dict[str, object]) -> EnablerProfile:
+    """An enabler's own profile: their words, experience, capacity and the organisations they worked for."""
+    if profile.user_id != by.pk:
+        raise NotAllowed("An enabler's profile is changed by the enabler alone.")
+    profile = EnablerProfile.objects.select_for_update().get(pk=profile.pk)
+    worked_for = fields.pop("worked_for", None)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.save(update_fields=list(fields))
+    if worked_for is not None:
+        profile.worked_for.set(worked_for)  # type: ignore[arg-type]
+    return profile
+
+
+# Calendar feeds -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def turn_on_calendar_feed(*, user: User) -> CalendarFeed:
+    """A new secret address for the person's sessions; any earlier one stops working."""
+    CalendarFeed.objects.filter(user=user).delete()
+    feed = CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))
+    AuditEvent.record(actor=user, verb=Verb.TURNED_ON_A_CALENDAR_FEED, target=user)
+    return feed
+
+
+@transaction.atomic
+def turn_off_calendar_feed(*, user: User) -> None:
+    if CalendarFeed.objects.filter(user=user).delete()[0]:
+        AuditEvent.record(actor=user, verb=Verb.TURNED_OFF_A_CALENDAR_FEED, target=user)
+
+
+# Private notes: their words go through engagements.notes, sealed ------------------------------------------------
+
+
+@sensitive_variables("text")
+def write_private_note(*, engagement: Engagement, by: User, text: str) -> PrivateNote:
+    return notes.write_note(engagement=engagement, author=by, text=text)
+
+
+@sensitive_variables("text")
+def rewrite_private_note(*, note: PrivateNote, by: User, text: str) -> None:
+    notes.rewrite_note(note=note, by=by, text=text)
+
+
+def destroy_private_notes(*, engagements: list[Engagement], by: User | None) -> dict[int, int]:
+    """Crypto-shredding for several engagements in one transaction and a handful of statements, whatever their
+    number (the retention task passes 500 at a time): their data keys and ciphertexts go, each is marked, and each
+    gets its audit event (with how many notes it had, never what they said). Returns how many notes each had."""
+    ids = [engagement.pk for engagement in engagements]
+    with transaction.atomic():
+        counted = notes.shred(ids)
+        now = timezone.now()
+        Engagement.objects.filter(pk__in=ids).update(notes_destroyed_at=now)
+        AuditEvent.record_many(
+            actor=by,
+            verb=Verb.DESTROYED_PRIVATE_NOTES,
+            targets=engagements,
+            detail_of=lambda engagement: {"count": counted[engagement.pk]},
+            at=now,
+        )
+    for engagement in engagements:
+        engagement.notes_destroyed_at = now
+    return counted
+
+
+@transaction.atomic
+def warn_before_destroying_notes(*, engagement: Engagement) -> bool:
+    """Tell the enabler, once, that their notes on an engagement will soon be destroyed."""
+    engagement = Engagement.objects.select_for_update().select_related("site", "enabler").get(pk=engagement.pk)
+    if engagement.retention_notice_sent_at is not None:
+        return False
+    notify(
+        recipients=[engagement.enabler],
+        kind="notes-retention",
+        subject=f"Your private notes on {engagement.site} will be destroyed in 30 days",
+        body="Private notes are kept for a set time after an engagement closes. If you want a copy, "
+        "download your notes before then.",
+        link=reverse("engagements:private_notes_download"),
+    )
+    engagement.retention_notice_sent_at = timezone.now()
+    engagement.save(update_fields=["retention_notice_sent_at"])
     return True

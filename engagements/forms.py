@@ -13,7 +13,8 @@ from frontend.forms import ModelMultipleChoiceField
 from frontend.widgets import DateField
 from sites.models import Region, Site
 
-from .models import NOTE_LIMIT, Agreement, Approach, Diagnostic, EnablerProfile, Engagement, Offer, Sector, Session
+from .models import Agreement, Approach, Diagnostic, EnablerProfile, Engagement, Offer, Sector, Session
+from .notes import NOTE_LIMIT
 
 TEXT_LIMIT = 5000
 

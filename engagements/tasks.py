@@ -5,15 +5,12 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.notifications import notify
 
 from . import actions
-from .models import Engagement, Offer, SupportRequest, destroy_private_notes_of
+from .models import Engagement, Offer, SupportRequest
 from .working_days import working_days_between
 
 logger = logging.getLogger(__name__)
@@ -32,16 +29,7 @@ def remind_waiting_requests() -> int:
         waited = working_days_between(timezone.localdate(support_request.submitted_at), today)
         if waited <= WAITING_WORKING_DAYS:
             continue
-        with transaction.atomic():
-            notify(
-                recipients=leads,
-                kind="request-waiting",
-                subject=f"{support_request.site} has waited {waited} working days",
-                body=f"The request from {support_request.site} for “{support_request.offer}” has waited "
-                f"{waited} working days for enablers to be proposed.",
-                link=reverse("engagements:request_detail", kwargs={"pk": support_request.pk}),
-            )
-            support_request.mark_reminder_sent()
+        actions.note_reminder_sent(request=support_request, leads=leads, waited=waited)
         reminded += 1
     logger.info("Waiting-request reminders sent for %s request(s)", reminded)
     return reminded
@@ -72,25 +60,15 @@ def destroy_expired_private_notes(batch_size: int = 500) -> dict[str, int]:
     for engagement in (
         to_warn.filter(private_notes__isnull=False).distinct().select_related("site", "enabler")[:batch_size]
     ):
-        with transaction.atomic():
-            notify(
-                recipients=[engagement.enabler],
-                kind="notes-retention",
-                subject=f"Your private notes on {engagement.site} will be destroyed in 30 days",
-                body="Private notes are kept for a set time after an engagement closes. If you want a copy, "
-                "download your notes before then.",
-                link=reverse("engagements:private_notes_download"),
-            )
-            engagement.retention_notice_sent_at = timezone.now()
-            engagement.save(update_fields=["retention_notice_sent_at"])
-        warned += 1
+        warned += actions.warn_before_destroying_notes(engagement=engagement)
     destroyed_notes = destroyed_engagements = 0
     expired = closed.filter(closed_on__lte=today - retention).order_by("pk")
     while True:
         batch = list(expired[:batch_size])
         if not batch:
             break
-        destroyed = destroy_private_notes_of(batch, by=None)  # one transaction per batch, not per engagement
+        # One transaction per batch, not per engagement.
+        destroyed = actions.destroy_private_notes(engagements=batch, by=None)
         destroyed_notes += sum(destroyed.values())
         destroyed_engagements += len(destroyed)
     counts = {"warned": warned, "engagements": destroyed_engagements, "notes": destroyed_notes}

@@ -61,8 +61,6 @@ urlpatterns = [
     path("calendar/<feed_token:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("engagements/<int:pk>/feedback/new/", views.feedback_create, name="feedback_create"),
     path("engagements/<int:pk>/feedback/", views.feedback_list, name="feedback_list"),
-    path("overview/", views.overview, name="overview"),
-    path("overview/export.csv", views.overview_export, name="overview_export"),
     path("enablers/me/", views.enabler_profile_edit, name="enabler_profile_edit"),
     path("enablers/<int:pk>/", views.enabler_profile_detail, name="enabler_profile_detail"),
 ]

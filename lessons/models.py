@@ -12,15 +12,19 @@ from django.db.models.functions import ExtractYear, Mod
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import AuditEvent, User
-from config import memo
-from engagements.models import Engagement, NotAllowed
-from sites.models import Organisation, Programme, Region, Site, SiteMembership
+from accounts.models import User
+from core import memo
+from core.errors import NotAllowed
+from engagements.models import EnablerProfile, Engagement
+from sites.models import Organisation, Programme, Region, Site
 
-from . import anonymiser
+from . import access, anonymiser
+from .search import lesson_vector, uses_postgres
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from django.contrib.auth.models import AnonymousUser
 
 # The Integrated Care Pioneer places announced in 2013 and 2015: places a lesson must never name.
 KNOWN_PLACES = [
@@ -72,8 +76,6 @@ K_SITES = 3  # a lesson's context is shown only when at least this many sites sh
 
 def registry_vocabulary() -> anonymiser.Vocabulary:
     """Every name Alongside knows: sites, organisations and aliases, people, places and regions."""
-    from engagements.models import EnablerProfile
-
     enablers = set(EnablerProfile.objects.values_list("user_id", flat=True))
     vocabulary = anonymiser.vocabulary_of(
         sites=[(name, SITE_PLACEHOLDERS[kind]) for name, kind in Site.objects.values_list("name", "programme__kind")],
@@ -115,24 +117,15 @@ class Theme(models.Model):
         return slugify(name)[:100]
 
 
-def may_use_library(user: User) -> bool:
-    """The library is for programme leads, enablers and sites' people (and administrators)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_programme_lead or user.is_superuser:
-        return True
-    return user.roles.is_site_member or user.roles.is_enabler
-
-
 class LessonQuerySet(models.QuerySet["Lesson"]):
     def published(self) -> LessonQuerySet:
         return self.filter(state=Lesson.State.PUBLISHED)
 
-    def in_library_for(self, user: User) -> LessonQuerySet:
+    def in_library_for(self, user: User | AnonymousUser) -> LessonQuerySet:
         """Published lessons: for programme leads, enablers and sites' people (and administrators)."""
-        return self.published() if may_use_library(user) else self.none()
+        return self.published() if access.may_use_library(user) else self.none()
 
-    def drafted_with(self, user: User) -> LessonQuerySet:
+    def drafted_with(self, user: User | AnonymousUser) -> LessonQuerySet:
         """Lessons of the engagements this person works in: drafts and who wrote them are theirs to see only."""
         return self.filter(engagement__in=Engagement.objects.working_with(user))
 
@@ -188,27 +181,7 @@ class Lesson(models.Model):
     # Writing -----------------------------------------------------------------------------------------------
 
     @classmethod
-    def draft(
-        cls, *, engagement: Engagement, by: User, title: str, body: str, audience: str, themes: Iterable[Theme]
-    ) -> Lesson:
-        if not Engagement.objects.working_with(by).filter(pk=engagement.pk).exists():
-            raise NotAllowed("Lessons are drafted by the site or the enabler of the engagement.")
-        title, body = cls._anonymised(title, body)
-        lesson = cls.objects.create(
-            engagement=engagement,
-            created_by=by,
-            title=title,
-            body=body,
-            audience=audience,
-            programme_id=engagement.site.programme_id,
-            year=timezone.localtime(engagement.created_at).year,
-        )
-        lesson.themes.set(themes)
-        AuditEvent.record(actor=by, verb="drafted a lesson", target=lesson)
-        return lesson
-
-    @classmethod
-    def _anonymised(cls, title: str, body: str) -> tuple[str, str]:
+    def anonymised(cls, title: str, body: str) -> tuple[str, str]:
         vocabulary = registry_vocabulary()
         title = anonymiser.anonymise(title.strip(), vocabulary).text
         body = anonymiser.anonymise(body.strip(), vocabulary).text
@@ -224,9 +197,10 @@ class Lesson(models.Model):
             )
         return title, body
 
-    def revise(self, *, by: User, title: str, body: str, audience: str, themes: Iterable[Theme]) -> None:
-        """Any edit runs the anonymiser again and withdraws earlier approvals: a new version to agree."""
-        title, body = self._anonymised(title, body)
+    def revise(self, *, title: str, body: str, audience: str) -> bool:
+        """Any edit runs the anonymiser again and withdraws earlier approvals: a new version to agree. Returns
+        whether the lesson was published (and so has left the library)."""
+        title, body = self.anonymised(title, body)
         self.title, self.body, self.audience = title, body, audience
         self.version += 1
         self.site_approved_version = self.enabler_approved_version = None
@@ -247,25 +221,15 @@ class Lesson(models.Model):
                 "state",
             ]
         )
-        self.themes.set(themes)
-        AuditEvent.record(
-            actor=by, verb="revised a lesson", target=self, version=self.version, unpublished=was_published
-        )
+        return was_published
 
     # Consent -----------------------------------------------------------------------------------------------
 
-    def _party(self, user: User) -> str:
-        if user.pk == self.engagement.enabler_id:
-            return "enabler"
-        if SiteMembership.objects.filter(user=user, site=self.engagement.site, role=SiteMembership.Role.LEAD).exists():
-            return "site"
-        raise NotAllowed("A lesson is approved by the site's lead and by the enabler.")
-
-    def approve(self, *, by: User, version: int) -> None:
-        """Approve the exact words of one version. Both approvals of the current version publish the lesson."""
+    def approve(self, *, by: User, party: str, version: int) -> None:
+        """Approve the exact words of one version, as the site (its lead) or as the enabler. Both approvals of
+        the current version publish the lesson."""
         if version != self.version:
             raise NotAllowed("The lesson has changed since you read it. Read the new version before approving it.")
-        party = self._party(by)
         fields = ["state"]
         if party == "site":
             self.site_approved_version, self.site_approved_by = version, by
@@ -282,24 +246,19 @@ class Lesson(models.Model):
         self.save(update_fields=fields)
         if self.state == self.State.PUBLISHED:
             self.refresh_search_vector()
-        AuditEvent.record(actor=by, verb="approved a lesson", target=self, version=version)
 
     def refresh_search_vector(self) -> None:
-        from .search import lesson_vector, uses_postgres
-
         if uses_postgres():
             Lesson.objects.filter(pk=self.pk).update(search_vector=lesson_vector())
 
-    def withdraw_consent(self, *, by: User) -> None:
+    def withdraw_consent(self, *, party: str) -> None:
         """Either party can take back consent at any time: the lesson leaves the library at once."""
-        party = self._party(by)
         if party == "site":
             self.site_approved_version, self.site_approved_by = None, None
         else:
             self.enabler_approved_version = None
         self.state = self.State.WITHDRAWN if self.state == self.State.PUBLISHED else self.State.AWAITING
         self.save(update_fields=["site_approved_version", "site_approved_by", "enabler_approved_version", "state"])
-        AuditEvent.record(actor=by, verb="withdrew consent to a lesson", target=self)
 
     # What the library may say about where it comes from ------------------------------------------------------
 
@@ -345,7 +304,7 @@ def context_lines(lessons: Iterable[Lesson]) -> dict[int, list[str]]:
     dropping the context, then the year, until at least K_SITES distinct sites share what is said.
 
     The counts are three grouped queries over engagements, whatever the number of lessons or sites, kept by
-    each web process for a few minutes (config/memo.py). They only grow as engagements start, so a kept count
+    each web process for a few minutes (core/memo.py). They only grow as engagements start, so a kept count
     can only say less about a lesson than a fresh one, never more.
     """
     lessons = list(lessons)

@@ -8,7 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accounts.access import visible
+
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from accounts.models import User
 
 
@@ -47,13 +51,9 @@ class Programme(models.Model):
 
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
-    def visible_to(self, user: User) -> OrganisationQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> OrganisationQuerySet:
         """Organisations that are partners of a site this person may see."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_every_site:
-            return self.all()
-        return self.filter(sites__in=Site.objects.visible_to(user)).distinct()
+        return visible(self, user, lambda rows: rows.filter(sites__in=Site.objects.visible_to(user)).distinct())
 
 
 class Organisation(models.Model):
@@ -85,15 +85,15 @@ class Organisation(models.Model):
 
 
 class SiteQuerySet(models.QuerySet["Site"]):
-    def visible_to(self, user: User) -> SiteQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> SiteQuerySet:
         """Sites whose profile this person may see: their own, or every site for the central team."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_every_site:
-            return self.all()
-        return self.filter(
-            Q(memberships__user=user) | Q(engagements__enabler=user) | Q(account_managers=user)
-        ).distinct()
+        return visible(
+            self,
+            user,
+            lambda rows: rows.filter(
+                Q(memberships__user=user) | Q(engagements__enabler=user) | Q(account_managers=user)
+            ).distinct(),
+        )
 
 
 class Site(models.Model):
@@ -137,7 +137,7 @@ class Site(models.Model):
 
 
 class SiteMembershipQuerySet(models.QuerySet["SiteMembership"]):
-    def visible_to(self, user: User) -> SiteMembershipQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> SiteMembershipQuerySet:
         """Who belongs to which site, for the sites this person may see."""
         return self.filter(site__in=Site.objects.visible_to(user))
 

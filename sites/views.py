@@ -3,17 +3,19 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.access import sees_every_site, sees_every_site_required
+from core.http import AuthenticatedHttpRequest
 
 from .forms import SiteFilterForm
 from .models import Organisation, Site, SiteMembership
 
 
-def site_list(request: HttpRequest) -> HttpResponse:
+@sees_every_site_required
+def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The directory of every site, for the central team."""
-    if not request.user.sees_every_site:
-        raise Http404
     form = SiteFilterForm(request.GET or None)
     # Partners counted for the fifty sites on the page only (a subquery), not grouped over all 10,000.
     partners = (
@@ -34,16 +36,22 @@ def site_list(request: HttpRequest) -> HttpResponse:
     return render(request, "sites/site_list.html", {"form": form, "page": page})
 
 
-def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     site = get_object_or_404(Site.objects.visible_to(request.user).select_related("programme"), pk=pk)
     partners = Organisation.objects.visible_to(request.user).filter(sites=site).order_by("sector", "name")
     memberships = (
         SiteMembership.objects.visible_to(request.user).filter(site=site).select_related("user").order_by("role")
     )
-    return render(request, "sites/site_detail.html", {"site": site, "partners": partners, "memberships": memberships})
+    context = {
+        "site": site,
+        "partners": partners,
+        "memberships": memberships,
+        "sees_every_site": sees_every_site(request.user),
+    }
+    return render(request, "sites/site_detail.html", context)
 
 
-def my_site(request: HttpRequest) -> HttpResponse:
+def my_site(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where a site's people start: straight to their site, or a choice when they belong to several."""
     memberships = list(
         SiteMembership.objects.filter(user=request.user)

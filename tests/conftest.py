@@ -57,9 +57,9 @@ def _plain_http(settings: object) -> None:
 
 @pytest.fixture(autouse=True)
 def _figures_counted_afresh(settings: object) -> None:
-    """Each test sees the figures its own data gives: web processes keep them for minutes (config/memo.py); the
+    """Each test sees the figures its own data gives: web processes keep them for minutes (core/memo.py); the
     query-count test turns keeping on to measure pages as served."""
-    from config import memo
+    from core import memo
 
     settings.FIGURES_CACHE_SECONDS = 0
     memo.forget_all()

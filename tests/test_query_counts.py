@@ -119,7 +119,7 @@ def queries_per_page(clients: dict, objects: dict) -> dict[str, int]:
 def test_every_measured_page_costs_the_same_few_queries_at_two_data_sizes(
     personas: dict, engagement_a: Engagement, engagement_b: Engagement, themes: list[Theme], settings: object
 ) -> None:
-    settings.FIGURES_CACHE_SECONDS = 300  # as served: figures the same for everyone are kept (config/memo.py)
+    settings.FIGURES_CACHE_SECONDS = 300  # as served: figures the same for everyone are kept (core/memo.py)
     clients = {name: client_for(user) for name, user in personas.items() if user is not None}
     grow(1, start=1, around=engagement_a, programme_lead=personas["programme_lead"], themes=themes)
     objects = {"engagement": engagement_a, "lesson": Lesson.objects.published().first()}

@@ -1,18 +1,18 @@
-"""Engagements' models: support (offers to diagnostics) and sessions (sessions, notes, actions, access, feeds)."""
+"""Engagements' models: support (offers to diagnostics) and sessions (sessions, shared notes, actions, access,
+feeds, feedback). Private notes and their keys are models of this app too, but they live sealed in
+engagements.notes: they are imported here only so that Django registers them, and are not re-exported."""
 
+from core.errors import NotAllowed
+
+from ..notes import models as _notes_models  # noqa: F401  (registers PrivateNote and EngagementKey)
 from .sessions import (
     HOURS_IN_A_DAY,
-    NOTE_LIMIT,
     AccessRecord,
     Action,
     CalendarFeed,
-    EngagementKey,
     Feedback,
-    PrivateNote,
     Session,
     SharedNote,
-    destroy_private_notes,
-    destroy_private_notes_of,
     quiet_since,
 )
 from .support import (
@@ -25,7 +25,6 @@ from .support import (
     DiagnosticShare,
     EnablerProfile,
     Engagement,
-    NotAllowed,
     Offer,
     Proposal,
     Sector,
@@ -35,7 +34,6 @@ from .support import (
 __all__ = [
     "DEFAULT_CONFIDENTIALITY",
     "HOURS_IN_A_DAY",
-    "NOTE_LIMIT",
     "SECTOR_FIT",
     "AccessRecord",
     "Action",
@@ -47,17 +45,13 @@ __all__ = [
     "DiagnosticShare",
     "EnablerProfile",
     "Engagement",
-    "EngagementKey",
     "Feedback",
     "NotAllowed",
     "Offer",
-    "PrivateNote",
     "Proposal",
     "Sector",
     "Session",
     "SharedNote",
     "SupportRequest",
-    "destroy_private_notes",
-    "destroy_private_notes_of",
     "quiet_since",
 ]

@@ -1,30 +1,22 @@
-"""Sessions, the enabler's private notes (encrypted), shared notes and actions, the access log, calendar feeds."""
+"""Sessions, shared notes and actions, the access log, calendar feeds, feedback. (Private notes: engagements.notes.)"""
 
 from __future__ import annotations
 
 import datetime
-import secrets
-from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.views.decorators.debug import sensitive_variables
 
-from accounts.models import AuditEvent
-
-from .. import crypto
-from .support import Engagement, NotAllowed
+from .support import Engagement
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 HOURS_IN_A_DAY = Decimal("7.5")  # one working day, for offers counted in days
-NOTE_LIMIT = 20_000
 
 
 class SessionQuerySet(models.QuerySet["Session"]):
@@ -92,162 +84,6 @@ class Session(models.Model):
         return f"{self.hours.normalize():f} hour{'s' if self.hours != 1 else ''}"
 
 
-class EngagementKey(models.Model):
-    """An engagement's data key, stored only wrapped by a master key. Deleting it destroys the notes."""
-
-    engagement = models.OneToOneField(Engagement, on_delete=models.CASCADE, related_name="notes_key")
-    master_key_id = models.CharField(max_length=16)
-    wrapped_key = models.BinaryField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"Notes key of engagement {self.engagement_id}"
-
-    @classmethod
-    def data_key_for(cls, engagement: Engagement, *, create: bool) -> bytes:
-        """The engagement's data key, unwrapped in memory only. Made on first use when `create` is set."""
-        if engagement.notes_destroyed_at is not None:
-            raise crypto.NotesKeyError("These private notes were destroyed when their retention period ended.")
-        key = cls.objects.filter(engagement=engagement).first()
-        if key is None:
-            if not create:
-                raise crypto.NotesKeyError("There are no private notes for this engagement.")
-            master_key_id, wrapped = crypto.new_wrapped_data_key(engagement.pk)
-            try:
-                with transaction.atomic():
-                    key = cls.objects.create(engagement=engagement, master_key_id=master_key_id, wrapped_key=wrapped)
-            except IntegrityError:  # made at the same moment by another request: use that one
-                key = cls.objects.get(engagement=engagement)
-        return crypto.unwrap(engagement.pk, key.master_key_id, key.wrapped_key)
-
-    def rewrap(self) -> bool:
-        """Wrap the same data key with the current master key. Notes are not touched."""
-        master_key_id, wrapped = crypto.rewrap(self.engagement_id, self.master_key_id, self.wrapped_key)
-        if master_key_id == self.master_key_id:
-            return False
-        self.master_key_id, self.wrapped_key = master_key_id, wrapped
-        self.save(update_fields=["master_key_id", "wrapped_key"])
-        return True
-
-
-def destroy_private_notes(engagement: Engagement, *, by: User | None) -> int:
-    """Crypto-shredding: the data key and the ciphertexts go. Returns how many notes were destroyed."""
-    return destroy_private_notes_of([engagement], by=by)[engagement.pk]
-
-
-def destroy_private_notes_of(engagements: list[Engagement], *, by: User | None) -> dict[int, int]:
-    """Crypto-shredding for several engagements in one transaction and a handful of statements, whatever their
-    number (the retention task passes 500 at a time): their data keys and ciphertexts go, each is marked, and
-    each gets its audit event. Returns how many notes each had."""
-    ids = [engagement.pk for engagement in engagements]
-    with transaction.atomic():
-        counted = dict(
-            PrivateNote.objects.filter(engagement__in=ids)
-            .order_by()
-            .values_list("engagement")
-            .annotate(count=models.Count("pk"))
-        )
-        PrivateNote.objects.filter(engagement__in=ids).delete()
-        EngagementKey.objects.filter(engagement__in=ids).delete()
-        now = timezone.now()
-        Engagement.objects.filter(pk__in=ids).update(notes_destroyed_at=now)
-        target_type = ContentType.objects.get_for_model(Engagement)
-        AuditEvent.objects.bulk_create(
-            AuditEvent(
-                actor=by,
-                verb="destroyed private notes",
-                target_type=target_type,
-                target_id=pk,
-                detail={"count": counted.get(pk, 0)},
-                at=now,
-            )
-            for pk in ids
-        )
-    for engagement in engagements:
-        engagement.notes_destroyed_at = now
-    return {pk: counted.get(pk, 0) for pk in ids}
-
-
-class PrivateNoteQuerySet(models.QuerySet["PrivateNote"]):
-    def visible_to(self, user: User) -> PrivateNoteQuerySet:
-        """Its author, and nobody else, in any role."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.filter(author=user)
-
-
-class PrivateNote(models.Model):
-    """An enabler's own reflection on a session or on the engagement. Stored encrypted; readable by its author
-    alone. Its text never appears in the admin, exports (but the author's own), search, feeds, e-mails or logs."""
-
-    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="private_notes")
-    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.CASCADE, related_name="private_notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="private_notes")
-    ciphertext = models.BinaryField()
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-
-    objects = PrivateNoteQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["author", "engagement", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"Private note {self.pk}"  # never the text
-
-    @staticmethod
-    @sensitive_variables("text")
-    def check_text(text: str) -> str:
-        text = text.strip()
-        if not text:
-            raise NotAllowed("Write the note before saving it.")
-        if len(text) > NOTE_LIMIT:
-            raise NotAllowed(f"A note must be {NOTE_LIMIT:,} characters or fewer; this one is {len(text):,}.")
-        return text
-
-    @classmethod
-    @sensitive_variables("text")
-    def write(cls, *, engagement: Engagement, author: User, text: str, session: Session | None = None) -> PrivateNote:
-        if author.pk != engagement.enabler_id:
-            raise NotAllowed("Private notes are kept by the engagement's enabler.")
-        text = cls.check_text(text)
-        data_key = EngagementKey.data_key_for(engagement, create=True)
-        return cls.objects.create(
-            engagement=engagement,
-            session=session,
-            author=author,
-            ciphertext=crypto.encrypt_note(data_key, engagement.pk, text),
-        )
-
-    @sensitive_variables("data_key")
-    def read(self) -> str:
-        data_key = EngagementKey.data_key_for(self.engagement, create=False)
-        return crypto.decrypt_note(data_key, self.engagement_id, self.ciphertext)
-
-    @classmethod
-    def read_all(cls, notes: Iterable[PrivateNote]) -> list[tuple[PrivateNote, str]]:
-        """Each note with its text, unwrapping each engagement's data key once, not once a note (an engagement
-        may have hundreds). Pass notes with their engagement selected."""
-        data_keys: dict[int, bytes] = {}
-        texts = []
-        for note in notes:
-            if note.engagement_id not in data_keys:
-                data_keys[note.engagement_id] = EngagementKey.data_key_for(note.engagement, create=False)
-            texts.append(
-                (note, crypto.decrypt_note(data_keys[note.engagement_id], note.engagement_id, note.ciphertext))
-            )
-        return texts
-
-    @sensitive_variables("text", "data_key")
-    def rewrite(self, text: str) -> None:
-        text = self.check_text(text)
-        data_key = EngagementKey.data_key_for(self.engagement, create=False)
-        self.ciphertext = crypto.encrypt_note(data_key, self.engagement_id, text)
-        self.updated_at = timezone.now()
-        self.save(update_fields=["ciphertext", "updated_at"])
-
-
 class SharedNote(models.Model):
     """A note the enabler or the site writes for both to see. Never for the central team."""
 
@@ -285,15 +121,13 @@ class Action(models.Model):
     def is_done(self) -> bool:
         return self.done_at is not None
 
-    def mark_done(self, *, by: User) -> None:
+    def mark_done(self) -> None:
         self.done_at = timezone.now()
         self.save(update_fields=["done_at"])
-        AuditEvent.record(actor=by, verb="completed an action", target=self.engagement, action=self.pk)
 
-    def reopen(self, *, by: User) -> None:
+    def reopen(self) -> None:
         self.done_at = None
         self.save(update_fields=["done_at"])
-        AuditEvent.record(actor=by, verb="reopened an action", target=self.engagement, action=self.pk)
 
 
 class AccessRecord(models.Model):
@@ -317,10 +151,6 @@ class AccessRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.user} read {self.kind} at {self.at}"
 
-    @classmethod
-    def note(cls, *, engagement: Engagement, user: User, kind: str) -> None:
-        cls.objects.create(engagement=engagement, user=user, kind=kind)
-
 
 class CalendarFeed(models.Model):
     """A secret address for a person's sessions in Outlook or Google Calendar. Revoking it deletes the address."""
@@ -331,14 +161,6 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
-
-    @classmethod
-    def turn_on(cls, user: User) -> CalendarFeed:
-        """A new secret address; any earlier one stops working."""
-        cls.objects.filter(user=user).delete()
-        feed = cls.objects.create(user=user, token=secrets.token_urlsafe(32))
-        AuditEvent.record(actor=user, verb="turned on a calendar feed", target=user)
-        return feed
 
 
 def quiet_since(engagement: Engagement) -> datetime.date | None:

@@ -11,20 +11,19 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.access import visible
+from core.errors import NotAllowed
+from sites import access as site_access
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from accounts.models import User
-
-
-class NotAllowed(ValidationError):
-    """A change that the rules do not allow now. Its message is shown to the person as it is."""
 
 
 class Approach(models.TextChoices):
@@ -80,18 +79,18 @@ class Offer(models.Model):
 
 
 class EnablerProfileQuerySet(models.QuerySet["EnablerProfile"]):
-    def visible_to(self, user: User) -> EnablerProfileQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> EnablerProfileQuerySet:
         """An enabler's profile: themselves, the central team, and a site once proposed to it or working with it."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_every_site:
-            return self.all()
-        my_sites = SiteMembership.objects.filter(user=user).values("site")
-        return self.filter(
-            Q(user=user)
-            | Q(user__proposals__request__site__in=my_sites)
-            | Q(user__engagements_as_enabler__site__in=my_sites)
-        ).distinct()
+
+        def own(rows: EnablerProfileQuerySet) -> EnablerProfileQuerySet:
+            my_sites = site_access.sites_of(user)  # type: ignore[arg-type]
+            return rows.filter(
+                Q(user=user.pk)
+                | Q(user__proposals__request__site__in=my_sites)
+                | Q(user__engagements_as_enabler__site__in=my_sites)
+            ).distinct()
+
+        return visible(self, user, own)
 
     def with_active_count(self) -> EnablerProfileQuerySet:
         return self.annotate(
@@ -146,13 +145,15 @@ class EnablerProfile(models.Model):
 
 
 class SupportRequestQuerySet(models.QuerySet["SupportRequest"]):
-    def visible_to(self, user: User) -> SupportRequestQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> SupportRequestQuerySet:
         """The site's own people and the central team; an enabler only once proposed for it."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_every_site:
-            return self.all()
-        return self.filter(Q(site__memberships__user=user) | Q(proposals__enabler=user)).distinct()
+        return visible(
+            self,
+            user,
+            lambda rows: rows.filter(
+                Q(site__in=site_access.sites_of(user)) | Q(proposals__enabler=user.pk)  # type: ignore[arg-type]
+            ).distinct(),
+        )
 
     def open(self) -> SupportRequestQuerySet:
         return self.filter(state__in=SupportRequest.OPEN_STATES)
@@ -216,17 +217,16 @@ class SupportRequest(models.Model):
     def current_proposals(self) -> models.QuerySet[Proposal]:
         return self.proposals.filter(outcome__in=[Proposal.Outcome.PENDING, Proposal.Outcome.CHOSEN])
 
-    def _move(self, *, to: str, by: User, verb: str, fields: tuple[str, ...] = (), **detail: object) -> None:
+    def _move(self, *, to: str, fields: tuple[str, ...] = ()) -> None:
         self.state = to
         self.save(update_fields=["state", *fields])
-        AuditEvent.record(actor=by, verb=verb, target=self, **detail)
 
-    def mark_proposed(self, *, by: User) -> None:
+    def mark_proposed(self) -> None:
         if self.state not in self.QUEUE_STATES:
             raise NotAllowed("Enablers can only be proposed for a request waiting in the queue.")
-        self._move(to=self.State.PROPOSED, by=by, verb="proposed enablers")
+        self._move(to=self.State.PROPOSED)
 
-    def choose(self, *, by: User, proposal: Proposal) -> None:
+    def choose(self, *, proposal: Proposal) -> None:
         """The site chooses one of the enablers proposed to it."""
         if self.state != self.State.PROPOSED:
             raise NotAllowed("An enabler can only be chosen while proposals are waiting for the site.")
@@ -237,9 +237,9 @@ class SupportRequest(models.Model):
         )
         proposal.outcome = Proposal.Outcome.CHOSEN
         proposal.save(update_fields=["outcome"])
-        self._move(to=self.State.CHOSEN, by=by, verb="chose an enabler", proposal=proposal.pk)
+        self._move(to=self.State.CHOSEN)
 
-    def decline(self, *, by: User, reason: str) -> None:
+    def decline(self, *, reason: str) -> None:
         """The site declines every proposal, with a reason: the request goes back to the queue."""
         if self.state != self.State.PROPOSED:
             raise NotAllowed("Proposals can only be declined while they are waiting for the site.")
@@ -247,22 +247,22 @@ class SupportRequest(models.Model):
             raise NotAllowed("Say why none of the proposed enablers is right, so the next proposal fits better.")
         self.proposals.filter(outcome=Proposal.Outcome.PENDING).update(outcome=Proposal.Outcome.DECLINED)
         self.decline_reason = reason.strip()
-        self._move(to=self.State.DECLINED, by=by, verb="declined the proposals", fields=("decline_reason",))
+        self._move(to=self.State.DECLINED, fields=("decline_reason",))
 
-    def return_to_queue(self, *, by: User) -> None:
+    def return_to_queue(self) -> None:
         """The chosen enabler cannot take it on after all: the request waits for new proposals."""
         if self.state != self.State.CHOSEN:
             raise NotAllowed("Only a request waiting for its chosen enabler can go back to the queue.")
         self.proposals.filter(outcome=Proposal.Outcome.CHOSEN).update(outcome=Proposal.Outcome.ENABLER_DECLINED)
-        self._move(to=self.State.DECLINED, by=by, verb="returned to the queue")
+        self._move(to=self.State.DECLINED)
 
-    def mark_accepted(self, *, by: User) -> None:
+    def mark_accepted(self) -> None:
         if self.state != self.State.CHOSEN:
             raise NotAllowed("This request is not waiting for an enabler to confirm.")
         self.decided_at = timezone.now()
-        self._move(to=self.State.ACCEPTED, by=by, verb="accepted", fields=("decided_at",))
+        self._move(to=self.State.ACCEPTED, fields=("decided_at",))
 
-    def withdraw(self, *, by: User) -> None:
+    def withdraw(self) -> None:
         if not self.is_open:
             raise NotAllowed(
                 "This request has already been accepted and an engagement has begun."
@@ -273,7 +273,7 @@ class SupportRequest(models.Model):
             outcome=Proposal.Outcome.WITHDRAWN
         )
         self.decided_at = timezone.now()
-        self._move(to=self.State.WITHDRAWN, by=by, verb="withdrew", fields=("decided_at",))
+        self._move(to=self.State.WITHDRAWN, fields=("decided_at",))
 
     def mark_reminder_sent(self) -> None:
         self.waiting_reminder_sent_at = timezone.now()
@@ -315,33 +315,34 @@ class Proposal(models.Model):
 
 
 class EngagementQuerySet(models.QuerySet["Engagement"]):
-    def visible_to(self, user: User) -> EngagementQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> EngagementQuerySet:
         """State, dates and days used: the site's people, its enabler and the central team."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.sees_every_site:
-            return self.all()
-        return self.working_with(user)
+        return visible(self, user, lambda rows: rows.working_with(user))
 
-    def working_with(self, user: User) -> EngagementQuerySet:
+    def working_with(self, user: User | AnonymousUser) -> EngagementQuerySet:
         """The two parties of an engagement, who alone see its agreement and diagnostic."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        # EXISTS rather than a join: no DISTINCT over wide rows, and one row per engagement by construction.
-        member = SiteMembership.objects.filter(site=OuterRef("site"), user=user)
-        return self.filter(Q(Exists(member)) | Q(enabler=user))
 
-    def diagnostic_readable_by(self, user: User) -> EngagementQuerySet:
+        def own(rows: EngagementQuerySet) -> EngagementQuerySet:
+            # EXISTS rather than a join: no DISTINCT over wide rows, and one row per engagement by construction.
+            member = SiteMembership.objects.filter(site=OuterRef("site"), user=user.pk)
+            return rows.filter(Q(Exists(member)) | Q(enabler=user.pk))
+
+        return visible(self, user, own, centre_sees_all=False)
+
+    def diagnostic_readable_by(self, user: User | AnonymousUser) -> EngagementQuerySet:
         """Engagements whose diagnostic this person may read: the two parties, and anyone the site's lead
         is sharing it with right now. Never the central team."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        shared = Q(diagnostic_shares__shared_with=user, diagnostic_shares__stopped_at=None)
-        return self.filter(Q(site__memberships__user=user) | Q(enabler=user) | shared).distinct()
+
+        def own(rows: EngagementQuerySet) -> EngagementQuerySet:
+            shared = Q(diagnostic_shares__shared_with=user.pk, diagnostic_shares__stopped_at=None)
+            mine = Q(site__in=site_access.sites_of(user)) | Q(enabler=user.pk)  # type: ignore[arg-type]
+            return rows.filter(mine | shared).distinct()
+
+        return visible(self, user, own, centre_sees_all=False)
 
     def with_site_role_of(self, user: User) -> EngagementQuerySet:
         """Each engagement with `site_role`: this person's role at its site (lead or member), or None. Lets
-        `Engagement.is_party` answer without another query."""
+        `engagements.access` answer "is this person a party?" without another query."""
         role = SiteMembership.objects.filter(site=OuterRef("site"), user=user.pk).values("role")[:1]
         return self.annotate(site_role=Subquery(role))
 
@@ -410,20 +411,7 @@ class Engagement(models.Model):
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
 
-    def is_party(self, user: User) -> bool:
-        """One of the two parties, by the rule of `Engagement.objects.working_with`: its enabler or a member of its
-        site. Reads `site_role` when the query asked for it (`with_site_role_of`)."""
-        if not user.is_authenticated or not user.is_active:
-            return False
-        return self.enabler_id == user.pk or self.site_role_of(user) is not None
-
-    def site_role_of(self, user: User) -> str | None:
-        """The person's role at this engagement's site (lead or member), or None."""
-        if hasattr(self, "site_role"):
-            return self.site_role
-        return SiteMembership.objects.filter(site=self.site_id, user=user.pk).values_list("role", flat=True).first()
-
-    def _move(self, *, allowed_from: tuple[str, ...], to: str, by: User, verb: str, fields: tuple[str, ...] = ()):
+    def _move(self, *, allowed_from: tuple[str, ...], to: str, fields: tuple[str, ...] = ()) -> None:
         if self.state not in allowed_from:
             target = self.State(to).label.lower()
             raise NotAllowed(
@@ -431,20 +419,17 @@ class Engagement(models.Model):
             )
         self.state = to
         self.save(update_fields=["state", *fields])
-        AuditEvent.record(actor=by, verb=verb, target=self)
 
-    def activate(self, *, by: User) -> None:
+    def activate(self) -> None:
         """Both parties have confirmed the agreement: the work begins."""
         self.started_on = timezone.localdate()
-        self._move(
-            allowed_from=(self.State.AGREEMENT,), to=self.State.ACTIVE, by=by, verb="activated", fields=("started_on",)
-        )
+        self._move(allowed_from=(self.State.AGREEMENT,), to=self.State.ACTIVE, fields=("started_on",))
 
-    def pause(self, *, by: User) -> None:
-        self._move(allowed_from=(self.State.ACTIVE,), to=self.State.PAUSED, by=by, verb="paused")
+    def pause(self) -> None:
+        self._move(allowed_from=(self.State.ACTIVE,), to=self.State.PAUSED)
 
-    def resume(self, *, by: User) -> None:
-        self._move(allowed_from=(self.State.PAUSED,), to=self.State.ACTIVE, by=by, verb="resumed")
+    def resume(self) -> None:
+        self._move(allowed_from=(self.State.PAUSED,), to=self.State.ACTIVE)
 
     def earliest_session_date(self) -> datetime.date:
         """The earliest date a session can be logged with: the engagement's beginning, or a year ago when that
@@ -452,23 +437,19 @@ class Engagement(models.Model):
         a_year_ago = timezone.localdate() - datetime.timedelta(days=365)
         return min(timezone.localdate(self.created_at), a_year_ago)
 
-    def start_closing(self, *, by: User, follow_up_on: datetime.date) -> None:
+    def start_closing(self, *, follow_up_on: datetime.date) -> None:
         if follow_up_on < timezone.localdate():
             raise NotAllowed("The follow-up date must be today or later.")
         self.follow_up_on = follow_up_on
         self._move(
             allowed_from=(self.State.ACTIVE, self.State.PAUSED),
             to=self.State.CLOSING,
-            by=by,
-            verb="started closing",
             fields=("follow_up_on",),
         )
 
-    def close(self, *, by: User) -> None:
+    def close(self) -> None:
         self.closed_on = timezone.localdate()
-        self._move(
-            allowed_from=(self.State.CLOSING,), to=self.State.CLOSED, by=by, verb="closed", fields=("closed_on",)
-        )
+        self._move(allowed_from=(self.State.CLOSING,), to=self.State.CLOSED, fields=("closed_on",))
 
     # The day budget -------------------------------------------------------------------------------------------
 
@@ -496,7 +477,7 @@ class Engagement(models.Model):
         share = self.budget_share_used
         return share is not None and share >= 80
 
-    def use_days(self, days: Decimal, *, by: User) -> None:
+    def use_days(self, days: Decimal) -> None:
         """Count delivered days against the budget. Going over needs the site's agreement first."""
         if days <= 0:
             raise NotAllowed("Days used must be more than zero.")
@@ -517,22 +498,13 @@ class Engagement(models.Model):
                 "Those days would go beyond the budget. The site's lead must agree extra days before more are used."
             ) from error
         self.refresh_from_db(fields=["days_used"])
-        AuditEvent.record(actor=by, verb="used days", target=self, days=str(days))
 
-    @transaction.atomic
-    def agree_extra_days(self, *, by: User, days: Decimal, reason: str) -> BudgetExtension:
-        """The site's lead agrees days beyond the allowance; the agreement is recorded."""
+    def check_extra_days(self, days: Decimal) -> None:
+        """The guard on extra days: the offer has an allowance to extend, and the days are more than none."""
         if self.day_allowance is None:
             raise NotAllowed("This offer has no day allowance, so there is nothing to extend.")
-        if not SiteMembership.objects.filter(user=by, site=self.site, role=SiteMembership.Role.LEAD).exists():
-            raise NotAllowed("Only the site's lead can agree extra days.")
         if days <= 0:
             raise NotAllowed("Extra days must be more than zero.")
-        extension = self.budget_extensions.create(days=days, reason=reason, agreed_by=by)
-        Engagement.objects.filter(pk=self.pk).update(days_extra=F("days_extra") + days)
-        self.refresh_from_db(fields=["days_extra"])
-        AuditEvent.record(actor=by, verb="agreed extra days", target=self, days=str(days))
-        return extension
 
 
 class BudgetExtension(models.Model):
@@ -587,7 +559,7 @@ class Agreement(models.Model):
     def is_confirmed(self) -> bool:
         return self.site_confirmed_at is not None and self.enabler_confirmed_at is not None
 
-    def revise(self, *, by: User, cadence: str, ways_of_working: str, goals: str, confidentiality: str) -> bool:
+    def revise(self, *, cadence: str, ways_of_working: str, goals: str, confidentiality: str) -> bool:
         """Change the words. Returns whether anything changed; a change withdraws both confirmations."""
         if self.is_confirmed:
             raise NotAllowed("The agreement has been confirmed by both of you and can no longer be changed.")
@@ -604,29 +576,24 @@ class Agreement(models.Model):
         self.site_confirmed_by = self.site_confirmed_at = self.enabler_confirmed_at = None
         self.updated_at = timezone.now()
         self.save(update_fields=[*new, "site_confirmed_by", "site_confirmed_at", "enabler_confirmed_at", "updated_at"])
-        AuditEvent.record(actor=by, verb="revised the agreement", target=self.engagement)
         return True
 
-    def confirm(self, *, by: User) -> None:
-        """One party confirms the words as they stand now."""
-        engagement = self.engagement
+    def confirm(self, *, by: User, for_site: bool) -> None:
+        """One party confirms the words as they stand now: the site's lead for the site, or the enabler."""
         if self.is_confirmed:
             raise NotAllowed("The agreement is already confirmed by both of you.")
         if not self.is_complete:
             raise NotAllowed("Fill in the cadence, the ways of working and the goals before confirming.")
-        if by.pk == engagement.enabler_id:
-            self.enabler_confirmed_at = timezone.now()
-            self.save(update_fields=["enabler_confirmed_at"])
-        elif SiteMembership.objects.filter(user=by, site=engagement.site, role=SiteMembership.Role.LEAD).exists():
+        if for_site:
             self.site_confirmed_by, self.site_confirmed_at = by, timezone.now()
             self.save(update_fields=["site_confirmed_by", "site_confirmed_at"])
         else:
-            raise NotAllowed("The agreement is confirmed by the site's lead and by the enabler.")
-        AuditEvent.record(actor=by, verb="confirmed the agreement", target=engagement)
+            self.enabler_confirmed_at = timezone.now()
+            self.save(update_fields=["enabler_confirmed_at"])
 
 
 class DiagnosticQuerySet(models.QuerySet["Diagnostic"]):
-    def visible_to(self, user: User) -> DiagnosticQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> DiagnosticQuerySet:
         """The site's people and its enabler; an account manager only while the site's lead shares it."""
         return self.filter(engagement__in=Engagement.objects.diagnostic_readable_by(user))
 
@@ -692,6 +659,3 @@ class DiagnosticShare(models.Model):
             raise NotAllowed("Sharing has already stopped.")
         self.stopped_by, self.stopped_at = by, timezone.now()
         self.save(update_fields=["stopped_by", "stopped_at"])
-        AuditEvent.record(
-            actor=by, verb="stopped sharing the diagnostic", target=self.engagement, person=self.shared_with_id
-        )

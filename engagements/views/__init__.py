@@ -1,6 +1,6 @@
-"""Engagements' views: the support journey (support) and the work once it has begun (sessions)."""
+"""Engagements' views: the support journey (support), the work once it has begun (sessions), feedback."""
 
-from .overview import feedback_create, feedback_list, overview, overview_export
+from .feedback import feedback_create, feedback_list
 from .sessions import (
     access_log,
     action_toggle,
@@ -67,8 +67,6 @@ __all__ = [
     "feedback_create",
     "feedback_list",
     "home",
-    "overview",
-    "overview_export",
     "private_note_create",
     "private_note_edit",
     "private_note_list",

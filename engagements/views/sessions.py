@@ -10,160 +10,151 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from core.errors import NotAllowed
 from core.exports import CsvWriter
+from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
-from .. import actions
-from ..crypto import NotesKeyError
+from .. import access, actions, notes
+from ..calendar import sessions_as_icalendar
 from ..forms import ActionForm, PrivateNoteForm, SessionForm, SharedNoteForm
-from ..models import AccessRecord, Action, Engagement, NotAllowed, PrivateNote, Session, SharedNote
-from .support import _is_site_lead
+from ..models import AccessRecord, Action, CalendarFeed, Engagement, Session
+from ..notes import NotesKeyError, PrivateNote
 
 
-def _party_engagement(request: HttpRequest, pk: int) -> Engagement:
+def _problem(error: NotAllowed | NotesKeyError) -> str:
+    return error.text() if isinstance(error, NotAllowed) else str(error)
+
+
+def _party_engagement(request: AuthenticatedHttpRequest, pk: int) -> Engagement:
     return get_object_or_404(
         Engagement.objects.working_with(request.user).select_related("site", "offer", "enabler"), pk=pk
     )
 
 
-def _enabler_engagement(request: HttpRequest, pk: int) -> Engagement:
+def _enabler_engagement(request: AuthenticatedHttpRequest, pk: int) -> Engagement:
     """The engagement, for its own enabler only: private notes and logging sessions are theirs."""
     return get_object_or_404(Engagement.objects.filter(enabler=request.user).select_related("site", "offer"), pk=pk)
 
 
-def session_list(request: HttpRequest, pk: int) -> HttpResponse:
+def session_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The session log: dates, format, length. For the site's people and its enabler."""
     engagement = _party_engagement(request, pk)
     sessions = Session.objects.visible_to(request.user).filter(engagement=engagement).order_by("-held_on", "-pk")
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
-    AccessRecord.note(engagement=engagement, user=request.user, kind=AccessRecord.Kind.SESSIONS)
+    actions.record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.SESSIONS)
     context = {"engagement": engagement, "page": page, "is_enabler": engagement.enabler_id == request.user.pk}
     return render(request, "engagements/session_list.html", context)
 
 
 @sensitive_post_parameters("private_note")
 @sensitive_variables("form")
-def session_create(request: HttpRequest, pk: int) -> HttpResponse:
+def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = _enabler_engagement(request, pk)
-    owners = actions.parties(engagement)
+    owners = access.parties(engagement)
     form = SessionForm(posted(request), engagement=engagement, owners=owners)
     if request.method == "POST" and form.is_valid():
         try:
             actions.log_session(engagement=engagement, by=request.user, **form.cleaned_data)
         except (NotAllowed, NotesKeyError) as error:
-            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+            form.add_error(None, _problem(error))
         else:
             messages.success(request, "The session is logged.")
             return redirect("engagements:engagement_detail", pk=pk)
-    context = {"form": form, "engagement": engagement, "notes_blocked": _notes_blocked()}
+    context = {"form": form, "engagement": engagement, "notes_blocked": notes.notes_blocked()}
     return render(request, "engagements/session_create.html", context)
-
-
-def _notes_blocked() -> str:
-    """Why private notes cannot be written now, or an empty string."""
-    from ..crypto import current_master_key
-
-    try:
-        current_master_key()
-    except NotesKeyError as error:
-        return str(error)
-    return ""
 
 
 NOTES_PER_PAGE = 50
 
 
-@sensitive_variables("notes", "texts", "page")
-def private_note_list(request: HttpRequest, pk: int) -> HttpResponse:
+@sensitive_variables("written", "texts", "page")
+def private_note_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The enabler's own notes on one engagement, decrypted for them alone."""
     engagement = _enabler_engagement(request, pk)
-    notes = (
+    written = (
         PrivateNote.objects.visible_to(request.user)
         .filter(engagement=engagement)
         .select_related("session", "engagement")
     )
-    page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("page"))  # decrypt one page, not hundreds
+    page = Paginator(written, NOTES_PER_PAGE).get_page(request.GET.get("page"))  # decrypt one page, not hundreds
     problem = ""
     try:
-        texts = PrivateNote.read_all(page.object_list)
+        texts = notes.read_notes(page.object_list)
     except NotesKeyError as error:
         texts, problem = [], str(error)
-    context = {"engagement": engagement, "notes": texts, "page": page, "problem": problem or _notes_blocked()}
+    context = {"engagement": engagement, "notes": texts, "page": page, "problem": problem or notes.notes_blocked()}
     return render(request, "engagements/private_note_list.html", context)
 
 
 @sensitive_post_parameters("text")
 @sensitive_variables("form")
-def private_note_create(request: HttpRequest, pk: int) -> HttpResponse:
+def private_note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = _enabler_engagement(request, pk)
     form = PrivateNoteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            PrivateNote.write(engagement=engagement, author=request.user, text=form.cleaned_data["text"])
+            actions.write_private_note(engagement=engagement, by=request.user, text=form.cleaned_data["text"])
         except (NotAllowed, NotesKeyError) as error:
-            form.add_error("text", " ".join(getattr(error, "messages", [str(error)])))
+            form.add_error("text", _problem(error))
         else:
             messages.success(request, "Your private note is saved.")
             return redirect("engagements:private_note_list", pk=pk)
-    context = {"form": form, "engagement": engagement, "notes_blocked": _notes_blocked()}
+    context = {"form": form, "engagement": engagement, "notes_blocked": notes.notes_blocked()}
     return render(request, "engagements/private_note_create.html", context)
 
 
 @sensitive_post_parameters("text")
 @sensitive_variables("form", "text")
-def private_note_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def private_note_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(PrivateNote.objects.visible_to(request.user).select_related("engagement"), pk=pk)
     try:
-        text = note.read()
+        text = notes.read_note(note)
     except NotesKeyError as error:
         messages.error(request, str(error))
         return redirect("engagements:private_note_list", pk=note.engagement_id)
     form = PrivateNoteForm(posted(request), initial={"text": text})
     if request.method == "POST" and form.is_valid():
         try:
-            note.rewrite(form.cleaned_data["text"])
+            actions.rewrite_private_note(note=note, by=request.user, text=form.cleaned_data["text"])
         except (NotAllowed, NotesKeyError) as error:
-            form.add_error("text", " ".join(getattr(error, "messages", [str(error)])))
+            form.add_error("text", _problem(error))
         else:
             messages.success(request, "Your private note is saved.")
             return redirect("engagements:private_note_list", pk=note.engagement_id)
     return render(request, "engagements/private_note_edit.html", {"form": form, "note": note})
 
 
-@sensitive_variables("writer", "note", "text")
-def private_notes_download(request: HttpRequest) -> HttpResponse:
+@sensitive_variables("writer", "note", "text", "written")
+def private_notes_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every private note the person wrote, as CSV, for them alone: the one export that holds notes."""
-    notes = PrivateNote.objects.visible_to(request.user).select_related("engagement__site", "session")
+    written = PrivateNote.objects.visible_to(request.user).select_related("engagement__site", "session")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-private-notes.csv"'
     response["Cache-Control"] = "no-store"
     writer = CsvWriter(response)
     writer.writerow(["site", "session date", "written", "note"])
-    for note in notes:
-        try:
-            text = note.read()
-        except NotesKeyError:
-            text = "(this note cannot be opened: its key is missing or was destroyed)"
+    for note, text in notes.read_notes(written, unreadable=notes.UNREADABLE):
         session_date = note.session.held_on.isoformat() if note.session else ""
         writer.writerow([note.engagement.site.name, session_date, note.created_at.date().isoformat(), text])
     return response
 
 
-def shared_notes(request: HttpRequest, pk: int) -> HttpResponse:
+def shared_notes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Shared notes and actions: written by either side for both to see. Never the central team."""
     engagement = _party_engagement(request, pk)
-    owners = actions.parties(engagement)
+    owners = access.parties(engagement)
     note_form = SharedNoteForm(posted(request) if "body" in request.POST else None)
     action_form = ActionForm(posted(request) if "description" in request.POST else None, owners=owners)
     if request.method == "POST" and note_form.is_bound and note_form.is_valid():
-        SharedNote.objects.create(engagement=engagement, author=request.user, body=note_form.cleaned_data["body"])
+        actions.write_shared_note(engagement=engagement, by=request.user, body=note_form.cleaned_data["body"])
         messages.success(request, "The shared note is saved.")
         return redirect("engagements:shared_notes", pk=pk)
     if request.method == "POST" and action_form.is_bound and action_form.is_valid():
         actions.add_action(engagement=engagement, by=request.user, **action_form.cleaned_data)
         messages.success(request, "The action is added.")
         return redirect("engagements:shared_notes", pk=pk)
-    AccessRecord.note(engagement=engagement, user=request.user, kind=AccessRecord.Kind.SHARED)
+    actions.record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.SHARED)
     context = {
         "engagement": engagement,
         "notes": engagement.shared_notes.select_related("author")[:100],
@@ -175,49 +166,39 @@ def shared_notes(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def action_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def action_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
         Action.objects.filter(engagement__in=Engagement.objects.working_with(request.user)), pk=pk
     )
-    if action.is_done:
-        action.reopen(by=request.user)
-        messages.success(request, "The action is open again.")
-    else:
-        action.mark_done(by=request.user)
-        messages.success(request, "The action is done.")
+    done = actions.toggle_action(action=action, by=request.user)
+    messages.success(request, "The action is done." if done else "The action is open again.")
     return redirect("engagements:shared_notes", pk=action.engagement_id)
 
 
-def access_log(request: HttpRequest, pk: int) -> HttpResponse:
+def access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Who looked at this engagement's records and when: for the site's lead and the enabler."""
     engagement = _party_engagement(request, pk)
-    if not (engagement.enabler_id == request.user.pk or _is_site_lead(request.user, engagement.site)):
+    if not access.steers(request.user, engagement):
         raise Http404
     page = Paginator(engagement.access_records.select_related("user"), 100).get_page(request.GET.get("page"))
     return render(request, "engagements/access_log.html", {"engagement": engagement, "page": page})
 
 
-def calendar_settings(request: HttpRequest) -> HttpResponse:
-    from ..models import CalendarFeed
-
+def calendar_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     feed = CalendarFeed.objects.filter(user=request.user).first()
     return render(request, "engagements/calendar_settings.html", {"feed": feed})
 
 
 @require_POST
-def calendar_turn_on(request: HttpRequest) -> HttpResponse:
-    from ..models import CalendarFeed
-
-    CalendarFeed.turn_on(request.user)
+def calendar_turn_on(request: AuthenticatedHttpRequest) -> HttpResponse:
+    actions.turn_on_calendar_feed(user=request.user)
     messages.success(request, "Your calendar feed has a new address. Any earlier address has stopped working.")
     return redirect("engagements:calendar_settings")
 
 
 @require_POST
-def calendar_turn_off(request: HttpRequest) -> HttpResponse:
-    from ..models import CalendarFeed
-
-    CalendarFeed.objects.filter(user=request.user).delete()
+def calendar_turn_off(request: AuthenticatedHttpRequest) -> HttpResponse:
+    actions.turn_off_calendar_feed(user=request.user)
     messages.success(request, "Your calendar feed is turned off. Its address no longer works.")
     return redirect("engagements:calendar_settings")
 
@@ -225,9 +206,6 @@ def calendar_turn_off(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """Public by design, guarded by the secret address: the person's sessions, with no note content."""
-    from ..calendar import sessions_as_icalendar
-    from ..models import CalendarFeed
-
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
     response = HttpResponse(sessions_as_icalendar(feed.user), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "no-store"

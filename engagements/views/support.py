@@ -1,18 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from config import memo
+from accounts.access import central_team_required, is_central_team, sees_every_site
+from accounts.models import User
+from core import memo
+from core.errors import NotAllowed
+from core.http import AuthenticatedHttpRequest
 from frontend.forms import chosen, posted
+from sites import access as site_access
 from sites.models import Site, SiteMembership
 
-from .. import actions
+from .. import access, actions
 from ..forms import (
     AgreementForm,
     ClosingForm,
@@ -25,35 +32,31 @@ from ..forms import (
     SupportRequestForm,
 )
 from ..matching import rank_enablers
-from ..models import AccessRecord, EnablerProfile, Engagement, NotAllowed, Proposal, Session, SupportRequest
+from ..models import AccessRecord, EnablerProfile, Engagement, Offer, Proposal, Session, SupportRequest
 from ..working_days import working_days_between
 
 
-def _refused(request: HttpRequest, error: NotAllowed, to: str, **kwargs: object) -> HttpResponse:
+def _refused(request: HttpRequest, error: NotAllowed, to: str, pk: int) -> HttpResponse:
     """A refused change: say why, change nothing, and go back to where the person was."""
-    messages.error(request, " ".join(error.messages))
-    return redirect(to, **kwargs)
-
-
-def _is_site_lead(user: object, site: Site) -> bool:
-    return SiteMembership.objects.filter(user=user, site=site, role=SiteMembership.Role.LEAD).exists()
+    messages.error(request, error.text())
+    return redirect(to, pk=pk)
 
 
 # Home ---------------------------------------------------------------------------------------------------------
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each person's starting page, with a section for each role their account has."""
     user = request.user
-    # The person's roles came with them (accounts.backends): a section they have no role for costs no query.
+    # The person's roles came with them (config.people): a section they have no role for costs no query.
     memberships = []
     if user.roles.is_site_member:
         memberships = list(SiteMembership.objects.filter(user=user).select_related("site", "site__programme"))
     my_sites = [m.site for m in memberships]
-    context = {
+    context: dict[str, object] = {
         "memberships": memberships,
         # The sites this person leads: only a site's lead confirms its agreement (the shortcut on their home).
-        "led_site_ids": {m.site_id for m in memberships if m.role == SiteMembership.Role.LEAD},
+        "led_site_ids": site_access.led_site_ids(memberships),
         "site_requests": SupportRequest.objects.filter(site__in=my_sites).select_related("site", "offer")[:20]
         if my_sites
         else [],
@@ -74,7 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["proposed_to"] = Proposal.objects.filter(enabler=user, outcome=Proposal.Outcome.PENDING).select_related(
             "request__site", "request__offer"
         )
-    if user.is_programme_lead:
+    if is_central_team(user):
         queue = SupportRequest.objects.in_queue().select_related("site", "offer")
         context["queue"] = _with_waits(queue[:10])
         context["queue_count"] = queue.count()
@@ -92,7 +95,7 @@ def _capacity() -> tuple[dict[str, int | None], int]:
     return total, Engagement.objects.open().count()
 
 
-def _with_waits(requests: object) -> list[tuple[SupportRequest, int]]:
+def _with_waits(requests: QuerySet[SupportRequest]) -> list[tuple[SupportRequest, int]]:
     today = timezone.localdate()
     return [(item, working_days_between(timezone.localdate(item.submitted_at), today)) for item in requests]
 
@@ -100,8 +103,10 @@ def _with_waits(requests: object) -> list[tuple[SupportRequest, int]]:
 # Support requests ---------------------------------------------------------------------------------------------
 
 
-def request_create(request: HttpRequest, site_pk: int) -> HttpResponse:
-    site = get_object_or_404(Site.objects.visible_to(request.user).filter(memberships__user=request.user), pk=site_pk)
+def request_create(request: AuthenticatedHttpRequest, site_pk: int) -> HttpResponse:
+    site = get_object_or_404(
+        Site.objects.visible_to(request.user).filter(pk__in=site_access.sites_of(request.user)), pk=site_pk
+    )
     form = SupportRequestForm(posted(request), site=site)
     if request.method == "POST" and form.is_valid():
         try:
@@ -110,64 +115,63 @@ def request_create(request: HttpRequest, site_pk: int) -> HttpResponse:
             repeat = _just_sent(site, form.cleaned_data["offer"], request.user)
             if repeat:  # a double-click: the first click already sent it
                 return redirect("engagements:request_detail", pk=repeat.pk)
-            form.add_error(None, " ".join(error.messages))
+            form.add_error(None, error.text())
         else:
             messages.success(request, "Your request has been sent to the central team.")
             return redirect("engagements:request_detail", pk=support_request.pk)
     return render(request, "engagements/request_create.html", {"form": form, "site": site})
 
 
-def _just_sent(site: Site, offer: object, user: object) -> SupportRequest | None:
+def _just_sent(site: Site, offer: Offer, user: User) -> SupportRequest | None:
     recent = timezone.now() - timezone.timedelta(seconds=30)
     return (
         SupportRequest.objects.open().filter(site=site, offer=offer, created_by=user, submitted_at__gte=recent).first()
     )
 
 
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     support_request = get_object_or_404(
         SupportRequest.objects.visible_to(request.user).select_related("site", "offer", "created_by"), pk=pk
     )
     proposals = support_request.proposals.select_related("enabler", "enabler__enabler_profile")
-    is_site_member = SiteMembership.objects.filter(user=request.user, site=support_request.site).exists()
-    if not (is_site_member or request.user.sees_every_site):
+    role = site_access.site_role(request.user, support_request.site_id)
+    is_site_member = role is not None
+    if not (is_site_member or sees_every_site(request.user)):
         proposals = proposals.filter(enabler=request.user)  # an enabler sees their own proposal only
     context = {
         "support_request": support_request,
         "proposals": proposals,
         "is_site_member": is_site_member,
-        "is_site_lead": _is_site_lead(request.user, support_request.site),
+        "is_site_lead": site_access.is_lead_role(role),
         "engagement": Engagement.objects.filter(request=support_request).first(),
     }
     return render(request, "engagements/request_detail.html", context)
 
 
 @require_POST
-def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def request_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     support_request = get_object_or_404(
-        SupportRequest.objects.visible_to(request.user).filter(site__memberships__user=request.user), pk=pk
+        SupportRequest.objects.visible_to(request.user).filter(site__in=site_access.sites_of(request.user)), pk=pk
     )
     try:
-        support_request.withdraw(by=request.user)
+        actions.withdraw_request(request=support_request, by=request.user)
     except NotAllowed as error:
         return _refused(request, error, "engagements:request_detail", pk=pk)
     messages.success(request, "Your request has been withdrawn.")
     return redirect("engagements:request_detail", pk=pk)
 
 
-def queue(request: HttpRequest) -> HttpResponse:
+@central_team_required
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Requests waiting for enablers to be proposed, oldest first, with how long each has waited."""
-    if not request.user.is_programme_lead:
-        raise Http404
     waiting = (
         SupportRequest.objects.visible_to(request.user).in_queue().select_related("site", "offer", "site__programme")
     )
     return render(request, "engagements/queue.html", {"waiting": _with_waits(waiting[:200])})
 
 
-def request_match(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_programme_lead:
-        raise Http404
+@central_team_required
+def request_match(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     support_request = get_object_or_404(
         SupportRequest.objects.visible_to(request.user).select_related("site", "offer", "site__programme"), pk=pk
     )
@@ -188,9 +192,9 @@ def request_match(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def request_choose(request: HttpRequest, pk: int) -> HttpResponse:
+def request_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     support_request = get_object_or_404(
-        SupportRequest.objects.visible_to(request.user).filter(site__memberships__user=request.user), pk=pk
+        SupportRequest.objects.visible_to(request.user).filter(site__in=site_access.sites_of(request.user)), pk=pk
     )
     proposal = chosen(support_request.proposals.all(), request.POST.get("proposal"))
     if proposal is None:
@@ -205,12 +209,9 @@ def request_choose(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("engagements:request_detail", pk=pk)
 
 
-def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def request_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     support_request = get_object_or_404(
-        SupportRequest.objects.visible_to(request.user).filter(
-            site__memberships__user=request.user, site__memberships__role=SiteMembership.Role.LEAD
-        ),
-        pk=pk,
+        SupportRequest.objects.visible_to(request.user).filter(site__in=site_access.sites_led_by(request.user)), pk=pk
     )
     form = DeclineForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -224,7 +225,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def proposal_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = get_object_or_404(Proposal.objects.filter(enabler=request.user), pk=pk)
     try:
         engagement = actions.confirm_engagement(proposal=proposal, by=request.user)
@@ -235,7 +236,7 @@ def proposal_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def proposal_cannot_take_on(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_cannot_take_on(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = get_object_or_404(Proposal.objects.filter(enabler=request.user), pk=pk)
     try:
         actions.enabler_cannot_take_on(proposal=proposal, by=request.user)
@@ -248,7 +249,7 @@ def proposal_cannot_take_on(request: HttpRequest, pk: int) -> HttpResponse:
 # Engagements --------------------------------------------------------------------------------------------------
 
 
-def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # The person's role at the site and the count of sessions come with the engagement, in one query.
     engagement = get_object_or_404(
         Engagement.objects.visible_to(request.user)
@@ -265,10 +266,9 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    is_enabler = engagement.enabler_id == request.user.pk
-    working_with = engagement.is_party(request.user)
+    working_with = access.is_party(request.user, engagement)
     if working_with:
-        AccessRecord.note(engagement=engagement, user=request.user, kind=AccessRecord.Kind.ENGAGEMENT)
+        actions.record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.ENGAGEMENT)
     context = {
         "engagement": engagement,
         "session_count": engagement.session_count or 0,  # everyone who sees the engagement sees counts and days
@@ -276,19 +276,19 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "open_actions": engagement.actions.filter(done_at=None).select_related("owner")[:5] if working_with else [],
         "working_with": working_with,  # the agreement and diagnostic are for the two parties only
         "agreement": engagement.agreement if working_with else None,
-        "is_site_lead": engagement.site_role == SiteMembership.Role.LEAD,
-        "is_enabler": is_enabler,
-        "is_site_member": engagement.site_role is not None,
+        "is_site_lead": access.is_site_lead_of(request.user, engagement),
+        "is_enabler": access.is_enabler_of(request.user, engagement),
+        "is_site_member": access.is_site_member_of(request.user, engagement),
         "extensions": engagement.budget_extensions.select_related("agreed_by") if working_with else [],
     }
     return render(request, "engagements/engagement_detail.html", context)
 
 
-def _engagement_for_party(request: HttpRequest, pk: int) -> Engagement:
+def _engagement_for_party(request: AuthenticatedHttpRequest, pk: int) -> Engagement:
     return get_object_or_404(Engagement.objects.working_with(request.user).select_related("site", "offer"), pk=pk)
 
 
-def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
     agreement = engagement.agreement
     if agreement.is_confirmed:
@@ -298,7 +298,9 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgreementForm(posted(request), initial=model_to_dict(agreement, fields=AgreementForm.Meta.fields))
     if request.method == "POST" and form.is_valid():
         try:
-            changed = agreement.revise(by=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+            changed = actions.revise_agreement(
+                engagement=engagement, by=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+            )
         except NotAllowed as error:
             return _refused(request, error, "engagements:engagement_detail", pk=pk)
         if changed:
@@ -308,7 +310,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
     try:
         actions.confirm_agreement(engagement=engagement, by=request.user)
@@ -318,17 +320,10 @@ def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("engagements:engagement_detail", pk=pk)
 
 
-def _lifecycle(request: HttpRequest, pk: int, change: str, done: str) -> HttpResponse:
+def _lifecycle(request: AuthenticatedHttpRequest, pk: int, change: Callable[..., None], done: str) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
-    if not (engagement.enabler_id == request.user.pk or _is_site_lead(request.user, engagement.site)):
-        return _refused(
-            request,
-            NotAllowed("Only the enabler or the site's lead can change this."),
-            "engagements:engagement_detail",
-            pk=pk,
-        )
     try:
-        getattr(engagement, change)(by=request.user)
+        change(engagement=engagement, by=request.user)
     except NotAllowed as error:
         return _refused(request, error, "engagements:engagement_detail", pk=pk)
     messages.success(request, done)
@@ -336,46 +331,48 @@ def _lifecycle(request: HttpRequest, pk: int, change: str, done: str) -> HttpRes
 
 
 @require_POST
-def engagement_pause(request: HttpRequest, pk: int) -> HttpResponse:
-    return _lifecycle(request, pk, "pause", "The engagement is paused.")
+def engagement_pause(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _lifecycle(request, pk, actions.pause_engagement, "The engagement is paused.")
 
 
 @require_POST
-def engagement_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    return _lifecycle(request, pk, "resume", "The engagement has resumed.")
+def engagement_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _lifecycle(request, pk, actions.resume_engagement, "The engagement has resumed.")
 
 
 @require_POST
-def engagement_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _lifecycle(request, pk, "close", "The engagement is closed.")
+def engagement_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _lifecycle(request, pk, actions.close_engagement, "The engagement is closed.")
 
 
-def engagement_start_closing(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_start_closing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
-    if not (engagement.enabler_id == request.user.pk or _is_site_lead(request.user, engagement.site)):
+    if not access.steers(request.user, engagement):
         raise Http404  # closing is for the enabler or the site's lead
     form = ClosingForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            engagement.start_closing(by=request.user, follow_up_on=form.cleaned_data["follow_up_on"])
+            actions.start_closing_engagement(
+                engagement=engagement, by=request.user, follow_up_on=form.cleaned_data["follow_up_on"]
+            )
         except NotAllowed as error:
-            form.add_error("follow_up_on", " ".join(error.messages))
+            form.add_error("follow_up_on", error.text())
         else:
             messages.success(request, "The engagement is closing. The follow-up date is recorded.")
             return redirect("engagements:engagement_detail", pk=pk)
     return render(request, "engagements/engagement_start_closing.html", {"form": form, "engagement": engagement})
 
 
-def engagement_extra_days(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_extra_days(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
-    if not _is_site_lead(request.user, engagement.site):
+    if not access.is_site_lead_of(request.user, engagement):
         raise Http404  # extra days are the site lead's to agree
     form = ExtraDaysForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            engagement.agree_extra_days(by=request.user, **form.cleaned_data)
+            actions.agree_extra_days(engagement=engagement, by=request.user, **form.cleaned_data)
         except NotAllowed as error:
-            form.add_error(None, " ".join(error.messages))
+            form.add_error(None, error.text())
         else:
             messages.success(request, "The extra days are agreed and recorded.")
             return redirect("engagements:engagement_detail", pk=pk)
@@ -385,20 +382,20 @@ def engagement_extra_days(request: HttpRequest, pk: int) -> HttpResponse:
 # The diagnostic -----------------------------------------------------------------------------------------------
 
 
-def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def diagnostic_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The site's diagnostic and its history, for the two parties and anyone the site's lead shares it with."""
     engagement = get_object_or_404(
         Engagement.objects.diagnostic_readable_by(request.user).select_related("site", "enabler"), pk=pk
     )
-    working_with = Engagement.objects.working_with(request.user).filter(pk=pk).exists()
-    AccessRecord.note(engagement=engagement, user=request.user, kind=AccessRecord.Kind.DIAGNOSTIC)
+    working_with = access.is_party(request.user, engagement)
+    actions.record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.DIAGNOSTIC)
     versions = engagement.diagnostics.select_related("recorded_by")
     context = {
         "engagement": engagement,
         "versions": versions,
         "current": versions.first(),
         "working_with": working_with,
-        "is_site_lead": _is_site_lead(request.user, engagement.site),
+        "is_site_lead": access.is_site_lead_of(request.user, engagement),
         "shares": engagement.diagnostic_shares.select_related("shared_with", "shared_by", "stopped_by")
         if working_with
         else [],
@@ -406,7 +403,7 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "engagements/diagnostic_detail.html", context)
 
 
-def diagnostic_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def diagnostic_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
     current = engagement.diagnostics.first()
     initial = (
@@ -416,22 +413,26 @@ def diagnostic_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = DiagnosticForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        actions.record_diagnostic(engagement=engagement, by=request.user, **form.cleaned_data)
-        messages.success(request, "The diagnostic is saved. Earlier versions stay in its history.")
-        return redirect("engagements:diagnostic_detail", pk=pk)
+        try:
+            actions.record_diagnostic(engagement=engagement, by=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            form.add_error(None, error.text())
+        else:
+            messages.success(request, "The diagnostic is saved. Earlier versions stay in its history.")
+            return redirect("engagements:diagnostic_detail", pk=pk)
     return render(request, "engagements/diagnostic_edit.html", {"form": form, "engagement": engagement})
 
 
-def diagnostic_share(request: HttpRequest, pk: int) -> HttpResponse:
+def diagnostic_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
-    if not _is_site_lead(request.user, engagement.site):
+    if not access.is_site_lead_of(request.user, engagement):
         raise Http404  # sharing is the site lead's decision
     form = ShareDiagnosticForm(posted(request), site=engagement.site)
     if request.method == "POST" and form.is_valid():
         try:
             actions.share_diagnostic(engagement=engagement, person=form.cleaned_data["person"], by=request.user)
         except NotAllowed as error:
-            form.add_error(None, " ".join(error.messages))
+            form.add_error(None, error.text())
         else:
             messages.success(request, f"The diagnostic is shared with {form.cleaned_data['person']}.")
             return redirect("engagements:diagnostic_detail", pk=pk)
@@ -439,15 +440,11 @@ def diagnostic_share(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def diagnostic_unshare(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+def diagnostic_unshare(request: AuthenticatedHttpRequest, pk: int, share_pk: int) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
     share = get_object_or_404(engagement.diagnostic_shares, pk=share_pk)
-    if not _is_site_lead(request.user, engagement.site):
-        return _refused(
-            request, NotAllowed("Only the site's lead can stop sharing."), "engagements:diagnostic_detail", pk=pk
-        )
     try:
-        share.stop(by=request.user)
+        actions.stop_sharing_diagnostic(share=share, by=request.user)
     except NotAllowed as error:
         return _refused(request, error, "engagements:diagnostic_detail", pk=pk)
     messages.success(request, f"{share.shared_with} can no longer see the diagnostic.")
@@ -457,18 +454,19 @@ def diagnostic_unshare(request: HttpRequest, pk: int, share_pk: int) -> HttpResp
 # Enabler profiles ---------------------------------------------------------------------------------------------
 
 
-def enabler_profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def enabler_profile_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     profile = get_object_or_404(
         EnablerProfile.objects.visible_to(request.user).select_related("user").prefetch_related("worked_for"), pk=pk
     )
-    return render(request, "engagements/enabler_profile_detail.html", {"profile": profile})
+    context = {"profile": profile, "sees_every_site": sees_every_site(request.user)}
+    return render(request, "engagements/enabler_profile_detail.html", context)
 
 
-def enabler_profile_edit(request: HttpRequest) -> HttpResponse:
+def enabler_profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_object_or_404(EnablerProfile, user=request.user)  # one's own profile, and nobody else's
     form = EnablerProfileForm(posted(request), instance=profile)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        actions.update_enabler_profile(profile=profile, by=request.user, fields=dict(form.cleaned_data))
         messages.success(request, "Your profile is saved.")
         return redirect("engagements:enabler_profile_detail", pk=profile.pk)
     return render(request, "engagements/enabler_profile_edit.html", {"form": form, "profile": profile})

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from accounts.subject_access import export_person
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -22,7 +23,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
 from accounts.models import AuditEvent, User
-from accounts.subject_access import export_person
 from engagements import actions
 from engagements.models import Engagement, Offer
 from engagements.tasks import destroy_expired_private_notes

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 
 from accounts.models import User
-from sites.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from sites.models import Organisation, Programme, Site, SiteMembership
 
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from engagements.crypto import NotesKeyError, current_master_key
-from engagements.models import EngagementKey
+from engagements import notes
 
 
 class Command(BaseCommand):
@@ -20,21 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            current = current_master_key()
-        except NotesKeyError as error:
+            rewrapped, unchanged, key_id = notes.rotate_master_key()
+        except notes.NotesKeyError as error:
             raise CommandError(str(error)) from error
-        rewrapped = unchanged = 0
-        for key_id in (
-            EngagementKey.objects.exclude(master_key_id=current.key_id).values_list("pk", flat=True).iterator()
-        ):
-            with transaction.atomic():
-                key = EngagementKey.objects.select_for_update().get(pk=key_id)
-                try:
-                    changed = key.rewrap()
-                except NotesKeyError as error:
-                    raise CommandError(f"{error} (engagement {key.engagement_id})") from error
-            rewrapped += changed
-            unchanged += not changed
-        self.stdout.write(
-            f"Re-wrapped {rewrapped} data key(s) with master key {current.key_id}; {unchanged} unchanged."
-        )
+        self.stdout.write(f"Re-wrapped {rewrapped} data key(s) with master key {key_id}; {unchanged} unchanged.")

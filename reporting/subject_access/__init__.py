@@ -24,9 +24,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.models import User
 from core.exports import csv_text
 
-from ..models import User
 from .records import KINDS, PRIVATE_NOTES, Row, Scope
 
 

@@ -26,7 +26,8 @@ from django.views.decorators.debug import sensitive_variables
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from engagements import crypto
+from accounts.models import AuditEvent, Notification, User
+from engagements import notes
 from engagements.models import (
     AccessRecord,
     Action,
@@ -37,23 +38,21 @@ from engagements.models import (
     DiagnosticShare,
     EnablerProfile,
     Engagement,
-    EngagementKey,
     Feedback,
-    PrivateNote,
     Proposal,
     Session,
     SharedNote,
     SupportRequest,
 )
+from engagements.notes import PrivateNote
 from lessons.models import DigestSubscription, Lesson
+from sites import access as site_access
 from sites.models import SiteMembership
-
-from ..models import AuditEvent, Notification, User
 
 # engagements.tasks warns an enabler with this kind before their notes are destroyed. Its subject names the site
 # whose engagement has notes, so it goes only where the notes themselves go.
 NOTES_RETENTION_KIND = "notes-retention"
-UNREADABLE_NOTE = "(this note cannot be opened: its key is missing or was destroyed)"  # as the enabler's download
+UNREADABLE_NOTE = notes.UNREADABLE  # as the enabler's download
 
 Row = dict[str, Any]
 
@@ -80,7 +79,7 @@ class Scope:
         memberships = list(SiteMembership.objects.filter(user=user).select_related("site__programme"))
         party = Engagement.objects.filter(Q(site__memberships__user=user) | Q(enabler=user))
         engagements = list(party.values_list("pk", "site_id", "enabler_id").distinct())
-        lead_sites = {m.site_id for m in memberships if m.role == SiteMembership.Role.LEAD}
+        lead_sites = site_access.led_site_ids(memberships)
         requests = SupportRequest.objects.filter(
             Q(created_by=user) | Q(proposals__enabler=user) | Q(engagement__in=[pk for pk, _, _ in engagements])
         )
@@ -494,26 +493,14 @@ def _admin_changes(scope: Scope) -> list[Row]:
 
 @sensitive_variables()
 def _private_notes(scope: Scope) -> list[Row]:
-    """The notes this person wrote, and only those, decrypted as PrivateNote.read() does (the engagement's data
-    key through EngagementKey.data_key_for, then crypto.decrypt_note), with the key opened once per engagement
-    rather than once per note so an enabler with hundreds of notes costs a query per engagement."""
-    notes = PrivateNote.objects.filter(author=scope.user).select_related("engagement__site", "session")
+    """The notes this person wrote, and only those, read as the author's own list and download read them
+    (engagements.notes.read_notes, each engagement's key opened once)."""
+    written = PrivateNote.objects.filter(author=scope.user).select_related("engagement__site", "session")
     by_engagement: dict[int, list[PrivateNote]] = defaultdict(list)
-    for note in notes.order_by("created_at", "pk"):
+    for note in written.order_by("created_at", "pk"):
         by_engagement[note.engagement_id].append(note)
-    texts: dict[int, str] = {}
-    for engagement_notes in by_engagement.values():
-        engagement = engagement_notes[0].engagement
-        try:
-            data_key = EngagementKey.data_key_for(engagement, create=False)
-        except crypto.NotesKeyError:
-            texts.update({note.pk: UNREADABLE_NOTE for note in engagement_notes})
-            continue
-        for note in engagement_notes:
-            try:
-                texts[note.pk] = crypto.decrypt_note(data_key, engagement.pk, note.ciphertext)
-            except crypto.NotesKeyError:
-                texts[note.pk] = UNREADABLE_NOTE
+    ordered = [note for engagement_notes in by_engagement.values() for note in engagement_notes]
+    texts = {note.pk: text for note, text in notes.read_notes(ordered, unreadable=UNREADABLE_NOTE)}
     return [
         {
             "engagement_id": note.engagement_id,

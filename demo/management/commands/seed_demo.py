@@ -176,13 +176,13 @@ class Command(BaseCommand):
         users["account.manager@example.org"].save(update_fields=["is_account_manager"])
         sites["Barnsley"].account_managers.add(users["account.manager@example.org"])
         sites["Calderdale"].account_managers.add(users["account.manager@example.org"])
-        from engagements.demo import seed_support
+        from demo.engagements import seed_support
 
         seed_support(users=users, sites=sites, programmes=programmes, password=DEMO_PASSWORD)
-        from lessons.demo import seed_lessons
+        from demo.lessons import seed_lessons
 
         seed_lessons(users=users, sites=sites, password=DEMO_PASSWORD)
-        from engagements.demo import seed_feedback
+        from demo.engagements import seed_feedback
 
         seed_feedback()
         people = User.objects.count()

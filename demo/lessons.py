@@ -12,12 +12,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
+from demo.engagements import agree, ask, engage
 from engagements import actions
-from engagements.demo import agree, ask, engage
 from engagements.models import EnablerProfile, Engagement, Offer
+from lessons import actions as lesson_actions
+from lessons.models import Lesson, Theme
 from sites.models import Site, SiteMembership
-
-from .models import Lesson, Theme
 
 # (audience, themes by slug, title, body)
 LESSONS = [
@@ -226,8 +226,8 @@ def _past_engagement(
         participants="Board",
     )
     engagement.refresh_from_db()
-    engagement.start_closing(by=enabler.user, follow_up_on=timezone.localdate())
-    engagement.close(by=enabler.user)
+    actions.start_closing_engagement(engagement=engagement, by=enabler.user, follow_up_on=timezone.localdate())
+    actions.close_engagement(engagement=engagement, by=enabler.user)
     return engagement
 
 
@@ -246,7 +246,7 @@ def seed_lessons(*, users: dict[str, User], sites: dict[str, Site], password: st
     for number, (audience, slugs, title, body) in enumerate(LESSONS):
         engagement = sources[number % len(sources)]
         site_lead = SiteMembership.objects.filter(site=engagement.site, role="lead").select_related("user").first().user
-        lesson = Lesson.draft(
+        lesson = lesson_actions.draft_lesson(
             engagement=engagement,
             by=engagement.enabler,
             title=title,
@@ -254,12 +254,12 @@ def seed_lessons(*, users: dict[str, User], sites: dict[str, Site], password: st
             audience=audience,
             themes=[themes[slug] for slug in slugs],
         )
-        lesson.approve(by=engagement.enabler, version=lesson.version)
-        lesson.approve(by=site_lead, version=lesson.version)
+        lesson_actions.approve_lesson(lesson=lesson, by=engagement.enabler, version=lesson.version)
+        lesson_actions.approve_lesson(lesson=lesson, by=site_lead, version=lesson.version)
     barnsley = Engagement.objects.get(site=sites["Barnsley"])
     calderdale = Engagement.objects.get(site=sites["Calderdale"])
     for engagement, (audience, slugs, title, body) in zip((barnsley, calderdale), DRAFTS, strict=True):
-        lesson = Lesson.draft(
+        lesson = lesson_actions.draft_lesson(
             engagement=engagement,
             by=engagement.enabler,
             title=title,
@@ -267,4 +267,5 @@ def seed_lessons(*, users: dict[str, User], sites: dict[str, Site], password: st
             audience=audience,
             themes=[themes[slug] for slug in slugs],
         )
-        lesson.approve(by=engagement.enabler, version=lesson.version)  # waiting for the site's lead
+        # Waiting for the site's lead.
+        lesson_actions.approve_lesson(lesson=lesson, by=engagement.enabler, version=lesson.version)

@@ -15,8 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.views.decorators.debug import sensitive_variables
 
-from accounts import subject_access
 from accounts.models import AuditEvent, User
+from reporting import subject_access
 
 
 class Command(BaseCommand):
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         _write_privately(path, subject_access.build_zip(user, records))
         AuditEvent.record(
             actor=None,
-            verb="exported personal data",
+            verb=AuditEvent.Verb.EXPORTED_PERSONAL_DATA,
             target=user,
             via="command",
             private_notes=include_own_private_notes,

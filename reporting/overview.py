@@ -19,7 +19,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from .models import EnablerProfile, Engagement, Feedback, Offer, SupportRequest
+from engagements.models import EnablerProfile, Engagement, Feedback, Offer, SupportRequest
+from lessons import anonymiser
+from lessons.models import Lesson, Theme, registry_vocabulary
 
 THRESHOLD = 5
 HIDDEN = "fewer than 5"
@@ -210,9 +212,6 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
 
 def _anonymiser() -> Callable[[str], str]:
     """Anonymises sites' words against the registry; the registry is read once, and only if any words are shown."""
-    from lessons import anonymiser
-    from lessons.models import registry_vocabulary
-
     vocabulary: list[anonymiser.Vocabulary] = []
 
     def anonymise(text: str) -> str:
@@ -224,8 +223,6 @@ def _anonymiser() -> Callable[[str], str]:
 
 
 def _lesson_themes(start: datetime.date, end: datetime.date) -> list[tuple[str, Figure]]:
-    from lessons.models import Lesson, Theme
-
     published = Q(lessons__state=Lesson.State.PUBLISHED, lessons__published_at__date__range=(start, end))
     themes = Theme.objects.annotate(n=Count("lessons", filter=published)).order_by("name")
     return [(theme.name, count(theme.n)) for theme in themes]

@@ -12,10 +12,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
+from engagements import actions
+from engagements.models import Approach, EnablerProfile, Engagement, Feedback, Offer, Sector, SupportRequest
 from sites.models import Organisation, Programme, Site, SiteMembership
-
-from . import actions
-from .models import Approach, EnablerProfile, Engagement, Offer, Sector, SupportRequest
 
 R = "north-east-yorkshire"
 
@@ -109,14 +108,15 @@ def _propose(request: SupportRequest, lead: User, *profiles: EnablerProfile) -> 
     )
 
 
-def engage(request: SupportRequest, site_lead: User, programme_lead: User, profile: EnablerProfile) -> object:
+def engage(request: SupportRequest, site_lead: User, programme_lead: User, profile: EnablerProfile) -> Engagement:
     proposal = _propose(request, programme_lead, profile)[0]
     actions.choose_enabler(request=request, proposal=proposal, by=site_lead)
     return actions.confirm_engagement(proposal=proposal, by=profile.user)
 
 
-def agree(engagement: object, site_lead: User, goals: str) -> None:
-    engagement.agreement.revise(
+def agree(engagement: Engagement, site_lead: User, goals: str) -> None:
+    actions.revise_agreement(
+        engagement=engagement,
         by=engagement.enabler,
         cadence="Every week, an hour, alternating on site and by video",
         ways_of_working="One-to-one coaching for the programme director and a monthly session with the board.",
@@ -253,8 +253,8 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         place="on-site",
         participants="Partnership board",
     )
-    closed.start_closing(by=closed.enabler, follow_up_on=timezone.localdate())
-    closed.close(by=closed.enabler)
+    actions.start_closing_engagement(engagement=closed, by=closed.enabler, follow_up_on=timezone.localdate())
+    actions.close_engagement(engagement=closed, by=closed.enabler)
 
     ask(
         sites["Leeds"],
@@ -303,10 +303,10 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         "Coaching.",
         40,
     )
-    cheshire.withdraw(by=users["lead.cheshire@example.org"])
+    actions.withdraw_request(request=cheshire, by=users["lead.cheshire@example.org"])
 
 
-def _demo_sessions(engagement: object, users: dict[str, User]) -> None:
+def _demo_sessions(engagement: Engagement, users: dict[str, User]) -> None:
     """Weekly coaching with Barnsley: sessions, actions, shared notes, and the enabler's private notes when a
     master key is set (make run makes one)."""
     from .crypto import NotesKeyError
@@ -355,11 +355,9 @@ def _demo_sessions(engagement: object, users: dict[str, User]) -> None:
         owner=enabler,
         due_on=timezone.localdate() + datetime.timedelta(days=7),
     )
-    from .models import SharedNote
-
-    SharedNote.objects.create(
+    actions.write_shared_note(
         engagement=engagement,
-        author=site_lead,
+        by=site_lead,
         body="Thank you for the session. The board would like to try the check-in again.",
     )
 
@@ -377,10 +375,6 @@ FEEDBACK = [
 
 def seed_feedback() -> None:
     """Sites' feedback on the support, enough for the overview to show figures above the threshold."""
-    from accounts.models import AuditEvent
-
-    from .models import Feedback
-
     if Feedback.objects.exists():
         return
     engagements = Engagement.objects.exclude(state="agreement").select_related("site").order_by("pk")
@@ -389,13 +383,11 @@ def seed_feedback() -> None:
         if lead is None:
             continue
         for usefulness, helped, better in (FEEDBACK[number % len(FEEDBACK)], FEEDBACK[(number + 3) % len(FEEDBACK)]):
-            moment = "at-close" if engagement.state == "closed" else "after-session"
-            feedback = Feedback.objects.create(
+            actions.give_feedback(
                 engagement=engagement,
-                moment=moment,
+                by=lead.user,
+                session=None,
                 usefulness=usefulness,
                 what_helped=helped,
                 could_be_better=better,
-                given_by=lead.user,
             )
-            AuditEvent.record(actor=lead.user, verb="gave feedback", target=engagement, feedback=feedback.pk)

@@ -3,28 +3,31 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.access import is_central_team, sees_every_site
+from lessons.access import may_use_library
+
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """The header's navigation: one entry for each place this person's roles give them."""
+    """The header's navigation: one entry for each place this person's roles give them. It sits at the top of the
+    layers because it links to every app's pages and asks each app's access module."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    from lessons.models import may_use_library
-
     current = request.resolver_match.view_name if request.resolver_match else ""
-    roles = user.roles  # loaded with the person (accounts.backends): no query here
+    roles = user.roles  # loaded with the person (config.people): no query here
     unread = roles.unread_notifications
     items = [("home", "Home", reverse("home"))]
     if roles.is_site_member:
         items.append(("sites:my_site", "My site", reverse("sites:my_site")))
     if roles.is_enabler:
         items.append(("engagements:enabler_profile_edit", "My profile", reverse("engagements:enabler_profile_edit")))
-    if user.is_programme_lead:
+    if is_central_team(user):
         items.append(("engagements:queue", "Queue", reverse("engagements:queue")))
+    if sees_every_site(user):
         items.append(("engagements:overview", "Overview", reverse("engagements:overview")))
     if may_use_library(user):
         items.append(("lessons:library", "Lessons", reverse("lessons:library")))
-    if user.sees_every_site:
+    if sees_every_site(user):
         items.append(("sites:site_list", "Site directory", reverse("sites:site_list")))
     if user.is_staff:
         items.append(("admin:index", "Administration", reverse("admin:index")))

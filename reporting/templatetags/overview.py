@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from engagements.overview import Group, Overview
+from reporting.overview import Group, Overview
 
 register = template.Library()
 CHART_WIDTH = 180

@@ -1,0 +1,177 @@
+"""Enablers' private notes, sealed: the only way in or out of a note's words.
+
+A note is readable by its author alone. Its text is encrypted with its engagement's data key (`crypto`), which is
+stored only wrapped by a master key from the environment; deleting the key destroys the notes (crypto-shredding).
+Everything that reads a note's words (the author's list, the author's download, the subject-access export) calls
+`read_notes`; everything that writes them calls `write_note` or `rewrite_note`; nothing outside this package
+imports `crypto` (import-linter holds that, `make lint`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from core.errors import NotAllowed
+
+from . import crypto
+from .crypto import NotesKeyError, current_master_key
+from .models import NOTE_LIMIT, EngagementKey, PrivateNote
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from engagements.models import Engagement, Session
+
+__all__ = [
+    "NOTE_LIMIT",
+    "UNREADABLE",
+    "EngagementKey",
+    "NotesKeyError",
+    "PrivateNote",
+    "notes_blocked",
+    "read_note",
+    "read_notes",
+    "rewrite_note",
+    "rotate_master_key",
+    "shred",
+    "write_note",
+]
+
+# What a reader sees in place of a note whose key is missing or was destroyed.
+UNREADABLE = "(this note cannot be opened: its key is missing or was destroyed)"
+
+
+def notes_blocked() -> str:
+    """Why private notes cannot be written now (no master key is configured), or an empty string."""
+    try:
+        current_master_key()
+    except NotesKeyError as error:
+        return str(error)
+    return ""
+
+
+@sensitive_variables("data_key")
+def _data_key(engagement: Engagement, *, create: bool) -> bytes:
+    """The engagement's data key, unwrapped in memory only. Made on first use when `create` is set."""
+    if engagement.notes_destroyed_at is not None:
+        raise NotesKeyError("These private notes were destroyed when their retention period ended.")
+    key = EngagementKey.objects.filter(engagement=engagement).first()
+    if key is None:
+        if not create:
+            raise NotesKeyError("There are no private notes for this engagement.")
+        master_key_id, wrapped = crypto.new_wrapped_data_key(engagement.pk)
+        try:
+            with transaction.atomic():
+                key = EngagementKey.objects.create(
+                    engagement=engagement, master_key_id=master_key_id, wrapped_key=wrapped
+                )
+        except IntegrityError:  # made at the same moment by another request: use that one
+            key = EngagementKey.objects.get(engagement=engagement)
+    return crypto.unwrap(engagement.pk, key.master_key_id, bytes(key.wrapped_key))
+
+
+# Writing ---------------------------------------------------------------------------------------------------------
+
+
+@sensitive_variables("text", "data_key")
+def write_note(*, engagement: Engagement, author: User, text: str, session: Session | None = None) -> PrivateNote:
+    """A new note by the engagement's enabler, encrypted before it is saved."""
+    if author.pk != engagement.enabler_id:
+        raise NotAllowed("Private notes are kept by the engagement's enabler.")
+    text = PrivateNote.check_text(text)
+    with transaction.atomic():
+        data_key = _data_key(engagement, create=True)
+        return PrivateNote.objects.create(
+            engagement=engagement,
+            session=session,
+            author=author,
+            ciphertext=crypto.encrypt_note(data_key, engagement.pk, text),
+        )
+
+
+@sensitive_variables("text", "data_key")
+def rewrite_note(*, note: PrivateNote, by: User, text: str) -> None:
+    """New words for a note, by its author alone."""
+    if note.author_id != by.pk:
+        raise NotAllowed("A private note is changed by its author alone.")
+    text = PrivateNote.check_text(text)
+    with transaction.atomic():
+        note = PrivateNote.objects.select_for_update().select_related("engagement").get(pk=note.pk)
+        data_key = _data_key(note.engagement, create=False)
+        note.ciphertext = crypto.encrypt_note(data_key, note.engagement_id, text)
+        note.updated_at = timezone.now()
+        note.save(update_fields=["ciphertext", "updated_at"])
+
+
+# Reading: one way, for the author's list, the author's download and the subject-access export alike -------------
+
+
+@sensitive_variables("data_key")
+def read_note(note: PrivateNote) -> str:
+    """One note's words. Raises NotesKeyError, with words a person can read, when it cannot be opened."""
+    return read_notes([note])[0][1]
+
+
+@sensitive_variables("data_keys", "texts")
+def read_notes(notes: Iterable[PrivateNote], *, unreadable: str | None = None) -> list[tuple[PrivateNote, str]]:
+    """Each note with its words, opening each engagement's data key once, not once a note (an engagement may have
+    hundreds). Pass notes with their engagement selected, and only notes the reader wrote (`visible_to`). A note
+    that cannot be opened raises NotesKeyError, or reads as `unreadable` when that is given (the exports)."""
+    data_keys: dict[int, bytes | NotesKeyError] = {}
+    texts = []
+    for note in notes:
+        if note.engagement_id not in data_keys:
+            try:
+                data_keys[note.engagement_id] = _data_key(note.engagement, create=False)
+            except NotesKeyError as error:
+                data_keys[note.engagement_id] = error
+        data_key = data_keys[note.engagement_id]
+        try:
+            if isinstance(data_key, NotesKeyError):
+                raise data_key
+            texts.append((note, crypto.decrypt_note(data_key, note.engagement_id, bytes(note.ciphertext))))
+        except NotesKeyError:
+            if unreadable is None:
+                raise
+            texts.append((note, unreadable))
+    return texts
+
+
+# Crypto-shredding and key rotation -------------------------------------------------------------------------------
+
+
+def shred(engagement_ids: list[int]) -> dict[int, int]:
+    """Crypto-shredding: the engagements' data keys and ciphertexts go, in a handful of statements whatever their
+    number. Returns how many notes each had. Call it inside the action's transaction (engagements.actions), which
+    marks the engagements and records the audit events."""
+    counted = dict(
+        PrivateNote.objects.filter(engagement__in=engagement_ids)
+        .order_by()
+        .values_list("engagement")
+        .annotate(count=models.Count("pk"))
+    )
+    PrivateNote.objects.filter(engagement__in=engagement_ids).delete()
+    EngagementKey.objects.filter(engagement__in=engagement_ids).delete()
+    return {pk: counted.get(pk, 0) for pk in engagement_ids}
+
+
+def rotate_master_key() -> tuple[int, int, str]:
+    """Re-wrap every data key not yet wrapped by the current master key (NOTES_MASTER_KEYS' first). Notes are
+    not touched. Returns how many keys were re-wrapped, how many were left as they were, and the current key's id.
+    Raises NotesKeyError when no master key is set or a data key cannot be unwrapped (naming its engagement)."""
+    current = current_master_key()
+    rewrapped = unchanged = 0
+    for key_id in list(EngagementKey.objects.exclude(master_key_id=current.key_id).values_list("pk", flat=True)):
+        with transaction.atomic():
+            key = EngagementKey.objects.select_for_update().get(pk=key_id)
+            try:
+                changed = key.rewrap()
+            except NotesKeyError as error:
+                raise NotesKeyError(f"{error} (engagement {key.engagement_id})") from error
+        rewrapped += changed
+        unchanged += not changed
+    return rewrapped, unchanged, current.key_id

@@ -1,0 +1,127 @@
+"""Every change to a lesson, a theme or a digest subscription: one transaction each, the lesson row locked where
+both parties can act at once, its audit event in the same transaction."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.access import is_central_team
+from accounts.models import AuditEvent, User
+from accounts.notifications import notify
+from core.errors import NotAllowed
+from engagements import access as engagement_access
+from engagements.models import Engagement
+
+from . import access
+from .models import DigestSubscription, Lesson, Theme
+
+Verb = AuditEvent.Verb
+
+
+@transaction.atomic
+def draft_lesson(
+    *, engagement: Engagement, by: User, title: str, body: str, audience: str, themes: Iterable[Theme]
+) -> Lesson:
+    """A party to the engagement drafts a lesson; only its anonymised words are ever stored."""
+    if not engagement_access.is_party(by, engagement):
+        raise NotAllowed("Lessons are drafted by the site or the enabler of the engagement.")
+    title, body = Lesson.anonymised(title, body)
+    lesson = Lesson.objects.create(
+        engagement=engagement,
+        created_by=by,
+        title=title,
+        body=body,
+        audience=audience,
+        programme_id=engagement.site.programme_id,
+        year=timezone.localtime(engagement.created_at).year,
+    )
+    lesson.themes.set(themes)
+    AuditEvent.record(actor=by, verb=Verb.DRAFTED_A_LESSON, target=lesson)
+    return lesson
+
+
+def _locked(lesson: Lesson) -> Lesson:
+    return Lesson.objects.select_for_update().select_related("engagement").get(pk=lesson.pk)
+
+
+@transaction.atomic
+def revise_lesson(*, lesson: Lesson, by: User, title: str, body: str, audience: str, themes: Iterable[Theme]) -> Lesson:
+    """Any edit runs the anonymiser again and withdraws both approvals: a new version to agree."""
+    lesson = _locked(lesson)
+    if not engagement_access.is_party(by, lesson.engagement):
+        raise NotAllowed("Lessons are written by the site or the enabler of the engagement.")
+    was_published = lesson.revise(title=title, body=body, audience=audience)
+    lesson.themes.set(themes)
+    AuditEvent.record(
+        actor=by, verb=Verb.REVISED_A_LESSON, target=lesson, version=lesson.version, unpublished=was_published
+    )
+    return lesson
+
+
+def _party(by: User, lesson: Lesson) -> str:
+    party = access.consenting_party(by, lesson)
+    if party is None:
+        raise NotAllowed("A lesson is approved by the site's lead and by the enabler.")
+    return party
+
+
+@transaction.atomic
+def approve_lesson(*, lesson: Lesson, by: User, version: int) -> Lesson:
+    """Approve the exact words of one version; both approvals of the current version publish it."""
+    lesson = _locked(lesson)
+    lesson.approve(by=by, party=_party(by, lesson), version=version)
+    AuditEvent.record(actor=by, verb=Verb.APPROVED_A_LESSON, target=lesson, version=version)
+    return lesson
+
+
+@transaction.atomic
+def withdraw_consent(*, lesson: Lesson, by: User) -> Lesson:
+    """Either party takes back consent at any time: the lesson leaves the library at once. The lesson row is
+    locked, so two withdrawals at the same moment each see the other's and neither is lost."""
+    lesson = _locked(lesson)
+    lesson.withdraw_consent(party=_party(by, lesson))
+    AuditEvent.record(actor=by, verb=Verb.WITHDREW_CONSENT_TO_A_LESSON, target=lesson)
+    return lesson
+
+
+@transaction.atomic
+def add_theme(*, by: User, name: str, description: str) -> Theme:
+    if not is_central_team(by):
+        raise NotAllowed("Themes are added by the central team.")
+    return Theme.objects.create(name=name, slug=Theme.slug_for(name), description=description)
+
+
+@transaction.atomic
+def toggle_digest(*, by: User) -> bool:
+    """Subscribe to the weekly e-mail of new lessons, or stop it. Returns whether the person is subscribed now."""
+    if not is_central_team(by):
+        raise NotAllowed("The weekly digest is for the central team.")
+    if DigestSubscription.objects.filter(user=by).delete()[0]:
+        return False
+    DigestSubscription.objects.get_or_create(user=by)
+    return True
+
+
+@transaction.atomic
+def send_lessons_digest(*, now: datetime.datetime) -> tuple[int, int]:
+    """The titles of lessons published in the week before `now`, to the programme leads who asked. Returns how
+    many lessons and how many readers."""
+    since = now - datetime.timedelta(days=7)
+    lessons = list(Lesson.objects.published().filter(published_at__gte=since).order_by("-published_at")[:50])
+    if not lessons:
+        return 0, 0
+    readers = [s.user for s in DigestSubscription.objects.filter(user__is_programme_lead=True, user__is_active=True)]
+    titles = "\n".join(f"- {lesson.title}" for lesson in lessons)
+    notify(
+        recipients=readers,
+        kind="lessons-digest",
+        subject=f"{len(lessons)} new lesson{'s' if len(lessons) != 1 else ''} in the library",
+        body=f"Published in the last week:\n{titles}",
+        link=reverse("lessons:library"),
+    )
+    return len(lessons), len(readers)

@@ -1,0 +1,39 @@
+"""The programme overview: figures for planning, by programme and by offer, never by site or by enabler.
+
+Its URL names are `engagements:overview` and `engagements:overview_export`, as before it moved here: config/urls.py
+serves these pages under the engagements namespace."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from accounts.access import sees_every_site_required
+from core import memo
+from core.exports import CsvWriter
+from core.http import AuthenticatedHttpRequest
+from engagements.forms import PeriodForm
+
+from . import overview as figures
+
+
+def _overview(request: AuthenticatedHttpRequest) -> tuple[PeriodForm, figures.Overview]:
+    form = PeriodForm(request.GET or None)
+    start, end = form.period()
+    return form, memo.remembered(("overview", start, end), lambda: figures.build(start=start, end=end))
+
+
+@sees_every_site_required
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Programme-level figures for planning: by programme and by offer, never by site or by enabler."""
+    form, result = _overview(request)
+    return render(request, "engagements/overview.html", {"form": form, "overview": result})
+
+
+@sees_every_site_required
+def overview_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _, result = _overview(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="alongside-overview-{result.start}-{result.end}.csv"'
+    CsvWriter(response).writerows(figures.csv_rows(result))
+    return response
