@@ -47,15 +47,18 @@ test: install
 e2e: install
 	$(TEST_ENV) $(PY) -m pytest -m e2e tests/e2e $(ARGS)
 
+# Ruff; import-linter's contracts (the layers and the nevers of docs/architecture.md); mypy with django-stubs.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(TEST_ENV) $(VENV)/bin/mypy
 
 # Security scanners: bandit over Alongside's code (no medium or high finding unless justified inline with nosec),
 # pip-audit over the locked dependencies (.ci/audit-dependencies says when it could not audit). Ruff's S rules run
 # in `make lint`.
 scan: install
-	$(VENV)/bin/bandit -q -r accounts config core engagements frontend lessons sites -x '*/migrations/*' -ll
+	$(VENV)/bin/bandit -q -r accounts config core demo engagements frontend lessons reporting sites -x '*/migrations/*' -ll
 	.ci/audit-dependencies
 
 # Five minutes at concurrency 32 against gunicorn on PostgreSQL (DATABASE_URL); writes docs/benchmarks.md.

@@ -214,7 +214,8 @@ def database_measures(data: object) -> list[str]:
     retention purge of every private note, rolled back."""
     from django.db import connection, transaction
 
-    from engagements.models import Engagement, PrivateNote
+    from engagements.models import Engagement
+    from engagements.notes import PrivateNote
     from engagements.tasks import destroy_expired_private_notes
     from lessons.models import Lesson
     from lessons.search import search

@@ -33,20 +33,18 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from engagements import crypto
 from engagements.models import (
     Agreement,
     Approach,
     EnablerProfile,
     Engagement,
-    EngagementKey,
     Offer,
-    PrivateNote,
     Proposal,
     Sector,
     Session,
     SupportRequest,
 )
+from engagements.notes import EngagementKey, PrivateNote, crypto
 from lessons.models import Lesson, Theme
 from lessons.search import lesson_vector
 from sites.models import Organisation, Programme, Region, Site, SiteMembership

@@ -309,7 +309,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
 def _demo_sessions(engagement: Engagement, users: dict[str, User]) -> None:
     """Weekly coaching with Barnsley: sessions, actions, shared notes, and the enabler's private notes when a
     master key is set (make run makes one)."""
-    from .crypto import NotesKeyError
+    from engagements.notes import NotesKeyError
 
     engagement.refresh_from_db()
     site_lead, enabler = users["site.lead@example.org"], engagement.enabler

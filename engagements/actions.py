@@ -111,6 +111,8 @@ def propose_enablers(*, request: SupportRequest, proposals: Sequence[ProposedEna
     request = SupportRequest.objects.select_for_update().get(pk=request.pk)
     if not 1 <= len(proposals) <= 3:
         raise NotAllowed("Propose between one and three enablers.")
+    if len({proposed.profile.pk for proposed in proposals}) != len(proposals):
+        raise NotAllowed("Propose each enabler once.")
     for proposed in proposals:
         reason = exclusion_reason(proposed.profile, request.site)
         if reason:

@@ -19,8 +19,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts import two_factor
 from accounts.models import User
 from engagements import actions
-from engagements.models import Action, CalendarFeed, EnablerProfile, Engagement, Offer, PrivateNote, SupportRequest
-from lessons.models import Lesson, Theme
+from engagements.models import Action, EnablerProfile, Engagement, Offer, SupportRequest
+from engagements.notes import PrivateNote
+from lessons import actions as lesson_actions
+from lessons.models import Theme
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
 
 PASSWORD = "a-long-test-password-for-personas"
@@ -311,14 +313,14 @@ def objects(
             action_owner=lead,
             action_due_on=None,
         )
-    feed = CalendarFeed.turn_on(personas["enabler"])
+    feed = actions.turn_on_calendar_feed(user=personas["enabler"])
     lessons = {}
     for label, engagement, enabler, lead in (
         ("a", engagement_a, personas["enabler"], personas["site_lead"]),
         ("b", engagement_b, personas["other_enabler"], personas["other_site_lead"]),
     ):
         theme = Theme.objects.get(slug="readiness-and-pull")
-        draft = Lesson.draft(
+        draft = lesson_actions.draft_lesson(
             engagement=engagement,
             by=enabler,
             title="Trust first",
@@ -326,7 +328,7 @@ def objects(
             audience="sites",
             themes=[theme],
         )
-        published = Lesson.draft(
+        published = lesson_actions.draft_lesson(
             engagement=engagement,
             by=lead,
             title="Ask when ready",
@@ -334,8 +336,8 @@ def objects(
             audience="providers",
             themes=[theme],
         )
-        published.approve(by=enabler, version=published.version)
-        published.approve(by=lead, version=published.version)
+        lesson_actions.approve_lesson(lesson=published, by=enabler, version=published.version)
+        lesson_actions.approve_lesson(lesson=published, by=lead, version=published.version)
         lessons[f"lesson_{label}"], lessons[f"published_{label}"] = draft, published
     return {
         "site_a": site_a,

@@ -16,9 +16,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from core.exports import FORMULA_STARTS, csv_text, neutralise
-from engagements import actions
-from engagements.models import Engagement, Offer, PrivateNote
-from lessons.models import Lesson, Theme
+from engagements import actions, notes
+from engagements.models import Engagement, Offer
+from lessons import actions as lesson_actions
+from lessons.models import Theme
 from tests.conftest import client_for
 
 # What the outside test used, and one value for every character of the OWASP rule.
@@ -65,7 +66,7 @@ def test_the_library_export_neutralises_titles_bodies_and_themes(
     engagement_a: Engagement, site_lead: User, programme_lead: User
 ) -> None:
     theme = Theme.objects.create(name="@SUM(1)")
-    lesson = Lesson.draft(
+    lesson = lesson_actions.draft_lesson(
         engagement=engagement_a,
         by=site_lead,
         title="=SUM(1+1)",
@@ -73,8 +74,8 @@ def test_the_library_export_neutralises_titles_bodies_and_themes(
         audience="sites",
         themes=[theme],
     )
-    lesson.approve(by=engagement_a.enabler, version=lesson.version)
-    lesson.approve(by=site_lead, version=lesson.version)
+    lesson_actions.approve_lesson(lesson=lesson, by=engagement_a.enabler, version=lesson.version)
+    lesson_actions.approve_lesson(lesson=lesson, by=site_lead, version=lesson.version)
 
     rows = _rows(client_for(programme_lead).get(reverse("lessons:library_export")).content)
 
@@ -100,7 +101,7 @@ def test_the_overview_export_neutralises_offer_and_theme_names(
 def test_the_private_notes_download_neutralises_the_notes(
     engagement_a: Engagement, enabler: User, formula: str
 ) -> None:
-    PrivateNote.write(engagement=engagement_a, author=enabler, text=formula)
+    notes.write_note(engagement=engagement_a, author=enabler, text=formula)
 
     rows = _rows(client_for(enabler).get(reverse("engagements:private_notes_download")).content)
 

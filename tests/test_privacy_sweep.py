@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
-from engagements.models import PrivateNote
+from engagements.notes import PrivateNote
 from engagements.tasks import destroy_expired_private_notes, nudge_quiet_engagements
 from tests.conftest import PERSONAS, client_for
 from tests.test_access import MATRIX, POST_MATRIX, TARGETS

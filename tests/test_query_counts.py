@@ -17,6 +17,7 @@ from django.urls import reverse
 from accounts.models import User
 from engagements import actions
 from engagements.models import EnablerProfile, Engagement, Session
+from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
 from sites.models import Organisation, Site, SiteMembership
 
@@ -52,7 +53,7 @@ PAGES = [
 
 
 def publish(engagement: Engagement, site_lead: User, title: str, themes: list[Theme]) -> Lesson:
-    lesson = Lesson.draft(
+    lesson = lesson_actions.draft_lesson(
         engagement=engagement,
         by=site_lead,
         title=title,
@@ -60,8 +61,8 @@ def publish(engagement: Engagement, site_lead: User, title: str, themes: list[Th
         audience="sites",
         themes=themes,
     )
-    lesson.approve(by=engagement.enabler, version=lesson.version)
-    lesson.approve(by=site_lead, version=lesson.version)
+    lesson_actions.approve_lesson(lesson=lesson, by=engagement.enabler, version=lesson.version)
+    lesson_actions.approve_lesson(lesson=lesson, by=site_lead, version=lesson.version)
     return lesson
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -152,7 +153,7 @@ def shred(engagement_ids: list[int]) -> dict[int, int]:
         PrivateNote.objects.filter(engagement__in=engagement_ids)
         .order_by()
         .values_list("engagement")
-        .annotate(count=models.Count("pk"))
+        .annotate(count=Count("pk"))
     )
     PrivateNote.objects.filter(engagement__in=engagement_ids).delete()
     EngagementKey.objects.filter(engagement__in=engagement_ids).delete()

@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from accounts.subject_access import export_person
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -26,6 +25,7 @@ from accounts.models import AuditEvent, User
 from engagements import actions
 from engagements.models import Engagement, Offer
 from engagements.tasks import destroy_expired_private_notes
+from reporting.subject_access import export_person
 from tests.conftest import DEMO_TOTP_SECRET, PASSWORD, PERSONAS, ask_for_support, client_for
 
 NOTE_A = "Private reflection on Ashvale"  # the private note the `objects` fixture's enabler writes for site A

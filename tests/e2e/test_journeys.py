@@ -8,8 +8,9 @@ import re
 import pytest
 
 from accounts.models import User
-from engagements import actions
-from engagements.models import Engagement, Offer, PrivateNote, Session
+from engagements import actions, notes
+from engagements.models import Engagement, Offer, Session
+from engagements.notes import PrivateNote
 from lessons.models import Lesson
 from sites.models import Site
 from tests.conftest import ask_for_support, start_engagement
@@ -126,8 +127,13 @@ def test_journey_5_the_same_journey_with_the_keyboard_alone(people: object, worl
 def active(world: dict, site_a: Site) -> Engagement:
     request = ask_for_support(site_a, world["offer"], world["site_lead"])
     engagement = start_engagement(request, world["enabler"], world["site_lead"], world["programme_lead"])
-    engagement.agreement.revise(
-        by=world["enabler"], cadence="Weekly", ways_of_working="Coaching.", goals="Trust.", confidentiality="Private."
+    actions.revise_agreement(
+        engagement=engagement,
+        by=world["enabler"],
+        cadence="Weekly",
+        ways_of_working="Coaching.",
+        goals="Trust.",
+        confidentiality="Private.",
     )
     actions.confirm_agreement(engagement=engagement, by=world["enabler"])
     actions.confirm_agreement(engagement=engagement, by=world["site_lead"])
@@ -261,7 +267,7 @@ def test_every_form_in_its_error_state_passes_axe(
 ) -> None:
     """Each form is opened by the person it is for and sent empty; its error state is checked as well."""
     engagement = f"/engagements/{active.pk}"
-    note = PrivateNote.write(engagement=active, author=world["enabler"], text="Mine alone")
+    note = notes.write_note(engagement=active, author=world["enabler"], text="Mine alone")
     forms = {
         world["site_lead"]: [
             f"{engagement}/agreement/",

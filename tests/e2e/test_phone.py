@@ -16,8 +16,10 @@ from django.urls import reverse
 from accounts import actions as accounts_actions
 from accounts.models import User
 from engagements import actions
-from engagements.models import Engagement, Offer, PrivateNote, Session
-from lessons.models import Lesson, Theme
+from engagements.models import Engagement, Offer, Session
+from engagements.notes import PrivateNote
+from lessons import actions as lesson_actions
+from lessons.models import Theme
 from sites.models import Organisation, Site
 from tests.conftest import ask_for_support, start_engagement
 from tests.e2e.conftest import PASSWORD, REFLOW_SCRIPT, Reflow, settle
@@ -46,8 +48,13 @@ def busy(
     site_a.partners.add(partner)
     request = ask_for_support(site_a, offer, site_lead)
     engagement = start_engagement(request, enabler, site_lead, programme_lead)
-    engagement.agreement.revise(
-        by=enabler, cadence="Weekly", ways_of_working=LONG_WORD, goals=f"Trust. {LONG_WORD}.", confidentiality="Ours."
+    actions.revise_agreement(
+        engagement=engagement,
+        by=enabler,
+        cadence="Weekly",
+        ways_of_working=LONG_WORD,
+        goals=f"Trust. {LONG_WORD}.",
+        confidentiality="Ours.",
     )
     actions.confirm_agreement(engagement=engagement, by=enabler)
     actions.confirm_agreement(engagement=engagement, by=site_lead)
@@ -66,11 +73,11 @@ def busy(
             action_due_on=None,
         )
     theme = Theme.objects.create(name=LONG_WORD)
-    lesson = Lesson.draft(
+    lesson = lesson_actions.draft_lesson(
         engagement=engagement, by=site_lead, title=LONG_WORD, body=f"{LONG_WORD} " * 5, audience="sites", themes=[theme]
     )
-    lesson.approve(by=enabler, version=lesson.version)
-    lesson.approve(by=site_lead, version=lesson.version)
+    lesson_actions.approve_lesson(lesson=lesson, by=enabler, version=lesson.version)
+    lesson_actions.approve_lesson(lesson=lesson, by=site_lead, version=lesson.version)
     return {"engagement": engagement, "theme": theme, "lesson": lesson, "site": site_a}
 
 
@@ -154,8 +161,13 @@ def test_the_four_phone_tasks_are_one_tap_from_home_at_320_pixels(
     lead.look("phone: enabler chosen")
     actions.confirm_engagement(proposal=request.proposals.get(enabler=enabler), by=enabler)
     engagement = Engagement.objects.get(request=request)
-    engagement.agreement.revise(
-        by=enabler, cadence="Weekly", ways_of_working="Coaching.", goals="Trust.", confidentiality="Ours."
+    actions.revise_agreement(
+        engagement=engagement,
+        by=enabler,
+        cadence="Weekly",
+        ways_of_working="Coaching.",
+        goals="Trust.",
+        confidentiality="Ours.",
     )
     actions.confirm_agreement(engagement=engagement, by=enabler)
 
@@ -309,7 +321,7 @@ def test_the_pages_no_journey_passes_through_pass_axe_and_reflow(
     lead.fill("#id_new_password2", new_password)
     lead.submit("password changed")
 
-    draft = Lesson.draft(
+    draft = lesson_actions.draft_lesson(
         engagement=busy["engagement"],
         by=enabler,
         title="Trust first",

@@ -12,14 +12,17 @@ from django.utils import timezone
 
 from accounts.models import User
 from engagements import actions
-from engagements.models import Engagement, EngagementKey, PrivateNote
+from engagements.models import Engagement
+from engagements.notes import EngagementKey, PrivateNote
 from engagements.tasks import destroy_expired_private_notes, nudge_quiet_engagements
 
 START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 
 
 def _active(engagement: Engagement, site_lead: User) -> Engagement:
-    engagement.agreement.revise(by=site_lead, cadence="Weekly", ways_of_working="A", goals="B", confidentiality="C")
+    actions.revise_agreement(
+        engagement=engagement, by=site_lead, cadence="Weekly", ways_of_working="A", goals="B", confidentiality="C"
+    )
     actions.confirm_agreement(engagement=engagement, by=engagement.enabler)
     actions.confirm_agreement(engagement=engagement, by=site_lead)
     engagement.refresh_from_db()

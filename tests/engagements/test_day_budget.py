@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from engagements import actions
 from engagements.models import Engagement, NotAllowed, Offer
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for, start_engagement
@@ -17,17 +18,17 @@ def on_site(site_a: Site, days_offer: Offer, site_lead: User, enabler: User, pro
 
 
 def test_days_are_counted_against_the_allowance_with_a_warning_at_80_percent(on_site: Engagement) -> None:
-    on_site.use_days(Decimal("3.5"), by=on_site.enabler)
+    on_site.use_days(Decimal("3.5"))
     assert not on_site.budget_warning
 
-    on_site.use_days(Decimal("0.5"), by=on_site.enabler)
+    on_site.use_days(Decimal("0.5"))
 
     assert (on_site.days_used, on_site.days_available, on_site.budget_share_used) == (Decimal("4"), Decimal("5"), 80)
     assert on_site.budget_warning
 
 
 def test_the_site_and_enabler_see_the_warning(on_site: Engagement, site_member: User) -> None:
-    on_site.use_days(Decimal("4.5"), by=on_site.enabler)
+    on_site.use_days(Decimal("4.5"))
 
     html = client_for(site_member).get(reverse("engagements:engagement_detail", kwargs={"pk": on_site.pk})).content
 
@@ -36,15 +37,15 @@ def test_the_site_and_enabler_see_the_warning(on_site: Engagement, site_member: 
 
 
 def test_going_over_needs_the_sites_agreement(on_site: Engagement, site_lead: User) -> None:
-    on_site.use_days(Decimal("5"), by=on_site.enabler)
+    on_site.use_days(Decimal("5"))
 
     with pytest.raises(NotAllowed, match="The site's lead must agree extra days"):
-        on_site.use_days(Decimal("1"), by=on_site.enabler)
+        on_site.use_days(Decimal("1"))
     client_for(site_lead).post(
         reverse("engagements:engagement_extra_days", kwargs={"pk": on_site.pk}),
         {"days": "2", "reason": "A second design workshop."},
     )
-    on_site.use_days(Decimal("1"), by=on_site.enabler)
+    on_site.use_days(Decimal("1"))
 
     extension = on_site.budget_extensions.get()
     assert (extension.days, extension.agreed_by) == (Decimal("2"), site_lead)
@@ -53,7 +54,7 @@ def test_going_over_needs_the_sites_agreement(on_site: Engagement, site_lead: Us
 
 def test_only_the_site_lead_agrees_extra_days(on_site: Engagement, site_member: User) -> None:
     with pytest.raises(NotAllowed, match="Only the site's lead"):
-        on_site.agree_extra_days(by=site_member, days=Decimal("1"), reason="x")
+        actions.agree_extra_days(engagement=on_site, by=site_member, days=Decimal("1"), reason="x")
 
     assert not on_site.budget_extensions.exists()
 

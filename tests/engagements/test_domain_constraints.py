@@ -9,6 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
+from engagements import actions
 from engagements.models import Engagement, Offer, SupportRequest
 from engagements.models.support import NotAllowed
 from sites.models import Site
@@ -46,7 +47,9 @@ def test_the_day_budget_is_not_exceeded_without_the_sites_agreement(on_site: Eng
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Engagement.objects.filter(pk=on_site.pk).update(days_used=Decimal("5.5"))
-    on_site.agree_extra_days(by=site_lead, days=Decimal("1"), reason="The board asked for one more day.")
+    actions.agree_extra_days(
+        engagement=on_site, by=site_lead, days=Decimal("1"), reason="The board asked for one more day."
+    )
     Engagement.objects.filter(pk=on_site.pk).update(days_used=Decimal("6"))
     with pytest.raises(IntegrityError), transaction.atomic():
         Engagement.objects.filter(pk=on_site.pk).update(days_used=Decimal("6.5"))
@@ -61,13 +64,13 @@ def test_extra_days_cannot_be_made_negative_to_shrink_a_budget(on_site: Engageme
 
 
 def test_using_days_beyond_the_budget_is_refused_with_a_message(on_site: Engagement, enabler: User) -> None:
-    on_site.use_days(Decimal("4"), by=enabler)
+    on_site.use_days(Decimal("4"))
     stale = Engagement.objects.get(pk=on_site.pk)
     Engagement.objects.filter(pk=on_site.pk).update(days_used=Decimal("4.5"))  # another session, logged meanwhile
     stale.days_used = Decimal("0")  # what a stale copy believes
 
     with pytest.raises(NotAllowed, match="must agree extra days"):
-        stale.use_days(Decimal("1"), by=enabler)
+        stale.use_days(Decimal("1"))
 
     on_site.refresh_from_db()
     assert on_site.days_used == Decimal("4.5")

@@ -13,7 +13,8 @@ from tests.conftest import client_for
 
 
 def _activate(engagement: Engagement, site_lead: User) -> Engagement:
-    engagement.agreement.revise(
+    actions.revise_agreement(
+        engagement=engagement,
         by=engagement.enabler,
         cadence="Weekly",
         ways_of_working="One-to-one.",
@@ -36,7 +37,9 @@ def test_both_confirmations_make_the_engagement_active(engagement_a: Engagement,
 
 def test_an_edit_withdraws_earlier_confirmations(engagement_a: Engagement, site_lead: User) -> None:
     agreement = engagement_a.agreement
-    agreement.revise(by=site_lead, cadence="Weekly", ways_of_working="A", goals="B", confidentiality="C")
+    actions.revise_agreement(
+        engagement=engagement_a, by=site_lead, cadence="Weekly", ways_of_working="A", goals="B", confidentiality="C"
+    )
     actions.confirm_agreement(engagement=engagement_a, by=engagement_a.enabler)
 
     client_for(site_lead).post(
@@ -59,7 +62,9 @@ def test_an_unfinished_agreement_cannot_be_confirmed(engagement_a: Engagement) -
 def test_a_site_member_who_is_not_the_lead_cannot_confirm_for_the_site(
     engagement_a: Engagement, site_member: User
 ) -> None:
-    engagement_a.agreement.revise(by=site_member, cadence="W", ways_of_working="A", goals="B", confidentiality="C")
+    actions.revise_agreement(
+        engagement=engagement_a, by=site_member, cadence="W", ways_of_working="A", goals="B", confidentiality="C"
+    )
 
     with pytest.raises(NotAllowed, match="confirmed by the site's lead and by the enabler"):
         actions.confirm_agreement(engagement=engagement_a, by=site_member)

@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from engagements.overview import HIDDEN, build, count, suppress_parts
 
 from accounts.models import User
 from engagements.models import EnablerProfile, Engagement, Feedback, Offer, SupportRequest
 from frontend.dates import long_date
+from reporting.overview import HIDDEN, build, count, suppress_parts
 from sites.models import Programme, Site, SiteMembership
 from tests.conftest import ask_for_support, client_for, start_engagement
 

@@ -7,10 +7,10 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
-from engagements.overview import build
 
 from accounts.models import User
 from engagements.models import Engagement, Feedback, Offer
+from reporting.overview import build
 from sites.models import Organisation, Programme
 from tests.conftest import client_for
 from tests.engagements.test_overview import _world

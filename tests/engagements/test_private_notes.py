@@ -9,8 +9,9 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.models import User
-from engagements import crypto
-from engagements.models import NOTE_LIMIT, Engagement, EngagementKey, NotAllowed, PrivateNote, destroy_private_notes
+from engagements import actions, notes
+from engagements.models import Engagement, NotAllowed
+from engagements.notes import NOTE_LIMIT, EngagementKey, PrivateNote, crypto
 from tests.conftest import TEST_MASTER_KEY, client_for
 
 
@@ -25,11 +26,11 @@ def test_enabler_writes_and_reads_back_a_private_note(engagement_a: Engagement) 
     page = client.get(reverse("engagements:private_note_list", kwargs={"pk": engagement_a.pk}))
 
     assert "Trust grows." in page.content.decode()
-    assert PrivateNote.objects.get().read() == "Trust grows."
+    assert notes.read_note(PrivateNote.objects.get()) == "Trust grows."
 
 
 def test_the_database_holds_only_ciphertext(engagement_a: Engagement) -> None:
-    PrivateNote.write(engagement=engagement_a, author=engagement_a.enabler, text="A candid reflection")
+    notes.write_note(engagement=engagement_a, author=engagement_a.enabler, text="A candid reflection")
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT ciphertext FROM engagements_privatenote")
@@ -54,30 +55,30 @@ def test_an_empty_note_and_a_note_too_long_are_refused_and_nothing_is_saved(enga
 
 
 def test_editing_someone_elses_note_is_404(engagement_a: Engagement, other_enabler: User, site_lead: User) -> None:
-    note = PrivateNote.write(engagement=engagement_a, author=engagement_a.enabler, text="Mine")
+    note = notes.write_note(engagement=engagement_a, author=engagement_a.enabler, text="Mine")
 
     for person in (other_enabler, site_lead):
         response = client_for(person).post(
             reverse("engagements:private_note_edit", kwargs={"pk": note.pk}), {"text": "Theirs"}
         )
         assert response.status_code == 404
-    assert note.read() == "Mine"
+    assert notes.read_note(note) == "Mine"
 
 
 def test_the_author_changes_their_note(engagement_a: Engagement) -> None:
-    note = PrivateNote.write(engagement=engagement_a, author=engagement_a.enabler, text="First thoughts")
+    note = notes.write_note(engagement=engagement_a, author=engagement_a.enabler, text="First thoughts")
 
     client_for(engagement_a.enabler).post(
         reverse("engagements:private_note_edit", kwargs={"pk": note.pk}), {"text": "Second thoughts"}
     )
 
     note.refresh_from_db()
-    assert note.read() == "Second thoughts"
+    assert notes.read_note(note) == "Second thoughts"
 
 
 def test_only_the_enabler_of_the_engagement_writes_private_notes(engagement_a: Engagement, site_lead: User) -> None:
     with pytest.raises(NotAllowed, match="kept by the engagement's enabler"):
-        PrivateNote.write(engagement=engagement_a, author=site_lead, text="Not theirs")
+        notes.write_note(engagement=engagement_a, author=site_lead, text="Not theirs")
 
 
 def test_without_a_master_key_notes_cannot_be_written_and_the_page_says_why(
@@ -96,7 +97,7 @@ def test_without_a_master_key_notes_cannot_be_written_and_the_page_says_why(
 
 
 def test_a_wrong_master_key_gives_a_clear_message_not_a_crash(engagement_a: Engagement, settings: object) -> None:
-    PrivateNote.write(engagement=engagement_a, author=engagement_a.enabler, text="Kept safe")
+    notes.write_note(engagement=engagement_a, author=engagement_a.enabler, text="Kept safe")
     settings.NOTES_MASTER_KEYS = [_new_key()]
 
     response = client_for(engagement_a.enabler).get(
@@ -116,7 +117,7 @@ def test_a_master_key_that_is_not_a_key_is_explained(settings: object) -> None:
 
 
 def test_rotation_rewraps_the_data_keys_without_touching_the_notes(engagement_a: Engagement, settings: object) -> None:
-    note = PrivateNote.write(engagement=engagement_a, author=engagement_a.enabler, text="Survives rotation")
+    note = notes.write_note(engagement=engagement_a, author=engagement_a.enabler, text="Survives rotation")
     ciphertext_before = bytes(note.ciphertext)
     new_key = _new_key()
     settings.NOTES_MASTER_KEYS = [new_key, TEST_MASTER_KEY]
@@ -127,14 +128,14 @@ def test_rotation_rewraps_the_data_keys_without_touching_the_notes(engagement_a:
     note.refresh_from_db()
     assert EngagementKey.objects.get().master_key_id == crypto.current_master_key().key_id
     assert bytes(note.ciphertext) == ciphertext_before
-    assert note.read() == "Survives rotation"
+    assert notes.read_note(note) == "Survives rotation"
 
 
 def test_crypto_shredding_makes_the_notes_unreadable(engagement_a: Engagement) -> None:
-    note = PrivateNote.write(engagement=engagement_a, author=engagement_a.enabler, text="Gone for good")
+    note = notes.write_note(engagement=engagement_a, author=engagement_a.enabler, text="Gone for good")
     ciphertext = bytes(note.ciphertext)
 
-    destroyed = destroy_private_notes(engagement_a, by=None)
+    destroyed = actions.destroy_private_notes(engagements=[engagement_a], by=None)[engagement_a.pk]
 
     assert destroyed == 1
     assert not EngagementKey.objects.exists()
@@ -146,8 +147,10 @@ def test_crypto_shredding_makes_the_notes_unreadable(engagement_a: Engagement) -
 def test_a_ciphertext_moved_to_another_engagement_does_not_open(
     engagement_a: Engagement, engagement_b: Engagement
 ) -> None:
-    note = PrivateNote.write(engagement=engagement_a, author=engagement_a.enabler, text="Bound to A")
-    key_b = EngagementKey.data_key_for(engagement_b, create=True)
+    note = notes.write_note(engagement=engagement_a, author=engagement_a.enabler, text="Bound to A")
+    notes.write_note(engagement=engagement_b, author=engagement_b.enabler, text="Bound to B")
+    wrapped_b = EngagementKey.objects.get(engagement=engagement_b)
+    key_b = crypto.unwrap(engagement_b.pk, wrapped_b.master_key_id, bytes(wrapped_b.wrapped_key))
 
     with pytest.raises(crypto.NotesKeyError):
         crypto.decrypt_note(key_b, engagement_b.pk, note.ciphertext)
@@ -155,7 +158,7 @@ def test_a_ciphertext_moved_to_another_engagement_does_not_open(
 
 def test_a_long_list_of_notes_comes_fifty_a_page_newest_first(engagement_a: Engagement) -> None:
     for number in range(51):
-        PrivateNote.write(engagement=engagement_a, author=engagement_a.enabler, text=f"Reflection number {number}")
+        notes.write_note(engagement=engagement_a, author=engagement_a.enabler, text=f"Reflection number {number}")
     client = client_for(engagement_a.enabler)
     url = reverse("engagements:private_note_list", kwargs={"pk": engagement_a.pk})
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from engagements import actions
-from engagements.models import AccessRecord, Action, Engagement, Offer, PrivateNote, Session
+from engagements.models import AccessRecord, Action, Engagement, Offer, Session
+from engagements.notes import PrivateNote
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for, start_engagement
 

@@ -122,7 +122,7 @@ def test_withdrawing_an_accepted_request_is_refused_with_a_message(site_lead: Us
 
 
 def test_after_withdrawal_the_site_can_ask_again(site_lead: User, site_a: Site, offer: Offer) -> None:
-    ask_for_support(site_a, offer, site_lead).withdraw(by=site_lead)
+    actions.withdraw_request(request=ask_for_support(site_a, offer, site_lead), by=site_lead)
 
     again = ask_for_support(site_a, offer, site_lead)
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from engagements.models import Engagement
+from lessons import actions as lesson_actions
 from lessons.forms import LessonForm, LibraryFilterForm, ThemeForm
 from lessons.models import KNOWN_PLACES, Lesson, Theme
 from tests.conftest import client_for
@@ -86,7 +87,7 @@ def test_lesson_form_refuses_with_form_errors(engagement_a: Engagement, site_lea
 @fuzzes(LessonForm, "lessons:lesson_edit", "enabler")
 def test_lesson_edit_form_refuses_with_form_errors(engagement_a: Engagement, themes: list[Theme]) -> None:
     """Revising a draft: the same rules as drafting it, and each accepted revision is a new version."""
-    lesson = Lesson.draft(
+    lesson = lesson_actions.draft_lesson(
         engagement=engagement_a,
         by=engagement_a.enabler,
         title="Trust",
@@ -151,7 +152,7 @@ def test_library_search_shows_errors_or_the_lessons(
 ) -> None:
     """Searching the library (and its CSV export) from the address: any search, theme or audience, and any page
     number, shows lessons or says what is wrong."""
-    published = Lesson.draft(
+    published = lesson_actions.draft_lesson(
         engagement=engagement_a,
         by=site_lead,
         title="<script>alert(1)</script> Trust",
@@ -159,8 +160,8 @@ def test_library_search_shows_errors_or_the_lessons(
         audience="sites",
         themes=themes[:1],
     )
-    published.approve(by=site_lead, version=published.version)
-    published.approve(by=engagement_a.enabler, version=published.version)
+    lesson_actions.approve_lesson(lesson=published, by=site_lead, version=published.version)
+    lesson_actions.approve_lesson(lesson=published, by=engagement_a.enabler, version=published.version)
     q = text(200, required=False)
     fields = {
         "q": Field(

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from accounts.models import User
 from engagements import actions
 from engagements.forms import ActionForm, FeedbackForm, PeriodForm, PrivateNoteForm, SessionForm, SharedNoteForm
-from engagements.models import NOTE_LIMIT, Action, Engagement, PrivateNote, Session, SharedNote
+from engagements.models import Action, Engagement, Session, SharedNote
+from engagements.notes import NOTE_LIMIT, PrivateNote
 from tests.conftest import client_for
 
 from .harness import FormUnderFuzz, fuzzes

@@ -60,8 +60,13 @@ def _propose(request: SupportRequest, programme_lead: User, *enablers: User) -> 
 def _active_engagement(site: Site, offer: Offer, site_lead: User, enabler: User, programme_lead: User) -> Engagement:
     """A new engagement through the whole journey, its agreement confirmed by both sides: active."""
     engagement = start_engagement(ask_for_support(site, offer, site_lead), enabler, site_lead, programme_lead)
-    engagement.agreement.revise(
-        by=enabler, cadence="Weekly", ways_of_working="On site", goals="Trust", confidentiality="Ours"
+    actions.revise_agreement(
+        engagement=engagement,
+        by=enabler,
+        cadence="Weekly",
+        ways_of_working="On site",
+        goals="Trust",
+        confidentiality="Ours",
     )
     actions.confirm_agreement(engagement=engagement, by=enabler)
     actions.confirm_agreement(engagement=engagement, by=site_lead)
@@ -100,7 +105,7 @@ def test_support_request_form_refuses_with_form_errors(
     @example({**plausible, **typed("preferred_start", in_days(731))})
     def submit(data: dict) -> None:
         if create.submit(data):
-            SupportRequest.objects.open().get(site=site_a, offer=offer).withdraw(by=site_lead)
+            actions.withdraw_request(request=SupportRequest.objects.open().get(site=site_a, offer=offer), by=site_lead)
 
     submit()
 
@@ -291,7 +296,7 @@ def test_share_diagnostic_form_refuses_with_form_errors(
     @example({"person": manager_b.pk})
     def submit(data: dict) -> None:
         if share.submit(data):
-            engagement_a.diagnostic_shares.get(stopped_at=None).stop(by=site_lead)
+            actions.stop_sharing_diagnostic(share=engagement_a.diagnostic_shares.get(stopped_at=None), by=site_lead)
 
     submit()
 
@@ -320,7 +325,7 @@ def test_closing_form_refuses_with_form_errors(
     @example(typed("follow_up_on", in_days(-1)))
     def submit(data: dict) -> None:
         if closing.submit(data):
-            Engagement.objects.get(pk=current["engagement"].pk).close(by=enabler)
+            actions.close_engagement(engagement=Engagement.objects.get(pk=current["engagement"].pk), by=enabler)
             aim_at(_active_engagement(site_a, offer, site_lead, enabler, programme_lead))
 
     submit()

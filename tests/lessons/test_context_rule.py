@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accounts.models import User
+from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme, context_lines
 from sites.models import Programme, Site, SiteMembership
 from tests.conftest import ask_for_support, start_engagement
@@ -17,7 +18,7 @@ def _site_with_engagement(name: str, programme: Programme, offer: object, enable
 
 def _lesson(engagement: object) -> Lesson:
     theme = Theme.objects.first()
-    return Lesson.draft(
+    return lesson_actions.draft_lesson(
         engagement=engagement,
         by=engagement.enabler,
         title="Trust",

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from engagements.models import Engagement, NotAllowed
+from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
 from tests.conftest import client_for
 
@@ -15,7 +16,9 @@ def theme(db: None) -> Theme:
 
 
 def _draft(engagement: Engagement, by: User, theme: Theme, body: str = "Trust came before plans.") -> Lesson:
-    return Lesson.draft(engagement=engagement, by=by, title="Trust first", body=body, audience="sites", themes=[theme])
+    return lesson_actions.draft_lesson(
+        engagement=engagement, by=by, title="Trust first", body=body, audience="sites", themes=[theme]
+    )
 
 
 def test_drafting_replaces_names_and_the_preview_highlights_each_replacement(
@@ -103,8 +106,8 @@ def test_an_edit_withdraws_approvals_and_takes_the_lesson_out_of_the_library(
     engagement_a: Engagement, site_lead: User, theme: Theme, programme_lead: User
 ) -> None:
     lesson = _draft(engagement_a, engagement_a.enabler, theme)
-    lesson.approve(by=engagement_a.enabler, version=1)
-    lesson.approve(by=site_lead, version=1)
+    lesson_actions.approve_lesson(lesson=lesson, by=engagement_a.enabler, version=1)
+    lesson_actions.approve_lesson(lesson=lesson, by=site_lead, version=1)
 
     client_for(site_lead).post(
         reverse("lessons:lesson_edit", kwargs={"pk": lesson.pk}),
@@ -126,8 +129,13 @@ def test_approving_a_version_that_has_since_changed_is_refused(
     engagement_a: Engagement, site_lead: User, theme: Theme
 ) -> None:
     lesson = _draft(engagement_a, engagement_a.enabler, theme)
-    lesson.revise(
-        by=engagement_a.enabler, title="Trust first", body="Trust, then plans.", audience="sites", themes=[theme]
+    lesson_actions.revise_lesson(
+        lesson=lesson,
+        by=engagement_a.enabler,
+        title="Trust first",
+        body="Trust, then plans.",
+        audience="sites",
+        themes=[theme],
     )
 
     response = client_for(site_lead).post(
@@ -143,8 +151,8 @@ def test_either_party_withdraws_consent_and_the_lesson_leaves_the_library_at_onc
     engagement_a: Engagement, site_lead: User, theme: Theme, programme_lead: User
 ) -> None:
     lesson = _draft(engagement_a, engagement_a.enabler, theme)
-    lesson.approve(by=engagement_a.enabler, version=1)
-    lesson.approve(by=site_lead, version=1)
+    lesson_actions.approve_lesson(lesson=lesson, by=engagement_a.enabler, version=1)
+    lesson_actions.approve_lesson(lesson=lesson, by=site_lead, version=1)
 
     client_for(engagement_a.enabler).post(reverse("lessons:lesson_withdraw", kwargs={"pk": lesson.pk}))
 
@@ -159,15 +167,15 @@ def test_a_site_member_who_is_not_the_lead_cannot_approve(
     lesson = _draft(engagement_a, engagement_a.enabler, theme)
 
     with pytest.raises(NotAllowed, match="approved by the site's lead and by the enabler"):
-        lesson.approve(by=site_member, version=1)
+        lesson_actions.approve_lesson(lesson=lesson, by=site_member, version=1)
 
 
 def test_who_wrote_a_lesson_is_never_shown_in_the_library(
     engagement_a: Engagement, site_lead: User, theme: Theme, programme_lead: User
 ) -> None:
     lesson = _draft(engagement_a, site_lead, theme)
-    lesson.approve(by=engagement_a.enabler, version=1)
-    lesson.approve(by=site_lead, version=1)
+    lesson_actions.approve_lesson(lesson=lesson, by=engagement_a.enabler, version=1)
+    lesson_actions.approve_lesson(lesson=lesson, by=site_lead, version=1)
 
     pages = [
         client_for(programme_lead).get(reverse("lessons:lesson_detail", kwargs={"pk": lesson.pk})),

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from engagements.models import Engagement
+from lessons import actions as lesson_actions
 from lessons.models import DigestSubscription, Lesson, Theme
 from lessons.tasks import send_lessons_digest
 from tests.conftest import client_for
@@ -25,11 +26,11 @@ def corpus(engagement_a: Engagement, site_lead: User) -> list[Lesson]:
     theme = Theme.objects.get(slug="relationships-and-shared-purpose")
     lessons = []
     for title, body in CORPUS:
-        lesson = Lesson.draft(
+        lesson = lesson_actions.draft_lesson(
             engagement=engagement_a, by=site_lead, title=title, body=body, audience="sites", themes=[theme]
         )
-        lesson.approve(by=engagement_a.enabler, version=1)
-        lesson.approve(by=site_lead, version=1)
+        lesson_actions.approve_lesson(lesson=lesson, by=engagement_a.enabler, version=1)
+        lesson_actions.approve_lesson(lesson=lesson, by=site_lead, version=1)
         lessons.append(lesson)
     return lessons
 
@@ -109,7 +110,7 @@ def test_library_query_count_does_not_grow_with_lessons(
 ) -> None:
     theme = Theme.objects.first()
     for number in range(25):
-        lesson = Lesson.draft(
+        lesson = lesson_actions.draft_lesson(
             engagement=engagement_a,
             by=site_lead,
             title=f"Lesson {number}",
@@ -117,8 +118,8 @@ def test_library_query_count_does_not_grow_with_lessons(
             audience="sites",
             themes=[theme],
         )
-        lesson.approve(by=engagement_a.enabler, version=1)
-        lesson.approve(by=site_lead, version=1)
+        lesson_actions.approve_lesson(lesson=lesson, by=engagement_a.enabler, version=1)
+        lesson_actions.approve_lesson(lesson=lesson, by=site_lead, version=1)
     client = client_for(programme_lead)
 
     with django_assert_max_num_queries(16):

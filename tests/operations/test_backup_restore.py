@@ -18,8 +18,9 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
-from engagements import actions, crypto
+from engagements import actions
 from engagements.models import Engagement
+from engagements.notes import crypto
 
 CANARY = "Restored from last night's backup: the board is ready to talk about trust."
 
