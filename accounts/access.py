@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -73,3 +74,11 @@ central_team_required = gate(is_central_team)
 central_team_required.__doc__ = "A page of the central team's work: a programme lead's, 404 for anyone else."
 sees_every_site_required = gate(sees_every_site)
 sees_every_site_required.__doc__ = "A page of what the central team reads: 404 for anyone who does not see it."
+
+
+def person_of(request: HttpRequest) -> User:
+    """The signed-in person of a request that only a signed-in person reaches (the admin, a page behind log-in)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return user

@@ -15,11 +15,12 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from . import notices, two_factor
-from .models import AuditEvent, User
+from .models import AuditEvent, Notification, User
 from .notifications import notify
 
 EMAIL_CHANGE_SALT = "alongside.accounts.email-change"
@@ -166,3 +167,15 @@ def confirm_email_change(*, user: User, token: str) -> str:
     user.save(update_fields=["email"])
     AuditEvent.record(actor=user, verb=AuditEvent.Verb.CHANGED_EMAIL, target=user)
     return new_email
+
+
+def mark_notifications_read(*, user: User) -> int:
+    """Opening the list of one's notifications marks them read. Returns how many were unread."""
+    return Notification.objects.visible_to(user).filter(read_at=None).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def update_preferences(*, user: User, nudges_enabled: bool) -> None:
+    """The person's own preferences: whether they get the gentle nudge."""
+    user.nudges_enabled = nudges_enabled
+    user.save(update_fields=["nudges_enabled"])

@@ -12,6 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import actions
+from .access import person_of
 from .forms import UserChangeForm, UserCreationForm
 from .models import AuditEvent, Notification, User
 
@@ -65,33 +66,34 @@ class UserAdmin(DjangoUserAdmin):
         with transaction.atomic():
             obj.set_unusable_password()
             super().save_model(request, obj, form, change)
-            AuditEvent.record(actor=request.user, verb=AuditEvent.Verb.CREATED_ACCOUNT, target=obj, via="admin")
-            actions.send_password_reset_link(user=obj, by=request.user)
+            AuditEvent.record(actor=person_of(request), verb=AuditEvent.Verb.CREATED_ACCOUNT, target=obj, via="admin")
+            actions.send_password_reset_link(user=obj, by=person_of(request))
 
     @admin.action(description="Send a link to set a new password (to their own address)")
     def send_password_reset_link(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         people = list(queryset.filter(is_active=True))
         for person in people:
-            actions.send_password_reset_link(user=person, by=request.user)
+            actions.send_password_reset_link(user=person, by=person_of(request))
         self.message_user(request, f"A link to set a new password was sent to {len(people)} person(s).")
 
     @admin.action(description="Deactivate: sign them out everywhere now and stop them signing in")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         done = sum(
-            actions.deactivate_account(user=person, by=request.user) for person in queryset.exclude(pk=request.user.pk)
+            actions.deactivate_account(user=person, by=person_of(request))
+            for person in queryset.exclude(pk=person_of(request).pk)
         )
         self.message_user(request, f"{done} account(s) deactivated. Their records stay.")
 
     @admin.action(description="Reactivate: let them sign in again")
     def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        done = sum(actions.reactivate_account(user=person, by=request.user) for person in queryset)
+        done = sum(actions.reactivate_account(user=person, by=person_of(request)) for person in queryset)
         self.message_user(request, f"{done} account(s) reactivated.")
 
     @admin.action(description="Remove their two-factor devices (a lost phone)")
     def remove_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        people = list(queryset.exclude(pk=request.user.pk))
+        people = list(queryset.exclude(pk=person_of(request).pk))
         for person in people:
-            actions.remove_two_factor(user=person, by=request.user)
+            actions.remove_two_factor(user=person, by=person_of(request))
         self.message_user(request, f"Two-factor removed for {len(people)} person(s); each was told by e-mail.")
 
 
@@ -106,11 +108,11 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["retry_delivery"]
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.action(description="Send the selected notifications again if they are waiting or failed")
-    def retry_delivery(self, request: object, queryset: object) -> None:
+    def retry_delivery(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         from .notifications import publish_soon
 
         waiting = list(queryset.exclude(status=Notification.Status.SENT).values_list("pk", flat=True))

@@ -8,6 +8,8 @@ from django.contrib.auth import forms as auth_forms
 from . import addresses
 from .models import User
 
+EMAIL_LIMIT = 254  # the e-mail address column of accounts.User
+
 
 class LoginForm(auth_forms.AuthenticationForm):
     """Log in with an e-mail address. A failure never says whether the account exists."""
@@ -36,7 +38,7 @@ class LoginForm(auth_forms.AuthenticationForm):
         # Lower-casing can lengthen an address ("İ" becomes two characters): one longer than any account's can
         # match no account, and must not reach the lockout's records (255 characters) either.
         email = self.cleaned_data["username"].strip().lower()
-        if len(email) > User._meta.get_field("email").max_length:
+        if len(email) > EMAIL_LIMIT:
             raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         return email
 
@@ -123,7 +125,7 @@ class ReauthenticateForm(forms.Form):
         error_messages={"required": "Enter your password"},
     )
 
-    def __init__(self, *args: object, needs_code: bool = False, **kwargs: object) -> None:
+    def __init__(self, *args: Any, needs_code: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if needs_code:
             self.fields["code"] = CodeForm.base_fields["code"]
@@ -135,7 +137,7 @@ class NormalisedEmailField(forms.EmailField):
     it holds hidden or look-alike characters (accounts.addresses), before the format is even looked at."""
 
     def to_python(self, value: Any) -> str:
-        return addresses.normalised(super().to_python(value))
+        return addresses.normalised(super().to_python(value) or "")
 
     def validate(self, value: str) -> None:
         super().validate(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,7 +23,7 @@ LAST_SEEN_AT = "alongside_last_seen_at"
 LAST_SEEN_RESOLUTION = 60
 
 
-def _timestamp(value: object) -> datetime | None:
+def _timestamp(value: Any) -> datetime | None:
     try:
         return datetime.fromtimestamp(float(value), tz=timezone.get_current_timezone())
     except (TypeError, ValueError, OverflowError, OSError):
@@ -87,7 +88,7 @@ class TwoFactorMiddleware:
 
     def process_view(self, request: HttpRequest, view: Callable, args: tuple, kwargs: dict) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated or user.is_verified():
+        if not user.is_authenticated or two_factor.is_verified(user):
             return None
         match = request.resolver_match
         if match is not None and match.view_name in self.ALLOWED_URL_NAMES:

@@ -100,10 +100,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> User:
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> User:
         """Remembers the e-mail address and whether the account was active as loaded, so that `save` can tell a
         change of either, by whatever route it is made."""
-        user = super().from_db(db, field_names, values)
+        user = super().from_db(db, field_names, values, **kwargs)
         user._loaded = {name: user.__dict__[name] for name in ("email", "is_active") if name in user.__dict__}
         return user
 
@@ -111,7 +111,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Saves the account. A new password or e-mail address is told to the person (`sign_in_changed`); a
         deactivation ends every session of the account there and then, so reactivating it revives none."""
         loaded = getattr(self, "_loaded", None)  # None for an account made in this process and not yet saved
-        new_password = self._password is not None and not self._state.adding  # set_password() since loading
+        # set_password() since loading
+        new_password = getattr(self, "_password", None) is not None and not self._state.adding
         super().save(*args, **kwargs)
         if loaded is not None and loaded.get("is_active") and not self.is_active:
             AccountSession.objects.filter(user=self).delete()
@@ -135,11 +136,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             # The query reads every app's tables, so it lives at the top (settings.ROLES_QUERY), not here.
             loaded = import_string(settings.ROLES_QUERY)(self.pk)
             return loaded.roles if loaded is not None else Roles(False, False, False, 0)
+        loaded_with = self.__dict__  # the query's extra columns (config.people.with_roles)
         return Roles(  # SQLite answers EXISTS with 0 or 1
-            is_site_member=bool(self.roles_site_member),
-            is_enabler=bool(self.roles_enabler),
-            has_authenticator=bool(self.roles_authenticator),
-            unread_notifications=int(self.roles_unread),
+            is_site_member=bool(loaded_with["roles_site_member"]),
+            is_enabler=bool(loaded_with["roles_enabler"]),
+            has_authenticator=bool(loaded_with["roles_authenticator"]),
+            unread_notifications=int(loaded_with["roles_unread"]),
         )
 
     def forget_roles(self) -> None:
@@ -273,8 +275,8 @@ class AuditEvent(models.Model):
         if not targets:
             return
         target_type = ContentType.objects.get_for_model(targets[0])
-        cls.objects.bulk_create(
-            cls(
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
                 actor=actor,
                 verb=AuditVerb(verb),
                 target_type=target_type,

@@ -8,8 +8,12 @@ for this service.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+
+if TYPE_CHECKING:
+    from .models import User
 
 # Words an attacker tries first against a health and care leadership service.
 PREDICTABLE_WORDS = (
@@ -40,7 +44,7 @@ class MaximumLengthValidator:
     def __init__(self, max_length: int = 256) -> None:
         self.max_length = max_length
 
-    def validate(self, password: str, user: object = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         if len(password) > self.max_length:
             raise ValidationError(
                 f"Use at most {self.max_length} characters.", code="password_too_long", params={"max": self.max_length}
@@ -53,7 +57,7 @@ class MaximumLengthValidator:
 class PredictablePasswordValidator:
     """Refuses a password that is one guessable word with a few digits or symbols around it ("Alongside2026!")."""
 
-    def validate(self, password: str, user: object = None) -> None:
+    def validate(self, password: str, user: User | None = None) -> None:
         core = re.sub(r"[^a-z]", "", password.lower().translate(LEET))
         for word in PREDICTABLE_WORDS:
             normalised = word.translate(LEET)

@@ -177,7 +177,7 @@ class AccessDenialLogMiddleware:
                     "view": match.view_name if match is not None else None,
                     "status": status,
                     "method": request.method,
-                    "user_id": user.pk if signed_in else None,
+                    "user_id": getattr(user, "pk", None) if signed_in else None,
                     "ip": client_ip(request),
                 },
             )

@@ -18,6 +18,7 @@ class SessionStore(DatabaseSessionStore):
 
     def create_model_instance(self, data: dict[str, Any]) -> AccountSession:
         session = super().create_model_instance(data)
+        assert isinstance(session, AccountSession)  # noqa: S101  (get_model_class above)
         try:
             session.user_id = int(data[SESSION_KEY])
         except (KeyError, TypeError, ValueError):

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 import django_otp
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.http import AuthenticatedHttpRequest
 
 from . import notices
 from .models import AuditEvent, User
@@ -68,7 +69,7 @@ class Enrolment:
 
 
 @transaction.atomic
-def confirm_authenticator(request: HttpRequest, device: TOTPDevice, code: str) -> Enrolment | None:
+def confirm_authenticator(request: AuthenticatedHttpRequest, device: TOTPDevice, code: str) -> Enrolment | None:
     """Confirms a pending authenticator with a code from it, replacing any earlier one, and issues new recovery
     codes. The session counts as verified from here on. None if the code is wrong."""
     if device.confirmed or device.user_id != request.user.pk or not device.verify_token(_only_digits(code)):
@@ -112,7 +113,7 @@ def _only_digits(code: str) -> str:
     return "".join(ch for ch in code if ch.isdigit())
 
 
-def verify(request: HttpRequest, code: str) -> str | None:
+def verify(request: AuthenticatedHttpRequest, code: str) -> str | None:
     """Checks a code from the person's authenticator, or one of their recovery codes (which is then used up).
     Marks the session verified and returns which kind was used, or None."""
     user = request.user
@@ -168,3 +169,8 @@ def set_up_known_secret(user: User, base32_secret: str) -> TOTPDevice:
     TOTPDevice.objects.filter(user=user).delete()
     key = b32decode(base32_secret.upper()).hex()
     return TOTPDevice.objects.create(user=user, name=AUTHENTICATOR, key=key, confirmed=True)
+
+
+def is_verified(user: User) -> bool:
+    """Whether this session has used the person's two-factor (django_otp's OTPMiddleware sets `is_verified`)."""
+    return bool(user.is_verified())  # type: ignore[attr-defined]

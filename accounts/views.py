@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
+from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
 from . import actions, two_factor
@@ -64,18 +66,18 @@ def _safe_next(request: HttpRequest, default: str = "home") -> str:
 
 def _recently_authenticated(request: HttpRequest) -> bool:
     try:
-        at = datetime.fromtimestamp(float(request.session.get(REAUTHENTICATED_AT)), tz=timezone.get_current_timezone())
-    except (TypeError, ValueError, OverflowError, OSError):
+        at = datetime.fromtimestamp(float(request.session[REAUTHENTICATED_AT]), tz=timezone.get_current_timezone())
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
         return False
     return timezone.now() - at <= settings.REAUTHENTICATION_WINDOW
 
 
-def reauthentication_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def reauthentication_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Changing how a person signs in (e-mail, password, two-factor) first asks them to prove it is them, unless
     they did so in the last few minutes. A POST that arrives without it is not carried out, and nothing is kept."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not _recently_authenticated(request):
             return_to = request.get_full_path() if request.method == "GET" else reverse("accounts:security")
             return redirect(f"{reverse('accounts:reauthenticate')}?{urlencode({'next': return_to})}")
@@ -92,24 +94,24 @@ password_change = reauthentication_required(
 password_change_done = auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
 
 
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A person's own notifications: what was e-mailed to them, also kept here. Opening the list marks them read."""
     notifications = list(Notification.objects.visible_to(request.user)[:100])
-    Notification.objects.visible_to(request.user).filter(read_at=None).update(read_at=timezone.now())
+    actions.mark_notifications_read(user=request.user)
     request.user.forget_roles()  # the header's count of unread notifications is now zero
     return render(request, "accounts/notification_list.html", {"notifications": notifications})
 
 
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PreferencesForm(posted(request), instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        actions.update_preferences(user=request.user, **form.cleaned_data)
         messages.success(request, "Your preferences are saved.")
         return redirect("accounts:preferences")
     return render(request, "accounts/preferences.html", {"form": form})
 
 
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: AuthenticatedHttpRequest) -> HttpResponse:
     """How a person signs in: e-mail, password and two-factor, each changed from here."""
     user = request.user
     return render(
@@ -123,7 +125,7 @@ def security(request: HttpRequest) -> HttpResponse:
     )
 
 
-def reauthenticate(request: HttpRequest) -> HttpResponse:
+def reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
     needs_code = two_factor.has_authenticator(request.user)
     form = ReauthenticateForm(posted(request), needs_code=needs_code)
     if request.method == "POST" and form.is_valid():
@@ -139,7 +141,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
 
 
 @reauthentication_required
-def email_change(request: HttpRequest) -> HttpResponse:
+def email_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Asks for a new address and sends a link to it; the answer is the same whether or not the address is free."""
     form = EmailChangeForm(posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -155,7 +157,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
 
 
 @sensitive_variables("token")
-def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+def email_change_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """The link sent to a new address: shows the change, and makes it when the person confirms (a POST, so a mail
     scanner that opens links changes nothing)."""
     try:
@@ -172,14 +174,14 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/email_change_confirm.html", {"new_email": new_email})
 
 
-def _render_recovery_codes(request: HttpRequest, codes: list[str], next_url: str) -> HttpResponse:
+def _render_recovery_codes(request: AuthenticatedHttpRequest, codes: list[str], next_url: str) -> HttpResponse:
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
 
 
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Scan a QR code (or type the key) into an authenticator app, then give a code from it to confirm."""
     user = request.user
-    if two_factor.has_authenticator(user) and not user.is_verified():
+    if two_factor.has_authenticator(user) and not two_factor.is_verified(user):
         return redirect(f"{reverse('accounts:two_factor_verify')}?{urlencode({'next': _safe_next(request)})}")
     if not _recently_authenticated(request):  # a change to how one signs in (fresh after logging in)
         return redirect(f"{reverse('accounts:reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
@@ -205,9 +207,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     )
 
 
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    if user.is_verified():
+    if two_factor.is_verified(user):
         return redirect(_safe_next(request))
     if not two_factor.has_authenticator(user):
         return redirect("accounts:two_factor_setup" if two_factor.is_required_for(user) else "home")
@@ -231,7 +233,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @reauthentication_required
-def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
+def recovery_codes_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not two_factor.has_authenticator(request.user):
         messages.error(request, "Set up an authenticator app first.")
         return redirect("accounts:security")
@@ -241,7 +243,7 @@ def recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @reauthentication_required
-def two_factor_turn_off(request: HttpRequest) -> HttpResponse:
+def two_factor_turn_off(request: AuthenticatedHttpRequest) -> HttpResponse:
     if two_factor.is_required_for(request.user):
         messages.error(request, "Two-factor stays on: your role needs it. You can set up a new authenticator instead.")
         return redirect("accounts:security")
@@ -251,7 +253,9 @@ def two_factor_turn_off(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-def locked_out(request: HttpRequest, credentials: dict | None = None, *args: object, **kwargs: object) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """django-axes calls this instead of logging in once an account and address have failed too often."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)

@@ -15,7 +15,7 @@ from engagements.models import EnablerProfile
 from sites.models import SiteMembership
 
 
-def with_roles(pk: object) -> User | None:
+def with_roles(pk: int | str) -> User | None:
     """The person with their `roles`, in one query of four index lookups. Written as SQL because it runs on
     every request: building the same query with the ORM's subquery expressions cost about 3 ms of Python
     each time, half of what Django spends on a whole trivial page (docs/benchmarks.md)."""
@@ -31,7 +31,7 @@ def with_roles(pk: object) -> User | None:
         " WHERE n.recipient_id = person.id AND n.address = '' AND n.read_at IS NULL) AS roles_unread"
         f" FROM {User._meta.db_table} person WHERE person.id = %s"
     )
-    key = User._meta.pk.to_python(pk)  # type: ignore[union-attr]
+    key = User._meta.pk.to_python(pk)
     return next(iter(User.objects.raw(sql, [key])), None)
 
 
@@ -40,6 +40,6 @@ class PersonBackend(ModelBackend):
     enabler, authenticator, unread notifications) in one query, which the header, the two-factor middleware and
     the library's gate read instead of asking again."""
 
-    def get_user(self, user_id: int) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: int) -> User | None:
         user = with_roles(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -17,6 +17,7 @@ from engagements import actions
 from engagements.models import EnablerProfile, Engagement, Offer
 from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
+from sites import access as site_access
 from sites.models import Site, SiteMembership
 
 # (audience, themes by slug, title, body)
@@ -245,7 +246,7 @@ def seed_lessons(*, users: dict[str, User], sites: dict[str, Site], password: st
     themes = {theme.slug: theme for theme in Theme.objects.all()}
     for number, (audience, slugs, title, body) in enumerate(LESSONS):
         engagement = sources[number % len(sources)]
-        site_lead = SiteMembership.objects.filter(site=engagement.site, role="lead").select_related("user").first().user
+        site_lead = site_access.site_leads(engagement.site_id)[0]
         lesson = lesson_actions.draft_lesson(
             engagement=engagement,
             by=engagement.enabler,

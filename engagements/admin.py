@@ -4,6 +4,7 @@ It never shows what a site and its enabler wrote to each other: no agreement tex
 """
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from frontend.pagination import EstimatedCountPaginator
 
@@ -44,7 +45,7 @@ class SupportRequestAdmin(admin.ModelAdmin):
     inlines = [ProposalInline]
     readonly_fields = ("state", "submitted_at", "decided_at", "created_by", "site", "offer")
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # pull, never push: only a site creates a request, in the app
 
 
@@ -69,7 +70,7 @@ class EngagementAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # an engagement is born only from an accepted request
 
 
@@ -87,5 +88,5 @@ class SessionAdmin(admin.ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator  # a million rows: the planner's estimate, not COUNT(*)
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # sessions are logged by their enabler, in the app

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -31,6 +31,10 @@ def _text(label: str, help_text: str = "", required_message: str = "", **kwargs:
         },
         **kwargs,
     )
+
+
+def _offer_label(offer: Offer) -> str:
+    return f"{offer.name} ({offer.provider})"
 
 
 class SupportRequestForm(forms.Form):
@@ -66,8 +70,9 @@ class SupportRequestForm(forms.Form):
 
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offer"].queryset = Offer.objects.filter(programme=site.programme, is_open=True)
-        self.fields["offer"].label_from_instance = lambda offer: f"{offer.name} ({offer.provider})"
+        offers = cast(forms.ModelChoiceField, self.fields["offer"])
+        offers.queryset = Offer.objects.filter(programme=site.programme, is_open=True)
+        offers.label_from_instance = _offer_label  # type: ignore[method-assign,assignment]
 
     def clean_preferred_start(self) -> datetime.date | None:
         start = self.cleaned_data.get("preferred_start")
@@ -101,7 +106,7 @@ class ProposalForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         chosen = data.get("enablers") or []
         if len(chosen) > 3:
             self.add_error("enablers", "Choose no more than three enablers")
@@ -166,7 +171,7 @@ class EnablerProfileForm(forms.ModelForm):
         return biography
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         for name in ("years_in_health", "years_in_social_care"):
             if (data.get(name) or 0) > 70:
                 self.add_error(name, "Enter a number of years of 70 or fewer")
@@ -186,7 +191,7 @@ class AgreementForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         for name in self.Meta.fields:
             if len(data.get(name) or "") > TEXT_LIMIT:
                 self.add_error(name, f"This must be {TEXT_LIMIT:,} characters or fewer")
@@ -218,7 +223,7 @@ class ShareDiagnosticForm(forms.Form):
 
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = site.account_managers.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = site.account_managers.filter(is_active=True)
 
 
 # The first of Alongside's programmes (the Integrated Care Pioneers) began in 2013: no figures before it.
@@ -342,11 +347,13 @@ class SessionForm(forms.Form):
         self.fields["length"].label = (
             "Length in days" if engagement.offer.cadence == Offer.Cadence.ON_SITE_DAYS else "Length in hours"
         )
-        self.fields["action_owner"].queryset = User.objects.filter(pk__in=[person.pk for person in owners])
-        self.fields["held_on"].earliest = engagement.earliest_session_date
+        cast(forms.ModelChoiceField, self.fields["action_owner"]).queryset = User.objects.filter(
+            pk__in=[person.pk for person in owners]
+        )
+        cast(DateField, self.fields["held_on"]).earliest = engagement.earliest_session_date
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if (data.get("action_description") or "").strip() and not data.get("action_owner"):
             self.add_error("action_owner", "Choose who owns the action")
         return data
@@ -382,7 +389,9 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(pk__in=[person.pk for person in owners])
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = User.objects.filter(
+            pk__in=[person.pk for person in owners]
+        )
 
 
 class FeedbackForm(forms.Form):
@@ -434,7 +443,7 @@ class PeriodForm(forms.Form):
         return start, end
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", "The end of the period must be after its start")
         elif data.get("start") and not data.get("end") and data["start"] > timezone.localdate():

@@ -81,11 +81,12 @@ def rank_enablers(request: SupportRequest) -> tuple[list[Match], list[Exclusion]
     matches, exclusions = [], []
     for profile in profiles:
         conflicts = [org.name for org in profile.worked_for.all() if org.pk in partner_ids]
-        free_places = profile.capacity - profile.active_count
+        active_count = int(profile.__dict__["active_count"])  # with_active_count()
+        free_places = profile.capacity - active_count
         if conflicts:
             exclusions.append(Exclusion(profile, "Conflict of interest: has worked for " + ", ".join(conflicts)))
         elif free_places <= 0:
-            exclusions.append(Exclusion(profile, f"No free capacity: {profile.active_count} of {profile.capacity}"))
+            exclusions.append(Exclusion(profile, f"No free capacity: {active_count} of {profile.capacity}"))
         else:
             matches.append(score(profile, request, sectors, free_places))
     matches.sort(key=lambda match: (-match.score, match.profile.user.full_name))

@@ -33,6 +33,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def clean(self, value: Any) -> QuerySet:
         value = self.prepare_value(value)
         if isinstance(value, list | tuple) and self.to_field_name is None:
+            assert self.queryset is not None  # noqa: S101  (a ModelMultipleChoiceField always has one)
             key = self.queryset.model._meta.pk
             for submitted in value:
                 try:

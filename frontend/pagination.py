@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
@@ -16,7 +19,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         # COUNT(*) over a subquery that stops at cap + 1 rows; values("pk") leaves ranking and highlighting out.
-        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # a QuerySet, never a list, here
+        return rows.order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:
@@ -34,7 +38,8 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         if connection.vendor == "postgresql":
-            sql, params = self.object_list.order_by().query.sql_with_params()
+            rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # the admin's QuerySet
+            sql, params = rows.order_by().query.sql_with_params()
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
                 estimate = int(cursor.fetchone()[0][0]["Plan"]["Plan Rows"])

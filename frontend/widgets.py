@@ -18,7 +18,7 @@ class DateInput(forms.MultiWidget):
     template_name = "nhsuk/widgets/date_input.html"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "day": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
             "month": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
             "year": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-4"}),

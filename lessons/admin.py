@@ -1,10 +1,11 @@
 """Themes, and the published lessons (only those: drafts, and who wrote any lesson, stay with the two parties)."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from frontend.pagination import EstimatedCountPaginator
 
-from .models import Lesson, Theme
+from .models import Lesson, LessonQuerySet, Theme
 
 
 @admin.register(Theme)
@@ -25,8 +26,8 @@ class LessonAdmin(admin.ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator  # 200,000 lessons: the planner's estimate, not COUNT(*)
 
-    def get_queryset(self, request: object) -> object:
-        return super().get_queryset(request).published()
+    def get_queryset(self, request: HttpRequest) -> LessonQuerySet:
+        return Lesson.objects.published()
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -58,12 +58,12 @@ KNOWN_PLACES = [
     "Hackney",
     "Newham",
 ]
-SITE_PLACEHOLDERS = {
+SITE_PLACEHOLDERS: dict[str, str] = {
     Programme.Kind.PIONEER: "[a Pioneer site]",
     Programme.Kind.ACCELERATE: "[an Accelerate site]",
     Programme.Kind.VANGUARD: "[a Vanguard site]",
 }
-ORGANISATION_PLACEHOLDERS = {
+ORGANISATION_PLACEHOLDERS: dict[str, str] = {
     Organisation.Sector.NHS_TRUST: "[an NHS trust]",
     Organisation.Sector.COMMISSIONER: "[a CCG]",
     Organisation.Sector.COUNCIL: "[a council]",
@@ -72,6 +72,7 @@ ORGANISATION_PLACEHOLDERS = {
     Organisation.Sector.OTHER: "[an organisation]",
 }
 K_SITES = 3  # a lesson's context is shown only when at least this many sites share it
+TITLE_LIMIT = 200
 
 
 def registry_vocabulary() -> anonymiser.Vocabulary:
@@ -106,7 +107,7 @@ class Theme(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = self.slug_for(self.name)
         super().save(*args, **kwargs)
@@ -145,7 +146,7 @@ class Lesson(models.Model):
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="lessons")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=TITLE_LIMIT)
     body = models.TextField()
     audience = models.CharField(max_length=20, choices=Audience.choices)
     themes = models.ManyToManyField(Theme, related_name="lessons")
@@ -189,7 +190,7 @@ class Lesson(models.Model):
             raise NotAllowed("A lesson needs a title and a body.")
         if anonymiser.is_empty_once_anonymised(title) or anonymiser.is_empty_once_anonymised(body):
             raise NotAllowed("Nothing is left once names are removed. Say what was learned, not who or where.")
-        limit = cls._meta.get_field("title").max_length
+        limit = TITLE_LIMIT
         if len(title) > limit:  # a placeholder is often longer than the name it replaces
             raise NotAllowed(
                 f"With names replaced, the title would be {len(title)} characters long. Shorten it to {limit} or "

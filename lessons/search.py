@@ -8,6 +8,7 @@ import re
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import CombinedExpression
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -19,7 +20,7 @@ START, STOP = "\x02", "\x03"  # never typed by a person; turned into <mark> afte
 CONFIG = "english"
 
 
-def lesson_vector() -> SearchVector:
+def lesson_vector() -> CombinedExpression:
     return SearchVector("title", weight="A", config=CONFIG) + SearchVector("body", weight="B", config=CONFIG)
 
 
@@ -31,7 +32,6 @@ def search(lessons: QuerySet, query: str) -> QuerySet:
     """Matching lessons, best first, each with `title_marked` and `excerpt_marked` holding the matches."""
     if uses_postgres():
         search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
-        options = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
         latest_matches = (
             lessons.filter(search_vector=search_query).order_by("-published_at", "-pk").values("pk")[:RANKED_AT_MOST]
         )
@@ -41,8 +41,18 @@ def search(lessons: QuerySet, query: str) -> QuerySet:
             lessons.model.objects.filter(pk__in=Subquery(latest_matches))
             .annotate(
                 rank=SearchRank(F("search_vector"), search_query),
-                title_marked=SearchHeadline("title", search_query, highlight_all=True, **options),
-                excerpt_marked=SearchHeadline("body", search_query, max_fragments=2, max_words=30, **options),
+                title_marked=SearchHeadline(
+                    "title", search_query, highlight_all=True, config=CONFIG, start_sel=START, stop_sel=STOP
+                ),
+                excerpt_marked=SearchHeadline(
+                    "body",
+                    search_query,
+                    max_fragments=2,
+                    max_words=30,
+                    config=CONFIG,
+                    start_sel=START,
+                    stop_sel=STOP,
+                ),
             )
             .order_by("-rank", "-published_at", "-pk")
         )

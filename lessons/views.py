@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q, Subquery
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,17 +18,17 @@ from frontend.pagination import CappedPaginator
 from . import access, actions
 from .access import library_required
 from .forms import LessonForm, LibraryFilterForm, ThemeForm
-from .models import DigestSubscription, Lesson, LessonQuerySet, Theme, context_lines
+from .models import DigestSubscription, Lesson, Theme, context_lines
 from .search import marked, search
 
 PAGE_SIZE = 20
 RELATED_FROM = 50
 
 
-def _library_selection(request: AuthenticatedHttpRequest) -> tuple[LibraryFilterForm, LessonQuerySet, str]:
+def _library_selection(request: AuthenticatedHttpRequest) -> tuple[LibraryFilterForm, QuerySet[Lesson], str]:
     """The lessons the library shows for these filters, best match first when searching."""
     form = LibraryFilterForm(request.GET or None)
-    lessons = Lesson.objects.in_library_for(request.user).select_related("programme")
+    lessons: QuerySet[Lesson] = Lesson.objects.in_library_for(request.user).select_related("programme")
     query = ""
     if form.is_valid():
         if form.cleaned_data["theme"]:
@@ -53,7 +53,7 @@ def _with_context(lessons: list[Lesson], query: str = "") -> list[dict[str, obje
     ]
 
 
-def _prefetched(lessons: LessonQuerySet) -> LessonQuerySet:
+def _prefetched(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
     return lessons.select_related("engagement__site", "programme").prefetch_related(
         Prefetch("themes", queryset=Theme.objects.order_by("name"))
     )
@@ -83,8 +83,8 @@ def _themes_with_counts() -> list[Theme]:
 @library_required
 def library_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The current selection as CSV: the anonymised words and the context the library may show, nothing more."""
-    _, lessons, _ = _library_selection(request)
-    lessons = list(_prefetched(lessons)[:5000])
+    _, selection, _ = _library_selection(request)
+    lessons = list(_prefetched(selection)[:5000])
     lines = context_lines(lessons)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="alongside-lessons.csv"'
@@ -97,7 +97,7 @@ def library_export(request: AuthenticatedHttpRequest) -> HttpResponse:
                 lesson.get_audience_display(),
                 "; ".join(theme.name for theme in lesson.themes.all()),
                 ", ".join(lines[lesson.pk]),
-                lesson.published_at.date().isoformat(),
+                lesson.published_at.date().isoformat() if lesson.published_at else "",
                 lesson.body,
             ]
         )

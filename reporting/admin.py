@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.access import person_of
 from accounts.admin import UserAdmin
 from accounts.models import AuditEvent, User
 
@@ -39,7 +40,9 @@ class UserAdminWithExport(UserAdmin):
             return None
         person = people[0]
         data = subject_access.export_person(person)
-        AuditEvent.record(actor=request.user, verb=AuditEvent.Verb.EXPORTED_PERSONAL_DATA, target=person, via="admin")
+        AuditEvent.record(
+            actor=person_of(request), verb=AuditEvent.Verb.EXPORTED_PERSONAL_DATA, target=person, via="admin"
+        )
         response = HttpResponse(data, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{subject_access.filename_for(person)}"'
         response["Cache-Control"] = "no-store"

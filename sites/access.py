@@ -7,7 +7,7 @@ rule again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
@@ -45,12 +45,12 @@ def is_site_member(user: User | AnonymousUser, site: Site | int) -> bool:
     return site_role(user, site) is not None
 
 
-def sites_of(user: User) -> QuerySet[SiteMembership]:
+def sites_of(user: User) -> QuerySet[SiteMembership, Any]:
     """The ids of the sites the person belongs to, as a subquery (`filter(site__in=sites_of(user))`)."""
     return SiteMembership.objects.filter(user=user.pk).values("site")
 
 
-def sites_led_by(user: User) -> QuerySet[SiteMembership]:
+def sites_led_by(user: User) -> QuerySet[SiteMembership, Any]:
     """The ids of the sites the person leads, as a subquery."""
     return SiteMembership.objects.filter(user=user.pk, role=LEAD).values("site")
 

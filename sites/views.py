@@ -10,7 +10,7 @@ from accounts.access import sees_every_site, sees_every_site_required
 from core.http import AuthenticatedHttpRequest
 
 from .forms import SiteFilterForm
-from .models import Organisation, Site, SiteMembership
+from .models import Organisation, Site, SiteMembership, SiteQuerySet
 
 
 @sees_every_site_required
@@ -19,13 +19,13 @@ def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SiteFilterForm(request.GET or None)
     # Partners counted for the fifty sites on the page only (a subquery), not grouped over all 10,000.
     partners = (
-        Site.partners.through.objects.filter(site=OuterRef("pk"))
+        Site.partners.through.objects.filter(site=OuterRef("pk"))  # type: ignore[misc]  # stubs miss annotate()
         .order_by()
         .values("site")
-        .annotate(count=Count("pk"))
-        .values("count")
+        .annotate(partners=Count("pk"))
+        .values("partners")
     )
-    sites = (
+    sites: SiteQuerySet = (
         Site.objects.visible_to(request.user)
         .select_related("programme")
         .annotate(partner_count=Coalesce(Subquery(partners), 0))

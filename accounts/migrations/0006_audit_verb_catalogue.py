@@ -2,7 +2,6 @@
 
 from django.db import migrations, models
 
-
 CATALOGUE = [
     "created account",
     "sent a password reset link",

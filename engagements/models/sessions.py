@@ -75,12 +75,14 @@ class Session(models.Model):
         """What the session uses of a day budget: its days, or its hours as a share of a 7.5-hour day."""
         if self.days is not None:
             return self.days
+        assert self.hours is not None  # noqa: S101  (the session_has_hours_or_days constraint)
         return (self.hours / HOURS_IN_A_DAY).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     @property
     def length(self) -> str:
         if self.days is not None:
             return f"{self.days.normalize():f} day{'s' if self.days != 1 else ''}"
+        assert self.hours is not None  # noqa: S101  (the session_has_hours_or_days constraint)
         return f"{self.hours.normalize():f} hour{'s' if self.hours != 1 else ''}"
 
 

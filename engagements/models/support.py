@@ -44,7 +44,7 @@ class Sector(models.TextChoices):
 
 
 # Which enabler sectors fit a partner organisation of each kind.
-SECTOR_FIT = {
+SECTOR_FIT: dict[str, str] = {
     Organisation.Sector.NHS_TRUST: Sector.NHS_PROVIDER,
     Organisation.Sector.COMMISSIONER: Sector.COMMISSIONING,
     Organisation.Sector.COUNCIL: Sector.SOCIAL_CARE,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -123,7 +124,7 @@ def request_create(request: AuthenticatedHttpRequest, site_pk: int) -> HttpRespo
 
 
 def _just_sent(site: Site, offer: Offer, user: User) -> SupportRequest | None:
-    recent = timezone.now() - timezone.timedelta(seconds=30)
+    recent = timezone.now() - datetime.timedelta(seconds=30)
     return (
         SupportRequest.objects.open().filter(site=site, offer=offer, created_by=user, submitted_at__gte=recent).first()
     )
@@ -271,7 +272,8 @@ def engagement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         actions.record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.ENGAGEMENT)
     context = {
         "engagement": engagement,
-        "session_count": engagement.session_count or 0,  # everyone who sees the engagement sees counts and days
+        # Everyone who sees the engagement sees counts and days.
+        "session_count": engagement.__dict__["session_count"] or 0,
         "recent_sessions": engagement.sessions.order_by("-held_on", "-pk")[:5] if working_with else [],
         "open_actions": engagement.actions.filter(done_at=None).select_related("owner")[:5] if working_with else [],
         "working_with": working_with,  # the agreement and diagnostic are for the two parties only

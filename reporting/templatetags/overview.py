@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from reporting.overview import Group, Overview
+from reporting.overview import Figure, Group, Overview
 
 register = template.Library()
 CHART_WIDTH = 180
@@ -24,14 +24,14 @@ def figure_rows(groups: list[Group]) -> list[tuple[str, list]]:
     return [(name, [(group.label, dict(group.figures())[name]) for group in groups]) for name in names]
 
 
-def _bars(items: list[tuple[str, object]]) -> list[dict]:
-    values = [figure.value for _, figure in items if not figure.hidden and figure.value]
-    top = max(values) if values else 1
+def _bars(items: list[tuple[str, Figure]]) -> list[dict[str, object]]:
+    values = [float(figure.value) for _, figure in items if not figure.hidden and figure.value]
+    top = max(values) if values else 1.0
     return [
         {
             "label": label,
             "shown": figure.shown,
-            "width": None if figure.hidden else int((figure.value or 0) * CHART_WIDTH / top),
+            "width": None if figure.hidden else int(float(figure.value or 0) * CHART_WIDTH / top),
             "bar_y": index * ROW_HEIGHT + 3,
             "text_y": index * ROW_HEIGHT + 15,
         }

@@ -106,7 +106,7 @@ PROGRAMMES = [
     (Programme.Kind.VANGUARD, 2015, "Vanguard sites: systems leadership support for new care models."),
 ]
 
-DESCRIPTIONS = {
+DESCRIPTIONS: dict[str, str] = {
     Programme.Kind.PIONEER: "A partnership of NHS bodies, the council and voluntary organisations joining up care.",
     Programme.Kind.ACCELERATE: "A locality working on a model of integration with on-site leadership support.",
     Programme.Kind.VANGUARD: "A partnership designing a new care model for its population.",
