@@ -38,6 +38,10 @@ class UserManager(BaseUserManager["User"]):
 
     use_in_migrations = True
 
+    def central_team(self) -> models.QuerySet[User]:
+        """The programme leads whose accounts are active: who is told what the central team must do."""
+        return self.filter(is_programme_lead=True, is_active=True)
+
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)
 

@@ -12,7 +12,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     layers because it links to every app's pages and asks each app's access module."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"navigation": []}
+        return {"navigation": [], "is_central_team": False}
     current = request.resolver_match.view_name if request.resolver_match else ""
     roles = user.roles  # loaded with the person (config.people): no query here
     unread = roles.unread_notifications
@@ -39,7 +39,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         )
     )
     return {
+        # The templates ask this, not the account's field: a deactivated lead is nobody (accounts.access).
+        "is_central_team": is_central_team(user),
         "navigation": [
             {"name": name, "text": text, "href": href, "current": name == current} for name, text, href in items
-        ]
+        ],
     }

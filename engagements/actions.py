@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.access import is_central_team
 from accounts.models import AuditEvent, User
 from accounts.notifications import notify
 from core.errors import NotAllowed
@@ -51,7 +52,7 @@ Verb = AuditEvent.Verb
 
 
 def _programme_leads() -> list[User]:
-    return list(User.objects.filter(is_programme_lead=True, is_active=True))
+    return list(User.objects.central_team())
 
 
 @transaction.atomic
@@ -106,7 +107,7 @@ class ProposedEnabler:
 @transaction.atomic
 def propose_enablers(*, request: SupportRequest, proposals: Sequence[ProposedEnabler], by: User) -> list[Proposal]:
     """A programme lead proposes one to three enablers; the site then chooses."""
-    if not by.is_programme_lead:
+    if not is_central_team(by):
         raise NotAllowed("Only a programme lead can propose enablers.")
     request = SupportRequest.objects.select_for_update().get(pk=request.pk)
     if not 1 <= len(proposals) <= 3:

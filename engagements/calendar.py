@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -15,7 +14,7 @@ def _escape(text: str) -> str:
 
 
 def sessions_as_icalendar(user: User) -> str:
-    engagements = Engagement.objects.filter(Q(enabler=user) | Q(site__memberships__user=user)).distinct()
+    engagements = Engagement.objects.working_with(user)
     sessions = (
         Session.objects.filter(engagement__in=engagements)
         .select_related("engagement__site", "engagement__enabler")

@@ -21,7 +21,7 @@ WAITING_WORKING_DAYS = 10
 def remind_waiting_requests() -> int:
     """Tell the central team, once per request, about requests waiting more than 10 working days."""
     today = timezone.localdate()
-    leads = list(User.objects.filter(is_programme_lead=True, is_active=True))
+    leads = list(User.objects.central_team())
     reminded = 0
     for support_request in (
         SupportRequest.objects.in_queue().filter(waiting_reminder_sent_at=None).select_related("site", "offer")

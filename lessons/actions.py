@@ -115,7 +115,7 @@ def send_lessons_digest(*, now: datetime.datetime) -> tuple[int, int]:
     lessons = list(Lesson.objects.published().filter(published_at__gte=since).order_by("-published_at")[:50])
     if not lessons:
         return 0, 0
-    readers = [s.user for s in DigestSubscription.objects.filter(user__is_programme_lead=True, user__is_active=True)]
+    readers = [s.user for s in DigestSubscription.objects.filter(user__in=User.objects.central_team())]
     titles = "\n".join(f"- {lesson.title}" for lesson in lessons)
     notify(
         recipients=readers,

@@ -258,7 +258,9 @@ class Lesson(models.Model):
             self.site_approved_version, self.site_approved_by = None, None
         else:
             self.enabler_approved_version = None
-        self.state = self.State.WITHDRAWN if self.state == self.State.PUBLISHED else self.State.AWAITING
+        # Once taken out of the library it says so, whoever withdraws next; a draft not yet published awaits.
+        was_out = self.state in (self.State.PUBLISHED, self.State.WITHDRAWN)
+        self.state = self.State.WITHDRAWN if was_out else self.State.AWAITING
         self.save(update_fields=["site_approved_version", "site_approved_by", "enabler_approved_version", "state"])
 
     # What the library may say about where it comes from ------------------------------------------------------

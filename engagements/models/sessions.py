@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.access import visible
+
 from .support import Engagement
 
 if TYPE_CHECKING:
@@ -173,9 +175,12 @@ def quiet_since(engagement: Engagement) -> datetime.date | None:
 class FeedbackQuerySet(models.QuerySet["Feedback"]):
     def visible_to(self, user: User) -> FeedbackQuerySet:
         """Its author, and the enabler whose support it is about. The central team sees aggregates only."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.filter(Q(given_by=user) | Q(engagement__enabler=user))
+        return visible(
+            self,
+            user,
+            lambda rows: rows.filter(Q(given_by=user.pk) | Q(engagement__enabler=user.pk)),
+            centre_sees_all=False,
+        )
 
 
 class Feedback(models.Model):

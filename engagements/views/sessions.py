@@ -43,7 +43,7 @@ def session_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sessions = Session.objects.visible_to(request.user).filter(engagement=engagement).order_by("-held_on", "-pk")
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
     actions.record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.SESSIONS)
-    context = {"engagement": engagement, "page": page, "is_enabler": engagement.enabler_id == request.user.pk}
+    context = {"engagement": engagement, "page": page, "is_enabler": access.is_enabler_of(request.user, engagement)}
     return render(request, "engagements/session_list.html", context)
 
 
