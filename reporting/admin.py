@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.access import person_of
 from accounts.admin import UserAdmin
-from accounts.models import AuditEvent, User
+from accounts.models import User
 
 from . import subject_access
 
@@ -40,9 +40,7 @@ class UserAdminWithExport(UserAdmin):
             return None
         person = people[0]
         data = subject_access.export_person(person)
-        AuditEvent.record(
-            actor=person_of(request), verb=AuditEvent.Verb.EXPORTED_PERSONAL_DATA, target=person, via="admin"
-        )
+        subject_access.record_export(person=person, by=person_of(request), via="admin")
         response = HttpResponse(data, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{subject_access.filename_for(person)}"'
         response["Cache-Control"] = "no-store"

@@ -24,7 +24,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from core.exports import csv_text
 
 from .records import KINDS, PRIVATE_NOTES, Row, Scope
@@ -41,6 +41,11 @@ def collect(user: User, *, include_private_notes: bool = False) -> dict[str, Any
 def counts(records: dict[str, Any]) -> dict[str, int]:
     """How many records of each kind (a single record counts one, an absent one none)."""
     return {name: len(value) if isinstance(value, list) else int(value is not None) for name, value in records.items()}
+
+
+def record_export(*, person: User, by: User | None, via: str, **detail: Any) -> None:
+    """The export is an audit event against the person's account: who exported it, and how (never what)."""
+    AuditEvent.record(actor=by, verb=AuditEvent.Verb.EXPORTED_PERSONAL_DATA, target=person, via=via, **detail)
 
 
 def filename_for(user: User, on: datetime.date | None = None) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.models import AuditEvent, User
+from accounts.models import User
 from reporting import subject_access
 
 
@@ -49,13 +49,7 @@ class Command(BaseCommand):
         if path.is_dir():
             path = path / subject_access.filename_for(user)
         _write_privately(path, subject_access.build_zip(user, records))
-        AuditEvent.record(
-            actor=None,
-            verb=AuditEvent.Verb.EXPORTED_PERSONAL_DATA,
-            target=user,
-            via="command",
-            private_notes=include_own_private_notes,
-        )
+        subject_access.record_export(person=user, by=None, via="command", private_notes=include_own_private_notes)
         self.stdout.write(str(path))
         for name, count in subject_access.counts(records).items():
             self.stdout.write(f"  {name}: {count}")
