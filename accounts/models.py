@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.base_session import AbstractBaseSession
@@ -15,6 +15,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
+
+from .access import visible
 
 # Sent after a person's password or e-mail address has changed, by whatever route (their own pages, a reset link,
 # `manage.py changepassword`): accounts.notices tells them. `what` is "password" or "email"; for "email",
@@ -293,11 +295,9 @@ class AuditEvent(models.Model):
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
-    def visible_to(self, user: User) -> NotificationQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> NotificationQuerySet:
         """A notification is its recipient's alone; one sent to another address is that mailbox's, not the app's."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(recipient=user, address="")
+        return visible(self, user, lambda rows: rows.filter(recipient=user.pk, address=""), centre_sees_all=False)
 
     def pending(self) -> NotificationQuerySet:
         return self.filter(status=Notification.Status.PENDING)
