@@ -42,6 +42,14 @@ def password_reset_path(user: User) -> str:
 
 
 @transaction.atomic
+def welcome_new_account(*, user: User, by: User) -> None:
+    """An administrator made the account (saved by the admin's form, without a password): it is recorded, and the
+    person is sent a link to set their own password."""
+    AuditEvent.record(actor=by, verb=AuditEvent.Verb.CREATED_ACCOUNT, target=user, via="admin")
+    send_password_reset_link(user=user, by=by)
+
+
+@transaction.atomic
 def send_password_reset_link(*, user: User, by: User) -> None:
     """An administrator sends the person a link to set a new password, to the person's own address."""
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600

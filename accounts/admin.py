@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import actions
 from .access import person_of
 from .forms import UserChangeForm, UserCreationForm
-from .models import AuditEvent, Notification, User
+from .models import Notification, User
 
 # Two-factor devices are removed only through the person's account below, which records it and tells them; their
 # own admin pages would let an administrator delete or add one silently.
@@ -66,8 +66,7 @@ class UserAdmin(DjangoUserAdmin):
         with transaction.atomic():
             obj.set_unusable_password()
             super().save_model(request, obj, form, change)
-            AuditEvent.record(actor=person_of(request), verb=AuditEvent.Verb.CREATED_ACCOUNT, target=obj, via="admin")
-            actions.send_password_reset_link(user=obj, by=person_of(request))
+            actions.welcome_new_account(user=obj, by=person_of(request))
 
     @admin.action(description="Send a link to set a new password (to their own address)")
     def send_password_reset_link(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
