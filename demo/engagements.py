@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from engagements import actions
 from engagements.models import Approach, EnablerProfile, Engagement, Feedback, Offer, Sector, SupportRequest
+from engagements.notes import NotesKeyError
 from sites.models import Organisation, Programme, Site, SiteMembership
 
 R = "north-east-yorkshire"
@@ -309,8 +310,6 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
 def _demo_sessions(engagement: Engagement, users: dict[str, User]) -> None:
     """Weekly coaching with Barnsley: sessions, actions, shared notes, and the enabler's private notes when a
     master key is set (make run makes one)."""
-    from engagements.notes import NotesKeyError
-
     engagement.refresh_from_db()
     site_lead, enabler = users["site.lead@example.org"], engagement.enabler
     formats = ["one-to-one", "leadership-team", "one-to-one", "partnership-board", "one-to-one", "small-group"]

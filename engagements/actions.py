@@ -287,6 +287,7 @@ def share_diagnostic(*, engagement: Engagement, person: User, by: User) -> Diagn
 
 
 @transaction.atomic
+@sensitive_variables("private_note")
 def log_session(
     *,
     engagement: Engagement,

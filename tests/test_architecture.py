@@ -172,7 +172,7 @@ def test_the_site_lead_rule_is_written_once() -> None:
     found = [
         f"{relative}:{number}"
         for relative, number, line in _source_lines(skip={"sites/models.py", "sites/access.py"})
-        if "Role.LEAD" in line or 'role="lead"' in line or 'role="lead"' in line or '== "lead"' in line
+        if "Role.LEAD" in line or 'role="lead"' in line or '== "lead"' in line
     ]
 
     assert found == [], "Ask sites.access (is_site_lead, sites_led_by, site_leads) instead: " + ", ".join(found)

@@ -55,7 +55,7 @@ def notes_blocked() -> str:
     return ""
 
 
-@sensitive_variables("data_key")
+@sensitive_variables()  # every local: keys and words alike
 def _data_key(engagement: Engagement, *, create: bool) -> bytes:
     """The engagement's data key, unwrapped in memory only. Made on first use when `create` is set."""
     if engagement.notes_destroyed_at is not None:
@@ -78,7 +78,7 @@ def _data_key(engagement: Engagement, *, create: bool) -> bytes:
 # Writing ---------------------------------------------------------------------------------------------------------
 
 
-@sensitive_variables("text", "data_key")
+@sensitive_variables()  # every local: keys and words alike
 def write_note(*, engagement: Engagement, author: User, text: str, session: Session | None = None) -> PrivateNote:
     """A new note by the engagement's enabler, encrypted before it is saved."""
     if author.pk != engagement.enabler_id:
@@ -94,7 +94,7 @@ def write_note(*, engagement: Engagement, author: User, text: str, session: Sess
         )
 
 
-@sensitive_variables("text", "data_key")
+@sensitive_variables()  # every local: keys and words alike
 def rewrite_note(*, note: PrivateNote, by: User, text: str) -> None:
     """New words for a note, by its author alone."""
     if note.author_id != by.pk:
@@ -111,13 +111,13 @@ def rewrite_note(*, note: PrivateNote, by: User, text: str) -> None:
 # Reading: one way, for the author's list, the author's download and the subject-access export alike -------------
 
 
-@sensitive_variables("data_key")
+@sensitive_variables()  # every local: keys and words alike
 def read_note(note: PrivateNote) -> str:
     """One note's words. Raises NotesKeyError, with words a person can read, when it cannot be opened."""
     return read_notes([note])[0][1]
 
 
-@sensitive_variables("data_keys", "texts")
+@sensitive_variables()  # every local: keys and words alike
 def read_notes(notes: Iterable[PrivateNote], *, unreadable: str | None = None) -> list[tuple[PrivateNote, str]]:
     """Each note with its words, opening each engagement's data key once, not once a note (an engagement may have
     hundreds). Pass notes with their engagement selected, and only notes the reader wrote (`visible_to`). A note
