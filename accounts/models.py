@@ -175,8 +175,8 @@ class AuditVerb(models.TextChoices):
     # The person and their account (accounts)
     CREATED_ACCOUNT = "created account", "An administrator created the account"
     SENT_PASSWORD_RESET_LINK = "sent a password reset link", "An administrator sent a password reset link"
-    DEACTIVATED_ACCOUNT = "deactivated account", "An administrator deactivated the account"
-    REACTIVATED_ACCOUNT = "reactivated account", "An administrator reactivated the account"
+    DEACTIVATED_ACCOUNT = "deactivated account", "An administrator or programme lead deactivated the account"
+    REACTIVATED_ACCOUNT = "reactivated account", "An administrator or programme lead reactivated the account"
     ASKED_TO_CHANGE_EMAIL = "asked to change e-mail address", "The person asked to change their e-mail address"
     CHANGED_EMAIL = "changed e-mail address", "The person confirmed their new e-mail address"
     SET_UP_TWO_FACTOR = "set up two-factor", "The person set up an authenticator"
@@ -185,6 +185,23 @@ class AuditVerb(models.TextChoices):
     TURNED_OFF_TWO_FACTOR = "turned off two-factor", "An administrator removed the person's two-factor devices"
     LOCKED_OUT = "locked out after repeated failed log-ins", "The account was locked after failed log-ins"
     EXPORTED_PERSONAL_DATA = "exported personal data", "An administrator exported the person's data"
+    # Bringing people and places in (onboarding, sites, engagements)
+    INVITED = "invited a person", "A programme lead or site lead invited a person (the role, never a message)"
+    RESENT_AN_INVITATION = "resent an invitation", "The invitation was sent again, with a new link"
+    REVOKED_AN_INVITATION = "revoked an invitation", "The invitation was revoked: its link stopped working"
+    ACCEPTED_AN_INVITATION = "accepted an invitation", "The person accepted: an account made, or a role added"
+    MADE_A_SITE_LEAD = "made a site lead", "A site's lead made one of its members a lead"
+    REMOVED_FROM_A_SITE = "removed from a site", "A site's lead removed a person from the site"
+    CREATED_A_SITE = "created a site", "A programme lead added a site"
+    EDITED_A_SITE = "edited a site", "A programme lead changed a site's profile or partners"
+    CREATED_AN_ORGANISATION = "created an organisation", "A programme lead added a partner organisation"
+    EDITED_AN_ORGANISATION = "edited an organisation", "A programme lead changed an organisation or its sites"
+    EDITED_AN_ENABLER_PROFILE = "edited an enabler's profile", "A programme lead changed an enabler's profile"
+    CREATED_A_PROGRAMME_YEAR = "created a programme year", "A programme lead added a programme year"
+    CREATED_AN_OFFER = "created an offer", "A programme lead added an offer to a programme year"
+    EDITED_AN_OFFER = "edited an offer", "A programme lead changed an offer or the lessons it cites"
+    RETIRED_AN_OFFER = "retired an offer", "A programme lead stopped new requests for an offer"
+    IMPORTED_A_FILE = "imported a file", "A file of organisations, sites or people was imported (kind and counts)"
     # Requests and proposals (engagements)
     SUBMITTED = "submitted", "A site member asked for support"
     PROPOSED_ENABLERS = "proposed enablers", "A programme lead proposed enablers for a request"
@@ -315,7 +332,10 @@ class Notification(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # None for a message to someone who has no account yet (an invitation), which goes to `address`.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     # Sent to this address instead of the recipient's own: a link confirming a new address goes to that address,
     # and a notice of a changed address to the old one. Such a message is not shown in the app: it is for whoever
     # reads that mailbox, who may not be the person signed in.
@@ -343,13 +363,18 @@ class Notification(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="notification_due_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=False) | ~models.Q(address=""), name="notification_has_an_address"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.subject} → {self.recipient}"
+        return f"{self.subject} → {self.recipient or self.address}"
 
     @property
     def to_address(self) -> str:
-        return self.address or self.recipient.email
+        return self.address or (self.recipient.email if self.recipient else "")
 
     def mark_sent(self) -> None:
         self.status = self.Status.SENT

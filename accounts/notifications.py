@@ -47,6 +47,17 @@ def notify(
     return notifications
 
 
+def notify_address(*, address: str, kind: str, subject: str, body: str, link: str = "") -> Notification:
+    """Like `notify`, for someone who has no account yet (an invitation): the row has no recipient in the app and is
+    e-mailed to `address` alone."""
+    due = timezone.now() + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER)
+    notification = Notification.objects.create(
+        recipient=None, kind=kind, subject=subject, body=body, link=link, address=address, next_attempt_at=due
+    )
+    transaction.on_commit(lambda: publish_soon([notification.pk]))
+    return notification
+
+
 def publish_soon(notification_ids: list[int]) -> None:
     """Hand rows to Celery without making the caller wait. Without a broker (no REDIS_URL: Celery runs tasks
     inline), there is nothing to wait for and the rows are delivered at once, as before."""

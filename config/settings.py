@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sites",
     "engagements",
     "lessons",
+    "onboarding",
     "reporting",  # after accounts: its admin adds the subject-access export to the accounts' admin
     "demo",
 ]
@@ -125,6 +126,11 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 # A link confirming a new e-mail address works once, for this long.
 EMAIL_CHANGE_LINK_TIMEOUT = timedelta(hours=24)
+# An invitation's link works once, for this long; sending it again makes a new link with a new week.
+INVITATION_LIFETIME = timedelta(days=7)
+# Bulk imports (onboarding.imports): a file larger than this, or with more rows, is refused with a clear message.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 
 # Redis is optional: without it the cache is per process and Celery runs each task inline, at once.
 REDIS_URL = env.str("REDIS_URL", default="")

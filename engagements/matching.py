@@ -73,7 +73,7 @@ def rank_enablers(request: SupportRequest) -> tuple[list[Match], list[Exclusion]
     sectors = site_sectors(site)
     partner_ids = {organisation.pk for organisation in site.partners.all()}
     profiles = (
-        EnablerProfile.objects.filter(user__is_active=True)
+        EnablerProfile.objects.filter(user__is_active=True, available_for_new_work=True)
         .with_active_count()
         .select_related("user")
         .prefetch_related("worked_for")
@@ -95,6 +95,8 @@ def rank_enablers(request: SupportRequest) -> tuple[list[Match], list[Exclusion]
 
 def exclusion_reason(profile: EnablerProfile, site: Site) -> str | None:
     """Why this enabler cannot be proposed to this site now, or None."""
+    if not profile.user.is_active or not profile.available_for_new_work:
+        return f"{profile.user} is not taking on new work."
     if profile.has_conflict_with(site):
         return f"{profile.user} has worked for one of the site's partner organisations (a conflict of interest)."
     if profile.active_engagement_count() >= profile.capacity:

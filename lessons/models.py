@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from core import memo
 from core.errors import NotAllowed
-from engagements.models import EnablerProfile, Engagement
+from engagements.models import EnablerProfile, Engagement, Offer
 from sites.models import Organisation, Programme, Region, Site
 
 from . import access, anonymiser
@@ -150,6 +150,8 @@ class Lesson(models.Model):
     body = models.TextField()
     audience = models.CharField(max_length=20, choices=Audience.choices)
     themes = models.ManyToManyField(Theme, related_name="lessons")
+    # The offers of a later programme year that the central team shaped with this lesson, once published.
+    shaped_offers = models.ManyToManyField(Offer, related_name="shaping_lessons", blank=True)
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="lessons")
     year = models.PositiveSmallIntegerField()
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.access import visible
+from core.errors import NotAllowed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -82,6 +83,15 @@ class Organisation(models.Model):
     @property
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @staticmethod
+    def aliases_from(names: list[str]) -> str:
+        """The stored form of a list of aliases: one a line, blanks and repeats dropped, in the order given."""
+        seen: dict[str, None] = {}
+        for name in names:
+            if name.strip() and name.strip().casefold() not in {key.casefold() for key in seen}:
+                seen[name.strip()] = None
+        return "\n".join(seen)
 
 
 class SiteQuerySet(models.QuerySet["Site"]):
@@ -162,3 +172,15 @@ class SiteMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.site})"
+
+    def promote_to_lead(self) -> None:
+        """Guard and change: a member becomes one of the site's leads."""
+        if self.role == self.Role.LEAD:
+            raise NotAllowed(f"{self.user} is already a lead of {self.site}.")
+        self.role = self.Role.LEAD
+        self.save(update_fields=["role"])
+
+    @classmethod
+    def role_for(cls, *, lead: bool) -> str:
+        """The role a new membership is given: lead or member."""
+        return cls.Role.LEAD if lead else cls.Role.MEMBER

@@ -63,13 +63,18 @@ class Offer(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="offers")
     name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField("what it includes", blank=True)
     provider = models.CharField("provider organisation", max_length=200)
     cadence = models.CharField(max_length=20, choices=Cadence.choices)
     day_allowance = models.DecimalField(
         max_digits=5, decimal_places=1, null=True, blank=True, help_text="Days of support funded; blank for none."
     )
-    is_open = models.BooleanField(default=True, help_text="Sites can ask for it.")
+    starts_with_diagnostic = models.BooleanField(
+        default=False, help_text="The support starts with the site's own diagnostic of where it is."
+    )
+    is_open = models.BooleanField(
+        default=True, help_text="Sites can ask for it. A retired offer takes no new requests."
+    )
 
     class Meta:
         ordering = ["programme__year", "name"]
@@ -113,6 +118,9 @@ class EnablerProfile(models.Model):
     approaches = models.JSONField(default=list, blank=True)
     regions = models.JSONField(default=list, blank=True)
     capacity = models.PositiveSmallIntegerField(default=2, help_text="How many engagements at once.")
+    available_for_new_work = models.BooleanField(
+        default=True, help_text="Proposed for new requests. Work already under way goes on either way."
+    )
     worked_for = models.ManyToManyField(
         Organisation,
         blank=True,

@@ -1,0 +1,210 @@
+"""Invitations: how every person comes into Alongside, each change one transaction with its audit event.
+
+The central team invites enablers, other programme leads and a site's first lead; a site's lead invites its
+members. The link is sent through the outbox, works once and expires after INVITATION_LIFETIME. Accepting it makes
+the account (with a password the person sets) or, for an address that already has an account, adds the role once
+that person has signed in. The e-mail says who Alongside is and what the role is: never anything a site or an
+enabler wrote.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.access import is_central_team
+from accounts.models import AuditEvent, User
+from accounts.notifications import notify_address
+from core.errors import NotAllowed
+from engagements.models import EnablerProfile
+from sites import access as site_access
+from sites import actions as site_actions
+from sites.models import Site
+
+from .models import Invitation, token_digest
+
+Verb = AuditEvent.Verb
+Role = Invitation.Role
+
+
+def may_invite(by: User | None, role: str, site: Site | None) -> bool:
+    """Programme leads invite enablers, programme leads and site leads; a site's lead invites the site's members.
+    `by` is None for an operator's import (manage.py import_csv)."""
+    if by is None:
+        return True
+    if role == Role.SITE_MEMBER:
+        return site is not None and (site_access.is_site_lead(by, site) or is_central_team(by))
+    return is_central_team(by)
+
+
+def has_role(user: User, role: str, site: Site | None) -> bool:
+    """Whether the account already has what the invitation would give."""
+    if role == Role.PROGRAMME_LEAD:
+        return user.is_programme_lead
+    if role == Role.ENABLER:
+        return EnablerProfile.objects.filter(user=user).exists()
+    held = site_access.site_role(user, site) if site is not None else None
+    return held is not None and (role == Role.SITE_MEMBER or site_access.is_lead_role(held))
+
+
+def _new_token(invitation: Invitation) -> str:
+    token = secrets.token_urlsafe(32)
+    invitation.token_digest = token_digest(token)
+    invitation.sent_at = timezone.now()
+    invitation.expires_at = invitation.sent_at + settings.INVITATION_LIFETIME
+    return token
+
+
+@sensitive_variables("token")
+def _send(invitation: Invitation, token: str) -> None:
+    days = settings.INVITATION_LIFETIME.days
+    existing = User.objects.filter(email__iexact=invitation.email).exists()
+    how = (
+        "Open this link and sign in with your Alongside account to accept."
+        if existing
+        else "Open this link to set your password and sign in."
+    )
+    notify_address(
+        address=invitation.email,
+        kind="invitation",
+        subject="You are invited to join Alongside",
+        body=(
+            f"You are invited to join Alongside, the service for leadership support programmes in health and care, "
+            f"as {invitation.role_words}. {how} The link works once, for {days} days.\n\n"
+            "If you did not expect this, ignore this message: nothing happens unless you open the link."
+        ),
+        link=reverse("onboarding:invitation_accept", kwargs={"token": token}),
+    )
+
+
+@transaction.atomic
+def invite(
+    *,
+    email: str,
+    full_name: str,
+    role: str,
+    by: User | None,
+    site: Site | None = None,
+    job_title: str = "",
+    profile: dict[str, Any] | None = None,
+) -> Invitation:
+    """Invites one person with one role. An invitation still waiting for the same person and role is sent again
+    rather than doubled."""
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise NotAllowed("Choose a role.")
+    if (role in Invitation.SITE_ROLES) != (site is not None):
+        raise NotAllowed("A site lead or site member is invited to a site; other roles are not.")
+    if not may_invite(by, role, site):
+        raise NotAllowed("You cannot invite someone with that role.")
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and has_role(existing, role, site):
+        raise NotAllowed(f"{email} already has an account as {Invitation(role=role, site=site).role_words}.")
+    waiting = Invitation.objects.select_for_update().pending().filter(email=email, role=role, site=site).first()
+    if waiting is not None:
+        return resend_invitation(invitation=waiting, by=by)
+    invitation = Invitation(
+        email=email, full_name=full_name.strip(), job_title=job_title.strip(), role=role, site=site, invited_by=by
+    )
+    invitation.profile = profile or {}
+    token = _new_token(invitation)
+    invitation.save()
+    AuditEvent.record(actor=by, verb=Verb.INVITED, target=invitation, role=role, site=site.pk if site else None)
+    _send(invitation, token)
+    return invitation
+
+
+def _may_manage(invitation: Invitation, by: User | None) -> None:
+    if by is not None and not Invitation.objects.visible_to(by).filter(pk=invitation.pk).exists():
+        raise NotAllowed("That invitation is not yours to change.")
+    if by is not None and not may_invite(by, invitation.role, invitation.site):
+        raise NotAllowed("You cannot invite someone with that role.")
+
+
+@transaction.atomic
+def resend_invitation(*, invitation: Invitation, by: User | None) -> Invitation:
+    """A new link with a new week: the old link stops working."""
+    invitation = Invitation.objects.select_for_update().select_related("site").get(pk=invitation.pk)
+    _may_manage(invitation, by)
+    if not invitation.can_resend():
+        raise NotAllowed(f"This invitation was {invitation.state.label.lower()}: it cannot be sent again.")
+    token = _new_token(invitation)
+    invitation.send_count += 1
+    invitation.save(update_fields=["token_digest", "sent_at", "expires_at", "send_count"])
+    AuditEvent.record(actor=by, verb=Verb.RESENT_AN_INVITATION, target=invitation)
+    _send(invitation, token)
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation, by: User) -> Invitation:
+    invitation = Invitation.objects.select_for_update().select_related("site").get(pk=invitation.pk)
+    _may_manage(invitation, by)
+    if not invitation.can_revoke():
+        raise NotAllowed(f"This invitation was {invitation.state.label.lower()} already.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    AuditEvent.record(actor=by, verb=Verb.REVOKED_AN_INVITATION, target=invitation)
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a link names, whatever its state; None for a link Alongside never made (or made before it
+    was sent again)."""
+    return Invitation.objects.select_related("site").filter(token_digest=token_digest(token)).first()
+
+
+def _grant(invitation: Invitation, user: User) -> None:
+    if invitation.role == Role.PROGRAMME_LEAD and not user.is_programme_lead:
+        user.is_programme_lead = True
+        user.save(update_fields=["is_programme_lead"])
+    elif invitation.role == Role.ENABLER:
+        start = invitation.profile or {}
+        EnablerProfile.objects.get_or_create(
+            user=user,
+            defaults={"sectors": list(start.get("sectors", [])), "capacity": int(start.get("capacity", 2))},
+        )
+    elif invitation.site is not None:
+        site_actions.add_to_site(user=user, site=invitation.site, lead=invitation.role == Role.SITE_LEAD)
+
+
+@transaction.atomic
+@sensitive_variables("password", "token")
+def accept_invitation(*, token: str, user: User | None = None, password: str = "") -> User:
+    """Accepts the invitation the link names. With no account for its address, one is made with `password`; with
+    one, the role is added to `user`, who must be signed in to that account."""
+    found = invitation_for_token(token)
+    if found is None:
+        raise NotAllowed("This invitation link does not work.")
+    invitation = Invitation.objects.select_for_update().select_related("site").get(pk=found.pk)
+    if invitation.state != Invitation.State.PENDING:
+        raise NotAllowed(f"This invitation was {invitation.state.label.lower()}: ask for a new one.")
+    account = User.objects.filter(email__iexact=invitation.email).first()
+    if account is None:
+        if user is not None:
+            raise NotAllowed("This invitation is for someone else: sign out first.")
+        account = User.objects.create_user(
+            invitation.email, password, full_name=invitation.full_name, job_title=invitation.job_title
+        )
+        made = True
+    else:
+        if user is None or user.pk != account.pk:
+            raise NotAllowed("This invitation is for an account that already exists: sign in to it to accept.")
+        if not account.is_active:
+            raise NotAllowed("This account is deactivated.")
+        made = False
+    _grant(invitation, account)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = account
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    AuditEvent.record(
+        actor=account, verb=Verb.ACCEPTED_AN_INVITATION, target=invitation, role=invitation.role, new_account=made
+    )
+    account.forget_roles()
+    return account

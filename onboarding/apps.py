@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OnboardingConfig(AppConfig):
+    name = "onboarding"
+    label = "onboarding"
+    verbose_name = "Bringing a programme on board"
