@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("sites/", include("sites.urls")),
     path("lessons/", include("lessons.urls")),
+    path("onboarding/", include("onboarding.urls")),
     # The overview moved to reporting (it reads every app) and kept its names: engagements:overview and
     # engagements:overview_export.
     path("", include((engagement_urls.urlpatterns + reporting_urls.urlpatterns, "engagements"))),
