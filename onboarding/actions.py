@@ -22,10 +22,11 @@ from accounts.access import is_central_team
 from accounts.models import AuditEvent, User
 from accounts.notifications import notify_address
 from core.errors import NotAllowed
-from engagements.models import EnablerProfile
+from engagements.models import EnablerProfile, Offer
+from lessons.models import Lesson
 from sites import access as site_access
 from sites import actions as site_actions
-from sites.models import Site
+from sites.models import Programme, Site
 
 from .models import Invitation, token_digest
 
@@ -208,3 +209,60 @@ def accept_invitation(*, token: str, user: User | None = None, password: str = "
     )
     account.forget_roles()
     return account
+
+
+OFFER_FIELDS = ("name", "description", "provider", "cadence", "day_allowance", "starts_with_diagnostic")
+
+
+def _central_team_only(by: User) -> None:
+    if not is_central_team(by):
+        raise NotAllowed("Only the central team shapes a programme's offers.")
+
+
+def _published(lessons: list[Lesson]) -> list[Lesson]:
+    if any(lesson.state != Lesson.State.PUBLISHED for lesson in lessons):
+        raise NotAllowed("An offer cites published lessons only.")
+    return lessons
+
+
+@transaction.atomic
+def create_offer(*, programme: Programme, by: User, lessons: list[Lesson], **fields: Any) -> Offer:
+    """A new offer of a programme year, open to requests, citing the published lessons that shaped it."""
+    _central_team_only(by)
+    offer = Offer.objects.create(programme=programme, **{name: fields[name] for name in OFFER_FIELDS if name in fields})
+    offer.shaping_lessons.set(_published(list(lessons)))  # type: ignore[attr-defined]
+    AuditEvent.record(actor=by, verb=Verb.CREATED_AN_OFFER, target=offer, lessons=len(lessons))
+    return offer
+
+
+@transaction.atomic
+def update_offer(*, offer: Offer, by: User, lessons: list[Lesson] | None = None, **fields: Any) -> bool:
+    _central_team_only(by)
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    changed = [name for name in OFFER_FIELDS if name in fields and getattr(offer, name) != fields[name]]
+    for name in changed:
+        setattr(offer, name, fields[name])
+    if changed:
+        offer.save(update_fields=changed)
+    if lessons is not None:
+        wanted = {lesson.pk for lesson in _published(list(lessons))}
+        cited = set(offer.shaping_lessons.values_list("pk", flat=True))  # type: ignore[attr-defined]
+        if wanted != cited:
+            offer.shaping_lessons.set(list(wanted))  # type: ignore[attr-defined]
+            changed.append("lessons")
+    if changed:
+        AuditEvent.record(actor=by, verb=Verb.EDITED_AN_OFFER, target=offer, fields=changed)
+    return bool(changed)
+
+
+@transaction.atomic
+def retire_offer(*, offer: Offer, by: User) -> Offer:
+    """No new requests for the offer; requests already made and engagements under way go on as they are."""
+    _central_team_only(by)
+    offer = Offer.objects.select_for_update().get(pk=offer.pk)
+    if not offer.is_open:
+        raise NotAllowed(f"{offer} was retired already.")
+    offer.is_open = False
+    offer.save(update_fields=["is_open"])
+    AuditEvent.record(actor=by, verb=Verb.RETIRED_AN_OFFER, target=offer)
+    return offer

@@ -2,9 +2,152 @@
 
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
-from .models import ImportJob
+from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+
+from engagements.models import Offer
+from frontend.forms import ModelMultipleChoiceField
+from lessons.models import Lesson
+from sites.models import Programme
+
+from .models import ImportJob, Invitation
+
+ROLES_THE_CENTRE_INVITES = [
+    (Invitation.Role.ENABLER, "Enabler: works one to one with sites"),
+    (Invitation.Role.PROGRAMME_LEAD, "Programme lead: a member of the central team"),
+]
+
+
+class PersonForm(forms.Form):
+    """Who is invited: the address the link goes to, and the name the account starts with."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="Their work address: the invitation link goes there.",
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address like name@example.nhs.uk",
+        },
+    )
+    full_name = forms.CharField(label="Full name", max_length=150, error_messages={"required": "Enter their full name"})
+    job_title = forms.CharField(label="Job title (optional)", max_length=150, required=False)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_full_name(self) -> str:
+        name = self.cleaned_data["full_name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter their full name")
+        return name
+
+
+class InviteForm(PersonForm):
+    """The central team invites an enabler or another programme lead. A site's lead is invited from the site."""
+
+    role = forms.ChoiceField(
+        label="Invite them as",
+        choices=ROLES_THE_CENTRE_INVITES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what to invite them as"},
+    )
+
+
+class SiteInviteForm(PersonForm):
+    """A site's lead invites a member; the central team invites a lead of the site."""
+
+
+class AcceptInvitationForm(SetPasswordForm):
+    """The person sets the password of their new account (the same rules as everywhere in Alongside)."""
+
+
+class ProgrammeForm(forms.Form):
+    """A new programme year, such as Vanguard 2015/16."""
+
+    kind = forms.ChoiceField(
+        label="Programme",
+        choices=Programme.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the programme"},
+    )
+    year = forms.IntegerField(
+        label="The year it starts",
+        help_text="For example, 2015 for the 2015/16 programme year.",
+        min_value=2010,
+        max_value=2100,
+        error_messages={"required": "Enter the year it starts", "invalid": "Enter a year, like 2015"},
+    )
+    description = forms.CharField(
+        label="About this programme year (optional)", widget=forms.Textarea, required=False, max_length=5000
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("kind")
+            and data.get("year")
+            and Programme.objects.filter(kind=data["kind"], year=data["year"]).exists()
+        ):
+            raise forms.ValidationError(f"{Programme(kind=data['kind'], year=data['year'])} exists already")
+        return data
+
+
+class OfferForm(forms.Form):
+    """An offer of a programme year: what it includes, how often, how many days, and the lessons that shaped it."""
+
+    name = forms.CharField(label="Name", max_length=200, error_messages={"required": "Enter the offer's name"})
+    description = forms.CharField(
+        label="What it includes",
+        widget=forms.Textarea,
+        max_length=5000,
+        help_text="Sites read this when they decide whether to ask for support.",
+        error_messages={"required": "Say what the offer includes"},
+    )
+    provider = forms.CharField(
+        label="Provider organisation", max_length=200, error_messages={"required": "Enter who provides it"}
+    )
+    cadence = forms.ChoiceField(
+        label="Cadence",
+        choices=Offer.Cadence.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how often the support happens"},
+    )
+    day_allowance = forms.DecimalField(
+        label="Day allowance (optional)",
+        help_text="Days of support funded for each site. Leave it blank for none.",
+        required=False,
+        min_value=0,
+        max_value=999,
+        max_digits=4,
+        decimal_places=1,
+        error_messages={"invalid": "Enter a number of days, like 5 or 2.5"},
+    )
+    starts_with_diagnostic = forms.BooleanField(label="It starts with the site's own diagnostic", required=False)
+    lessons = ModelMultipleChoiceField(
+        label="Lessons that shaped it (optional)",
+        help_text="Published lessons from earlier programmes. Sites see them beside the offer.",
+        queryset=Lesson.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, programme: Programme, offer: Offer | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The lessons of earlier programme years (the Pioneers' and Accelerate sites' for Vanguard 2015/16), and
+        # any the offer already cites.
+        cited = Lesson.objects.published().filter(shaped_offers=offer) if offer else Lesson.objects.none()
+        earlier = Lesson.objects.published().filter(year__lte=programme.year) | cited
+        self.fields["lessons"].queryset = earlier.distinct().only("pk", "title").order_by("title")  # type: ignore[attr-defined]
+        self.fields["lessons"].label_from_instance = lambda lesson: lesson.title  # type: ignore[attr-defined]
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter the offer's name")
+        return name
 
 
 class ImportUploadForm(forms.Form):

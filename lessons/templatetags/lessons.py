@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from lessons.models import Lesson
 
 register = template.Library()
 _PLACEHOLDER = re.compile(r"\[(?:an?|the) [^\]]{1,40}\]")
@@ -17,3 +20,9 @@ def placeholders_marked(text: str) -> SafeString:
     marked = _PLACEHOLDER.sub(lambda m: f'<mark class="alongside-placeholder">{m.group()}</mark>', escaped)
     # Safe markup on purpose (ruff S308, bandit B308/B703): escaped first; only <mark> and <br> are added after.
     return mark_safe(marked.replace("\n", "<br>"))  # noqa: S308  # nosec B308, B703
+
+
+@register.simple_tag
+def lessons_behind(offer: object, user: object) -> list[Any]:
+    """The published lessons the central team cited as shaping an offer, as this person's library shows them."""
+    return list(Lesson.objects.in_library_for(user).filter(shaped_offers=offer).only("pk", "title").order_by("title"))  # type: ignore[arg-type]
