@@ -230,7 +230,7 @@ def create_offer(*, programme: Programme, by: User, lessons: list[Lesson], **fie
     """A new offer of a programme year, open to requests, citing the published lessons that shaped it."""
     _central_team_only(by)
     offer = Offer.objects.create(programme=programme, **{name: fields[name] for name in OFFER_FIELDS if name in fields})
-    offer.shaping_lessons.set(_published(list(lessons)))  # type: ignore[attr-defined]
+    offer.shaping_lessons.set(_published(list(lessons)))
     AuditEvent.record(actor=by, verb=Verb.CREATED_AN_OFFER, target=offer, lessons=len(lessons))
     return offer
 
@@ -246,9 +246,9 @@ def update_offer(*, offer: Offer, by: User, lessons: list[Lesson] | None = None,
         offer.save(update_fields=changed)
     if lessons is not None:
         wanted = {lesson.pk for lesson in _published(list(lessons))}
-        cited = set(offer.shaping_lessons.values_list("pk", flat=True))  # type: ignore[attr-defined]
+        cited = set(offer.shaping_lessons.values_list("pk", flat=True))
         if wanted != cited:
-            offer.shaping_lessons.set(list(wanted))  # type: ignore[attr-defined]
+            offer.shaping_lessons.set(list(wanted))
             changed.append("lessons")
     if changed:
         AuditEvent.record(actor=by, verb=Verb.EDITED_AN_OFFER, target=offer, fields=changed)

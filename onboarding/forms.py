@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 
 from engagements.models import Offer
@@ -12,6 +13,7 @@ from frontend.forms import ModelMultipleChoiceField
 from lessons.models import Lesson
 from sites.models import Programme
 
+from . import imports
 from .models import ImportJob, Invitation
 
 ROLES_THE_CENTRE_INVITES = [
@@ -36,7 +38,10 @@ class PersonForm(forms.Form):
     job_title = forms.CharField(label="Job title (optional)", max_length=150, required=False)
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        email = self.cleaned_data["email"].strip().lower()
+        if len(email) > 254:  # some letters grow when lowered ("İ" is two characters in lower case)
+            raise forms.ValidationError("Enter an email address of 254 characters or fewer")
+        return email
 
     def clean_full_name(self) -> str:
         name = self.cleaned_data["full_name"].strip()
@@ -134,14 +139,12 @@ class OfferForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, programme: Programme, offer: Offer | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The lessons of earlier programme years (the Pioneers' and Accelerate sites' for Vanguard 2015/16), and
-        # any the offer already cites.
-        cited = Lesson.objects.published().filter(shaped_offers=offer) if offer else Lesson.objects.none()
-        earlier = Lesson.objects.published().filter(year__lte=programme.year) | cited
-        self.fields["lessons"].queryset = earlier.distinct().only("pk", "title").order_by("title")  # type: ignore[attr-defined]
-        self.fields["lessons"].label_from_instance = lambda lesson: lesson.title  # type: ignore[attr-defined]
+        # Every published lesson may be cited (in the library's own words, anonymised); the newest first.
+        published = Lesson.objects.published().select_related("programme").only("pk", "title", "programme")
+        self.fields["lessons"].queryset = published.order_by("-published_at", "-pk")  # type: ignore[attr-defined]
+        self.fields["lessons"].label_from_instance = lambda lesson: f"{lesson.title} ({lesson.programme})"  # type: ignore[attr-defined]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -151,9 +154,34 @@ class OfferForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    """A CSV or Excel file of one kind of record, to check (a dry run) before anything is saved."""
+    """A CSV or Excel file of one kind of record, to check (a dry run) before anything is saved. A file that is not
+    a table of that kind is refused here, with what is wrong and how to put it right."""
 
-    kind = forms.ChoiceField(label="What the file holds", choices=ImportJob.Kind.choices, widget=forms.RadioSelect)
-    file = forms.FileField(
-        label="The file", help_text="A CSV file (UTF-8) or an Excel workbook (.xlsx), with a header row."
+    kind = forms.ChoiceField(
+        label="What the file holds",
+        choices=ImportJob.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what the file holds"},
     )
+    file = forms.FileField(
+        label="The file",
+        help_text="A CSV file (UTF-8) or an Excel workbook (.xlsx), with a header row.",
+        error_messages={"required": "Choose a file to upload", "empty": "The file is empty: choose another one"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload, kind = cleaned.get("file"), cleaned.get("kind")
+        if upload is None or kind is None:
+            return cleaned
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            self.add_error("file", imports.too_large(upload.size))
+            return cleaned
+        content = upload.read()
+        try:
+            imports.read(kind=kind, filename=upload.name or "", content=content)
+        except imports.ImportProblem as problem:
+            self.add_error("file", str(problem))
+            return cleaned
+        cleaned["content"] = content
+        return cleaned

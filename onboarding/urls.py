@@ -11,7 +11,7 @@ urlpatterns = [
     path("invitations/<int:pk>/resend/", invitations.invitation_resend, name="invitation_resend"),
     path("invitations/<int:pk>/revoke/", invitations.invitation_revoke, name="invitation_revoke"),
     path("join/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
-    path("sites/<int:site_pk>/people/", invitations.site_people, name="site_people"),
+    path("sites/<int:pk>/people/", invitations.site_people, name="site_people"),
     path("people/<int:pk>/make-lead/", invitations.membership_make_lead, name="membership_make_lead"),
     path("people/<int:pk>/remove/", invitations.membership_remove, name="membership_remove"),
     # Programme years and their offers.

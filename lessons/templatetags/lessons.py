@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from lessons.models import Lesson
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+    from engagements.models import Offer
 
 register = template.Library()
 _PLACEHOLDER = re.compile(r"\[(?:an?|the) [^\]]{1,40}\]")
@@ -23,6 +29,6 @@ def placeholders_marked(text: str) -> SafeString:
 
 
 @register.simple_tag
-def lessons_behind(offer: object, user: object) -> list[Any]:
+def lessons_behind(offer: Offer, user: User | AnonymousUser) -> list[Lesson]:
     """The published lessons the central team cited as shaping an offer, as this person's library shows them."""
-    return list(Lesson.objects.in_library_for(user).filter(shaped_offers=offer).only("pk", "title").order_by("title"))  # type: ignore[arg-type]
+    return list(Lesson.objects.in_library_for(user).filter(shaped_offers=offer).only("pk", "title").order_by("title"))

@@ -50,7 +50,7 @@ def _manageable(request: AuthenticatedHttpRequest, pk: int) -> Invitation:
 
 def _back(invitation: Invitation) -> HttpResponse:
     if invitation.site_id is not None:
-        return redirect("onboarding:site_people", site_pk=invitation.site_id)
+        return redirect("onboarding:site_people", pk=invitation.site_id)
     return redirect("onboarding:invitation_list")
 
 
@@ -100,7 +100,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and (account is not None or form.is_valid()):
         password = "" if account is not None else form.cleaned_data["new_password1"]
         try:
-            person = actions.accept_invitation(token=token, user=signed_in, password=password)  # type: ignore[arg-type]
+            person = actions.accept_invitation(token=token, user=signed_in, password=password)
         except NotAllowed as error:
             messages.error(request, error.text())
             return redirect("onboarding:invitation_accept", token=token)
@@ -111,16 +111,16 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "onboarding/invitation_accept.html", {**context, "form": form})
 
 
-def _site_for_people(request: AuthenticatedHttpRequest, site_pk: int) -> Site:
+def _site_for_people(request: AuthenticatedHttpRequest, pk: int) -> Site:
     """A site's people are managed by its leads, and its leads invited by the central team."""
-    site = get_object_or_404(Site.objects.visible_to(request.user), pk=site_pk)
+    site = get_object_or_404(Site.objects.visible_to(request.user), pk=pk)
     if not (site_access.is_site_lead(request.user, site) or is_central_team(request.user)):
         raise Http404
     return site
 
 
-def site_people(request: AuthenticatedHttpRequest, site_pk: int) -> HttpResponse:
-    site = _site_for_people(request, site_pk)
+def site_people(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    site = _site_for_people(request, pk)
     leads_here = site_access.is_site_lead(request.user, site)
     role = Invitation.Role.SITE_MEMBER if leads_here else Invitation.Role.SITE_LEAD
     form = SiteInviteForm(posted(request))
@@ -131,7 +131,7 @@ def site_people(request: AuthenticatedHttpRequest, site_pk: int) -> HttpResponse
             form.add_error("email", error.text())
         else:
             messages.success(request, f"We have sent an invitation to {invitation.email}.")
-            return redirect("onboarding:site_people", site_pk=site.pk)
+            return redirect("onboarding:site_people", pk=site.pk)
     context = {
         "site": site,
         "form": form,
@@ -162,7 +162,7 @@ def membership_make_lead(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         messages.error(request, error.text())
     else:
         messages.success(request, f"{membership.user} is now a lead of {membership.site}.")
-    return redirect("onboarding:site_people", site_pk=membership.site_id)
+    return redirect("onboarding:site_people", pk=membership.site_id)
 
 
 @require_POST
@@ -176,4 +176,4 @@ def membership_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         messages.success(request, f"{membership.user} no longer belongs to {membership.site}.")
         if membership.user_id == request.user.pk:
             return redirect("home")
-    return redirect("onboarding:site_people", site_pk=membership.site_id)
+    return redirect("onboarding:site_people", pk=membership.site_id)

@@ -55,7 +55,7 @@ def programme_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @central_team_required
 def offer_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme, pk=pk)
-    form = OfferForm(posted(request), programme=programme)
+    form = OfferForm(posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         offer = actions.create_offer(programme=programme, by=request.user, lessons=list(data.pop("lessons")), **data)
@@ -67,8 +67,8 @@ def offer_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @central_team_required
 def offer_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(Offer.objects.select_related("programme"), pk=pk)
-    initial = {**model_to_dict(offer), "lessons": list(offer.shaping_lessons.values_list("pk", flat=True))}  # type: ignore[attr-defined]
-    form = OfferForm(posted(request), programme=offer.programme, offer=offer, initial=initial)
+    initial = {**model_to_dict(offer), "lessons": list(offer.shaping_lessons.values_list("pk", flat=True))}
+    form = OfferForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changed = actions.update_offer(offer=offer, by=request.user, lessons=list(data.pop("lessons")), **data)
