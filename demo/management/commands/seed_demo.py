@@ -58,6 +58,7 @@ DEMO_ACCOUNTS = [
     ),
     ("admin@example.org", "Alex Quarry", "Service administrator", "administrator (Django admin)"),
     ("account.manager@example.org", "Noor Haddad", "Account manager", "account manager linked to Barnsley"),
+    ("vanguard.lead@example.org", "Sol Marchetti", "New care model director", "lead of the Wirral Vanguard site"),
 ]
 
 R = Region
@@ -172,6 +173,7 @@ class Command(BaseCommand):
         self._member(users["site.lead@example.org"], sites["Barnsley"], SiteMembership.Role.LEAD)
         self._member(users["site.member@example.org"], sites["Barnsley"], SiteMembership.Role.MEMBER)
         self._member(users["other.site@example.org"], sites["Leeds"], SiteMembership.Role.LEAD)
+        self._member(users["vanguard.lead@example.org"], sites["Wirral"], SiteMembership.Role.LEAD)
         users["account.manager@example.org"].is_account_manager = True
         users["account.manager@example.org"].save(update_fields=["is_account_manager"])
         sites["Barnsley"].account_managers.add(users["account.manager@example.org"])
@@ -185,6 +187,9 @@ class Command(BaseCommand):
         from demo.engagements import seed_feedback
 
         seed_feedback()
+        from demo.onboarding import seed_onboarding
+
+        seed_onboarding(users=users, sites=sites)
         people = User.objects.count()
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(sites)} sites and {people} people, all fictional."))
 
