@@ -3,7 +3,7 @@ waiting to be accepted. Every person is fictional. Runs once: it does nothing wh
 
 from __future__ import annotations
 
-from accounts.models import User
+from accounts.models import Notification, User
 from engagements.models import Offer
 from lessons.models import Lesson
 from onboarding import actions
@@ -51,3 +51,13 @@ def seed_onboarding(*, users: dict[str, User], sites: dict[str, Site]) -> None:
         site=sites["Barnsley"],
         by=users["site.lead@example.org"],
     )
+
+
+def waiting_links() -> list[tuple[str, str]]:
+    """Each invitation still waiting, with the path of the link last sent for it (from its e-mail's row)."""
+    links = []
+    for invitation in Invitation.objects.pending().order_by("email"):
+        sent = Notification.objects.filter(address=invitation.email, kind="invitation").order_by("-pk").first()
+        if sent is not None:
+            links.append((invitation.email, sent.link))
+    return links

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core import mail
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -133,6 +134,7 @@ class Command(BaseCommand):
                 mail.outbox = []
         self._demo_two_factor()
         self._print_accounts()
+        self._print_invitations()
 
     def _demo_two_factor(self) -> None:
         """The demo's central team and administrator have an authenticator with the published secret (also in a
@@ -140,6 +142,16 @@ class Command(BaseCommand):
         for user in User.objects.filter(email__in=DEMO_TWO_FACTOR_ACCOUNTS):
             if not two_factor.has_authenticator(user):
                 two_factor.set_up_known_secret(user, DEMO_TOTP_SECRET)
+
+    def _print_invitations(self) -> None:
+        """The demo's e-mails are not printed, so the links of its invitations still waiting are, to try them."""
+        from demo.onboarding import waiting_links
+
+        links = waiting_links()
+        if links:
+            self.stdout.write("\nInvitations waiting to be accepted (open a link signed out):")
+            for email, path in links:
+                self.stdout.write(f"  {email:<30} {settings.SITE_URL}{path}")
 
     def _print_accounts(self) -> None:
         self.stdout.write(f"\nDemo accounts (password for each: {DEMO_PASSWORD}):")
