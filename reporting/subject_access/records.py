@@ -46,6 +46,7 @@ from engagements.models import (
 )
 from engagements.notes import PrivateNote
 from lessons.models import DigestSubscription, Lesson
+from onboarding.models import Invitation
 from sites import access as site_access
 from sites.models import SiteMembership
 
@@ -406,6 +407,29 @@ def _notifications(scope: Scope) -> list[Row]:
     ]
 
 
+def _invitations(scope: Scope) -> list[Row]:
+    """Invitations to the person's address (whoever sent them), and those the person sent."""
+    user = scope.user
+    invitations = Invitation.objects.filter(Q(email__iexact=user.email) | Q(invited_by=user)).select_related(
+        "site", "invited_by"
+    )
+    return [
+        {
+            "to": i.email,
+            "name": i.full_name,
+            "job_title": i.job_title,
+            "as": i.role_words,
+            "invited_by": _name(i.invited_by) if i.invited_by_id else "an operator's import",
+            "sent_by_this_person": i.invited_by_id == user.pk,
+            "sent_at": i.sent_at,
+            "times_sent": i.send_count,
+            "state": i.get_state_display(),
+            "accepted_at": i.accepted_at,
+        }
+        for i in invitations.order_by("created_at", "pk")
+    ]
+
+
 def _audit_events(scope: Scope) -> list[Row]:
     user = scope.user
     about_account = Q(target_type=ContentType.objects.get_for_model(User), target_id=user.pk)
@@ -558,6 +582,7 @@ KINDS = [
     Kind("feedback", "Feedback the person gave on the support their site received.", _feedback),
     Kind("lessons", "Lessons the person wrote or approved (their anonymised text).", _lessons),
     Kind("notifications", "Messages Alongside sent to the person, and whether they were delivered.", _notifications),
+    Kind("invitations", "Invitations to the person's e-mail address, and those the person sent.", _invitations),
     Kind(
         "audit_events",
         "What the person did (the audit trail), and what others did to their account.",

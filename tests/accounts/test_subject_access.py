@@ -43,6 +43,7 @@ LIST_KINDS = [
     "feedback",
     "lessons",
     "notifications",
+    "invitations",
     "audit_events",
     "access_records",
     "sign_in_records",

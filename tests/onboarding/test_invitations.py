@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import io
+import json
 import re
+import zipfile
 
 import pytest
 from django.core import mail
@@ -16,6 +19,7 @@ from core.errors import NotAllowed
 from engagements.models import EnablerProfile
 from onboarding import actions
 from onboarding.models import Invitation
+from reporting.subject_access import export_person
 from sites import access as site_access
 from sites.models import Site, SiteMembership
 from tests.conftest import client_for
@@ -301,3 +305,19 @@ def test_accepting_a_site_lead_invitation_makes_the_first_lead(
     _accept(Client(), link)
 
     assert site_access.is_site_lead(User.objects.get(email="first@example.test"), site_b)
+
+
+def test_the_invited_persons_data_export_holds_the_invitation(
+    programme_lead: User, django_capture_on_commit_callbacks: object
+) -> None:
+    _, link = _invite_enabler(programme_lead, django_capture_on_commit_callbacks)
+    _accept(Client(), link)
+    person = User.objects.get(email="robin.new@example.test")
+
+    with zipfile.ZipFile(io.BytesIO(export_person(person))) as archive:
+        rows = json.loads(archive.read("invitations.json"))
+    with zipfile.ZipFile(io.BytesIO(export_person(programme_lead))) as archive:
+        sent = json.loads(archive.read("invitations.json"))
+
+    assert [(row["as"], row["state"], row["invited_by"]) for row in rows] == [("an enabler", "Accepted", "Pat Central")]
+    assert [(row["to"], row["sent_by_this_person"]) for row in sent] == [("robin.new@example.test", True)]
