@@ -4,6 +4,7 @@ a row, and the rules of who someone is are written once. import-linter and mypy 
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import AuditEvent, AuditVerb, User
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["core", "frontend", "accounts", "sites", "engagements", "lessons", "reporting", "config", "demo"]
+APPS = ["core", "frontend", "accounts", "sites", "engagements", "lessons", "onboarding", "reporting", "config", "demo"]
 WRITES = {"save", "create", "update", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
 
 
@@ -23,6 +24,13 @@ def _modules(*apps: str) -> Iterator[Path]:
         for path in sorted((ROOT / app).rglob("*.py")):
             if "migrations" not in path.parts:
                 yield path
+
+
+def test_these_checks_read_every_app_the_import_contracts_hold() -> None:
+    """A new app is read by the checks below as soon as import-linter knows it (pyproject's root_packages)."""
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+
+    assert sorted(settings["root_packages"]) == sorted(APPS)
 
 
 ACTION_MODULES = {"actions", "lesson_actions", "accounts_actions", "notes", "two_factor"}
