@@ -321,3 +321,18 @@ def test_the_invited_persons_data_export_holds_the_invitation(
 
     assert [(row["as"], row["state"], row["invited_by"]) for row in rows] == [("an enabler", "Accepted", "Pat Central")]
     assert [(row["to"], row["sent_by_this_person"]) for row in sent] == [("robin.new@example.test", True)]
+
+
+def test_a_new_programme_lead_is_asked_to_set_up_two_factor_before_anything_else(
+    programme_lead: User, django_capture_on_commit_callbacks: object
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.invite(email="quinn@example.test", full_name="Quinn Lead", role="programme lead", by=programme_lead)
+    link = re.search(r"/onboarding/join/\S+/", mail.outbox[-1].body).group(0)
+    client = Client()
+
+    _accept(client, link)
+    queue = client.get(reverse("engagements:queue"))
+
+    assert User.objects.get(email="quinn@example.test").is_programme_lead
+    assert queue.status_code == 302 and queue["Location"].startswith(reverse("accounts:two_factor_setup"))
