@@ -1,0 +1,223 @@
+"""A people file: `email, full_name, job_title, role, site, sectors, capacity`, one person in one role a row.
+
+A row is keyed by its e-mail address, role and site. A person who has that role already, or has an invitation to it
+still waiting, is compared and updated; anyone else is invited (onboarding.actions.invite), and the invitation is
+e-mailed once the import's transaction has committed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from accounts.models import AuditEvent, User
+from engagements.models import EnablerProfile, Sector
+from sites import access as site_access
+from sites.models import Site, SiteMembership
+
+from .. import actions as invitation_actions
+from ..models import Invitation
+from .cleaning import (
+    CREATED,
+    UPDATED,
+    Planned,
+    Refused,
+    Tick,
+    bounded_text,
+    many_of,
+    one_of,
+    quoted,
+    whole_number,
+)
+from .reading import Headers, Row
+
+Role = Invitation.Role
+HEADERS = Headers(
+    required=("email", "full_name", "role"),
+    optional=("job_title", "site", "sectors", "capacity"),
+)
+EXAMPLE = {
+    "email": "sam.sample@example.org",
+    "full_name": "Sam Sample",
+    "job_title": "Leadership coach",
+    "role": "enabler",
+    "site": "",
+    "sectors": "NHS provider; Council and social care",
+    "capacity": "2",
+}
+MOST_CAPACITY = 20
+TICK_EVERY = 100
+
+
+class Registry:
+    """Who Alongside knows already, read once: accounts, enablers' profiles, site memberships, sites, and the
+    invitations still waiting to be accepted."""
+
+    def __init__(self) -> None:
+        self.users = {user.email.lower(): user for user in User.objects.all()}
+        self.profiles = {profile.user_id: profile for profile in EnablerProfile.objects.all()}
+        self.memberships = {
+            (user_id, site_id): role
+            for user_id, site_id, role in SiteMembership.objects.values_list("user_id", "site_id", "role")
+        }
+        self.sites = {site.name.casefold(): site for site in Site.objects.all()}
+        self.waiting = {
+            (invitation.email, invitation.role, invitation.site_id): invitation
+            for invitation in Invitation.objects.pending().order_by("sent_at", "pk")
+        }
+
+    def has_role(self, user: User, role: str, site: Site | None) -> bool:
+        """onboarding.actions.has_role, answered from what was read."""
+        if role == Role.PROGRAMME_LEAD:
+            return user.is_programme_lead
+        if role == Role.ENABLER:
+            return user.pk in self.profiles
+        held = self.memberships.get((user.pk, site.pk)) if site is not None and user.is_active else None
+        return held is not None and (role == Role.SITE_MEMBER or site_access.is_lead_role(held))
+
+
+def plan(rows: list[Row], tick: Tick) -> list[Planned]:
+    """What each row would do, from five reads of the database whatever the number of rows."""
+    registry = Registry()
+    seen: dict[tuple[str, str, int | None], int] = {}
+    planned = []
+    for done, row in enumerate(rows, start=1):
+        item = Planned(line=row.line, label=row["email"] or "(no e-mail address)")
+        try:
+            _plan(item, row, registry, seen)
+        except Refused as refusal:
+            item.refuse(str(refusal))
+        planned.append(item)
+        if done % TICK_EVERY == 0:
+            tick(done)
+    return planned
+
+
+def _plan(item: Planned, row: Row, registry: Registry, seen: dict[tuple[str, str, int | None], int]) -> None:
+    email = row["email"].lower()
+    item.label = email or item.label
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Refused("not an e-mail address") from None
+    role = one_of(row["role"], Role, "role") if row["role"] else None
+    if role is None:
+        raise Refused("the role is blank: use site lead, site member, enabler or programme lead")
+    site = _site(row, role, registry)
+    profile = _profile(row, role)
+    key = (email, role, site.pk if site else None)
+    if key in seen:
+        raise Refused(f"duplicate: line {seen[key]} has the same person in the same role")
+    seen[key] = row.line
+    person = {"full_name": bounded_text(row["full_name"], "full name", most=150, required=False)}
+    if row["job_title"]:
+        person["job_title"] = bounded_text(row["job_title"], "job title", most=150)
+    item.values = {"email": email, "role": role, "site": site, "profile": profile, **person}
+    user = registry.users.get(email)
+    if user is not None and registry.has_role(user, role, site):
+        item.existing = user
+        changed = [field for field, value in person.items() if value and getattr(user, field) != value]
+        enabler = registry.profiles.get(user.pk)
+        if enabler is not None and role == Role.ENABLER:
+            changed += _profile_changes(enabler.sectors, enabler.capacity, profile)
+        item.compare([field.replace("_", " ") for field in changed])
+        return
+    waiting = registry.waiting.get(key)
+    if waiting is not None:
+        item.existing = waiting
+        changed = [field for field, value in person.items() if value and getattr(waiting, field) != value]
+        start = waiting.profile or {}
+        changed += _profile_changes(start.get("sectors"), start.get("capacity"), profile)
+        item.compare([field.replace("_", " ") for field in changed])
+        return
+    if not person["full_name"]:
+        raise Refused("the full name is blank")
+
+
+def _site(row: Row, role: str, registry: Registry) -> Site | None:
+    words = Invitation(role=role).get_role_display().lower()
+    words = f"an {words}" if words[0] in "aeiou" else f"a {words}"
+    if role not in Invitation.SITE_ROLES:
+        if row["site"]:
+            raise Refused(f"{words} belongs to no site: leave the site blank for this role")
+        return None
+    if not row["site"]:
+        raise Refused(f"{words} belongs to a site: name it in the site column")
+    site = registry.sites.get(row["site"].casefold())
+    if site is None:
+        raise Refused(f"the site {quoted(row['site'])} does not exist: import it in a sites file first")
+    return site
+
+
+def _profile(row: Row, role: str) -> dict[str, Any]:
+    if role != Role.ENABLER:
+        if row["sectors"] or row["capacity"]:
+            raise Refused("only an enabler has sectors and capacity: leave them blank for this role")
+        return {}
+    profile: dict[str, Any] = {}
+    if row["sectors"]:
+        profile["sectors"] = many_of(row["sectors"], Sector, "sector")
+    if row["capacity"]:
+        profile["capacity"] = whole_number(row["capacity"], "capacity", most=MOST_CAPACITY)
+    return profile
+
+
+def _profile_changes(sectors: list[str] | None, capacity: int | None, wanted: dict[str, Any]) -> list[str]:
+    changed = []
+    if "sectors" in wanted and set(sectors or []) != set(wanted["sectors"]):
+        changed.append("sectors")
+    if "capacity" in wanted and capacity != wanted["capacity"]:
+        changed.append("capacity")
+    return changed
+
+
+def write(planned: list[Planned], by: User | None, tick: Tick) -> None:
+    """New people are invited through onboarding.actions.invite (its audit event, and its e-mail after commit);
+    a person or an invitation already there is brought up to date."""
+    for done, item in enumerate(planned, start=1):
+        values = item.values
+        if item.outcome == CREATED:
+            invitation_actions.invite(
+                email=values["email"],
+                full_name=values["full_name"],
+                role=values["role"],
+                site=values["site"],
+                job_title=values.get("job_title", ""),
+                profile=values["profile"],
+                by=by,
+            )
+        elif item.outcome == UPDATED and isinstance(item.existing, User):
+            _update_person(item.existing, values, by)
+        elif item.outcome == UPDATED and isinstance(item.existing, Invitation):
+            _update_invitation(item.existing, values)
+        if done % TICK_EVERY == 0:
+            tick(done)
+
+
+def _update_person(user: User, values: dict[str, Any], by: User | None) -> None:
+    fields = [
+        field for field in ("full_name", "job_title") if values.get(field) and getattr(user, field) != values[field]
+    ]
+    for field in fields:
+        setattr(user, field, values[field])
+    if fields:
+        user.save(update_fields=fields)
+    if values["role"] != Role.ENABLER or not values["profile"]:
+        return
+    profile = EnablerProfile.objects.select_for_update().get(user=user)
+    changed = _profile_changes(profile.sectors, profile.capacity, values["profile"])
+    for field in changed:
+        setattr(profile, field, values["profile"][field])
+    if changed:
+        profile.save(update_fields=changed)
+        AuditEvent.record(actor=by, verb=AuditEvent.Verb.EDITED_AN_ENABLER_PROFILE, target=profile, fields=changed)
+
+
+def _update_invitation(invitation: Invitation, values: dict[str, Any]) -> None:
+    """The invitation waiting for this person starts their account with the file's words; it is not sent again."""
+    invitation.full_name = values["full_name"] or invitation.full_name
+    invitation.job_title = values.get("job_title") or invitation.job_title
+    invitation.profile = {**(invitation.profile or {}), **values["profile"]}
+    invitation.save(update_fields=["full_name", "job_title", "profile"])
