@@ -1,0 +1,149 @@
+"""A file that is not a table, in another encoding, with a formula in a cell, or far too large, gets a clear message
+saying what is wrong and how to put it right."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from onboarding import imports
+
+from .imports import ORGANISATIONS, PEOPLE, csv_file, xlsx_file
+
+
+def _problem(content: bytes, filename: str = "organisations.csv", kind: str = "organisations") -> str:
+    with pytest.raises(imports.ImportProblem) as problem:
+        imports.read(kind=kind, filename=filename, content=content)
+    return str(problem.value)
+
+
+def test_a_file_that_is_not_a_table_has_no_header_row() -> None:
+    assert _problem(b"\n\n,,\n").startswith("The file has no header row: its first line must name the columns")
+
+
+def test_an_empty_file_says_it_is_empty() -> None:
+    assert _problem(b"  \n").startswith("The file is empty.")
+
+
+def test_a_text_that_is_not_a_table_has_unknown_headers() -> None:
+    problem = _problem(b"Dear team, here are the organisations we spoke about\nKentish Care Trust\n")
+
+    assert problem.startswith("The header row has “Dear team” and “here are the organisations we spoke about”,")
+    assert "The columns are: name, sector, aliases." in problem
+
+
+def test_a_file_of_another_kind_names_the_headers_alongside_does_not_know() -> None:
+    problem = _problem(csv_file(PEOPLE), kind="organisations")
+
+    assert problem.startswith("The header row has “email”, “full_name”, “job_title”, “role”")
+    assert "Check that you chose the right kind of file." in problem
+
+
+def test_a_missing_required_header_is_named() -> None:
+    assert _problem(b"name,aliases\nKentish Care Trust,KCT\n") == (
+        "The header row has no “sector” column: the file must have name, sector."
+    )
+
+
+def test_a_header_named_twice_is_refused() -> None:
+    assert _problem(b"name,sector,Name\n").startswith("The header row names “name” more than once")
+
+
+def test_a_csv_in_another_encoding_asks_for_csv_utf_8() -> None:
+    content = (ORGANISATIONS + "Société Générale Care,Other,\n").encode("latin-1")
+
+    problem = _problem(content)
+
+    assert problem.startswith("The file is not in UTF-8 (line 2 has a character Alongside cannot read).")
+    assert "“CSV UTF-8 (Comma delimited)”" in problem
+
+
+def test_a_formula_in_a_workbook_cell_is_refused_with_its_line_and_column() -> None:
+    content = xlsx_file([["name", "sector", "aliases"], ["Kentish Care Trust", "NHS trust", '=HYPERLINK("x")']])
+
+    problem = _problem(content, filename="organisations.xlsx")
+
+    assert problem.startswith("Line 2, column C holds a formula")
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_csv_cell_that_looks_like_a_formula_is_refused(start: str) -> None:
+    content = csv_file(ORGANISATIONS + f"Kentish Care Trust,NHS trust,\nEastmoor,{start}cmd|' /C calc'!A0,\n")
+
+    assert _problem(content).startswith("Line 3, column B holds a formula (or text starting with =, +, - or @).")
+
+
+def test_a_negative_number_is_not_a_formula() -> None:
+    rows = imports.read(kind="people", filename="p.csv", content=csv_file(PEOPLE + "a@example.org,A,,enabler,,,-1\n"))
+
+    assert rows[0]["capacity"] == "-1"
+
+
+def test_a_file_larger_than_the_limit_is_refused(settings: object) -> None:
+    settings.IMPORT_MAX_BYTES = 1024  # type: ignore[attr-defined]
+    content = csv_file(ORGANISATIONS + "Kentish Care Trust,NHS trust,\n" * 60)
+
+    assert _problem(content) == (
+        "The file is 1.8\xa0KB: the largest file Alongside takes is 1.0\xa0KB. Split it into smaller files and "
+        "import each one."
+    )
+
+
+def test_a_file_with_more_rows_than_the_limit_is_refused(settings: object) -> None:
+    settings.IMPORT_MAX_ROWS = 10  # type: ignore[attr-defined]
+    content = csv_file(ORGANISATIONS + "".join(f"Trust {number},NHS trust,\n" for number in range(11)))
+
+    assert _problem(content).startswith("The file has more than 10 rows: the most Alongside imports at once is 10.")
+
+
+def test_a_damaged_workbook_is_refused() -> None:
+    content = xlsx_file([["name", "sector"]])[:400]
+
+    assert _problem(content, filename="organisations.xlsx").startswith(
+        "The file is not an Excel workbook Alongside can read"
+    )
+
+
+def test_an_old_excel_workbook_asks_for_xlsx() -> None:
+    assert _problem(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, filename="o.xls").startswith(
+        "This is an Excel 97-2003 workbook (.xls)."
+    )
+
+
+def test_a_file_of_another_format_names_the_formats_alongside_reads() -> None:
+    assert _problem(b"%PDF-1.7 ...", filename="organisations.pdf").startswith(
+        "Alongside reads CSV files (.csv) and Excel workbooks (.xlsx), not .pdf files."
+    )
+
+
+def test_a_row_longer_than_the_header_is_refused() -> None:
+    assert _problem(csv_file(ORGANISATIONS + "Kentish Care Trust,NHS trust,,surplus\n")).startswith(
+        "Line 2 has more cells than the header row has names"
+    )
+
+
+def test_broken_quotation_marks_name_the_line() -> None:
+    assert _problem(csv_file(ORGANISATIONS + '"Kentish Care" Trust,NHS trust\n')).startswith(
+        "The file is not a table that Alongside can read: line 2 is not valid CSV"
+    )
+
+
+def test_a_workbook_is_read_as_the_app_shows_its_values() -> None:
+    workbook = Workbook()
+    workbook.active.append(["Name", "Programme", "Programme year", "Region", "Councils", "Boundaries overlap"])
+    workbook.active.append(["Eastmoor", "Vanguard", 2015, "South West", 2.0, False])
+    out = io.BytesIO()
+    workbook.save(out)
+
+    rows = imports.read(kind="sites", filename="sites.xlsx", content=out.getvalue())
+
+    assert rows[0].cells == {
+        "name": "Eastmoor",
+        "programme": "Vanguard",
+        "programme_year": "2015",
+        "region": "South West",
+        "councils": "2",
+        "boundaries_overlap": "no",
+    }
