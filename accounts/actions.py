@@ -19,7 +19,10 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from core.errors import NotAllowed
+
 from . import notices, two_factor
+from .access import is_central_team
 from .models import AuditEvent, Notification, User
 from .notifications import notify
 
@@ -66,35 +69,59 @@ def send_password_reset_link(*, user: User, by: User) -> None:
     )
 
 
+ENABLER_POOL = "enabler pool"
+
+
+def _who_did_it(via: str) -> str:
+    return "The central team" if via == ENABLER_POOL else "An administrator"
+
+
+def _may_change_from_the_pool(user: User, by: User, via: str) -> None:
+    """The central team deactivates and reactivates enablers' accounts from the enabler pool, never their own nor
+    another programme lead's or an administrator's (those are an administrator's, through the admin)."""
+    if via != ENABLER_POOL:
+        return
+    if not is_central_team(by):
+        raise NotAllowed("Only the central team changes accounts from the enabler pool.")
+    if user.pk == by.pk:
+        raise NotAllowed("You cannot deactivate or reactivate your own account.")
+    if user.is_programme_lead or user.is_superuser:
+        raise NotAllowed(f"{user} is a programme lead or an administrator: an administrator changes their account.")
+
+
 @transaction.atomic
-def deactivate_account(*, user: User, by: User) -> bool:
+def deactivate_account(*, user: User, by: User, via: str = "admin") -> bool:
     """Signs the person out everywhere at once (User.save deletes the account's sessions) and stops them signing
-    in; their records stay. False if the account was already inactive."""
+    in; their records stay. False if the account was already inactive. `via`: "admin" or "enabler pool"."""
     user = _locked(user)
+    _may_change_from_the_pool(user, by, via)
     if not user.is_active:
         return False
     notices.tell(  # before the account is inactive: the outbox writes to active accounts only
         user,
         subject="Your Alongside account was deactivated",
-        happened="An administrator deactivated your Alongside account: you cannot sign in until it is reactivated",
+        happened=f"{_who_did_it(via)} deactivated your Alongside account: you cannot sign in until it is reactivated",
     )
     user.is_active = False
     user.save(update_fields=["is_active"])
-    AuditEvent.record(actor=by, verb=AuditEvent.Verb.DEACTIVATED_ACCOUNT, target=user, via="admin")
+    AuditEvent.record(actor=by, verb=AuditEvent.Verb.DEACTIVATED_ACCOUNT, target=user, via=via)
     return True
 
 
 @transaction.atomic
-def reactivate_account(*, user: User, by: User) -> bool:
+def reactivate_account(*, user: User, by: User, via: str = "admin") -> bool:
     """The person may sign in again (with a new session: none of the old ones survived the deactivation)."""
     user = _locked(user)
+    _may_change_from_the_pool(user, by, via)
     if user.is_active:
         return False
     user.is_active = True
     user.save(update_fields=["is_active"])
-    AuditEvent.record(actor=by, verb=AuditEvent.Verb.REACTIVATED_ACCOUNT, target=user, via="admin")
+    AuditEvent.record(actor=by, verb=AuditEvent.Verb.REACTIVATED_ACCOUNT, target=user, via=via)
     notices.tell(
-        user, subject="Your Alongside account was reactivated", happened="Your Alongside account was reactivated"
+        user,
+        subject="Your Alongside account was reactivated",
+        happened=f"{_who_did_it(via)} reactivated your Alongside account",
     )
     return True
 

@@ -23,6 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("engagements:enabler_profile_edit", "My profile", reverse("engagements:enabler_profile_edit")))
     if is_central_team(user):
         items.append(("engagements:queue", "Queue", reverse("engagements:queue")))
+        items.append(("engagements:enabler_pool", "Enablers", reverse("engagements:enabler_pool")))
         items.append(("onboarding:start", "Set-up", reverse("onboarding:start")))
     if sees_every_site(user):
         items.append(("engagements:overview", "Overview", reverse("engagements:overview")))

@@ -589,6 +589,34 @@ def update_enabler_profile(*, profile: EnablerProfile, by: User, fields: dict[st
     return profile
 
 
+MANAGED_PROFILE_FIELDS = (
+    "biography",
+    "years_in_health",
+    "years_in_social_care",
+    "sectors",
+    "approaches",
+    "regions",
+    "capacity",
+    "available_for_new_work",
+)
+
+
+@transaction.atomic
+def manage_enabler_profile(*, profile: EnablerProfile, by: User, fields: dict[str, object]) -> bool:
+    """The central team keeps the enabler pool up to date: an enabler's profile, their capacity and whether they are
+    proposed for new work (work under way goes on either way). Saves what changed; False if nothing did."""
+    if not is_central_team(by):
+        raise NotAllowed("Only the central team manages the enabler pool.")
+    profile = EnablerProfile.objects.select_for_update().get(pk=profile.pk)
+    changed = [name for name in MANAGED_PROFILE_FIELDS if name in fields and getattr(profile, name) != fields[name]]
+    for name in changed:
+        setattr(profile, name, fields[name])
+    if changed:
+        profile.save(update_fields=changed)
+        AuditEvent.record(actor=by, verb=Verb.EDITED_AN_ENABLER_PROFILE, target=profile, fields=changed)
+    return bool(changed)
+
+
 # Calendar feeds -------------------------------------------------------------------------------------------------
 
 

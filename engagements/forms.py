@@ -14,6 +14,7 @@ from frontend.widgets import DateField
 from sites.models import Region, Site
 
 from .models import Agreement, Approach, Diagnostic, EnablerProfile, Engagement, Offer, Sector, Session
+from .models.support import EnablerProfileQuerySet
 from .notes import NOTE_LIMIT
 
 TEXT_LIMIT = 5000
@@ -178,6 +179,68 @@ class EnablerProfileForm(forms.ModelForm):
         if data.get("capacity") is not None and not 0 <= data["capacity"] <= 10:
             self.add_error("capacity", "Capacity must be between 0 and 10 engagements")
         return data
+
+
+class EnablerManageForm(EnablerProfileForm):
+    """An enabler's profile as the central team keeps it: their experience, capacity and whether they are proposed
+    for new work. The organisations they worked for are the enabler's own to declare (EnablerProfileForm)."""
+
+    sectors = forms.MultipleChoiceField(
+        label="Sectors worked in at a senior level",
+        choices=Sector.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    approaches = forms.MultipleChoiceField(
+        label="Approaches", choices=Approach.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    regions = forms.MultipleChoiceField(
+        label="Regions", choices=Region.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta(EnablerProfileForm.Meta):
+        fields = [
+            "biography",
+            "years_in_health",
+            "years_in_social_care",
+            "sectors",
+            "approaches",
+            "regions",
+            "capacity",
+            "available_for_new_work",
+        ]
+        labels = {"available_for_new_work": "Available for new work"}
+        error_messages = {
+            **EnablerProfileForm.Meta.error_messages,
+            "capacity": {
+                "min_value": "Capacity must be between 0 and 10 engagements",
+                "max_value": "Capacity must be between 0 and 10 engagements",
+            },
+        }
+
+
+POOL_SHOWING = [
+    ("", "Everyone"),
+    ("available", "Available for new work"),
+    ("deactivated", "Deactivated accounts"),
+]
+
+
+class EnablerPoolFilterForm(forms.Form):
+    """Narrow the enabler pool by name, or to those available for new work, or to deactivated accounts."""
+
+    q = forms.CharField(label="Name", required=False, max_length=100)
+    showing = forms.ChoiceField(label="Show", required=False, choices=POOL_SHOWING)
+
+    def filter(self, profiles: EnablerProfileQuerySet) -> EnablerProfileQuerySet:
+        data = self.cleaned_data
+        if (data.get("q") or "").strip():
+            profiles = profiles.filter(user__full_name__icontains=data["q"].strip())
+        if data.get("showing") == "available":
+            profiles = profiles.filter(user__is_active=True, available_for_new_work=True)
+        elif data.get("showing") == "deactivated":
+            profiles = profiles.filter(user__is_active=False)
+        return profiles
 
 
 class AgreementForm(forms.ModelForm):

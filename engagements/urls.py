@@ -62,5 +62,9 @@ urlpatterns = [
     path("engagements/<int:pk>/feedback/new/", views.feedback_create, name="feedback_create"),
     path("engagements/<int:pk>/feedback/", views.feedback_list, name="feedback_list"),
     path("enablers/me/", views.enabler_profile_edit, name="enabler_profile_edit"),
+    path("enablers/pool/", views.enabler_pool, name="enabler_pool"),
+    path("enablers/<int:pk>/manage/", views.enabler_manage, name="enabler_manage"),
+    path("enablers/<int:pk>/deactivate/", views.enabler_deactivate, name="enabler_deactivate"),
+    path("enablers/<int:pk>/reactivate/", views.enabler_reactivate, name="enabler_reactivate"),
     path("enablers/<int:pk>/", views.enabler_profile_detail, name="enabler_profile_detail"),
 ]

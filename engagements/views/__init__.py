@@ -1,6 +1,8 @@
-"""Engagements' views: the support journey (support), the work once it has begun (sessions), feedback."""
+"""Engagements' views: the support journey (support), the work once it has begun (sessions), feedback, and the
+central team's enabler pool (pool)."""
 
 from .feedback import feedback_create, feedback_list
+from .pool import enabler_deactivate, enabler_manage, enabler_pool, enabler_reactivate
 from .sessions import (
     access_log,
     action_toggle,
@@ -56,8 +58,12 @@ __all__ = [
     "diagnostic_edit",
     "diagnostic_share",
     "diagnostic_unshare",
+    "enabler_deactivate",
+    "enabler_manage",
+    "enabler_pool",
     "enabler_profile_detail",
     "enabler_profile_edit",
+    "enabler_reactivate",
     "engagement_close",
     "engagement_detail",
     "engagement_extra_days",
