@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.access import sees_every_site, sees_every_site_required
+from accounts.access import central_team_required, sees_every_site, sees_every_site_required
+from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
+from frontend.forms import posted
 
-from .forms import SiteFilterForm
+from . import actions
+from .forms import OrganisationFilterForm, OrganisationForm, SiteFilterForm, SiteForm
 from .models import Organisation, Site, SiteMembership, SiteQuerySet
 
 
@@ -61,3 +65,94 @@ def my_site(request: AuthenticatedHttpRequest) -> HttpResponse:
     if len(memberships) == 1:
         return redirect("sites:site_detail", pk=memberships[0].site_id)
     return render(request, "sites/my_site.html", {"memberships": memberships})
+
+
+# The central team's registry of sites and organisations: every change through sites.actions ------------------
+
+
+@central_team_required
+def site_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SiteForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            site = actions.create_site(by=request.user, partners=form.cleaned_data["partners"], **form.site_fields())
+        except NotAllowed as error:
+            form.add_error(None, error.text())
+        else:
+            messages.success(request, f"{site.name} is added to the site directory.")
+            return redirect("sites:site_detail", pk=site.pk)
+    return render(request, "sites/site_create.html", {"form": form})
+
+
+@central_team_required
+def site_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    site = get_object_or_404(Site.objects.visible_to(request.user).prefetch_related("partners"), pk=pk)
+    form = SiteForm(posted(request), site=site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = actions.update_site(
+                site=site, by=request.user, partners=form.cleaned_data["partners"], **form.site_fields()
+            )
+        except NotAllowed as error:
+            form.add_error(None, error.text())
+        else:
+            messages.success(request, "The site's profile is saved." if changed else "Nothing was changed.")
+            return redirect("sites:site_detail", pk=site.pk)
+    return render(request, "sites/site_edit.html", {"form": form, "site": site})
+
+
+@central_team_required
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every partner organisation, with the other names people use for it and how many sites it is a partner of."""
+    form = OrganisationFilterForm(request.GET or None)
+    # Sites counted for the fifty organisations on the page only (a subquery), as in the site directory.
+    sites = (
+        Site.partners.through.objects.filter(organisation=OuterRef("pk"))  # type: ignore[misc]  # stubs miss annotate()
+        .order_by()
+        .values("organisation")
+        .annotate(sites=Count("pk"))
+        .values("sites")
+    )
+    organisations: QuerySet[Organisation] = Organisation.objects.visible_to(request.user).annotate(
+        site_count=Coalesce(Subquery(sites), 0)
+    )
+    if form.is_valid():
+        organisations = form.filter(organisations)
+    page = Paginator(organisations.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "sites/organisation_list.html", {"form": form, "page": page})
+
+
+@central_team_required
+def organisation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = OrganisationForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = actions.create_organisation(
+                by=request.user, sites=form.cleaned_data["sites"], **form.organisation_fields()
+            )
+        except NotAllowed as error:
+            form.add_error(None, error.text())
+        else:
+            messages.success(request, f"{organisation.name} is added to the organisations.")
+            return redirect("sites:organisation_list")
+    return render(request, "sites/organisation_create.html", {"form": form})
+
+
+@central_team_required
+def organisation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation.objects.visible_to(request.user).prefetch_related("sites"), pk=pk)
+    form = OrganisationForm(posted(request), organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = actions.update_organisation(
+                organisation=organisation,
+                by=request.user,
+                sites=form.cleaned_data["sites"],
+                **form.organisation_fields(),
+            )
+        except NotAllowed as error:
+            form.add_error(None, error.text())
+        else:
+            messages.success(request, f"{form.cleaned_data['name']} is saved." if changed else "Nothing was changed.")
+            return redirect("sites:organisation_list")
+    return render(request, "sites/organisation_edit.html", {"form": form, "organisation": organisation})

@@ -57,6 +57,7 @@ TARGETS: dict[str, Callable[[dict], dict]] = {
     "share_b": lambda o: {"pk": o["engagement_b"].pk, "share_pk": o["share_b"].pk},
     "profile_enabler": lambda o: {"pk": o["enabler"].enabler_profile.pk},
     "profile_other_enabler": lambda o: {"pk": o["other_enabler"].enabler_profile.pk},
+    "organisation": lambda o: {"pk": o["site_a"].partners.get().pk},
     "note_a": lambda o: {"pk": o["note_a"].pk},
     "note_b": lambda o: {"pk": o["note_b"].pk},
     "action_a": lambda o: {"pk": o["action_a"].pk},
@@ -102,6 +103,19 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("sites:my_site", "none", only({"site_lead": 302, "site_member": 302, "other_site_lead": 302}, otherwise=200)),
     ("sites:site_detail", "site_a", these(200, *PARTIES_A, *CENTRE, "account_manager")),
     ("sites:site_detail", "site_b", these(200, "other_site_lead", "other_enabler", *CENTRE)),
+    # The central team's registry of sites and organisations, and its enabler pool: programme leads act, nobody
+    # else, administrators included (they read the directory, they do not act for the central team).
+    ("sites:site_create", "none", these(200, "programme_lead")),
+    ("sites:site_edit", "site_a", these(200, "programme_lead")),
+    ("sites:site_edit", "site_b", these(200, "programme_lead")),
+    ("sites:organisation_list", "none", these(200, "programme_lead")),
+    ("sites:organisation_create", "none", these(200, "programme_lead")),
+    ("sites:organisation_edit", "organisation", these(200, "programme_lead")),
+    ("engagements:enabler_pool", "none", these(200, "programme_lead")),
+    ("engagements:enabler_manage", "profile_enabler", these(200, "programme_lead")),
+    ("engagements:enabler_manage", "profile_other_enabler", these(200, "programme_lead")),
+    ("engagements:enabler_deactivate", "profile_enabler", everyone(405)),
+    ("engagements:enabler_reactivate", "profile_enabler", everyone(405)),
     ("engagements:request_create", "create_a", these(200, *SITE_A_PEOPLE)),
     ("engagements:request_create", "create_b", these(200, "other_site_lead")),
     ("engagements:queue", "none", these(200, "programme_lead")),
@@ -223,6 +237,10 @@ POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("accounts:two_factor_turn_off", "none", everyone(MOVED)),  # refused for the central team, with a message
     ("engagements:calendar_turn_on", "none", everyone(MOVED)),  # each person's own feed
     ("engagements:calendar_turn_off", "none", everyone(MOVED)),
+    # The programme lead's POST really deactivates the enabler, within this test's own transaction.
+    ("engagements:enabler_deactivate", "profile_enabler", these(MOVED, "programme_lead")),
+    ("engagements:enabler_deactivate", "profile_other_enabler", these(MOVED, "programme_lead")),
+    ("engagements:enabler_reactivate", "profile_enabler", these(MOVED, "programme_lead")),
 ]
 
 
