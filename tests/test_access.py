@@ -17,6 +17,7 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.actions import email_change_token
+from onboarding import imports as onboarding_imports
 from tests.conftest import PERSONAS, client_for
 
 LOGIN = 302  # an anonymous visitor is sent to the log-in page
@@ -71,6 +72,10 @@ TARGETS: dict[str, Callable[[dict], dict]] = {
     "reset_link": lambda o: {"uidb64": "MQ", "token": "not-a-valid-token"},
     "email_link_wrong": lambda o: {"token": "not-a-valid-link"},
     "email_link_a": lambda o: {"token": email_change_token(o["site_lead"], "avery.new@example.test")},
+    "import_job": lambda o: {
+        "pk": onboarding_imports.start_check(kind="people", filename="people.csv", content=b"", by=None).pk
+    },
+    "import_template": lambda o: {"kind": "people", "extension": "xlsx"},
 }
 
 MATRIX: list[tuple[str, str, dict[str, int]]] = [
@@ -177,6 +182,11 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:feedback_list", "engagement_b", these(200, "other_site_lead", "other_enabler")),
     ("engagements:overview", "none", these(200, *CENTRE)),
     ("engagements:overview_export", "none", these(200, *CENTRE)),
+    # Bulk import: the central team's alone (administrators read, they do not act for it).
+    ("onboarding:import_start", "none", these(200, "programme_lead")),
+    ("onboarding:import_detail", "import_job", these(200, "programme_lead")),
+    ("onboarding:import_run", "import_job", everyone(405)),
+    ("onboarding:import_template", "import_template", these(200, "programme_lead")),
     # The library is for sites' people, enablers and the central team; drafts are for the two parties only.
     ("lessons:library", "none", these(200, *LIBRARY)),
     ("lessons:library_export", "none", these(200, *LIBRARY)),
@@ -228,6 +238,7 @@ POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:action_toggle", "action_a", these(MOVED, *PARTIES_A)),
     ("engagements:action_toggle", "action_b", these(MOVED, "other_site_lead", "other_enabler")),
     ("lessons:digest_toggle", "none", these(MOVED, "programme_lead")),
+    ("onboarding:import_run", "import_job", these(MOVED, "programme_lead")),  # refused: not checked yet
     ("lessons:lesson_approve", "lesson_a", these(MOVED, *PARTIES_A)),
     ("lessons:lesson_approve", "lesson_b", these(MOVED, "other_site_lead", "other_enabler")),
     ("lessons:lesson_withdraw", "lesson_a", these(MOVED, *PARTIES_A)),

@@ -344,6 +344,7 @@ NOT_PAGES = {
     "engagements:overview_export",
     "engagements:private_notes_download",
     "lessons:library_export",
+    "onboarding:import_template",
 }
 
 
