@@ -131,7 +131,7 @@ def _may_manage(invitation: Invitation, by: User | None) -> None:
 @transaction.atomic
 def resend_invitation(*, invitation: Invitation, by: User | None) -> Invitation:
     """A new link with a new week: the old link stops working."""
-    invitation = Invitation.objects.select_for_update().select_related("site").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("site").get(pk=invitation.pk)
     _may_manage(invitation, by)
     if not invitation.can_resend():
         raise NotAllowed(f"This invitation was {invitation.state.label.lower()}: it cannot be sent again.")
@@ -145,7 +145,7 @@ def resend_invitation(*, invitation: Invitation, by: User | None) -> Invitation:
 
 @transaction.atomic
 def revoke_invitation(*, invitation: Invitation, by: User) -> Invitation:
-    invitation = Invitation.objects.select_for_update().select_related("site").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("site").get(pk=invitation.pk)
     _may_manage(invitation, by)
     if not invitation.can_revoke():
         raise NotAllowed(f"This invitation was {invitation.state.label.lower()} already.")
@@ -183,7 +183,7 @@ def accept_invitation(*, token: str, user: User | None = None, password: str = "
     found = invitation_for_token(token)
     if found is None:
         raise NotAllowed("This invitation link does not work.")
-    invitation = Invitation.objects.select_for_update().select_related("site").get(pk=found.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("site").get(pk=found.pk)
     if invitation.state != Invitation.State.PENDING:
         raise NotAllowed(f"This invitation was {invitation.state.label.lower()}: ask for a new one.")
     account = User.objects.filter(email__iexact=invitation.email).first()

@@ -22,8 +22,9 @@ ROLES_THE_CENTRE_INVITES = [
 ]
 
 
-class PersonForm(forms.Form):
-    """Who is invited: the address the link goes to, and the name the account starts with."""
+class SiteInviteForm(forms.Form):
+    """Who is invited: the address the link goes to, and the name the account starts with. A site's lead invites
+    a member with it; the central team, a lead of the site."""
 
     email = forms.EmailField(
         label="Email address",
@@ -50,7 +51,7 @@ class PersonForm(forms.Form):
         return name
 
 
-class InviteForm(PersonForm):
+class InviteForm(SiteInviteForm):
     """The central team invites an enabler or another programme lead. A site's lead is invited from the site."""
 
     role = forms.ChoiceField(
@@ -59,10 +60,6 @@ class InviteForm(PersonForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what to invite them as"},
     )
-
-
-class SiteInviteForm(PersonForm):
-    """A site's lead invites a member; the central team invites a lead of the site."""
 
 
 class AcceptInvitationForm(SetPasswordForm):

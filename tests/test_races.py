@@ -119,3 +119,22 @@ def test_two_closes_at_once_close_the_engagement_once(engagement_a: Engagement, 
     assert outcomes == ["done", "refused"]
     assert engagement_a.state == Engagement.State.CLOSED
     assert AuditEvent.objects.filter(verb=AuditEvent.Verb.CLOSED, target_id=engagement_a.pk).count() == 1
+
+
+def test_an_invitation_accepted_in_two_tabs_at_once_makes_one_account(programme_lead: User) -> None:
+    from accounts.models import Notification
+    from onboarding import actions as onboarding_actions
+
+    invitation = onboarding_actions.invite(
+        email="twice@example.test", full_name="Tab Twice", role="enabler", by=programme_lead
+    )
+    token = Notification.objects.get(address="twice@example.test").link.rstrip("/").rsplit("/", 1)[-1]
+
+    def accept() -> None:
+        onboarding_actions.accept_invitation(token=token, password="moss lantern quietly ferry")
+
+    outcomes = _at_once(accept, accept)
+
+    assert outcomes == ["done", "refused"]
+    assert User.objects.filter(email="twice@example.test").count() == 1
+    assert AuditEvent.objects.filter(verb=AuditEvent.Verb.ACCEPTED_AN_INVITATION, target_id=invitation.pk).count() == 1
