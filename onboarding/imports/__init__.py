@@ -59,6 +59,7 @@ KINDS: dict[str, ModuleType] = {
     ImportJob.Kind.PEOPLE: people,
 }
 PROGRESS_SECONDS = 60 * 60
+COULD_NOT_CHECK = "Alongside could not check the file: nothing was saved. Upload it again; if it fails again, tell us."
 COULD_NOT_FINISH = "Alongside could not finish the import, so nothing was saved. Try again; if it fails again, tell us."
 
 
@@ -121,17 +122,24 @@ def _ticker(job: ImportJob, total: int) -> Callable[[int], None]:
 def check(job: ImportJob) -> ImportJob:
     """The dry run of a job waiting to be checked: every row's outcome kept on the job; nothing else saved. A job
     that is not waiting (checked already by a task run twice) is left as it is."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if job.state != State.CHECKING:
-            return job
-        try:
-            rows = read(kind=job.kind, filename=job.filename, content=bytes(job.content))
-        except ImportProblem as problem:
-            _finish(job, State.FAILED, problem=str(problem))
-            return job
-        planned = KINDS[job.kind].plan(rows, _ticker(job, len(rows)))
-        _finish(job, State.REFUSED if _refusals(planned) else State.CHECKED, planned=planned)
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if job.state != State.CHECKING:
+                return job
+            try:
+                rows = read(kind=job.kind, filename=job.filename, content=bytes(job.content))
+            except ImportProblem as problem:
+                _finish(job, State.FAILED, problem=str(problem))
+                return job
+            planned = KINDS[job.kind].plan(rows, _ticker(job, len(rows)))
+            _finish(job, State.REFUSED if _refusals(planned) else State.CHECKED, planned=planned)
+    except Exception:
+        logger.exception("Import %s could not be checked", job.pk)
+        ImportJob.objects.filter(pk=job.pk, state=State.CHECKING).update(
+            state=State.FAILED, problem=COULD_NOT_CHECK, finished_at=timezone.now()
+        )
+        job.refresh_from_db()
     return job
 
 

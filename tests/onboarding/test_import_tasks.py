@@ -91,3 +91,12 @@ def test_with_the_broker_away_an_import_waits_to_be_started_again(programme_lead
 def test_only_the_central_team_imports(site_lead: User) -> None:
     with pytest.raises(imports.NotAllowed):
         imports.start_check(kind="organisations", filename="o.csv", content=CONTENT, by=site_lead)
+
+
+def test_a_check_that_breaks_leaves_the_job_failed_not_checking(programme_lead: User) -> None:
+    job = imports.start_check(kind="organisations", filename="o.csv", content=CONTENT, by=programme_lead)
+
+    with mock.patch.object(imports.organisations, "plan", side_effect=RuntimeError("a bug")):
+        job = imports.check(job)
+
+    assert (job.state, job.problem) == (ImportJob.State.FAILED, imports.COULD_NOT_CHECK)
