@@ -17,7 +17,11 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.actions import email_change_token
+from accounts.models import Notification, User
+from onboarding import actions as onboarding_actions
 from onboarding import imports as onboarding_imports
+from onboarding.models import Invitation
+from sites.models import Site, SiteMembership
 from tests.conftest import PERSONAS, client_for
 
 LOGIN = 302  # an anonymous visitor is sent to the log-in page
@@ -76,6 +80,14 @@ TARGETS: dict[str, Callable[[dict], dict]] = {
         "pk": onboarding_imports.start_check(kind="people", filename="people.csv", content=b"", by=None).pk
     },
     "import_template": lambda o: {"kind": "people", "extension": "xlsx"},
+    "invitation_enabler": lambda o: {"pk": _invitation(o, "enabler").pk},
+    "invitation_member_a": lambda o: {"pk": _invitation(o, "site member").pk},
+    "join": lambda o: {"token": _join_token(_invitation(o, "enabler"))},
+    "join_wrong": lambda o: {"token": "not-an-invitation"},
+    "membership_a": lambda o: {"pk": _another_member(o["site_a"]).pk},
+    "membership_b": lambda o: {"pk": SiteMembership.objects.get(user=o["other_site_lead"]).pk},
+    "programme": lambda o: {"pk": o["site_a"].programme_id},
+    "offer": lambda o: {"pk": o["engagement_a"].offer_id},
 }
 
 MATRIX: list[tuple[str, str, dict[str, int]]] = [
@@ -206,6 +218,24 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("lessons:engagement_lessons", "engagement_b", these(200, "other_site_lead", "other_enabler")),
     ("lessons:lesson_create", "engagement_a", these(200, *PARTIES_A)),
     ("lessons:lesson_create", "engagement_b", these(200, "other_site_lead", "other_enabler")),
+    # Bringing a programme on board: the central team's pages; a site's people for its leads (and the central team,
+    # who invite a site's first lead); the invitation link itself, opened signed out (signed in to another account,
+    # it says so); a link Alongside did not make, or one used already, is 400 for everyone.
+    ("onboarding:start", "none", these(200, "programme_lead")),
+    ("onboarding:invitation_list", "none", these(200, "programme_lead")),
+    ("onboarding:invitation_resend", "invitation_enabler", everyone(405)),
+    ("onboarding:invitation_revoke", "invitation_enabler", everyone(405)),
+    ("onboarding:invitation_accept", "join", everyone(200, anonymous=200)),
+    ("onboarding:invitation_accept", "join_wrong", everyone(400, anonymous=400)),
+    ("onboarding:site_people", "site_a", these(200, "site_lead", "programme_lead")),
+    ("onboarding:site_people", "site_b", these(200, "other_site_lead", "programme_lead")),
+    ("onboarding:membership_make_lead", "membership_a", everyone(405)),
+    ("onboarding:membership_remove", "membership_a", everyone(405)),
+    ("onboarding:programme_list", "none", these(200, "programme_lead")),
+    ("onboarding:programme_create", "none", these(200, "programme_lead")),
+    ("onboarding:offer_create", "programme", these(200, "programme_lead")),
+    ("onboarding:offer_edit", "offer", these(200, "programme_lead")),
+    ("onboarding:offer_retire", "offer", everyone(405)),
     # Public by design, guarded by a secret address: a wrong address is 404 for everyone.
     ("engagements:calendar_feed", "feed", everyone(200, anonymous=200)),
     ("engagements:calendar_feed", "feed_wrong", everyone(404, anonymous=404)),
@@ -243,6 +273,16 @@ POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("lessons:lesson_approve", "lesson_b", these(MOVED, "other_site_lead", "other_enabler")),
     ("lessons:lesson_withdraw", "lesson_a", these(MOVED, *PARTIES_A)),
     ("lessons:lesson_withdraw", "lesson_b", these(MOVED, "other_site_lead", "other_enabler")),
+    # An invitation is changed by whoever may see it: the central team an enabler's, a site's lead its members'.
+    ("onboarding:invitation_resend", "invitation_enabler", these(MOVED, "programme_lead")),
+    ("onboarding:invitation_resend", "invitation_member_a", these(MOVED, "site_lead")),
+    ("onboarding:invitation_revoke", "invitation_enabler", these(MOVED, "programme_lead")),
+    ("onboarding:invitation_revoke", "invitation_member_a", these(MOVED, "site_lead")),
+    ("onboarding:membership_make_lead", "membership_a", these(MOVED, "site_lead")),
+    ("onboarding:membership_make_lead", "membership_b", these(MOVED, "other_site_lead")),
+    ("onboarding:membership_remove", "membership_a", these(MOVED, "site_lead")),
+    ("onboarding:membership_remove", "membership_b", these(MOVED, "other_site_lead")),  # refused: its only lead
+    ("onboarding:offer_retire", "offer", these(MOVED, "programme_lead")),
     # The central team's accounts have an authenticator, so they are shown new codes; others are told to set one up.
     ("accounts:recovery_codes_regenerate", "none", only({p: 200 for p in CENTRE}, otherwise=MOVED)),
     ("accounts:two_factor_turn_off", "none", everyone(MOVED)),  # refused for the central team, with a message
@@ -253,6 +293,29 @@ POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:enabler_deactivate", "profile_other_enabler", these(MOVED, "programme_lead")),
     ("engagements:enabler_reactivate", "profile_enabler", these(MOVED, "programme_lead")),
 ]
+
+
+def _invitation(o: dict, role: str) -> Invitation:
+    """An invitation waiting to be accepted: an enabler's from the central team, or a member's from site A's lead."""
+    if role == "enabler":
+        return onboarding_actions.invite(
+            email="ivy.invited@example.test", full_name="Ivy Invited", role=role, by=o["programme_lead"]
+        )
+    return onboarding_actions.invite(
+        email="ned.invited@example.test", full_name="Ned Invited", role=role, site=o["site_a"], by=o["site_lead"]
+    )
+
+
+def _another_member(site: Site) -> SiteMembership:
+    """A member of the site who is none of the personas, so that making them a lead changes no persona's role."""
+    person = User.objects.get_or_create(email="nell.member@example.test", defaults={"full_name": "Nell Member"})[0]
+    return SiteMembership.objects.get_or_create(user=person, site=site)[0]
+
+
+def _join_token(invitation: Invitation) -> str:
+    """The token of the link last sent for the invitation, as its e-mail carries it."""
+    link = Notification.objects.filter(address=invitation.email).latest("pk").link
+    return link.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
