@@ -18,6 +18,7 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "engagements:calendar_feed",  # calendar programs cannot log in; the secret address guards it
+    "onboarding:invitation_accept",  # the invited person has no account yet; the single-use link guards it
 }
 
 
