@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
+from django.http import QueryDict
 
 from engagements.models import Offer
 from frontend.forms import ModelMultipleChoiceField
@@ -130,18 +131,30 @@ class OfferForm(forms.Form):
     starts_with_diagnostic = forms.BooleanField(label="It starts with the site's own diagnostic", required=False)
     lessons = ModelMultipleChoiceField(
         label="Lessons that shaped it (optional)",
-        help_text="Published lessons from earlier programmes. Sites see them beside the offer.",
+        help_text=(
+            "Published lessons from earlier programmes; sites see them beside the offer. The newest are listed: "
+            "find others by a word of their title above."
+        ),
         queryset=Lesson.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    SHOWN = 30
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, find: str = "", **kwargs: Any) -> None:
+        """`find` narrows the lessons listed to those whose title has it. Any published lesson may be cited, but a
+        library of 200,000 cannot be a list of checkboxes: the list shows the newest SHOWN that match, and every
+        lesson already cited or ticked."""
         super().__init__(*args, **kwargs)
-        # Every published lesson may be cited (in the library's own words, anonymised); the newest first.
-        published = Lesson.objects.published().select_related("programme").only("pk", "title", "programme")
-        self.fields["lessons"].queryset = published.order_by("-published_at", "-pk")  # type: ignore[attr-defined]
-        self.fields["lessons"].label_from_instance = lambda lesson: f"{lesson.title} ({lesson.programme})"  # type: ignore[attr-defined]
+        published = Lesson.objects.published()
+        field = self.fields["lessons"]
+        field.queryset = published  # type: ignore[attr-defined]  # what may be chosen
+        matching = published.filter(title__icontains=find.strip()) if find.strip() else published
+        shown = set(matching.order_by("-published_at", "-pk").values_list("pk", flat=True)[: self.SHOWN])
+        ticked = self.data.getlist("lessons") if isinstance(self.data, QueryDict) else self.initial.get("lessons", [])
+        shown |= {int(pk) for pk in ticked if str(pk).isdecimal() and len(str(pk)) < 10}
+        listed = published.filter(pk__in=shown).select_related("programme").order_by("title", "pk")
+        field.widget.choices = [(lesson.pk, f"{lesson.title} ({lesson.programme})") for lesson in listed]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

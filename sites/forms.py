@@ -1,15 +1,71 @@
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django import forms
 from django.db.models import Q, QuerySet
 
-from frontend.forms import ModelMultipleChoiceField
-
 from .actions import ORGANISATION_FIELDS, SITE_FIELDS
 from .models import Organisation, Programme, Region, Site, SiteQuerySet
+
+Record = TypeVar("Record", Organisation, Site)
+NAMES_LIMIT = 200
+
+
+def _one_line(name: str) -> str:
+    """A regular expression for `name` alone on one line of a text of names (an organisation's other names)."""
+    return rf"(^|\n)[ \t]*{re.escape(name)}[ \t]*(\r?\n|$)"
+
+
+def organisations_called(names: Sequence[str]) -> dict[str, Organisation]:
+    """The organisations those names are, by name or by another name, whatever their case (keys casefolded)."""
+    wanted = {name.casefold() for name in names}
+    found: dict[str, Organisation] = {}
+    by_name = Q()
+    for name in names:
+        by_name |= Q(name__iexact=name) | Q(aliases__iregex=_one_line(name))
+    for organisation in Organisation.objects.filter(by_name).only("name", "aliases", "sector"):
+        for name in (organisation.name, *organisation.alias_list):
+            if name.casefold() in wanted:
+                found.setdefault(name.casefold(), organisation)
+    return found
+
+
+def sites_called(names: Sequence[str]) -> dict[str, Site]:
+    by_name = Q()
+    for name in names:
+        by_name |= Q(name__iexact=name)
+    return {site.name.casefold(): site for site in Site.objects.filter(by_name).only("name")}
+
+
+class NamesField(forms.CharField):
+    """Records chosen by name, one a line, as a spreadsheet import names them. A list of checkboxes cannot hold a
+    programme's 20,000 organisations or 10,000 sites; a box of names can, and says which names it does not know."""
+
+    def __init__(self, *, find: Callable[[Sequence[str]], dict[str, Any]], noun: str, **kwargs: Any) -> None:
+        self.find, self.noun = find, noun
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}))
+        super().__init__(required=False, max_length=NAMES_LIMIT * 210, **kwargs)
+
+    def clean(self, value: Any) -> list[Any]:  # records, not the text
+        text = super().clean(value)
+        names = list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+        if len(names) > NAMES_LIMIT:
+            raise forms.ValidationError(f"Give no more than {NAMES_LIMIT} {self.noun}s, one a line")
+        if any(len(name) > 200 for name in names):
+            raise forms.ValidationError(f"Each {self.noun}'s name must be 200 characters or fewer")
+        found = self.find(names) if names else {}
+        missing = [name for name in names if name.casefold() not in found]
+        if missing:
+            listed = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise forms.ValidationError(f"There is no {self.noun} called {listed}: check the spelling, one a line")
+        return list({record.pk: record for record in (found[name.casefold()] for name in names)}.values())
+
+
+def names_of(records: Sequence[Organisation] | Sequence[Site]) -> str:
+    return "\n".join(sorted(record.name for record in records))
 
 
 class SiteFilterForm(forms.Form):
@@ -51,14 +107,6 @@ def _count(label: str) -> forms.IntegerField:
     )
 
 
-def _organisation_label(organisation: Organisation) -> str:
-    return f"{organisation.name} ({organisation.get_sector_display()})"
-
-
-def _site_label(site: Site) -> str:
-    return f"{site.name} ({site.get_region_display()})"
-
-
 class SiteForm(forms.Form):
     """A site's profile and partners, as the central team adds or changes them (sites.actions does the change)."""
 
@@ -90,15 +138,11 @@ class SiteForm(forms.Form):
     boundaries_overlap = forms.BooleanField(
         label="The councils' and commissioners' boundaries overlap rather than match", required=False
     )
-    partners = ModelMultipleChoiceField(
+    partners = NamesField(
         label="Partner organisations (optional)",
-        queryset=Organisation.objects.order_by("name"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": "Choose organisations from the list",
-            "invalid_pk_value": "Choose organisations from the list",
-        },
+        help_text="One a line: each organisation's name, or another name people use for it.",
+        find=organisations_called,
+        noun="organisation",
     )
 
     def __init__(self, *args: Any, site: Site | None = None, **kwargs: Any) -> None:
@@ -108,13 +152,11 @@ class SiteForm(forms.Form):
                 {
                     **{name: getattr(site, name) for name in SITE_FIELDS},
                     "programme": site.programme_id,
-                    "partners": [organisation.pk for organisation in site.partners.all()],
+                    "partners": names_of(list(site.partners.all())),
                 },
             )
         super().__init__(*args, **kwargs)
         self.site = site
-        partners = cast(forms.ModelMultipleChoiceField, self.fields["partners"])
-        partners.label_from_instance = _organisation_label  # type: ignore[method-assign,assignment]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -152,15 +194,11 @@ class OrganisationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": "The other names must be 2,000 characters or fewer in all"},
     )
-    sites = ModelMultipleChoiceField(
+    sites = NamesField(
         label="Sites it is a partner of (optional)",
-        queryset=Site.objects.order_by("name"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": "Choose sites from the list",
-            "invalid_pk_value": "Choose sites from the list",
-        },
+        help_text="One a line: each site's name.",
+        find=sites_called,
+        noun="site",
     )
 
     def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
@@ -169,13 +207,11 @@ class OrganisationForm(forms.Form):
                 "initial",
                 {
                     **{name: getattr(organisation, name) for name in ORGANISATION_FIELDS},
-                    "sites": [site.pk for site in organisation.sites.all()],
+                    "sites": names_of(list(organisation.sites.all())),
                 },
             )
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        sites = cast(forms.ModelMultipleChoiceField, self.fields["sites"])
-        sites.label_from_instance = _site_label  # type: ignore[method-assign,assignment]
 
     def _others(self) -> QuerySet[Organisation]:
         organisations = Organisation.objects.all()
@@ -183,8 +219,9 @@ class OrganisationForm(forms.Form):
 
     def _clash(self, name: str) -> Organisation | None:
         """Another organisation already called `name`, by its name or one of its other names (any case)."""
-        one_line = rf"(^|\n)[ \t]*{re.escape(name)}[ \t]*(\r?\n|$)"
-        candidates = self._others().filter(Q(name__iexact=name) | Q(aliases__iregex=one_line)).only("name", "aliases")
+        candidates = (
+            self._others().filter(Q(name__iexact=name) | Q(aliases__iregex=_one_line(name))).only("name", "aliases")
+        )
         wanted = name.casefold()
         return next(
             (

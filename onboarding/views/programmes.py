@@ -55,27 +55,29 @@ def programme_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @central_team_required
 def offer_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme, pk=pk)
-    form = OfferForm(posted(request))
+    find = request.GET.get("find", "")[:100]
+    form = OfferForm(posted(request), find=find)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         offer = actions.create_offer(programme=programme, by=request.user, lessons=list(data.pop("lessons")), **data)
         messages.success(request, f"{offer} is open to requests from {programme}'s sites.")
         return redirect("onboarding:programme_list")
-    return render(request, "onboarding/offer_create.html", {"form": form, "programme": programme})
+    return render(request, "onboarding/offer_create.html", {"form": form, "programme": programme, "find": find})
 
 
 @central_team_required
 def offer_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(Offer.objects.select_related("programme"), pk=pk)
     initial = {**model_to_dict(offer), "lessons": list(offer.shaping_lessons.values_list("pk", flat=True))}
-    form = OfferForm(posted(request), initial=initial)
+    find = request.GET.get("find", "")[:100]
+    form = OfferForm(posted(request), initial=initial, find=find)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         changed = actions.update_offer(offer=offer, by=request.user, lessons=list(data.pop("lessons")), **data)
         messages.success(request, f"{offer} is saved." if changed else "Nothing had changed.")
         return redirect("onboarding:programme_list")
     waiting = offer.support_requests.filter(state__in=SupportRequest.OPEN_STATES).count()
-    context = {"form": form, "offer": offer, "open_requests": waiting}
+    context = {"form": form, "offer": offer, "open_requests": waiting, "find": find}
     return render(request, "onboarding/offer_edit.html", context)
 
 

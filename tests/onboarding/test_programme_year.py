@@ -10,6 +10,7 @@ from core.errors import NotAllowed
 from engagements import actions as engagement_actions
 from engagements.models import Engagement, Offer
 from lessons.models import Lesson
+from onboarding.forms import OfferForm
 from sites.models import Programme, Region, Site, SiteMembership
 from tests.conftest import client_for
 
@@ -134,3 +135,21 @@ def test_only_a_programme_lead_shapes_offers(offer: Offer, site_lead: User, admi
 
     offer.refresh_from_db()
     assert offer.is_open
+
+
+def test_the_offer_page_lists_the_newest_lessons_and_finds_others_by_title(
+    objects: dict, programme_lead: User, programme: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    older = objects["published_a"]
+    newer = objects["published_b"]
+    Lesson.objects.filter(pk=older.pk).update(title="Trust takes a year")
+    client = client_for(programme_lead)
+    url = reverse("onboarding:offer_create", args=[programme.pk])
+
+    monkeypatch.setattr(OfferForm, "SHOWN", 1)  # only the newest is listed unless asked for
+
+    plain = client.get(url).content.decode()
+    found = client.get(url, {"find": "trust takes"}).content.decode()
+
+    assert f'value="{newer.pk}"' in plain and f'value="{older.pk}"' not in plain
+    assert f'value="{older.pk}"' in found

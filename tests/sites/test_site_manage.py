@@ -26,7 +26,9 @@ def _site_form(programme: Programme, **changes: object) -> dict[str, object]:
 def test_programme_lead_adds_a_site_with_its_partners(programme: Programme, programme_lead: User) -> None:
     trust = Organisation.objects.create(name="Carrow Hospitals", sector=Organisation.Sector.NHS_TRUST)
 
-    response = client_for(programme_lead).post(reverse("sites:site_create"), _site_form(programme, partners=[trust.pk]))
+    response = client_for(programme_lead).post(
+        reverse("sites:site_create"), _site_form(programme, partners="carrow hospitals")
+    )
 
     site = Site.objects.get(name="Carrow")
     assert response["Location"] == reverse("sites:site_detail", kwargs={"pk": site.pk})
@@ -38,7 +40,7 @@ def test_programme_lead_adds_a_site_with_its_partners(programme: Programme, prog
 def test_programme_lead_edits_a_site_and_the_changed_fields_are_audited(
     site_a: Site, programme: Programme, programme_lead: User
 ) -> None:
-    changes = _site_form(programme, name="Ashvale", region=Region.LONDON, partners=[])
+    changes = _site_form(programme, name="Ashvale", region=Region.LONDON, partners="")
 
     client_for(programme_lead).post(reverse("sites:site_edit", kwargs={"pk": site_a.pk}), changes)
 
@@ -60,7 +62,7 @@ def test_saving_a_site_unchanged_records_nothing(site_a: Site, programme_lead: U
         "description": site_a.description,
         "council_count": site_a.council_count,
         "commissioner_count": site_a.commissioner_count,
-        "partners": [organisation.pk for organisation in site_a.partners.all()],
+        "partners": "\n".join(organisation.name for organisation in site_a.partners.all()),
     }
 
     client.post(url, unchanged)
@@ -118,3 +120,19 @@ def test_an_administrator_reads_the_directory_without_the_central_teams_links(
 
     assert reverse("sites:site_create") not in directory
     assert reverse("sites:site_edit", kwargs={"pk": site_a.pk}) not in detail
+
+
+def test_partners_are_named_one_a_line_by_name_or_another_name_and_an_unknown_one_is_refused(
+    site_a: Site, programme: Programme, programme_lead: User
+) -> None:
+    council = site_a.partners.get()
+    council.aliases = "AB Council"
+    council.save(update_fields=["aliases"])
+    client = client_for(programme_lead)
+
+    refused = client.post(reverse("sites:site_create"), _site_form(programme, partners="ab council\nNo Such Trust"))
+    accepted = client.post(reverse("sites:site_create"), _site_form(programme, partners="ab council\n\n AB COUNCIL "))
+
+    assert "There is no organisation called No Such Trust: check the spelling, one a line" in refused.content.decode()
+    assert accepted.status_code == 302
+    assert list(Site.objects.get(name="Carrow").partners.all()) == [council]
