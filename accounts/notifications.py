@@ -58,6 +58,22 @@ def notify_address(*, address: str, kind: str, subject: str, body: str, link: st
     return notification
 
 
+def notify_addresses(*, messages: list[tuple[str, str, str, str]], kind: str) -> list[Notification]:
+    """`notify_address` for many at once (an import's invitations): (address, subject, body, link) each, saved in
+    one statement and handed to Celery after commit."""
+    due = timezone.now() + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER)
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            recipient=None, kind=kind, subject=subject, body=body, link=link, address=address, next_attempt_at=due
+        )
+        for address, subject, body, link in messages
+    )
+    ids = [notification.pk for notification in notifications]
+    if ids:
+        transaction.on_commit(lambda: publish_soon(ids))
+    return notifications
+
+
 def publish_soon(notification_ids: list[int]) -> None:
     """Hand rows to Celery without making the caller wait. Without a broker (no REDIS_URL: Celery runs tasks
     inline), there is nothing to wait for and the rows are delivered at once, as before."""

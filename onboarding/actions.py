@@ -20,7 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.access import is_central_team
 from accounts.models import AuditEvent, User
-from accounts.notifications import notify_address
+from accounts.notifications import notify_address, notify_addresses
 from core.errors import NotAllowed
 from engagements.models import EnablerProfile, Offer
 from lessons.models import Lesson
@@ -62,26 +62,31 @@ def _new_token(invitation: Invitation) -> str:
     return token
 
 
+SUBJECT = "You are invited to join Alongside"
+
+
 @sensitive_variables("token")
-def _send(invitation: Invitation, token: str) -> None:
+def _message(invitation: Invitation, token: str, *, has_account: bool) -> tuple[str, str, str, str]:
+    """The invitation's e-mail: (address, subject, body, link). Only the role: nothing anyone wrote."""
     days = settings.INVITATION_LIFETIME.days
-    existing = User.objects.filter(email__iexact=invitation.email).exists()
     how = (
         "Open this link and sign in with your Alongside account to accept."
-        if existing
+        if has_account
         else "Open this link to set your password and sign in."
     )
-    notify_address(
-        address=invitation.email,
-        kind="invitation",
-        subject="You are invited to join Alongside",
-        body=(
-            f"You are invited to join Alongside, the service for leadership support programmes in health and care, "
-            f"as {invitation.role_words}. {how} The link works once, for {days} days.\n\n"
-            "If you did not expect this, ignore this message: nothing happens unless you open the link."
-        ),
-        link=reverse("onboarding:invitation_accept", kwargs={"token": token}),
+    body = (
+        f"You are invited to join Alongside, the service for leadership support programmes in health and care, "
+        f"as {invitation.role_words}. {how} The link works once, for {days} days.\n\n"
+        "If you did not expect this, ignore this message: nothing happens unless you open the link."
     )
+    return invitation.email, SUBJECT, body, reverse("onboarding:invitation_accept", kwargs={"token": token})
+
+
+@sensitive_variables("token")
+def _send(invitation: Invitation, token: str) -> None:
+    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    address, subject, body, link = _message(invitation, token, has_account=has_account)
+    notify_address(address=address, kind="invitation", subject=subject, body=body, link=link)
 
 
 @transaction.atomic
@@ -119,6 +124,37 @@ def invite(
     AuditEvent.record(actor=by, verb=Verb.INVITED, target=invitation, role=role, site=site.pk if site else None)
     _send(invitation, token)
     return invitation
+
+
+@transaction.atomic
+def invite_many(*, invitations: list[Invitation], by: User | None) -> list[Invitation]:
+    """Many new invitations at once, for an import of thousands of people: saved, audited and e-mailed (after
+    commit) in a few statements. The caller has planned them in this transaction (onboarding.imports.people): no
+    account already has the role, and no invitation for it is waiting, so each is new."""
+    for role, site in {(invitation.role, invitation.site) for invitation in invitations}:
+        if not may_invite(by, role, site):
+            raise NotAllowed("You cannot invite someone with that role.")
+    tokens = []
+    for invitation in invitations:
+        invitation.email = invitation.email.strip().lower()
+        invitation.invited_by = by
+        tokens.append(_new_token(invitation))
+    saved = Invitation.objects.bulk_create(invitations)
+    AuditEvent.record_many(
+        actor=by,
+        verb=Verb.INVITED,
+        targets=saved,
+        detail_of=lambda invitation: {"role": invitation.role, "site": invitation.site_id},  # type: ignore[attr-defined]
+    )
+    with_accounts = set(
+        User.objects.filter(email__in=[invitation.email for invitation in saved]).values_list("email", flat=True)
+    )
+    messages = [
+        _message(invitation, token, has_account=invitation.email in with_accounts)
+        for invitation, token in zip(saved, tokens, strict=True)
+    ]
+    notify_addresses(messages=messages, kind="invitation")
+    return saved
 
 
 def _may_manage(invitation: Invitation, by: User | None) -> None:

@@ -49,6 +49,7 @@ EXAMPLE = {
 }
 MOST_CAPACITY = 20
 TICK_EVERY = 100
+INVITE_BATCH = 1000  # invitations saved, audited and e-mailed a thousand at a time
 
 
 class Registry:
@@ -174,26 +175,35 @@ def _profile_changes(sectors: list[str] | None, capacity: int | None, wanted: di
 
 
 def write(planned: list[Planned], by: User | None, tick: Tick) -> None:
-    """New people are invited through onboarding.actions.invite (its audit event, and its e-mail after commit);
-    a person or an invitation already there is brought up to date."""
-    for done, item in enumerate(planned, start=1):
-        values = item.values
+    """A person or an invitation already there is brought up to date; then the new people are invited, a thousand
+    at a time, through onboarding.actions.invite_many (their audit events, and their e-mails after commit)."""
+    new = [item for item in planned if item.outcome == CREATED]
+    done = 0
+    for item in planned:
         if item.outcome == CREATED:
-            invitation_actions.invite(
-                email=values["email"],
-                full_name=values["full_name"],
-                role=values["role"],
-                site=values["site"],
-                job_title=values.get("job_title", ""),
-                profile=values["profile"],
-                by=by,
-            )
-        elif item.outcome == UPDATED and isinstance(item.existing, User):
-            _update_person(item.existing, values, by)
+            continue
+        if item.outcome == UPDATED and isinstance(item.existing, User):
+            _update_person(item.existing, item.values, by)
         elif item.outcome == UPDATED and isinstance(item.existing, Invitation):
-            _update_invitation(item.existing, values)
+            _update_invitation(item.existing, item.values)
+        done += 1
         if done % TICK_EVERY == 0:
             tick(done)
+    for first in range(0, len(new), INVITE_BATCH):
+        batch = [_invitation(item.values) for item in new[first : first + INVITE_BATCH]]
+        invitation_actions.invite_many(invitations=batch, by=by)
+        tick(done + first + len(batch))
+
+
+def _invitation(values: dict[str, Any]) -> Invitation:
+    return Invitation(
+        email=values["email"],
+        full_name=values["full_name"],
+        role=values["role"],
+        site=values["site"],
+        job_title=values.get("job_title", ""),
+        profile=values["profile"],
+    )
 
 
 def _update_person(user: User, values: dict[str, Any], by: User | None) -> None:

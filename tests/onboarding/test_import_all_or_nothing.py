@@ -40,18 +40,17 @@ def test_a_row_refused_since_the_check_stops_the_import(site_a: Site, programme_
 
 def test_a_failure_half_way_through_rolls_every_row_back(site_a: Site, programme_lead: User) -> None:
     content = csv_file(ORGANISATIONS + "Eastmoor Trust,NHS trust,\nWestmoor Trust,NHS trust,\n")
-    real = organisations.site_actions.create_organisation
-    calls = []
+    real = organisations.site_actions.create_organisations
+    saved = []
 
-    def fail_on_the_second(**fields: object) -> Organisation:
-        calls.append(fields)
-        if len(calls) == 2:
-            raise RuntimeError("the database went away")
-        return real(**fields)  # type: ignore[arg-type]
+    def fail_once_saved(**arguments: object) -> list[Organisation]:
+        saved.extend(real(**arguments))  # type: ignore[arg-type]
+        raise RuntimeError("the database went away")
 
-    with mock.patch.object(organisations.site_actions, "create_organisation", fail_on_the_second):
+    with mock.patch.object(organisations.site_actions, "create_organisations", fail_once_saved):
         job = imports.import_file(kind="organisations", filename="o.csv", content=content, by=programme_lead)
 
     assert job.state == ImportJob.State.FAILED
     assert job.problem == imports.COULD_NOT_FINISH
-    assert not Organisation.objects.filter(name="Eastmoor Trust").exists()
+    assert [organisation.name for organisation in saved] == ["Eastmoor Trust", "Westmoor Trust"]  # written, then
+    assert not Organisation.objects.filter(name__in=["Eastmoor Trust", "Westmoor Trust"]).exists()  # rolled back

@@ -30,8 +30,9 @@ def test_the_check_and_the_import_keep_their_progress_in_the_cache(programme_lea
     finally:
         cache.set = real_set  # type: ignore[method-assign]
 
-    step = organisations.TICK_EVERY
-    counted = [{"done": done, "total": 1200} for done in (0, step, 2 * step)]
-    assert seen == counted + counted
+    step, batch = organisations.TICK_EVERY, organisations.CREATE_BATCH
+    checked = [{"done": done, "total": 1200} for done in (0, step, 2 * step)]
+    imported = [{"done": done, "total": 1200} for done in (0, batch, 1200)]  # new rows are saved a batch at a time
+    assert seen == checked + imported
     assert ImportJob.objects.get(pk=job.pk).state == ImportJob.State.IMPORTED
     assert imports.progress(job) is None  # finished: the page shows the outcome instead
