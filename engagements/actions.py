@@ -614,6 +614,15 @@ def manage_enabler_profile(*, profile: EnablerProfile, by: User, fields: dict[st
     if changed:
         profile.save(update_fields=changed)
         AuditEvent.record(actor=by, verb=Verb.EDITED_AN_ENABLER_PROFILE, target=profile, fields=changed)
+        # Nothing about an enabler changes behind their back: they are told what was changed (never by whom).
+        what = ", ".join(str(EnablerProfile._meta.get_field(name).verbose_name) for name in changed)
+        notify(
+            recipients=[profile.user],
+            kind="enabler profile changed",
+            subject="The central team updated your enabler profile",
+            body=f"The central team changed your enabler profile: {what}. You can see and change it on your profile.",
+            link=reverse("engagements:enabler_profile_edit"),
+        )
     return bool(changed)
 
 

@@ -94,6 +94,9 @@ def test_programme_lead_edits_an_enabler_and_the_fields_are_audited(enabler: Use
     event = AuditEvent.objects.get(verb=AuditEvent.Verb.EDITED_AN_ENABLER_PROFILE)
     assert (event.actor, event.target_id) == (programme_lead, profile.pk)
     assert sorted(event.detail["fields"]) == ["available_for_new_work", "capacity", "regions"]
+    (notice,) = Notification.objects.filter(recipient=enabler, kind="enabler profile changed")
+    assert notice.body.startswith("The central team changed your enabler profile: regions, capacity, available for new")
+    assert programme_lead.full_name not in notice.body
 
 
 def test_saving_an_enabler_unchanged_records_nothing(enabler: User, programme_lead: User) -> None:
