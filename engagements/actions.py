@@ -615,7 +615,7 @@ def manage_enabler_profile(*, profile: EnablerProfile, by: User, fields: dict[st
         profile.save(update_fields=changed)
         AuditEvent.record(actor=by, verb=Verb.EDITED_AN_ENABLER_PROFILE, target=profile, fields=changed)
         # Nothing about an enabler changes behind their back: they are told what was changed (never by whom).
-        what = ", ".join(str(EnablerProfile._meta.get_field(name).verbose_name) for name in changed)
+        what = ", ".join(str(getattr(EnablerProfile._meta.get_field(name), "verbose_name", name)) for name in changed)
         notify(
             recipients=[profile.user],
             kind="enabler profile changed",
