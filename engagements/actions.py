@@ -19,6 +19,7 @@ from accounts.access import is_central_team
 from accounts.models import AuditEvent, User
 from accounts.notifications import notify
 from core.errors import NotAllowed
+from core.records import save_changed
 from sites import access as site_access
 from sites.models import Site
 
@@ -608,11 +609,8 @@ def manage_enabler_profile(*, profile: EnablerProfile, by: User, fields: dict[st
     if not is_central_team(by):
         raise NotAllowed("Only the central team manages the enabler pool.")
     profile = EnablerProfile.objects.select_for_update().get(pk=profile.pk)
-    changed = [name for name in MANAGED_PROFILE_FIELDS if name in fields and getattr(profile, name) != fields[name]]
-    for name in changed:
-        setattr(profile, name, fields[name])
+    changed = save_changed(profile, fields, MANAGED_PROFILE_FIELDS)
     if changed:
-        profile.save(update_fields=changed)
         AuditEvent.record(actor=by, verb=Verb.EDITED_AN_ENABLER_PROFILE, target=profile, fields=changed)
         # Nothing about an enabler changes behind their back: they are told what was changed (never by whom).
         what = ", ".join(str(getattr(EnablerProfile._meta.get_field(name), "verbose_name", name)) for name in changed)

@@ -14,6 +14,7 @@ from django.db import transaction
 from accounts.access import is_central_team
 from accounts.models import AuditEvent, User
 from core.errors import NotAllowed
+from core.records import save_changed, set_links
 
 from . import access
 from .models import Organisation, Programme, Site, SiteMembership
@@ -68,16 +69,9 @@ def update_site(*, site: Site, by: User | None, partners: Iterable[Organisation]
     """Saves what changed; False if nothing did (so an import of the same file twice records nothing)."""
     _central_team_only(by)
     site = Site.objects.select_for_update().get(pk=site.pk)
-    changed = [name for name in SITE_FIELDS if name in fields and getattr(site, name) != fields[name]]
-    for name in changed:
-        setattr(site, name, fields[name])
-    if changed:
-        site.save(update_fields=changed)
-    if partners is not None:
-        wanted = {organisation.pk for organisation in partners}
-        if wanted != set(site.partners.values_list("pk", flat=True)):
-            site.partners.set(list(wanted))
-            changed.append("partners")
+    changed = save_changed(site, fields, SITE_FIELDS)
+    if partners is not None and set_links(site.partners, partners):
+        changed.append("partners")
     if changed:
         AuditEvent.record(actor=by, verb=Verb.EDITED_A_SITE, target=site, fields=changed)
     return bool(changed)
@@ -115,16 +109,9 @@ def update_organisation(
 ) -> bool:
     _central_team_only(by)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    changed = [name for name in ORGANISATION_FIELDS if name in fields and getattr(organisation, name) != fields[name]]
-    for name in changed:
-        setattr(organisation, name, fields[name])
-    if changed:
-        organisation.save(update_fields=changed)
-    if sites is not None:
-        wanted = {site.pk for site in sites}
-        if wanted != set(organisation.sites.values_list("pk", flat=True)):
-            organisation.sites.set(list(wanted))
-            changed.append("sites")
+    changed = save_changed(organisation, fields, ORGANISATION_FIELDS)
+    if sites is not None and set_links(organisation.sites, sites):
+        changed.append("sites")
     if changed:
         AuditEvent.record(actor=by, verb=Verb.EDITED_AN_ORGANISATION, target=organisation, fields=changed)
     return bool(changed)

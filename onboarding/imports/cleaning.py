@@ -116,3 +116,28 @@ def bounded_text(text: str, what: str, *, most: int, required: bool = True) -> s
     if len(text) > most:
         raise Refused(f"the {what} is longer than {most} characters")
     return text
+
+
+def write_in_batches(
+    planned: list[Planned],
+    tick: Tick,
+    *,
+    update: Callable[[Planned], object],
+    create_many: Callable[[list[dict[str, Any]]], object],
+    tick_every: int,
+    batch: int,
+) -> None:
+    """The changed rows one by one (`update`), then the new ones `batch` at a time (`create_many`), with the
+    progress told as it goes."""
+    done = 0
+    for item in planned:
+        if item.outcome == UPDATED:
+            update(item)
+        if item.outcome != CREATED:
+            done += 1
+            if done % tick_every == 0:
+                tick(done)
+    new = [item.values for item in planned if item.outcome == CREATED]
+    for first in range(0, len(new), batch):
+        create_many(new[first : first + batch])
+        tick(done + min(first + batch, len(new)))

@@ -6,7 +6,16 @@ from accounts.models import User
 from sites import actions as site_actions
 from sites.models import Organisation
 
-from .cleaning import CREATED, UPDATED, Planned, Refused, Tick, bounded_text, one_of, quoted, split_list
+from .cleaning import (
+    Planned,
+    Refused,
+    Tick,
+    bounded_text,
+    one_of,
+    quoted,
+    split_list,
+    write_in_batches,
+)
 from .reading import Headers, Row
 
 HEADERS = Headers(required=("name", "sector"), optional=("aliases",))
@@ -16,8 +25,6 @@ EXAMPLE = {
     "aliases": "Northfield CHP; NCHP",
 }
 TICK_EVERY = 500
-
-
 CREATE_BATCH = 1000  # new rows saved a thousand at a time
 
 
@@ -85,15 +92,11 @@ def _plan(
 def write(planned: list[Planned], by: User | None, tick: Tick) -> None:
     """Each change through the sites' actions, with their audit events, in the caller's transaction: the changed
     organisations one by one, the new ones a thousand at a time."""
-    done = 0
-    for item in planned:
-        if item.outcome == UPDATED:
-            site_actions.update_organisation(organisation=item.existing, by=by, **item.values)
-        if item.outcome != CREATED:
-            done += 1
-            if done % TICK_EVERY == 0:
-                tick(done)
-    new = [item.values for item in planned if item.outcome == CREATED]
-    for first in range(0, len(new), CREATE_BATCH):
-        site_actions.create_organisations(by=by, rows=new[first : first + CREATE_BATCH])
-        tick(done + min(first + CREATE_BATCH, len(new)))
+    write_in_batches(
+        planned,
+        tick,
+        update=lambda item: site_actions.update_organisation(organisation=item.existing, by=by, **item.values),
+        create_many=lambda rows: site_actions.create_organisations(by=by, rows=rows),
+        tick_every=TICK_EVERY,
+        batch=CREATE_BATCH,
+    )

@@ -10,8 +10,6 @@ from sites import actions as site_actions
 from sites.models import Organisation, Programme, Region, Site
 
 from .cleaning import (
-    CREATED,
-    UPDATED,
     Planned,
     Refused,
     Tick,
@@ -21,6 +19,7 @@ from .cleaning import (
     quoted,
     split_list,
     whole_number,
+    write_in_batches,
     yes_or_no,
 )
 from .reading import Headers, Row
@@ -153,15 +152,11 @@ def _plan(item: Planned, row: Row, registry: Registry, lines: dict[str, int]) ->
 def write(planned: list[Planned], by: User | None, tick: Tick) -> None:
     """Each change through the sites' actions, with their audit events, in the caller's transaction: the changed
     sites one by one, the new ones a thousand at a time."""
-    done = 0
-    for item in planned:
-        if item.outcome == UPDATED:
-            site_actions.update_site(site=item.existing, by=by, **item.values)
-        if item.outcome != CREATED:
-            done += 1
-            if done % TICK_EVERY == 0:
-                tick(done)
-    new = [item.values for item in planned if item.outcome == CREATED]
-    for first in range(0, len(new), CREATE_BATCH):
-        site_actions.create_sites(by=by, rows=new[first : first + CREATE_BATCH])
-        tick(done + min(first + CREATE_BATCH, len(new)))
+    write_in_batches(
+        planned,
+        tick,
+        update=lambda item: site_actions.update_site(site=item.existing, by=by, **item.values),
+        create_many=lambda rows: site_actions.create_sites(by=by, rows=rows),
+        tick_every=TICK_EVERY,
+        batch=CREATE_BATCH,
+    )
