@@ -22,6 +22,7 @@ from accounts.access import is_central_team
 from accounts.models import AuditEvent, User
 from accounts.notifications import notify_address, notify_addresses
 from core.errors import NotAllowed
+from core.records import save_changed, set_links
 from engagements.models import EnablerProfile, Offer
 from lessons.models import Lesson
 from sites import access as site_access
@@ -275,17 +276,9 @@ def create_offer(*, programme: Programme, by: User, lessons: list[Lesson], **fie
 def update_offer(*, offer: Offer, by: User, lessons: list[Lesson] | None = None, **fields: Any) -> bool:
     _central_team_only(by)
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
-    changed = [name for name in OFFER_FIELDS if name in fields and getattr(offer, name) != fields[name]]
-    for name in changed:
-        setattr(offer, name, fields[name])
-    if changed:
-        offer.save(update_fields=changed)
-    if lessons is not None:
-        wanted = {lesson.pk for lesson in _published(list(lessons))}
-        cited = set(offer.shaping_lessons.values_list("pk", flat=True))
-        if wanted != cited:
-            offer.shaping_lessons.set(list(wanted))
-            changed.append("lessons")
+    changed = save_changed(offer, fields, OFFER_FIELDS)
+    if lessons is not None and set_links(offer.shaping_lessons, _published(list(lessons))):
+        changed.append("lessons")
     if changed:
         AuditEvent.record(actor=by, verb=Verb.EDITED_AN_OFFER, target=offer, fields=changed)
     return bool(changed)
