@@ -87,6 +87,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=True,
         help_text="An e-mail when a weekly engagement has had no session for a while.",
     )
+    session_reminders = models.BooleanField(
+        "session reminders",
+        default=True,
+        help_text="An e-mail the day before each session you are invited to.",
+    )
     is_staff = models.BooleanField(
         "administrator", default=False, help_text="Can use the Django admin to run the service."
     )
@@ -210,6 +215,12 @@ class AuditVerb(models.TextChoices):
     RETURNED_TO_THE_QUEUE = "returned to the queue", "The chosen enabler could not take the request on"
     ACCEPTED = "accepted", "The chosen enabler confirmed the request"
     WITHDREW = "withdrew", "A site member withdrew the request"
+    # Planned sessions (engagements)
+    PLANNED_A_SESSION = "planned a session", "A party planned a session (never its place or link)"
+    PLANNED_A_SERIES = "planned a series of sessions", "A party planned a rhythm of sessions (how many)"
+    MOVED_A_PLANNED_SESSION = "moved a planned session", "A party changed a planned session's time or details"
+    CANCELLED_A_PLANNED_SESSION = "cancelled a planned session", "A party cancelled a planned session"
+    ENDED_A_SERIES = "ended a series of sessions", "A party ended a rhythm early (how many were left)"
     # Engagements
     CREATED = "created", "An engagement began from an accepted request"
     REVISED_THE_AGREEMENT = "revised the agreement", "A party changed the agreement's words"
@@ -343,6 +354,8 @@ class Notification(models.Model):
     kind = models.CharField(max_length=40)
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    # A calendar invitation sent with the e-mail (iCalendar text, its METHOD inside): a planned session's.
+    calendar = models.TextField(blank=True)
     # Room for a link that carries a signed token with two e-mail addresses of up to 254 characters each.
     link = models.CharField(max_length=1000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

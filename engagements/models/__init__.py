@@ -5,6 +5,7 @@ engagements.notes: they are imported here only so that Django registers them, an
 from core.errors import NotAllowed
 
 from ..notes import models as _notes_models  # noqa: F401  (registers PrivateNote and EngagementKey)
+from .planning import PlannedSession, SessionSeries, new_uid
 from .sessions import (
     HOURS_IN_A_DAY,
     AccessRecord,
@@ -48,10 +49,13 @@ __all__ = [
     "Feedback",
     "NotAllowed",
     "Offer",
+    "PlannedSession",
     "Proposal",
     "Sector",
     "Session",
+    "SessionSeries",
     "SharedNote",
     "SupportRequest",
+    "new_uid",
     "quiet_since",
 ]
