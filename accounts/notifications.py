@@ -29,15 +29,30 @@ _publisher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="alongside-out
 
 
 def notify(
-    *, recipients: Iterable[User], kind: str, subject: str, body: str, link: str = "", address: str = ""
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    subject: str,
+    body: str,
+    link: str = "",
+    address: str = "",
+    calendar: str = "",
 ) -> list[Notification]:
     """Save one notification per recipient now; hand each to Celery after commit. Must be called inside the
     change's transaction, so that the change and its notifications are saved together or not at all. `address`
-    sends it to that address instead of the recipient's own (and keeps it out of their list in the app)."""
+    sends it to that address instead of the recipient's own (and keeps it out of their list in the app);
+    `calendar` is an iCalendar invitation sent with the e-mail, for the person's own calendar."""
     due = timezone.now() + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER)  # the sweeper's turn, if publishing fails
     notifications = [
         Notification.objects.create(
-            recipient=user, kind=kind, subject=subject, body=body, link=link, address=address, next_attempt_at=due
+            recipient=user,
+            kind=kind,
+            subject=subject,
+            body=body,
+            link=link,
+            address=address,
+            calendar=calendar,
+            next_attempt_at=due,
         )
         for user in {user.pk: user for user in recipients if user.is_active}.values()
     ]

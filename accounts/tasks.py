@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -40,7 +40,7 @@ def deliver_notification(notification_id: int) -> str:
         if notification.link:
             body = f"{body}\n\n{settings.SITE_URL}{notification.link}\n"
         try:
-            send_mail(notification.subject, body, None, [notification.to_address])
+            _send(notification, body)
         except (smtplib.SMTPException, OSError) as error:
             final = notification.attempts + 1 >= MAX_ATTEMPTS
             notification.mark_failed_attempt(str(error), final=final, retry_in=retry_delay(notification.attempts + 1))
@@ -49,6 +49,19 @@ def deliver_notification(notification_id: int) -> str:
             return "sent"
     logger.warning("Notification %s was not delivered (attempt %s)", notification_id, notification.attempts)
     return "failed" if final else "will retry"
+
+
+def _send(notification: Notification, body: str) -> None:
+    """The e-mail, with its calendar invitation as a text/calendar alternative (how Outlook and Google Calendar
+    recognise a meeting request or cancellation, and update the event in place), and as an .ics file."""
+    if not notification.calendar:
+        send_mail(notification.subject, body, None, [notification.to_address])
+        return
+    method = "CANCEL" if "METHOD:CANCEL" in notification.calendar else "REQUEST"
+    message = EmailMultiAlternatives(notification.subject, body, None, [notification.to_address])
+    message.attach_alternative(notification.calendar, f"text/calendar; method={method}; charset=utf-8")
+    message.attach("invitation.ics", notification.calendar, "application/ics")
+    message.send()
 
 
 def enqueue_delivery(notification_id: int) -> bool:

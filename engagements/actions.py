@@ -37,6 +37,7 @@ from .models import (
     Engagement,
     Feedback,
     Offer,
+    PlannedSession,
     Proposal,
     Session,
     SharedNote,
@@ -302,12 +303,20 @@ def log_session(
     action_description: str = "",
     action_owner: User | None = None,
     action_due_on: datetime.date | None = None,
+    planned: PlannedSession | None = None,
 ) -> Session:
     """The enabler logs a session: it counts against the day budget, and may carry a private note and an action.
+    Logging a planned session (`planned`) makes it that session: it leaves the plans and the reminders.
 
     Length is in days for offers counted in on-site days, in hours otherwise.
     """
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if planned is not None:
+        planned = PlannedSession.objects.select_for_update().get(pk=planned.pk)
+        if planned.engagement_id != engagement.pk or not planned.may_be_logged():
+            raise NotAllowed(
+                "That planned session cannot be logged: it is cancelled, logged already, or still to come."
+            )
     if by.pk != engagement.enabler_id:
         raise NotAllowed("Sessions are logged by the engagement's enabler.")
     if engagement.state == Engagement.State.CLOSED:
@@ -340,6 +349,9 @@ def log_session(
             due_on=action_due_on,
             session=session,
         )
+    if planned is not None:
+        planned.session = session
+        planned.save(update_fields=["session"])
     AuditEvent.record(actor=by, verb=Verb.LOGGED_A_SESSION, target=engagement, session=session.pk)
     return session
 

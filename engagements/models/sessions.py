@@ -168,8 +168,17 @@ class CalendarFeed(models.Model):
 
 
 def quiet_since(engagement: Engagement) -> datetime.date | None:
+    """The day of the last sign of life: the latest session held, or planned (a session planned ahead, even one
+    still to come, is activity), or the start."""
     latest = engagement.sessions.order_by("-held_on").values_list("held_on", flat=True).first()
-    return latest or engagement.started_on
+    planned = (
+        engagement.planned_sessions.filter(cancelled_at__isnull=True)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    days = [day for day in (latest, timezone.localdate(planned) if planned else None) if day is not None]
+    return max(days) if days else engagement.started_on
 
 
 class FeedbackQuerySet(models.QuerySet["Feedback"]):
