@@ -16,7 +16,7 @@ from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
 from .. import access, actions, notes
-from ..calendar import sessions_as_icalendar
+from ..calendar import feed as calendar_text
 from ..forms import ActionForm, PrivateNoteForm, SessionForm, SharedNoteForm
 from ..models import AccessRecord, Action, CalendarFeed, Engagement, Session
 from ..notes import NotesKeyError, PrivateNote
@@ -207,6 +207,6 @@ def calendar_turn_off(request: AuthenticatedHttpRequest) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """Public by design, guarded by the secret address: the person's sessions, with no note content."""
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
-    response = HttpResponse(sessions_as_icalendar(feed.user), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(calendar_text(feed.user), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "no-store"
     return response
