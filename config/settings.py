@@ -187,6 +187,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.tasks.nudge_quiet_engagements",
         "schedule": crontab(hour=9, minute=0, day_of_week="mon-fri"),
     },
+    "send-session-reminders": {
+        "task": "engagements.tasks.send_session_reminders",
+        # Hourly in the day, so the day before's e-mail goes at 07:05 (not at midnight), and a missed run is made up
+        # within the hour; each planned session is reminded of once.
+        "schedule": crontab(minute=5, hour="7-21"),
+    },
+    "prompt-unlogged-sessions": {
+        "task": "engagements.tasks.prompt_unlogged_sessions",
+        "schedule": crontab(hour=9, minute=15),
+    },
     "send-lessons-digest": {
         "task": "lessons.tasks.send_lessons_digest",
         "schedule": crontab(hour=8, minute=30, day_of_week="mon"),

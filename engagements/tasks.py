@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import actions
+from . import actions, planning
 from .models import Engagement, Offer, SupportRequest
 from .working_days import working_days_between
 
@@ -45,6 +45,22 @@ def nudge_quiet_engagements() -> int:
         nudged += actions.nudge_if_quiet(engagement=engagement, today=today)
     logger.info("Nudges sent for %s engagement(s)", nudged)
     return nudged
+
+
+@shared_task
+def send_session_reminders() -> int:
+    """Hourly: the day before each planned session, a reminder to the enabler and the invitees who want one."""
+    reminded = planning.send_session_reminders()
+    logger.info("Session reminders sent for %s planned session(s)", reminded)
+    return reminded
+
+
+@shared_task
+def prompt_unlogged_sessions() -> int:
+    """Daily: a planned session neither logged nor cancelled two days on, a word to its enabler."""
+    prompted = planning.prompt_unlogged_sessions()
+    logger.info("Prompts sent for %s unlogged planned session(s)", prompted)
+    return prompted
 
 
 @shared_task
