@@ -210,7 +210,8 @@ def mark_notifications_read(*, user: User) -> int:
 
 
 @transaction.atomic
-def update_preferences(*, user: User, nudges_enabled: bool) -> None:
-    """The person's own preferences: whether they get the gentle nudge."""
+def update_preferences(*, user: User, nudges_enabled: bool, session_reminders: bool) -> None:
+    """The person's own preferences: whether they get the gentle nudge, and a reminder the day before a session."""
     user.nudges_enabled = nudges_enabled
-    user.save(update_fields=["nudges_enabled"])
+    user.session_reminders = session_reminders
+    user.save(update_fields=["nudges_enabled", "session_reminders"])

@@ -93,9 +93,16 @@ class UserChangeForm(forms.ModelForm):
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["nudges_enabled"]
-        labels = {"nudges_enabled": "Send me a gentle nudge when a weekly engagement has had no session for a while"}
-        help_texts = {"nudges_enabled": "Sent to the enabler and the site's lead, never to the central team."}
+        fields = ["nudges_enabled", "session_reminders"]
+        labels = {
+            "nudges_enabled": "Send me a gentle nudge when a weekly engagement has had no session for a while",
+            "session_reminders": "Send me a reminder the day before each session I am invited to",
+        }
+        help_texts = {
+            "nudges_enabled": "Sent to the enabler and the site's lead, never to the central team.",
+            "session_reminders": "It says when and where the session is (the place or the meeting link), nothing "
+            "else. Sent to the enabler and the people invited, never to the central team.",
+        }
 
 
 class CodeForm(forms.Form):

@@ -264,8 +264,9 @@ def test_email_change_form_refuses_with_form_errors(site_lead: User, other_site_
 
 @fuzzes(PreferencesForm, "accounts:preferences", "site_lead")
 def test_preferences_form_accepts_any_checkbox_value(site_lead: User) -> None:
-    """One checkbox: whatever is sent is read as on or off, never an error."""
-    fields = {"nudges_enabled": Field(st.sampled_from(["on", "true", "false", "False", "0", "1", "off"]), hostile)}
+    """Two checkboxes: whatever is sent is read as on or off, never an error."""
+    checkbox = Field(st.sampled_from(["on", "true", "false", "False", "0", "1", "off"]), hostile)
+    fields = {"nudges_enabled": checkbox, "session_reminders": checkbox}
     preferences = FormUnderFuzz(
         client_for(site_lead),
         reverse("accounts:preferences"),
@@ -276,10 +277,15 @@ def test_preferences_form_accepts_any_checkbox_value(site_lead: User) -> None:
     @FUZZ
     @given(form_data(fields))
     @example({})
+    @example({"nudges_enabled": "on"})
+    @example({"session_reminders": "on"})
     def submit(data: dict) -> None:
         preferences.submit(data)
-        site_lead.refresh_from_db(fields=["nudges_enabled"])
+        site_lead.refresh_from_db(fields=["nudges_enabled", "session_reminders"])
         assert isinstance(site_lead.nudges_enabled, bool)
+        assert isinstance(site_lead.session_reminders, bool)
+        if "session_reminders" not in data:  # an unticked box is not sent: it turns reminders off
+            assert site_lead.session_reminders is False
 
     submit()
 
