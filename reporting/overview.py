@@ -7,6 +7,11 @@ are shown only when they come from at least five different sites and five respon
 through the lessons' anonymiser against the registry, sorted by their anonymised text, so a narrow period can
 never show one site's words, and no name or place survives. Aggregates are read from
 engagements and requests (days are kept on the engagement), so the page never scans the session log.
+
+Planned sessions are counted by programme only (never by offer, site or enabler): those planned to take place in
+the period and not cancelled, and how many of them were held (logged). Each count reads "fewer than 5" when it is
+under five or comes from fewer than five sites; nothing of a planned session but its programme, its site (to count
+sites) and whether it was logged is read.
 """
 
 from __future__ import annotations
@@ -16,14 +21,16 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
 
-from engagements.models import EnablerProfile, Engagement, Feedback, Offer, SupportRequest
+from engagements.models import EnablerProfile, Engagement, Feedback, Offer, PlannedSession, SupportRequest
 from lessons import anonymiser
 from lessons.models import Lesson, Theme, registry_vocabulary
 
 THRESHOLD = 5
+LONDON = ZoneInfo("Europe/London")
 HIDDEN = "fewer than 5"
 
 
@@ -84,6 +91,9 @@ class Group:
     responses: Figure = field(default_factory=lambda: count(0))
     ratings: dict[int, Figure] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
+    # By programme and for all programmes only; None for an offer's group.
+    sessions_planned: Figure | None = None
+    sessions_held: Figure | None = None
 
     def figures(self) -> list[tuple[str, Figure]]:
         return [
@@ -97,6 +107,14 @@ class Group:
             ("Days allocated", self.days_allocated),
             ("Feedback responses", self.responses),
             *[(f"Rated {rating} for usefulness", figure) for rating, figure in sorted(self.ratings.items())],
+            *[
+                (name, figure)
+                for name, figure in (
+                    ("Sessions planned in the period", self.sessions_planned),
+                    ("Planned sessions held (logged)", self.sessions_held),
+                )
+                if figure is not None
+            ],
         ]
 
 
@@ -144,8 +162,22 @@ def _group(label: str, requests: list, engagements: list, feedback: list, anonym
     return group
 
 
+def _sessions(rows: list) -> tuple[Figure, Figure]:
+    """Planned sessions and those held, from rows of (site, planned, held): hidden under five, or from fewer than
+    five sites; the held ones, a part of the planned, hidden too where the rest could be worked out."""
+    planned = sum(row["planned"] for row in rows)
+    held = sum(row["held"] for row in rows)
+    planned_sites = len({row["engagement__site_id"] for row in rows if row["planned"]})
+    held_sites = len({row["engagement__site_id"] for row in rows if row["held"]})
+    sessions_planned = Figure(planned, hidden=planned < THRESHOLD or planned_sites < THRESHOLD)
+    sessions_held = Figure(held, hidden=held < THRESHOLD or held_sites < THRESHOLD)
+    not_held = Figure(planned - held, hidden=planned - held < THRESHOLD)
+    suppress_parts(sessions_planned, [sessions_held, not_held])
+    return sessions_planned, sessions_held
+
+
 def build(*, start: datetime.date, end: datetime.date) -> Overview:
-    """Every figure for the period, from four queries whatever the size of the programme."""
+    """Every figure for the period, from five queries whatever the size of the programme."""
     requests = list(
         SupportRequest.objects.filter(submitted_at__date__range=(start, end)).values("offer_id", "offer__programme_id")
     )
@@ -170,6 +202,16 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
             "usefulness",
             "what_helped",
         )
+    )
+    planned_sessions = list(
+        PlannedSession.objects.filter(
+            cancelled_at__isnull=True,
+            starts_at__gte=datetime.datetime.combine(start, datetime.time.min, tzinfo=LONDON),
+            starts_at__lt=datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=LONDON),
+        )
+        .values("engagement__offer__programme_id", "engagement__site_id")
+        .annotate(planned=Count("pk"), held=Count("pk", filter=Q(session__isnull=False)))
+        .order_by()
     )
     offers = list(Offer.objects.select_related("programme").order_by("programme__year", "name"))
     programmes = {offer.programme_id: offer.programme for offer in offers}
@@ -200,9 +242,16 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
         for offer in offers
     ]
     total = _group("All programmes", requests, engagements, feedback, anonymise)
+    for group, pk in zip(by_programme, programmes, strict=True):
+        group.sessions_planned, group.sessions_held = _sessions(
+            pick(planned_sessions, "engagement__offer__programme_id", pk)
+        )
+    total.sessions_planned, total.sessions_held = _sessions(planned_sessions)
     for rows in (by_programme, by_offer):
         for attribute in ("requests", "engagements", "open_engagements", "closed_engagements", "responses"):
             suppress_column([getattr(row, attribute) for row in rows], getattr(total, attribute))
+    for attribute in ("sessions_planned", "sessions_held"):
+        suppress_column([getattr(row, attribute) for row in by_programme], getattr(total, attribute))
     capacity_total = EnablerProfile.objects.filter(user__is_active=True).aggregate(total=Sum("capacity"))["total"] or 0
     in_use = Engagement.objects.open().count()
     return Overview(

@@ -1,5 +1,5 @@
-"""The programme overview: figures against hand-computed values, suppression of small numbers (also by
-difference), and nothing that lists or compares sites or enablers."""
+"""The programme overview: figures against hand-computed values (planned sessions among them), suppression of small
+numbers (also by difference), and nothing that lists or compares sites or enablers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,16 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.models import User
-from engagements.models import EnablerProfile, Engagement, Feedback, Offer, SupportRequest
+from engagements.models import (
+    EnablerProfile,
+    Engagement,
+    Feedback,
+    Offer,
+    PlannedSession,
+    Session,
+    SupportRequest,
+    new_uid,
+)
 from frontend.dates import long_date
 from reporting.overview import HIDDEN, build, count, suppress_parts
 from sites.models import Programme, Site, SiteMembership
@@ -262,3 +271,92 @@ def test_overview_query_count_stays_bounded_with_1000_engagements(
         response = client.get(reverse("engagements:overview"))
 
     assert response.context["overview"].by_programme[0].engagements.shown == "1000"
+
+
+def _planned(engagement: Engagement, *, days_ago: int = 2, held: bool = False, cancelled: bool = False) -> None:
+    """A planned session of the engagement, some days ago; logged as a session if `held`."""
+    starts_at = timezone.now() - datetime.timedelta(days=days_ago)
+    planned = PlannedSession.objects.create(
+        engagement=engagement,
+        starts_at=starts_at,
+        hours=Decimal("1"),
+        format="one-to-one",
+        place="online",
+        meeting_link="https://meet.example.test/private-room",
+        uid=new_uid("planned"),
+        planned_by=engagement.enabler,
+        cancelled_at=timezone.now() if cancelled else None,
+    )
+    if held:
+        planned.session = Session.objects.create(
+            engagement=engagement,
+            held_on=timezone.localdate(starts_at),
+            hours=Decimal("1"),
+            format="one-to-one",
+            place="remote",
+            logged_by=engagement.enabler,
+        )
+        planned.save(update_fields=["session"])
+
+
+def test_sessions_planned_and_held_match_hand_computed_values(
+    programme: Programme, offer: Offer, programme_lead: User
+) -> None:
+    engagements = _world(programme, offer, programme_lead, 7, feedback=[])
+    for index, (engagement, _) in enumerate(engagements):
+        _planned(engagement, held=index < 5)
+        _planned(engagement)
+    _planned(engagements[0][0], cancelled=True)  # not counted
+    _planned(engagements[0][0], days_ago=40)  # before the period
+
+    result = build(start=TODAY - datetime.timedelta(days=30), end=TODAY)
+
+    pioneer = result.by_programme[0]
+    assert (pioneer.sessions_planned.shown, pioneer.sessions_held.shown) == ("14", "5")
+    assert (result.total.sessions_planned.shown, result.total.sessions_held.shown) == ("14", "5")
+    assert all(group.sessions_planned is None for group in result.by_offer)  # by programme only
+
+
+def test_sessions_of_fewer_than_5_sites_show_fewer_than_5(
+    programme: Programme, offer: Offer, programme_lead: User
+) -> None:
+    """Forty sessions at four sites: the count is large but would show what four sites did."""
+    engagements = _world(programme, offer, programme_lead, 4, feedback=[])
+    for engagement, _ in engagements:
+        for day in range(10):
+            _planned(engagement, days_ago=day + 1, held=True)
+
+    pioneer = build(start=TODAY - datetime.timedelta(days=30), end=TODAY).by_programme[0]
+
+    assert (pioneer.sessions_planned.shown, pioneer.sessions_held.shown) == (HIDDEN, HIDDEN)
+
+
+def test_sessions_held_are_hidden_when_those_not_held_could_be_worked_out(
+    programme: Programme, offer: Offer, programme_lead: User
+) -> None:
+    engagements = _world(programme, offer, programme_lead, 6, feedback=[])
+    for index, (engagement, _) in enumerate(engagements):
+        _planned(engagement, held=index > 0)  # five held, one not
+
+    pioneer = build(start=TODAY - datetime.timedelta(days=30), end=TODAY).by_programme[0]
+
+    assert (pioneer.sessions_planned.shown, pioneer.sessions_held.shown) == ("6", HIDDEN)
+
+
+def test_the_overview_counts_planned_sessions_and_shows_nothing_of_one(
+    programme: Programme, offer: Offer, programme_lead: User
+) -> None:
+    engagements = _world(programme, offer, programme_lead, 6, feedback=[])
+    for engagement, _ in engagements:
+        _planned(engagement)
+    client = client_for(programme_lead)
+
+    page = client.get(reverse("engagements:overview")).content.decode()
+    export = client.get(reverse("engagements:overview_export")).content.decode()
+
+    assert "Integrated Care Pioneer 2013/14,Sessions planned in the period,6" in export
+    assert "All programmes,Planned sessions held (logged),fewer than 5" in export
+    assert "Sessions planned in the period" in page
+    main = page.split('id="maincontent"')[1]
+    for text in (main, export):
+        assert "private-room" not in text and "Place 0" not in text and "Pat Pool" not in text
