@@ -9,15 +9,21 @@ The Django admin is covered by its own rule at the end of this file: administrat
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.actions import email_change_token
 from accounts.models import Notification, User
+from engagements import planning
+from engagements.models import Engagement, PlannedSession
 from onboarding import actions as onboarding_actions
 from onboarding import imports as onboarding_imports
 from onboarding.models import Invitation
@@ -67,6 +73,8 @@ TARGETS: dict[str, Callable[[dict], dict]] = {
     "note_b": lambda o: {"pk": o["note_b"].pk},
     "action_a": lambda o: {"pk": o["action_a"].pk},
     "action_b": lambda o: {"pk": o["action_b"].pk},
+    "planned_a": lambda o: {"pk": _planned(o["engagement_a"]).pk},
+    "planned_b": lambda o: {"pk": _planned(o["engagement_b"]).pk},
     "feed": lambda o: {"token": o["feed_token"]},
     "feed_wrong": lambda o: {"token": "not-a-feed"},
     "lesson_a": lambda o: {"pk": o["lesson_a"].pk},
@@ -171,6 +179,13 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:session_list", "engagement_b", these(200, "other_site_lead", "other_enabler")),
     ("engagements:session_create", "engagement_a", these(200, "enabler")),
     ("engagements:session_create", "engagement_b", these(200, "other_enabler")),
+    # Sessions planned ahead: planned, moved and cancelled by the two who steer the engagement, nobody else.
+    ("engagements:planned_session_create", "engagement_a", these(200, "site_lead", "enabler")),
+    ("engagements:planned_session_create", "engagement_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:planned_session_edit", "planned_a", these(200, "site_lead", "enabler")),
+    ("engagements:planned_session_edit", "planned_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:planned_session_cancel", "planned_a", everyone(405)),
+    ("engagements:series_end", "planned_a", everyone(405)),
     # A private note: its author, and nobody else, in any role.
     ("engagements:private_note_list", "engagement_a", these(200, "enabler")),
     ("engagements:private_note_list", "engagement_b", these(200, "other_enabler")),
@@ -267,6 +282,10 @@ POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:diagnostic_unshare", "share_b", these(MOVED, "other_site_lead", "other_enabler")),
     ("engagements:action_toggle", "action_a", these(MOVED, *PARTIES_A)),
     ("engagements:action_toggle", "action_b", these(MOVED, "other_site_lead", "other_enabler")),
+    ("engagements:planned_session_cancel", "planned_a", these(MOVED, "site_lead", "enabler")),
+    ("engagements:planned_session_cancel", "planned_b", these(MOVED, "other_site_lead", "other_enabler")),
+    ("engagements:series_end", "planned_a", these(MOVED, "site_lead", "enabler")),  # refused: not in a series
+    ("engagements:series_end", "planned_b", these(MOVED, "other_site_lead", "other_enabler")),
     ("lessons:digest_toggle", "none", these(MOVED, "programme_lead")),
     ("onboarding:import_run", "import_job", these(MOVED, "programme_lead")),  # refused: not checked yet
     ("lessons:lesson_approve", "lesson_a", these(MOVED, *PARTIES_A)),
@@ -303,6 +322,20 @@ def _invitation(o: dict, role: str) -> Invitation:
         )
     return onboarding_actions.invite(
         email="ned.invited@example.test", full_name="Ned Invited", role=role, site=o["site_a"], by=o["site_lead"]
+    )
+
+
+def _planned(engagement: Engagement) -> PlannedSession:
+    """A session planned by the engagement's enabler for tomorrow at 10:00 UK time, online."""
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    return planning.plan_session(
+        engagement=engagement,
+        by=engagement.enabler,
+        starts_at=datetime.datetime.combine(tomorrow, datetime.time(10), tzinfo=ZoneInfo("Europe/London")),
+        length=Decimal("1"),
+        format="one-to-one",
+        place="online",
+        meeting_link="https://meet.example.test/planned",
     )
 
 

@@ -1,7 +1,8 @@
-"""Engagements' views: the support journey (support), the work once it has begun (sessions), feedback, and the
-central team's enabler pool (pool)."""
+"""Engagements' views: the support journey (support), the work once it has begun (sessions), feedback,
+sessions planned ahead (planning), and the central team's enabler pool (pool)."""
 
 from .feedback import feedback_create, feedback_list
+from .planning import planned_session_cancel, planned_session_create, planned_session_edit, series_end
 from .pool import enabler_deactivate, enabler_manage, enabler_pool, enabler_reactivate
 from .sessions import (
     access_log,
@@ -73,6 +74,9 @@ __all__ = [
     "feedback_create",
     "feedback_list",
     "home",
+    "planned_session_cancel",
+    "planned_session_create",
+    "planned_session_edit",
     "private_note_create",
     "private_note_edit",
     "private_note_list",
@@ -86,6 +90,7 @@ __all__ = [
     "request_detail",
     "request_match",
     "request_withdraw",
+    "series_end",
     "session_create",
     "session_list",
     "shared_notes",

@@ -20,6 +20,7 @@ from ..calendar import feed as calendar_text
 from ..forms import ActionForm, PrivateNoteForm, SessionForm, SharedNoteForm
 from ..models import AccessRecord, Action, CalendarFeed, Engagement, Session
 from ..notes import NotesKeyError, PrivateNote
+from .planning import session_initial, to_log
 
 
 def _problem(error: NotAllowed | NotesKeyError) -> str:
@@ -52,16 +53,18 @@ def session_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = _enabler_engagement(request, pk)
     owners = access.parties(engagement)
-    form = SessionForm(posted(request), engagement=engagement, owners=owners)
+    planned = to_log(request.user, engagement, request.GET.get("planned"))  # "log this session" of a planned one
+    initial = session_initial(planned) if planned else None
+    form = SessionForm(posted(request), engagement=engagement, owners=owners, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.log_session(engagement=engagement, by=request.user, **form.cleaned_data)
+            actions.log_session(engagement=engagement, by=request.user, planned=planned, **form.cleaned_data)
         except (NotAllowed, NotesKeyError) as error:
             form.add_error(None, _problem(error))
         else:
             messages.success(request, "The session is logged.")
             return redirect("engagements:engagement_detail", pk=pk)
-    context = {"form": form, "engagement": engagement, "notes_blocked": notes.notes_blocked()}
+    context = {"form": form, "engagement": engagement, "planned": planned, "notes_blocked": notes.notes_blocked()}
     return render(request, "engagements/session_create.html", context)
 
 

@@ -35,6 +35,7 @@ from ..forms import (
 from ..matching import rank_enablers
 from ..models import AccessRecord, EnablerProfile, Engagement, Offer, Proposal, Session, SupportRequest
 from ..working_days import working_days_between
+from .planning import page_context as planned_sessions
 
 
 def _refused(request: HttpRequest, error: NotAllowed, to: str, pk: int) -> HttpResponse:
@@ -282,6 +283,7 @@ def engagement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "is_enabler": access.is_enabler_of(request.user, engagement),
         "is_site_member": access.is_site_member_of(request.user, engagement),
         "extensions": engagement.budget_extensions.select_related("agreed_by") if working_with else [],
+        **planned_sessions(request.user, engagement, working_with=working_with),
     }
     return render(request, "engagements/engagement_detail.html", context)
 
