@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
-from engagements import actions
+from engagements import actions, planning
 from engagements.models import EnablerProfile, Engagement, Session
 from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
@@ -131,3 +133,61 @@ def test_every_measured_page_costs_the_same_few_queries_at_two_data_sizes(
 
     assert larger == smaller
     assert {page: count for page, count in larger.items() if count > MOST_QUERIES_PER_PAGE} == {}
+
+
+def held(engagement: Engagement, number: int) -> Session:
+    """A session held within the last 300 days (a few on some days), with no note."""
+    return actions.log_session(
+        engagement=engagement,
+        by=engagement.enabler,
+        held_on=timezone.localdate() - datetime.timedelta(days=number % 300),
+        length=Decimal("0.5"),
+        format="one-to-one",
+        place="remote",
+        participants="Programme director",
+    )
+
+
+def plan_weekly(engagement: Engagement, weeks: int) -> None:
+    """A weekly series of `weeks` sessions from next week, as the enabler plans it."""
+    first = timezone.localdate() + datetime.timedelta(days=7)
+    planning.plan_series(
+        engagement=engagement,
+        by=engagement.enabler,
+        first_starts_at=datetime.datetime.combine(first, datetime.time(10), tzinfo=ZoneInfo("Europe/London")),
+        frequency="weekly",
+        until=first + datetime.timedelta(weeks=weeks - 1),
+        length=Decimal("1"),
+        format="one-to-one",
+        place="online",
+        meeting_link="https://meet.example.test/weekly",
+    )
+
+
+def test_the_engagement_page_costs_the_same_queries_with_500_held_and_50_planned_sessions_as_with_one(
+    personas: dict, engagement_a: Engagement
+) -> None:
+    """The planned sessions come in one query, whatever their number; the held ones are counted, not listed."""
+    clients = {name: client_for(personas[name]) for name in ("enabler", "site_lead", "site_member", "programme_lead")}
+    url = reverse("engagements:engagement_detail", args=[engagement_a.pk])
+
+    def queries() -> dict[str, int]:
+        counts = {}
+        for name, client in clients.items():
+            client.get(url)  # warm
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts[name] = len(captured)
+        return counts
+
+    held(engagement_a, 0)
+    plan_weekly(engagement_a, 1)
+    smaller = queries()
+    for number in range(1, 500):
+        held(engagement_a, number)
+    plan_weekly(engagement_a, 49)
+    larger = queries()
+
+    assert Session.objects.filter(engagement=engagement_a).count() == 500
+    assert engagement_a.planned_sessions.count() == 50
+    assert larger == smaller
