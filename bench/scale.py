@@ -1,6 +1,8 @@
 """A scale data set for the benchmark, loaded on PostgreSQL through COPY in minutes: at scale 1.0, 10,000 sites,
 20,000 organisations, 2,000 enablers, 50,000 engagements, 1,000,000 sessions each with an encrypted private note,
-and 200,000 published lessons with their search vectors.
+and 200,000 published lessons with their search vectors; then planned sessions (`add_planned_sessions`): one to
+come for each open engagement, and for the demo's engagement, which the benchmark opens, a weekly series still to
+come and a few past ones not yet logged.
 
     from bench.scale import build
     data = build(scale=1.0)   # after migrate and seed_demo --if-empty; reuses a data set already there
@@ -39,9 +41,11 @@ from engagements.models import (
     EnablerProfile,
     Engagement,
     Offer,
+    PlannedSession,
     Proposal,
     Sector,
     Session,
+    SessionSeries,
     SupportRequest,
 )
 from engagements.notes import EngagementKey, PrivateNote, crypto
@@ -177,7 +181,82 @@ def build(*, scale: float = 1.0, stdout: TextIO = sys.stdout) -> ScaleData:
         print("reusing the scale data set", file=stdout, flush=True)
     else:
         _Loader(sizes, stdout).load()
+    add_planned_sessions(stdout=stdout)
     return _scale_data()
+
+
+PLANNED_UID = "planned-scale-"  # what marks the scale data set's planned sessions, so they are added once
+DEMO_PLANNED_AHEAD, DEMO_PLANNED_PAST = 12, 4
+
+
+def add_planned_sessions(*, stdout: TextIO = sys.stdout) -> int:
+    """Planned sessions, added once (also to a data set built before there were any): one to come for each open
+    engagement of the scale set, and for the demo's engagement a weekly series of DEMO_PLANNED_AHEAD sessions to
+    come, with the site's lead invited, and DEMO_PLANNED_PAST past ones neither logged nor cancelled. How many."""
+    if PlannedSession.objects.filter(uid__startswith=PLANNED_UID).exists():
+        return 0
+    started, now = time.monotonic(), timezone.now()
+    demo = _demo_engagement()
+    lead = User.objects.get(email=DEMO_SITE_LEAD)
+    in_days = demo.offer.cadence == Offer.Cadence.ON_SITE_DAYS
+
+    def length(engagement_in_days: bool) -> dict[str, Decimal | None]:
+        return {"days": Decimal("1"), "hours": None} if engagement_in_days else {"hours": Decimal("1.5"), "days": None}
+
+    ten_o_clock = timezone.localtime(now).replace(hour=10, minute=0, second=0, microsecond=0)
+    with transaction.atomic():
+        series = (
+            None
+            if in_days
+            else SessionSeries.objects.create(  # days are planned one at a time
+                engagement=demo,
+                frequency=SessionSeries.Frequency.WEEKLY,
+                until=(ten_o_clock + datetime.timedelta(weeks=DEMO_PLANNED_AHEAD)).date(),
+                uid=f"{PLANNED_UID}series@alongside",
+                planned_by=demo.enabler,
+            )
+        )
+        common = {"format": "one-to-one", "place": "online", "meeting_link": "https://meet.example.org/demo"}
+        upcoming = [
+            PlannedSession(
+                engagement=demo, series=series, original_start=None if in_days else start, starts_at=start,
+                uid=f"{PLANNED_UID}demo-{n}@alongside" if in_days else "", planned_by=demo.enabler,
+                **common, **length(in_days),
+            )
+            for n, start in enumerate(ten_o_clock + datetime.timedelta(weeks=k + 1) for k in range(DEMO_PLANNED_AHEAD))
+        ]  # fmt: skip
+        past = [
+            PlannedSession(
+                engagement=demo, starts_at=ten_o_clock - datetime.timedelta(days=3 + 7 * k),
+                uid=f"{PLANNED_UID}demo-past-{k}@alongside", planned_by=demo.enabler, **common, **length(in_days),
+            )
+            for k in range(DEMO_PLANNED_PAST)
+        ]  # fmt: skip
+        made = PlannedSession.objects.bulk_create([*upcoming, *past])
+        through = PlannedSession.invitees.through
+        through.objects.bulk_create(through(plannedsession_id=planned.pk, user_id=lead.pk) for planned in made)
+        open_engagements = (
+            Engagement.objects.filter(
+                enabler__email__endswith=f"@{DOMAIN}",
+                state__in=[Engagement.State.AGREEMENT, Engagement.State.ACTIVE, Engagement.State.PAUSED],
+            )
+            .values_list("pk", "enabler_id", "offer__cadence")
+            .order_by("pk")
+        )
+        rows = (
+            PlannedSession(
+                engagement_id=pk, starts_at=ten_o_clock + datetime.timedelta(days=1 + pk % 28),
+                uid=f"{PLANNED_UID}{pk}@alongside", planned_by_id=enabler, format="one-to-one", place="on-site",
+                address="The board room", **length(cadence == Offer.Cadence.ON_SITE_DAYS),
+            )
+            for pk, enabler, cadence in open_engagements.iterator()
+        )  # fmt: skip
+        spread = len(PlannedSession.objects.bulk_create(rows, batch_size=5_000))
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(PlannedSession._meta.db_table)}")
+    total = len(made) + spread
+    print(f"planned sessions: {total:,} ({time.monotonic() - started:.0f} s)", file=stdout, flush=True)
+    return total
 
 
 def _scale_data() -> ScaleData:
@@ -193,6 +272,7 @@ def _scale_data() -> ScaleData:
         "site_partners": Site.partners.through, "site_memberships": SiteMembership, "support_requests": SupportRequest,
         "proposals": Proposal, "engagements": Engagement, "agreements": Agreement, "engagement_keys": EngagementKey,
         "sessions": Session, "private_notes": PrivateNote, "lessons": Lesson, "lesson_themes": Lesson.themes.through,
+        "planned_sessions": PlannedSession,
     }  # fmt: skip
     return ScaleData(
         engagement_500_pk=_demo_engagement().pk,
@@ -375,12 +455,12 @@ class _Loader:
             enumerate(zip(leads.values(), names[enabler_count:], strict=True), start=1)
         ]  # fmt: skip
         user_rows = (
-            (pk, "!", email, name, title, False, False, False, False, True, True, joined)
+            (pk, "!", email, name, title, False, False, False, False, True, True, True, joined)
             for pk, email, name, title in people
         )  # "!": an unusable password, so nothing is hashed and nobody can sign in as them
         columns = (
             "id, password, email, full_name, job_title, is_superuser, is_staff, is_programme_lead, "
-            "is_account_manager, is_active, nudges_enabled, date_joined"
+            "is_account_manager, is_active, nudges_enabled, session_reminders, date_joined"
         )
         self.copy(User, columns, user_rows, label="users", total=total)
         profile_rows = (
@@ -388,12 +468,13 @@ class _Loader:
                 pk, user, "Led integration across health and social care before working as an enabler.",
                 rng.randint(5, 25), rng.randint(0, 15), json.dumps(rng.sample(Sector.values, rng.randint(1, 2))),
                 json.dumps(rng.sample(Approach.values, rng.randint(1, 3))),
-                json.dumps(rng.sample(Region.values, rng.randint(1, 3))), rng.randint(2, 6),
+                json.dumps(rng.sample(Region.values, rng.randint(1, 3))), rng.randint(2, 6), True,
             )
             for pk, user in zip(self.ids(EnablerProfile, enabler_count), enablers, strict=True)
         )  # fmt: skip
         columns = (
-            "id, user_id, biography, years_in_health, years_in_social_care, sectors, approaches, regions, capacity"
+            "id, user_id, biography, years_in_health, years_in_social_care, sectors, approaches, regions, capacity, "
+            "available_for_new_work"
         )
         self.copy(EnablerProfile, columns, profile_rows, label="enabler profiles", total=enabler_count)
         memberships = zip(self.ids(SiteMembership, len(leads)), leads.items(), strict=True)
