@@ -59,7 +59,7 @@ def _send(notification: Notification, body: str) -> None:
         return
     method = "CANCEL" if "METHOD:CANCEL" in notification.calendar else "REQUEST"
     message = EmailMultiAlternatives(notification.subject, body, None, [notification.to_address])
-    message.attach_alternative(notification.calendar, f"text/calendar; method={method}; charset=utf-8")
+    message.attach_alternative(notification.calendar, f"text/calendar; method={method}")
     message.attach("invitation.ics", notification.calendar, "application/ics")
     message.send()
 
