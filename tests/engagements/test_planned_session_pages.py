@@ -389,3 +389,38 @@ def test_planning_past_the_day_budget_warns_as_it_plans(days_engagement: Engagem
     html = response.content.decode()
     assert "The session is planned" in html
     assert "6 days are planned and 0 used, more than the 5 days available" in html
+
+
+def test_the_central_team_sees_no_days_planned_either(
+    days_engagement: Engagement, programme_lead: User, site_lead: User
+) -> None:
+    planning.plan_session(
+        engagement=days_engagement,
+        by=site_lead,
+        starts_at=datetime.datetime.combine(_day(2), datetime.time(10), tzinfo=LONDON),
+        length=Decimal("6"),
+        format="design-workshop",
+        place="on-site",
+        address=ADDRESS,
+    )
+
+    html = client_for(programme_lead).get(_page(days_engagement)).content.decode()
+
+    assert "Days planned" not in html and "days are planned" not in html and ADDRESS not in html
+
+
+def _next_spring_forward() -> datetime.date:
+    """The next last Sunday of March, when the UK's clocks go forward at 01:00 (01:00 to 02:00 never happens)."""
+    year = timezone.localdate().year + 1
+    last_of_march = datetime.date(year, 3, 31)
+    return last_of_march - datetime.timedelta(days=(last_of_march.weekday() + 1) % 7)
+
+
+def test_a_time_the_clocks_skip_is_planned_without_fuss(engagement_a: Engagement) -> None:
+    day = _next_spring_forward()
+
+    response = client_for(engagement_a.enabler).post(_plan_url(engagement_a), _form(day, start_time="01:30"))
+
+    assert response.status_code == 302
+    planned = PlannedSession.objects.get()
+    assert planned.starts_at == datetime.datetime(day.year, day.month, day.day, 1, 30, tzinfo=datetime.UTC)
