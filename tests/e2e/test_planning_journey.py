@@ -9,7 +9,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 
 from accounts.models import User
 from engagements import actions
@@ -129,6 +132,29 @@ def test_a_weekly_series_is_planned_seen_moved_cancelled_and_logged(
     assert long_date(third_day) not in enabler.text()
     assert list(series.occurrences.filter(cancelled_at__isnull=False)) == [occurrences[2]]
     assert series.occurrences.live().count() == 3
+
+    # Each change reached the enabler's own calendar: the invitations parse, the series' UID throughout, its
+    # SEQUENCE one higher at each change; the calendar feed holds the series with the moved and cancelled ones.
+    invitations = [
+        Calendar.from_ical(content)
+        for message in mail.outbox
+        if message.to == [weekly.enabler.email]
+        for content, kind in message.alternatives
+        if kind.startswith("text/calendar")
+    ]
+    masters = [next(event for event in calendar.walk("VEVENT") if "RRULE" in event) for calendar in invitations]
+    assert [str(calendar["METHOD"]) for calendar in invitations] == ["REQUEST"] * 3
+    assert {str(master["UID"]) for master in masters} == {series.uid}
+    assert [int(master["SEQUENCE"]) for master in masters] == [0, 1, 2]
+    assert "EXDATE" in masters[-1]
+    assert [str(event["UID"]) for event in invitations[-1].walk("VEVENT") if "RECURRENCE-ID" in event] == [series.uid]
+    feed = actions.turn_on_calendar_feed(user=weekly.enabler)
+    published = Calendar.from_ical(
+        enabler.page.request.get(enabler.base + reverse("engagements:calendar_feed", args=[feed.token])).text()
+    )
+    in_feed = [event for event in published.walk("VEVENT") if str(event["UID"]) == series.uid]
+    assert sum("RRULE" in event for event in in_feed) == 1 and sum("RECURRENCE-ID" in event for event in in_feed) == 1
+    assert "EXDATE" in next(event for event in in_feed if "RRULE" in event)
 
     # The central team sees the engagement, and nothing of the plans.
     centre = people(programme_lead, "programme lead")
