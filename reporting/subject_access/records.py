@@ -39,6 +39,7 @@ from engagements.models import (
     EnablerProfile,
     Engagement,
     Feedback,
+    PlannedSession,
     Proposal,
     Session,
     SharedNote,
@@ -265,6 +266,34 @@ def _sessions(scope: Scope) -> list[Row]:
             "logged_at": s.created_at,
         }
         for s in sessions.order_by("held_on", "pk")
+    ]
+
+
+def _planned_sessions(scope: Scope) -> list[Row]:
+    """The sessions planned ahead in those engagements: when, where, who was invited, and what became of each."""
+    planned = (
+        PlannedSession.objects.filter(engagement__in=scope.engagement_ids)
+        .select_related("engagement__site", "planned_by", "series")
+        .prefetch_related("invitees")
+    )
+    return [
+        {
+            "id": p.pk,
+            "engagement_id": p.engagement_id,
+            "site": p.engagement.site.name,
+            "starts_at": p.starts_at,
+            "length": p.length,
+            "format": p.get_format_display(),
+            "place": p.get_place_display(),
+            "address": p.address,
+            "meeting_link": p.meeting_link,
+            "invited": [_name(person) for person in p.invitees.all()],
+            "repeats": p.series.get_frequency_display() if p.series else "",
+            "planned_by": _name(p.planned_by),
+            "cancelled_at": p.cancelled_at,
+            "logged_as_session": p.session_id,
+        }
+        for p in planned.order_by("starts_at", "pk")
     ]
 
 
@@ -571,6 +600,11 @@ KINDS = [
         _engagements,
     ),
     Kind("sessions", "The session log of those engagements: date, length, format, place, who took part.", _sessions),
+    Kind(
+        "planned_sessions",
+        "Sessions planned ahead in those engagements: when, where, who was invited, and what became of each.",
+        _planned_sessions,
+    ),
     Kind("diagnostics", "Diagnostics the person recorded for their site.", _diagnostics),
     Kind(
         "diagnostic_shares",

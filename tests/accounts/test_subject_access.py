@@ -36,6 +36,7 @@ LIST_KINDS = [
     "proposals",
     "engagements",
     "sessions",
+    "planned_sessions",
     "diagnostics",
     "diagnostic_shares",
     "shared_notes",

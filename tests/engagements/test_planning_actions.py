@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import io
 import itertools
+import json
+import zipfile
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,6 +18,7 @@ from accounts.models import AuditEvent, Notification, User
 from core.errors import NotAllowed
 from engagements import actions, planning
 from engagements.models import Engagement, Offer, PlannedSession, SessionSeries, quiet_since
+from reporting.subject_access import export_person
 from sites.models import Site
 from tests.conftest import ask_for_support, start_engagement
 
@@ -294,3 +298,16 @@ def test_a_planned_session_counts_as_activity_for_the_gentle_nudges(engagement_a
     _plan(engagement_a, enabler, starts_at=_at(5))
 
     assert quiet_since(engagement_a) == _at(5).date()
+
+
+def test_a_partys_data_export_holds_the_sessions_planned_in_their_engagement(
+    engagement_a: Engagement, enabler: User, site_lead: User
+) -> None:
+    planned = _plan(engagement_a, enabler, invitees=[site_lead])
+
+    with zipfile.ZipFile(io.BytesIO(export_person(site_lead))) as archive:
+        rows = json.loads(archive.read("planned_sessions.json"))
+
+    assert [(row["id"], row["meeting_link"], row["invited"]) for row in rows] == [
+        (planned.pk, "https://meet.example.test/ashvale", ["Avery Lead"])
+    ]
