@@ -357,6 +357,33 @@ class ExtraDaysForm(forms.Form):
     reason = _text("What the extra days are for")
 
 
+def _session_length(required: str) -> forms.DecimalField:
+    """A session's length, held or planned: hours, or days for an offer counted in on-site days."""
+    return forms.DecimalField(
+        label="Length",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-4", "inputmode": "decimal"}),
+        min_value=Decimal("0.1"),
+        max_value=Decimal("24"),
+        decimal_places=1,
+        error_messages={
+            "required": required,
+            "invalid": "Enter the length as a number, like 1.5",
+            "min_value": "The length must be more than zero",
+            "max_value": "The length must be 24 or less",
+            "max_decimal_places": "Use at most one decimal place, like 1.5",
+        },
+    )
+
+
+def _session_format() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Format",
+        choices=Session.Format.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the format of the session"},
+    )
+
+
 class SessionForm(forms.Form):
     """A session, with an optional private note (for the enabler alone) and an optional action (for both)."""
 
@@ -367,26 +394,8 @@ class SessionForm(forms.Form):
         too_early="The date of the session must be {date} or later",
         too_late="The date of the session must be today or earlier: a session is logged once it has happened",
     )
-    length = forms.DecimalField(
-        label="Length",
-        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-4", "inputmode": "decimal"}),
-        min_value=Decimal("0.1"),
-        max_value=Decimal("24"),
-        decimal_places=1,
-        error_messages={
-            "required": "Enter how long the session was",
-            "invalid": "Enter the length as a number, like 1.5",
-            "min_value": "The length must be more than zero",
-            "max_value": "The length must be 24 or less",
-            "max_decimal_places": "Use at most one decimal place, like 1.5",
-        },
-    )
-    format = forms.ChoiceField(
-        label="Format",
-        choices=Session.Format.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the format of the session"},
-    )
+    length = _session_length("Enter how long the session was")
+    format = _session_format()
     place = forms.ChoiceField(
         label="Where",
         choices=Session.Place.choices,
@@ -652,26 +661,8 @@ class PlannedSessionForm(forms.Form):
 
     starts_on = _planned_date("Date")
     start_time = _start_time()
-    length = forms.DecimalField(
-        label="Length",
-        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-4", "inputmode": "decimal"}),
-        min_value=Decimal("0.1"),
-        max_value=Decimal("24"),
-        decimal_places=1,
-        error_messages={
-            "required": "Enter how long the session will be",
-            "invalid": "Enter the length as a number, like 1.5",
-            "min_value": "The length must be more than zero",
-            "max_value": "The length must be 24 or less",
-            "max_decimal_places": "Use at most one decimal place, like 1.5",
-        },
-    )
-    format = forms.ChoiceField(
-        label="Format",
-        choices=Session.Format.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the format of the session"},
-    )
+    length = _session_length("Enter how long the session will be")
+    format = _session_format()
     place = _place()
     address = _address()
     meeting_link = _meeting_link()
