@@ -230,6 +230,8 @@ class AuditVerb(models.TextChoices):
     RESUMED = "resumed", "The enabler or the site's lead resumed the engagement"
     STARTED_CLOSING = "started closing", "The enabler or the site's lead began closing the engagement"
     CLOSED = "closed", "The enabler or the site's lead closed the engagement"
+    RECORDED_A_CLOSE_OUT_REVIEW = "recorded a close-out review", "The site's lead recorded how the goals went"
+    REVISED_A_CLOSE_OUT_REVIEW = "revised a close-out review", "The site's lead changed the close-out review"
     USED_DAYS = "used days", "Days of a logged session were counted against the budget (the number of days)"
     AGREED_EXTRA_DAYS = "agreed extra days", "The site's lead agreed days beyond the allowance (the number)"
     RECORDED_THE_DIAGNOSTIC = "recorded the diagnostic", "A party saved a new version of the diagnostic"

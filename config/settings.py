@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "engagements.tasks.prompt_unlogged_sessions",
         "schedule": crontab(hour=9, minute=15),
     },
+    "send-close-out-check-ins": {
+        "task": "engagements.tasks.send_close_out_check_ins",
+        "schedule": crontab(hour=9, minute=45),
+    },
     "send-lessons-digest": {
         "task": "lessons.tasks.send_lessons_digest",
         "schedule": crontab(hour=8, minute=30, day_of_week="mon"),

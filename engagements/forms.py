@@ -20,6 +20,7 @@ from .models import (
     Diagnostic,
     EnablerProfile,
     Engagement,
+    GoalReview,
     Offer,
     PlannedSession,
     Sector,
@@ -338,6 +339,48 @@ class ClosingForm(forms.Form):
         too_early="The follow-up date must be today or later.",
         too_late=f"The follow-up date must be within the next {YEARS_AHEAD} years, on {{date}} or earlier",
     )
+
+
+REVIEW_WORDS_LIMIT = 4000
+
+
+class CloseOutReviewForm(forms.Form):
+    """For each goal of the agreement an outcome and a few words (goal_0, goal_0_words, ...), and what the site will
+    do next. The goals themselves come from the agreement, never from the form."""
+
+    def __init__(self, *args: Any, goals: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.goals = goals
+        for index, goal in enumerate(goals):
+            self.fields[f"goal_{index}"] = forms.ChoiceField(
+                label=goal,
+                choices=GoalReview.Outcome.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose how this goal went", "invalid_choice": "Choose how this goal went"},
+            )
+            self.fields[f"goal_{index}_words"] = forms.CharField(
+                label="In your words (optional)",
+                required=False,
+                max_length=REVIEW_WORDS_LIMIT,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={"max_length": f"Keep this to {REVIEW_WORDS_LIMIT} characters or fewer"},
+            )
+        self.fields["what_next"] = forms.CharField(
+            label="What the site will do next",
+            max_length=REVIEW_WORDS_LIMIT,
+            widget=forms.Textarea(attrs={"rows": 5}),
+            error_messages={
+                "required": "Enter what the site will do next",
+                "max_length": f"Keep this to {REVIEW_WORDS_LIMIT} characters or fewer",
+            },
+        )
+
+    def outcomes(self) -> list[tuple[str, str, str]]:
+        """(goal, outcome, words) for each goal, in the agreement's order."""
+        return [
+            (goal, self.cleaned_data[f"goal_{index}"], self.cleaned_data[f"goal_{index}_words"].strip())
+            for index, goal in enumerate(self.goals)
+        ]
 
 
 class ExtraDaysForm(forms.Form):

@@ -48,6 +48,14 @@ def nudge_quiet_engagements() -> int:
 
 
 @shared_task
+def send_close_out_check_ins() -> int:
+    """Daily: at each engagement's follow-up date, a gentle look back at its close-out review, to the two parties."""
+    sent = actions.send_close_out_check_ins(today=timezone.localdate())
+    logger.info("Close-out check-ins sent for %s review(s)", sent)
+    return sent
+
+
+@shared_task
 def send_session_reminders() -> int:
     """Hourly: the day before each planned session, a reminder to the enabler and the invitees who want one."""
     reminded = planning.send_session_reminders()

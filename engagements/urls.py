@@ -65,6 +65,7 @@ urlpatterns = [
     path("calendar/<feed_token:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("engagements/<int:pk>/feedback/new/", views.feedback_create, name="feedback_create"),
     path("engagements/<int:pk>/feedback/", views.feedback_list, name="feedback_list"),
+    path("engagements/<int:pk>/close-out/", views.close_out_review, name="close_out_review"),
     path("enablers/me/", views.enabler_profile_edit, name="enabler_profile_edit"),
     path("enablers/pool/", views.enabler_pool, name="enabler_pool"),
     path("enablers/<int:pk>/manage/", views.enabler_manage, name="enabler_manage"),

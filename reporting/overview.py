@@ -12,6 +12,11 @@ Planned sessions are counted by programme only (never by offer, site or enabler)
 the period and not cancelled, and how many of them were held (logged). Each count reads "fewer than 5" when it is
 under five or comes from fewer than five sites; nothing of a planned session but its programme, its site (to count
 sites) and whether it was logged is read.
+
+Close-out reviews are counted the same way, by programme only: of the goals in reviews recorded in the period, how
+many were met, partly met and not yet met. Each count reads "fewer than 5" when it is under five or comes from fewer
+than five sites, and the parts are suppressed so that none can be worked out from the others; a review's words are
+never read.
 """
 
 from __future__ import annotations
@@ -25,7 +30,15 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
 
-from engagements.models import EnablerProfile, Engagement, Feedback, Offer, PlannedSession, SupportRequest
+from engagements.models import (
+    EnablerProfile,
+    Engagement,
+    Feedback,
+    GoalReview,
+    Offer,
+    PlannedSession,
+    SupportRequest,
+)
 from lessons import anonymiser
 from lessons.models import Lesson, Theme, registry_vocabulary
 
@@ -94,6 +107,10 @@ class Group:
     # By programme and for all programmes only; None for an offer's group.
     sessions_planned: Figure | None = None
     sessions_held: Figure | None = None
+    goals_reviewed: Figure | None = None
+    goals_met: Figure | None = None
+    goals_partly_met: Figure | None = None
+    goals_not_yet: Figure | None = None
 
     def figures(self) -> list[tuple[str, Figure]]:
         return [
@@ -112,6 +129,10 @@ class Group:
                 for name, figure in (
                     ("Sessions planned in the period", self.sessions_planned),
                     ("Planned sessions held (logged)", self.sessions_held),
+                    ("Goals reviewed at close-out", self.goals_reviewed),
+                    ("Goals met", self.goals_met),
+                    ("Goals partly met", self.goals_partly_met),
+                    ("Goals not yet met", self.goals_not_yet),
                 )
                 if figure is not None
             ],
@@ -176,6 +197,25 @@ def _sessions(rows: list) -> tuple[Figure, Figure]:
     return sessions_planned, sessions_held
 
 
+GOAL_OUTCOMES = ("met", "partly met", "not yet", "no longer relevant")
+
+
+def _goals(rows: list) -> tuple[Figure, Figure, Figure, Figure]:
+    """Goals reviewed, met, partly met and not yet, from rows of (site, outcome, goals): each hidden under five or
+    from fewer than five sites, and the parts (with "no longer relevant", never shown) so no subtraction reveals one."""
+
+    def figure(outcomes: tuple[str, ...]) -> Figure:
+        chosen = [row for row in rows if row["outcome"] in outcomes]
+        value = sum(row["goals"] for row in chosen)
+        sites = len({row["review__engagement__site_id"] for row in chosen})
+        return Figure(value, hidden=value < THRESHOLD or sites < THRESHOLD)
+
+    reviewed = figure(GOAL_OUTCOMES)
+    parts = [figure((outcome,)) for outcome in GOAL_OUTCOMES]
+    suppress_parts(reviewed, parts)
+    return reviewed, parts[0], parts[1], parts[2]
+
+
 def build(*, start: datetime.date, end: datetime.date) -> Overview:
     """Every figure for the period, from five queries whatever the size of the programme."""
     requests = list(
@@ -213,6 +253,12 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
         .annotate(planned=Count("pk"), held=Count("pk", filter=Q(session__isnull=False)))
         .order_by()
     )
+    goal_reviews = list(
+        GoalReview.objects.filter(review__recorded_at__date__range=(start, end))
+        .values("review__engagement__offer__programme_id", "review__engagement__site_id", "outcome")
+        .annotate(goals=Count("pk"))
+        .order_by()
+    )
     offers = list(Offer.objects.select_related("programme").order_by("programme__year", "name"))
     programmes = {offer.programme_id: offer.programme for offer in offers}
 
@@ -247,10 +293,22 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
             pick(planned_sessions, "engagement__offer__programme_id", pk)
         )
     total.sessions_planned, total.sessions_held = _sessions(planned_sessions)
+    for group, pk in zip(by_programme, programmes, strict=True):
+        group.goals_reviewed, group.goals_met, group.goals_partly_met, group.goals_not_yet = _goals(
+            pick(goal_reviews, "review__engagement__offer__programme_id", pk)
+        )
+    total.goals_reviewed, total.goals_met, total.goals_partly_met, total.goals_not_yet = _goals(goal_reviews)
     for rows in (by_programme, by_offer):
         for attribute in ("requests", "engagements", "open_engagements", "closed_engagements", "responses"):
             suppress_column([getattr(row, attribute) for row in rows], getattr(total, attribute))
-    for attribute in ("sessions_planned", "sessions_held"):
+    for attribute in (
+        "sessions_planned",
+        "sessions_held",
+        "goals_reviewed",
+        "goals_met",
+        "goals_partly_met",
+        "goals_not_yet",
+    ):
         suppress_column([getattr(row, attribute) for row in by_programme], getattr(total, attribute))
     capacity_total = EnablerProfile.objects.filter(user__is_active=True).aggregate(total=Sum("capacity"))["total"] or 0
     in_use = Engagement.objects.open().count()

@@ -207,6 +207,8 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:feedback_create", "engagement_b", these(200, "other_site_lead")),
     ("engagements:feedback_list", "engagement_a", these(200, *PARTIES_A)),
     ("engagements:feedback_list", "engagement_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:close_out_review", "engagement_a", these(200, "site_lead", "site_member", "enabler")),
+    ("engagements:close_out_review", "engagement_b", these(200, "other_site_lead", "other_enabler")),
     ("engagements:overview", "none", these(200, *CENTRE)),
     ("engagements:overview_export", "none", these(200, *CENTRE)),
     # Bulk import: the central team's alone (administrators read, they do not act for it).

@@ -173,3 +173,69 @@ def test_the_authors_own_download_is_the_one_export_with_the_note(objects: dict)
 
     assert CANARY in _body(own)
     assert all(CANARY not in _body(response) for response in others)
+
+
+def _write_canary_review(objects: dict) -> None:
+    import datetime
+
+    """The site's lead of A closes its engagement and writes the canary into the words of its close-out review."""
+    from engagements import actions
+    from engagements.models import Engagement
+
+    engagement, enabler, lead = objects["engagement_a"], objects["enabler"], objects["site_lead"]
+    if engagement.state == Engagement.State.AGREEMENT:
+        actions.revise_agreement(
+            engagement=engagement,
+            by=enabler,
+            cadence="Weekly",
+            ways_of_working="On site",
+            goals="Trust",
+            confidentiality="x",
+        )
+        actions.confirm_agreement(engagement=engagement, by=enabler)
+        actions.confirm_agreement(engagement=engagement, by=lead)
+    actions.start_closing_engagement(engagement=engagement, by=lead, follow_up_on=datetime.date.today())
+    actions.record_close_out_review(
+        engagement=engagement, by=lead, outcomes=[("Trust", "met", REVIEW_CANARY)], what_next=f"{REVIEW_CANARY} next"
+    )
+
+
+REVIEW_CANARY = f"review-canary-{uuid.uuid4().hex}"
+NOT_PARTIES_OF_A = [persona for persona in PERSONAS if persona not in ("site_lead", "site_member", "enabler")]
+
+
+def test_a_close_out_review_reaches_only_the_two_parties(
+    objects: dict, logs: Collect, django_capture_on_commit_callbacks: object
+) -> None:
+    """Swept as the central team, the administrator (admin pages too) and the other site and its enabler."""
+    import datetime
+
+    import time_machine
+
+    from engagements.actions import send_close_out_check_ins
+
+    rows = {(name, target) for name, target, _ in MATRIX + POST_MATRIX}
+    # Every target made first: some (a planned session) cannot be made once the engagement is closing.
+    urls = [reverse(name, kwargs=TARGETS[target](objects)) for name, target in sorted(rows)]
+    with django_capture_on_commit_callbacks(execute=True):
+        _write_canary_review(objects)
+    own = client_for(objects["enabler"]).get(
+        reverse("engagements:close_out_review", kwargs={"pk": objects["engagement_a"].pk})
+    )
+    assert REVIEW_CANARY in _body(own)
+
+    seen: dict[str, list[str]] = {}
+    with django_capture_on_commit_callbacks(execute=True):
+        for persona in NOT_PARTIES_OF_A:
+            client = client_for(objects[persona])
+            bodies = [_body(client.get(url)) for url in urls]
+            bodies += _admin_pages(client) if persona == "administrator" else []
+            seen[persona] = [url for url, body in zip(urls, bodies, strict=False) if REVIEW_CANARY in body]
+            seen[persona] += ["admin page"] * sum(REVIEW_CANARY in body for body in bodies[len(urls) :])
+        with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=400)):
+            send_close_out_check_ins(today=datetime.date.today() + datetime.timedelta(days=400))
+
+    assert seen == {persona: [] for persona in NOT_PARTIES_OF_A}
+    assert [message.subject for message in mail.outbox if REVIEW_CANARY in message.body + message.subject] == []
+    leaked = [record for record in logs.records if REVIEW_CANARY in record.getMessage()]
+    assert leaked == []

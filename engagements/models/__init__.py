@@ -5,6 +5,7 @@ engagements.notes: they are imported here only so that Django registers them, an
 from core.errors import NotAllowed
 
 from ..notes import models as _notes_models  # noqa: F401  (registers PrivateNote and EngagementKey)
+from .closeout import CloseOutReview, GoalReview, goals_of
 from .planning import PlannedSession, SessionSeries, new_uid
 from .sessions import (
     HOURS_IN_A_DAY,
@@ -42,11 +43,13 @@ __all__ = [
     "Approach",
     "BudgetExtension",
     "CalendarFeed",
+    "CloseOutReview",
     "Diagnostic",
     "DiagnosticShare",
     "EnablerProfile",
     "Engagement",
     "Feedback",
+    "GoalReview",
     "NotAllowed",
     "Offer",
     "PlannedSession",
@@ -56,6 +59,7 @@ __all__ = [
     "SessionSeries",
     "SharedNote",
     "SupportRequest",
+    "goals_of",
     "new_uid",
     "quiet_since",
 ]

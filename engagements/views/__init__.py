@@ -1,6 +1,7 @@
 """Engagements' views: the support journey (support), the work once it has begun (sessions), feedback,
 sessions planned ahead (planning), and the central team's enabler pool (pool)."""
 
+from .closeout import close_out_review
 from .feedback import feedback_create, feedback_list
 from .planning import planned_session_cancel, planned_session_create, planned_session_edit, series_end
 from .pool import enabler_deactivate, enabler_manage, enabler_pool, enabler_reactivate
@@ -55,6 +56,7 @@ __all__ = [
     "calendar_settings",
     "calendar_turn_off",
     "calendar_turn_on",
+    "close_out_review",
     "diagnostic_detail",
     "diagnostic_edit",
     "diagnostic_share",
