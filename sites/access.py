@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
-from accounts.access import is_active_person
+from accounts.access import is_active_person, is_central_team
 
 from .models import Site, SiteMembership
 
@@ -69,6 +69,12 @@ def site_leads(site: Site | int) -> list[User]:
 def site_members(site: Site | int) -> list[User]:
     site_id = site.pk if isinstance(site, Site) else site
     return [m.user for m in SiteMembership.objects.filter(site=site_id).select_related("user")]
+
+
+def manages_people_of(user: User | AnonymousUser, site: Site | int) -> bool:
+    """Who opens a site's people page: its leads (they invite members, make a member a lead, remove a person)
+    and the central team (they invite a site's first lead)."""
+    return is_central_team(user) or is_site_lead(user, site)
 
 
 def is_account_manager_of(user: User | AnonymousUser, site: Site) -> bool:

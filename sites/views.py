@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.access import central_team_required, is_central_team, sees_every_site, sees_every_site_required
+from accounts.access import central_team_required, sees_every_site, sees_every_site_required
 from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
@@ -53,7 +53,7 @@ def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "memberships": memberships,
         "sees_every_site": sees_every_site(request.user),
         # Its leads invite and manage its people; the central team invites its first lead.
-        "manages_people": is_central_team(request.user) or site_access.is_site_lead(request.user, site),
+        "manages_people": site_access.manages_people_of(request.user, site),
     }
     return render(request, "sites/site_detail.html", context)
 

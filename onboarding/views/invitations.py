@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from accounts.access import central_team_required, is_central_team
+from accounts.access import central_team_required
 from accounts.models import User
 from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
@@ -114,7 +114,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def _site_for_people(request: AuthenticatedHttpRequest, pk: int) -> Site:
     """A site's people are managed by its leads, and its leads invited by the central team."""
     site = get_object_or_404(Site.objects.visible_to(request.user), pk=pk)
-    if not (site_access.is_site_lead(request.user, site) or is_central_team(request.user)):
+    if not site_access.manages_people_of(request.user, site):
         raise Http404
     return site
 
@@ -143,7 +143,9 @@ def site_people(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             .select_related("user")
             .order_by("user__full_name")
         ],
-        "invitations": Invitation.objects.visible_to(request.user).filter(site=site).select_related("invited_by")[:100],
+        "invitations": Invitation.objects.visible_to(request.user)
+        .filter(site=site)
+        .select_related("site", "invited_by")[:100],
     }
     return render(request, "onboarding/site_people.html", context)
 

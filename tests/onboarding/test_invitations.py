@@ -10,19 +10,21 @@ import zipfile
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Notification, User
 from core.errors import NotAllowed
-from engagements.models import EnablerProfile
+from engagements.models import EnablerProfile, Offer
 from onboarding import actions
 from onboarding.models import Invitation
 from reporting.subject_access import export_person
 from sites import access as site_access
 from sites.models import Site, SiteMembership
-from tests.conftest import client_for
+from tests.conftest import ask_for_support, client_for
 
 NEW_PASSWORD = "a-long-and-new-password-for-alongside"
 
@@ -63,8 +65,10 @@ def test_a_programme_lead_invites_an_enabler_who_sets_a_password_and_lands_home(
 
 
 def test_the_email_is_sent_only_after_the_invitation_is_saved_and_says_nothing_anyone_wrote(
-    programme_lead: User, site_a: Site, django_capture_on_commit_callbacks: object
+    programme_lead: User, site_a: Site, site_lead: User, offer: Offer, django_capture_on_commit_callbacks: object
 ) -> None:
+    request = ask_for_support(site_a, offer, site_lead)  # what the site wrote, which no invitation may carry
+    Site.objects.filter(pk=site_a.pk).update(description="Canary words of the site profile")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         actions.invite(
             email="first.lead@example.test", full_name="Fen Lead", role="site lead", site=site_a, by=programme_lead
@@ -76,7 +80,8 @@ def test_the_email_is_sent_only_after_the_invitation_is_saved_and_says_nothing_a
 
     (message,) = mail.outbox
     assert "as a lead of Ashvale" in message.body
-    assert site_a.description == "" or site_a.description not in message.body
+    for written in (request.why_now, request.help_wanted, request.who_is_involved, "Canary words"):
+        assert written not in message.body and written not in message.subject
     notification = Notification.objects.get(address="first.lead@example.test")
     assert notification.recipient is None  # no account yet: the row is for that mailbox alone
 
@@ -336,3 +341,21 @@ def test_a_new_programme_lead_is_asked_to_set_up_two_factor_before_anything_else
 
     assert User.objects.get(email="quinn@example.test").is_programme_lead
     assert queue.status_code == 302 and queue["Location"].startswith(reverse("accounts:two_factor_setup"))
+
+
+def test_a_sites_people_page_costs_the_same_queries_with_many_invitations(
+    site_lead: User, site_a: Site, django_assert_num_queries: object
+) -> None:
+    client = client_for(site_lead)
+    url = reverse("onboarding:site_people", args=[site_a.pk])
+    actions.invite(email="one@example.test", full_name="One", role="site member", site=site_a, by=site_lead)
+    client.get(url)  # the session and the person warm up
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for number in range(10):
+        actions.invite(email=f"m{number}@example.test", full_name="M", role="site member", site=site_a, by=site_lead)
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(url)
+
+    assert response.content.decode().count("Waiting to be accepted") == 11
