@@ -27,10 +27,20 @@ from .forms import CodeForm, EmailChangeForm, LoginForm, PasswordResetForm, Pref
 from .models import Notification
 from .signals import REAUTHENTICATED_AT
 
+
 # Django's own views do the work; these name the templates and forms after Alongside's conventions.
 # Django marks the log-in and password reset views as public (login_not_required) itself. Logging in gives the
 # session a new key and starts its clocks (accounts.signals); two-factor follows (accounts.middleware).
-login = auth_views.LoginView.as_view(
+class LoginView(auth_views.LoginView):
+    """Django's log-in, following `next` only to a path of this site: "0" or "home", which Django's check allows as
+    relative addresses, would lead below the log-in page itself."""
+
+    def get_redirect_url(self, request: HttpRequest | None = None) -> str:  # as django-stubs types it
+        target = super().get_redirect_url()
+        return target if target.startswith("/") and not target.startswith("//") else ""
+
+
+login = LoginView.as_view(
     template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
 )
 logout = auth_views.LogoutView.as_view()

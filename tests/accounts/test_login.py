@@ -72,3 +72,13 @@ def test_empty_login_form_says_what_to_enter(db: None) -> None:
     html = response.content.decode()
     assert '<a href="#id_username">Enter your email address</a>' in html
     assert '<a href="#id_password">Enter your password</a>' in html
+
+
+@pytest.mark.parametrize("next_url", ["0", "home", "abc", "//evil.example/", "https://evil.example/"])
+def test_signing_in_follows_next_only_to_a_path_of_this_site(site_lead: User, next_url: str) -> None:
+    response = Client().post(
+        reverse("accounts:login"), {"username": site_lead.email, "password": PASSWORD, "next": next_url}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
