@@ -215,6 +215,11 @@ class AuditVerb(models.TextChoices):
     RETURNED_TO_THE_QUEUE = "returned to the queue", "The chosen enabler could not take the request on"
     ACCEPTED = "accepted", "The chosen enabler confirmed the request"
     WITHDREW = "withdrew", "A site member withdrew the request"
+    ASKED_FOR_CHEMISTRY = "asked for a chemistry conversation", "The site's lead asked to talk with proposed enablers"
+    OFFERED_CHEMISTRY_TIMES = "offered times for a chemistry conversation", "The enabler offered times (how many)"
+    PLANNED_A_CHEMISTRY_CONVERSATION = "planned a chemistry conversation", "A time was agreed (never place or link)"
+    CANCELLED_A_CHEMISTRY_CONVERSATION = "cancelled a chemistry conversation", "The site chose, declined or withdrew"
+    CAME_BACK_FOR_A_CHANGE = "came back for a different enabler", "After a change of enabler (never who asked)"
     # Planned sessions (engagements)
     PLANNED_A_SESSION = "planned a session", "A party planned a session (never its place or link)"
     PLANNED_A_SERIES = "planned a series of sessions", "A party planned a rhythm of sessions (how many)"
@@ -230,6 +235,11 @@ class AuditVerb(models.TextChoices):
     RESUMED = "resumed", "The enabler or the site's lead resumed the engagement"
     STARTED_CLOSING = "started closing", "The enabler or the site's lead began closing the engagement"
     CLOSED = "closed", "The enabler or the site's lead closed the engagement"
+    ENDED_THE_PAIRING = "ended the pairing early", "A party ended the pairing: a change of enabler (never words)"
+    CARRIED_OVER_SHARED_WORK = (
+        "carried over shared work",
+        "The site's lead carried over shared notes and actions (counts)",
+    )
     RECORDED_A_CLOSE_OUT_REVIEW = "recorded a close-out review", "The site's lead recorded how the goals went"
     REVISED_A_CLOSE_OUT_REVIEW = "revised a close-out review", "The site's lead changed the close-out review"
     USED_DAYS = "used days", "Days of a logged session were counted against the budget (the number of days)"

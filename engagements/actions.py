@@ -24,6 +24,7 @@ from sites import access as site_access
 from sites.models import Site
 
 from . import access, notes
+from .changes import cancel_chemistry
 from .matching import exclusion_reason
 from .models import (
     AccessRecord,
@@ -119,7 +120,7 @@ def propose_enablers(*, request: SupportRequest, proposals: Sequence[ProposedEna
     if len({proposed.profile.pk for proposed in proposals}) != len(proposals):
         raise NotAllowed("Propose each enabler once.")
     for proposed in proposals:
-        reason = exclusion_reason(proposed.profile, request.site)
+        reason = exclusion_reason(proposed.profile, request.site, request=request)
         if reason:
             raise NotAllowed(reason)
         if not proposed.introduction.strip():
@@ -158,6 +159,7 @@ def choose_enabler(*, request: SupportRequest, proposal: Proposal, by: User) -> 
     _require_site_lead(request, by)
     request.choose(proposal=proposal)
     AuditEvent.record(actor=by, verb=Verb.CHOSE_AN_ENABLER, target=request, proposal=proposal.pk)
+    cancel_chemistry(request=request, by=by, keeping=proposal)
     notify(
         recipients=[proposal.enabler],
         kind="enabler-chosen",
@@ -173,6 +175,7 @@ def decline_proposals(*, request: SupportRequest, reason: str, by: User) -> None
     _require_site_lead(request, by)
     request.decline(reason=reason)
     AuditEvent.record(actor=by, verb=Verb.DECLINED_THE_PROPOSALS, target=request)
+    cancel_chemistry(request=request, by=by)
     notify(
         recipients=_programme_leads(),
         kind="proposals-declined",
@@ -199,6 +202,11 @@ def confirm_engagement(*, proposal: Proposal, by: User) -> Engagement:
     AuditEvent.record(actor=by, verb=Verb.ACCEPTED, target=request)
     proposal.outcome = Proposal.Outcome.ACCEPTED
     proposal.save(update_fields=["outcome"])
+    # After a change of enabler, the next pairing follows the last: the days already used stay used.
+    previous = request.engagements.filter(state=Engagement.State.ENDED).order_by("-created_at", "-pk").first()
+    allowance = request.offer.day_allowance
+    if previous is not None and previous.days_available is not None:
+        allowance = previous.days_available - previous.days_used
     try:
         with transaction.atomic():
             engagement = Engagement.objects.create(
@@ -206,10 +214,12 @@ def confirm_engagement(*, proposal: Proposal, by: User) -> Engagement:
                 site=request.site,
                 offer=request.offer,
                 enabler=by,
-                day_allowance=request.offer.day_allowance,
+                day_allowance=allowance,
+                previous=previous,
+                days_carried=previous.days_carried + previous.days_used if previous else Decimal("0"),
             )
     except IntegrityError as error:
-        raise NotAllowed("An engagement already exists for this request.") from error
+        raise NotAllowed("An engagement is already under way for this request.") from error
     Agreement.objects.create(engagement=engagement, cadence=request.offer.get_cadence_display())
     AuditEvent.record(actor=by, verb=Verb.CREATED, target=engagement, request=request.pk)
     return engagement
@@ -321,8 +331,10 @@ def log_session(
             )
     if by.pk != engagement.enabler_id:
         raise NotAllowed("Sessions are logged by the engagement's enabler.")
-    if engagement.state == Engagement.State.CLOSED:
-        raise NotAllowed("This engagement is closed, so no more sessions can be logged.")
+    if engagement.is_finished:
+        raise NotAllowed(
+            f"This engagement is {engagement.get_state_display().lower()}: no more sessions can be logged."
+        )
     if held_on > timezone.localdate():
         raise NotAllowed("A session is logged once it has happened: its date must be today or earlier.")
     if held_on < engagement.earliest_session_date():
@@ -422,6 +434,7 @@ def withdraw_request(*, request: SupportRequest, by: User) -> None:
         raise NotAllowed("Only a member of the site can withdraw its request.")
     request.withdraw()
     AuditEvent.record(actor=by, verb=Verb.WITHDREW, target=request)
+    cancel_chemistry(request=request, by=by)
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from icalendar import Calendar, Event, vCalAddress
 
 from accounts.models import User
 
-from .models import Engagement, PlannedSession, Session, SessionSeries
+from .models import ChemistryConversation, Engagement, PlannedSession, Session, SessionSeries
 
 LONDON = ZoneInfo("Europe/London")
 UTC = datetime.UTC
@@ -55,6 +55,31 @@ def invitation(item: PlannedSession | SessionSeries, *, method: str, organiser: 
         for attendee in attendees:
             event.add("attendee", _address(attendee, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="FALSE"))
     return _calendar(events, METHOD=method)
+
+
+def chemistry_invitation(
+    conversation: ChemistryConversation, *, method: str, organiser: User, attendees: list[User], site_name: str
+) -> str:
+    """The invitation (or cancellation) of a chemistry conversation: its time, length and place or link."""
+    if method not in METHODS or conversation.starts_at is None:
+        raise ValueError("A chemistry conversation's invitation is a REQUEST or a CANCEL of a planned time.")
+    online = conversation.place == PlannedSession.Place.ONLINE
+    event = Event()
+    event.add("uid", conversation.uid)
+    event.add("sequence", conversation.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", conversation.starts_at.astimezone(LONDON))
+    event.add("dtend", (conversation.starts_at + datetime.timedelta(minutes=conversation.minutes)).astimezone(LONDON))
+    event.add("summary", f"Chemistry conversation: {site_name} and {organiser}")
+    event.add("location", (conversation.meeting_link if online else conversation.address) or "To be agreed")
+    if online and conversation.meeting_link:
+        event.add("url", conversation.meeting_link)
+    event.add("description", f"A {conversation.minutes}-minute conversation before the site chooses its enabler.")
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("organizer", _address(organiser))
+    for attendee in attendees:
+        event.add("attendee", _address(attendee, ROLE="REQ-PARTICIPANT", PARTSTAT="NEEDS-ACTION", RSVP="FALSE"))
+    return _calendar([event], METHOD=method)
 
 
 def feed(user: User) -> str:

@@ -2,7 +2,8 @@
 
 Plain functions over plain data, so the rank can be explained and tested on a small fixed pool. An enabler who has
 worked for one of the site's partner organisations (a conflict of interest) or has no free capacity is never
-ranked; the reason is listed so the programme lead can see why someone is missing.
+ranked, nor is one whose pairing for the request ended early (a change of enabler); the reason is listed so the
+programme lead can see why someone is missing.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sites.models import Site
 
-from .models import SECTOR_FIT, Approach, EnablerProfile, Sector, SupportRequest
+from .models import SECTOR_FIT, Approach, EnablerProfile, Engagement, Sector, SupportRequest
 
 # Points for each kind of fit. Senior experience counts most: it is what gives an enabler credibility with a site.
 POINTS_PER_SECTOR = 2
@@ -78,12 +79,15 @@ def rank_enablers(request: SupportRequest) -> tuple[list[Match], list[Exclusion]
         .select_related("user")
         .prefetch_related("worked_for")
     )
+    ended = set(ended_pairings(request))
     matches, exclusions = [], []
     for profile in profiles:
         conflicts = [org.name for org in profile.worked_for.all() if org.pk in partner_ids]
         active_count = int(profile.__dict__["active_count"])  # with_active_count()
         free_places = profile.capacity - active_count
-        if conflicts:
+        if profile.user_id in ended:
+            exclusions.append(Exclusion(profile, ENDED_PAIRING))
+        elif conflicts:
             exclusions.append(Exclusion(profile, "Conflict of interest: has worked for " + ", ".join(conflicts)))
         elif free_places <= 0:
             exclusions.append(Exclusion(profile, f"No free capacity: {active_count} of {profile.capacity}"))
@@ -93,8 +97,18 @@ def rank_enablers(request: SupportRequest) -> tuple[list[Match], list[Exclusion]
     return matches, exclusions
 
 
-def exclusion_reason(profile: EnablerProfile, site: Site) -> str | None:
-    """Why this enabler cannot be proposed to this site now, or None."""
+ENDED_PAIRING = "Left out after a change of enabler: their pairing for this request ended early"
+
+
+def ended_pairings(request: SupportRequest) -> list[int]:
+    """The enablers whose pairing for this request ended early: they are not proposed for it again."""
+    return list(request.engagements.filter(state=Engagement.State.ENDED).values_list("enabler_id", flat=True))
+
+
+def exclusion_reason(profile: EnablerProfile, site: Site, *, request: SupportRequest | None = None) -> str | None:
+    """Why this enabler cannot be proposed to this site (for this request) now, or None."""
+    if request is not None and profile.user_id in ended_pairings(request):
+        return f"{profile.user}'s pairing for this request ended early: propose a different enabler."
     if not profile.user.is_active or not profile.available_for_new_work:
         return f"{profile.user} is not taking on new work."
     if profile.has_conflict_with(site):

@@ -367,6 +367,40 @@ def end_series(*, series: SessionSeries, by: User) -> int:
     return cancelled
 
 
+def cancel_what_is_planned(*, engagement: Engagement, by: User) -> int:
+    """A pairing ended early: every planned session still to come is cancelled, and every series ended, with the
+    calendars told. Called inside the ending's transaction, which has checked who may end it. How many went."""
+    now = timezone.now()
+    cancelled = 0
+    live = PlannedSession.objects.live().filter(engagement=engagement, starts_at__gt=now)
+    for planned in live.filter(series=None).select_related("engagement__enabler").prefetch_related("invitees"):
+        planned.cancelled_at, planned.sequence = now, planned.sequence + 1
+        planned.save(update_fields=["cancelled_at", "sequence"])
+        cancelled += 1
+        _tell(
+            engagement,
+            planned,
+            list(planned.invitees.all()),
+            subject="A planned session is cancelled",
+            happened=f"The pairing has ended, so this session is cancelled: {_words(planned)}.",
+            method="CANCEL",
+        )
+    for series in SessionSeries.objects.select_for_update().filter(engagement=engagement, ended_at=None):
+        cancelled += series.occurrences.live().filter(starts_at__gt=now).update(cancelled_at=now)
+        series.ended_at, series.sequence = now, series.sequence + 1
+        series.save(update_fields=["ended_at", "sequence"])
+        _tell(
+            engagement,
+            series,
+            _series_attendees(series),
+            subject="A series of sessions has ended",
+            happened="The pairing has ended, so the sessions still to come in this series are cancelled.",
+            # Held ones stay in calendars: the rhythm is sent again without what is gone, or cancelled whole.
+            method="REQUEST" if series.occurrences.filter(cancelled_at__isnull=True).exists() else "CANCEL",
+        )
+    return cancelled
+
+
 def planned_days(engagement: Engagement) -> Decimal:
     """Days of the planned sessions still to be logged, for an offer counted in days."""
     if engagement.offer.cadence != Offer.Cadence.ON_SITE_DAYS:

@@ -78,7 +78,7 @@ def destroy_expired_private_notes(batch_size: int = 500) -> dict[str, int]:
     today = timezone.localdate()
     retention = datetime.timedelta(days=settings.NOTES_RETENTION_DAYS)
     warning = datetime.timedelta(days=settings.NOTES_RETENTION_WARNING_DAYS)
-    closed = Engagement.objects.filter(state=Engagement.State.CLOSED, notes_destroyed_at=None)
+    closed = Engagement.objects.filter(state__in=Engagement.FINISHED_STATES, notes_destroyed_at=None)
     warned = 0
     to_warn = closed.filter(closed_on__lte=today - retention + warning, retention_notice_sent_at=None)
     for engagement in (

@@ -17,6 +17,10 @@ Close-out reviews are counted the same way, by programme only: of the goals in r
 many were met, partly met and not yet met. Each count reads "fewer than 5" when it is under five or comes from fewer
 than five sites, and the parts are suppressed so that none can be worked out from the others; a review's words are
 never read.
+
+Changes of enabler (a pairing ended early) are counted by programme only, from the changes asked for in the period:
+never who asked, never their words, never by site or enabler; the count reads "fewer than 5" under five or from
+fewer than five sites. An engagement that followed a change is waited for from the day the earlier pairing ended.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from engagements.models import (
     EnablerProfile,
     Engagement,
     Feedback,
+    EnablerChange,
     GoalReview,
     Offer,
     PlannedSession,
@@ -111,6 +116,7 @@ class Group:
     goals_met: Figure | None = None
     goals_partly_met: Figure | None = None
     goals_not_yet: Figure | None = None
+    changes: Figure | None = None
 
     def figures(self) -> list[tuple[str, Figure]]:
         return [
@@ -133,6 +139,7 @@ class Group:
                     ("Goals met", self.goals_met),
                     ("Goals partly met", self.goals_partly_met),
                     ("Goals not yet met", self.goals_not_yet),
+                    ("Changes of enabler asked for", self.changes),
                 )
                 if figure is not None
             ],
@@ -162,12 +169,14 @@ def _group(label: str, requests: list, engagements: list, feedback: list, anonym
     group = Group(label)
     group.requests = count(len(requests))
     group.engagements = count(len(engagements))
-    group.open_engagements = count(sum(1 for e in engagements if e["state"] != Engagement.State.CLOSED))
-    group.closed_engagements = count(sum(1 for e in engagements if e["state"] == Engagement.State.CLOSED))
+    group.open_engagements = count(sum(1 for e in engagements if e["state"] in Engagement.OPEN_STATES))
+    group.closed_engagements = count(sum(1 for e in engagements if e["state"] in Engagement.FINISHED_STATES))
     suppress_parts(group.engagements, [group.open_engagements, group.closed_engagements])
     few = len(engagements) < THRESHOLD
     waits = [
-        (e["started_on"] - e["request__submitted_at"].date()).days for e in engagements if e["started_on"] is not None
+        (e["started_on"] - (e["previous__closed_on"] or e["request__submitted_at"].date())).days
+        for e in engagements
+        if e["started_on"] is not None
     ]
     if waits and not few:
         group.median_wait_days = Figure(float(statistics.median(waits)))
@@ -216,6 +225,12 @@ def _goals(rows: list) -> tuple[Figure, Figure, Figure, Figure]:
     return reviewed, parts[0], parts[1], parts[2]
 
 
+def _changes(rows: list) -> Figure:
+    """Changes of enabler, from rows of (site, changes): hidden under five or from fewer than five sites."""
+    value = sum(row["changes"] for row in rows)
+    return Figure(value, hidden=value < THRESHOLD or len({row["engagement__site_id"] for row in rows}) < THRESHOLD)
+
+
 def build(*, start: datetime.date, end: datetime.date) -> Overview:
     """Every figure for the period, from five queries whatever the size of the programme."""
     requests = list(
@@ -230,6 +245,7 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
             "state",
             "started_on",
             "request__submitted_at",
+            "previous__closed_on",
             "days_used",
             "day_allowance",
         )
@@ -257,6 +273,12 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
         GoalReview.objects.filter(review__recorded_at__date__range=(start, end))
         .values("review__engagement__offer__programme_id", "review__engagement__site_id", "outcome")
         .annotate(goals=Count("pk"))
+        .order_by()
+    )
+    changes = list(
+        EnablerChange.objects.filter(asked_at__date__range=(start, end))
+        .values("engagement__offer__programme_id", "engagement__site_id")
+        .annotate(changes=Count("pk"))
         .order_by()
     )
     offers = list(Offer.objects.select_related("programme").order_by("programme__year", "name"))
@@ -298,6 +320,9 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
             pick(goal_reviews, "review__engagement__offer__programme_id", pk)
         )
     total.goals_reviewed, total.goals_met, total.goals_partly_met, total.goals_not_yet = _goals(goal_reviews)
+    for group, pk in zip(by_programme, programmes, strict=True):
+        group.changes = _changes(pick(changes, "engagement__offer__programme_id", pk))
+    total.changes = _changes(changes)
     for rows in (by_programme, by_offer):
         for attribute in ("requests", "engagements", "open_engagements", "closed_engagements", "responses"):
             suppress_column([getattr(row, attribute) for row in rows], getattr(total, attribute))
@@ -308,6 +333,7 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
         "goals_met",
         "goals_partly_met",
         "goals_not_yet",
+        "changes",
     ):
         suppress_column([getattr(row, attribute) for row in by_programme], getattr(total, attribute))
     capacity_total = EnablerProfile.objects.filter(user__is_active=True).aggregate(total=Sum("capacity"))["total"] or 0

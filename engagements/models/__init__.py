@@ -5,6 +5,7 @@ engagements.notes: they are imported here only so that Django registers them, an
 from core.errors import NotAllowed
 
 from ..notes import models as _notes_models  # noqa: F401  (registers PrivateNote and EngagementKey)
+from .changes import ChemistryConversation, EnablerChange
 from .closeout import CloseOutReview, GoalReview, goals_of
 from .planning import PlannedSession, SessionSeries, new_uid
 from .sessions import (
@@ -43,9 +44,11 @@ __all__ = [
     "Approach",
     "BudgetExtension",
     "CalendarFeed",
+    "ChemistryConversation",
     "CloseOutReview",
     "Diagnostic",
     "DiagnosticShare",
+    "EnablerChange",
     "EnablerProfile",
     "Engagement",
     "Feedback",

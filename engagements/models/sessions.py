@@ -95,6 +95,8 @@ class SharedNote(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Copied from an earlier pairing of the same request, because the site's lead chose to carry it over.
+    carried_over = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -114,6 +116,7 @@ class Action(models.Model):
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    carried_over = models.BooleanField(default=False)  # as a shared note's
 
     class Meta:
         ordering = ["done_at", "due_on", "pk"]

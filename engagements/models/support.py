@@ -179,11 +179,12 @@ class SupportRequest(models.Model):
         PROPOSED = "proposed", "Enablers proposed"
         CHOSEN = "chosen", "Waiting for the enabler to confirm"
         DECLINED = "declined", "Proposals declined: back in the queue"
+        CHANGE = "change", "Asked for a different enabler: back in the queue"
         ACCEPTED = "accepted", "Accepted"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    OPEN_STATES = (State.SUBMITTED, State.PROPOSED, State.CHOSEN, State.DECLINED)
-    QUEUE_STATES = (State.SUBMITTED, State.DECLINED)
+    OPEN_STATES = (State.SUBMITTED, State.PROPOSED, State.CHOSEN, State.DECLINED, State.CHANGE)
+    QUEUE_STATES = (State.SUBMITTED, State.DECLINED, State.CHANGE)
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="support_requests")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="support_requests")
@@ -198,6 +199,9 @@ class SupportRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
     waiting_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # When a pairing born from this request last ended early (a change of enabler): the request came back to the
+    # queue then, "asked for a different enabler". Never who asked, never why: those stay with the two parties.
+    change_asked_at = models.DateTimeField(null=True, blank=True)
 
     objects = SupportRequestQuerySet.as_manager()
 
@@ -206,7 +210,7 @@ class SupportRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["site", "offer"],
-                condition=Q(state__in=["submitted", "proposed", "chosen", "declined"]),
+                condition=Q(state__in=["submitted", "proposed", "chosen", "declined", "change"]),
                 name="one_open_request_per_site_and_offer",
             )
         ]
@@ -269,6 +273,19 @@ class SupportRequest(models.Model):
             raise NotAllowed("This request is not waiting for an enabler to confirm.")
         self.decided_at = timezone.now()
         self._move(to=self.State.ACCEPTED, fields=("decided_at",))
+
+    def back_for_a_change(self) -> None:
+        """Its pairing ended early: the request waits for new proposals, marked as asking for a different
+        enabler. When the site first asked stays as it was."""
+        if self.state != self.State.ACCEPTED:
+            raise NotAllowed("Only a request whose engagement has begun can come back for a different enabler.")
+        self.change_asked_at = timezone.now()
+        self._move(to=self.State.CHANGE, fields=("change_asked_at",))
+
+    @property
+    def waiting_since(self) -> datetime.datetime:
+        """Since when it has waited for an enabler: the site's ask, or the change of enabler it came back with."""
+        return self.change_asked_at or self.submitted_at
 
     def withdraw(self) -> None:
         if not self.is_open:
@@ -367,12 +384,20 @@ class Engagement(models.Model):
         PAUSED = "paused", "Paused"
         CLOSING = "closing", "Closing"
         CLOSED = "closed", "Closed"
+        ENDED = "ended", "Ended early: a change of enabler"
 
     OPEN_STATES = (State.AGREEMENT, State.ACTIVE, State.PAUSED, State.CLOSING)
+    FINISHED_STATES = (State.CLOSED, State.ENDED)
 
-    # The request is the engagement's birth certificate: not null and unique, so the database itself refuses an
-    # engagement without a request, or a second engagement from the same request.
-    request = models.OneToOneField(SupportRequest, on_delete=models.PROTECT, related_name="engagement")
+    # The request is the engagement's birth certificate: not null, and at most one open engagement per request, so
+    # the database itself refuses an engagement without a request, or a second one at once. A request has more
+    # than one engagement only after a change of enabler: the earlier pairing ended, the next begun.
+    request = models.ForeignKey(SupportRequest, on_delete=models.PROTECT, related_name="engagements")
+    # The pairing this one follows after a change of enabler, for the days already used and what the site's lead
+    # may choose to carry over.
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_pairing"
+    )
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="engagements")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="engagements")
     enabler = models.ForeignKey(
@@ -389,6 +414,10 @@ class Engagement(models.Model):
     # The sum of the extra days the site agreed (BudgetExtension rows), kept in step by agree_extra_days so that the
     # database itself can refuse days used beyond the budget.
     days_extra = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("0"))
+    # Days used in earlier pairings of the same request (a change of enabler): already taken off day_allowance,
+    # kept to say so on the page.
+    days_carried = models.DecimalField(max_digits=6, decimal_places=1, default=Decimal("0"))
+    shared_work_carried_at = models.DateTimeField(null=True, blank=True)
     last_nudged_at = models.DateTimeField(null=True, blank=True)
     retention_notice_sent_at = models.DateTimeField(null=True, blank=True)
     notes_destroyed_at = models.DateTimeField(null=True, blank=True)
@@ -409,6 +438,11 @@ class Engagement(models.Model):
             models.CheckConstraint(
                 condition=Q(day_allowance__isnull=True) | Q(days_used__lte=F("day_allowance") + F("days_extra")),
                 name="engagement_days_within_budget",
+            ),
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(state__in=["agreement", "active", "paused", "closing"]),
+                name="one_open_engagement_per_request",
             ),
         ]
 
@@ -458,6 +492,16 @@ class Engagement(models.Model):
     def close(self) -> None:
         self.closed_on = timezone.localdate()
         self._move(allowed_from=(self.State.CLOSING,), to=self.State.CLOSED, fields=("closed_on",))
+
+    def end_early(self) -> None:
+        """A change of enabler: the pairing ends now, without blame. Its closed_on starts the private notes'
+        retention as a close does."""
+        self.closed_on = timezone.localdate()
+        self._move(allowed_from=(self.State.ACTIVE, self.State.PAUSED), to=self.State.ENDED, fields=("closed_on",))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in self.FINISHED_STATES
 
     # The day budget -------------------------------------------------------------------------------------------
 

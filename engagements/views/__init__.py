@@ -1,6 +1,7 @@
 """Engagements' views: the support journey (support), the work once it has begun (sessions), feedback,
 sessions planned ahead (planning), and the central team's enabler pool (pool)."""
 
+from .changes import chemistry_ask, chemistry_detail, engagement_carry_over, engagement_end
 from .closeout import close_out_review
 from .feedback import feedback_create, feedback_list
 from .planning import planned_session_cancel, planned_session_create, planned_session_edit, series_end
@@ -56,6 +57,8 @@ __all__ = [
     "calendar_settings",
     "calendar_turn_off",
     "calendar_turn_on",
+    "chemistry_ask",
+    "chemistry_detail",
     "close_out_review",
     "diagnostic_detail",
     "diagnostic_edit",
@@ -67,8 +70,10 @@ __all__ = [
     "enabler_profile_detail",
     "enabler_profile_edit",
     "enabler_reactivate",
+    "engagement_carry_over",
     "engagement_close",
     "engagement_detail",
+    "engagement_end",
     "engagement_extra_days",
     "engagement_pause",
     "engagement_resume",

@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +23,7 @@ from sites.models import Site, SiteMembership
 from .. import access, actions
 from ..forms import (
     AgreementForm,
+    ChemistryAskForm,
     ClosingForm,
     DeclineForm,
     DiagnosticForm,
@@ -33,8 +34,18 @@ from ..forms import (
     SupportRequestForm,
 )
 from ..matching import rank_enablers
-from ..models import AccessRecord, EnablerProfile, Engagement, Offer, Proposal, Session, SupportRequest
+from ..models import (
+    AccessRecord,
+    ChemistryConversation,
+    EnablerProfile,
+    Engagement,
+    Offer,
+    Proposal,
+    Session,
+    SupportRequest,
+)
 from ..working_days import working_days_between
+from .changes import change_of
 from .planning import page_context as planned_sessions
 
 
@@ -135,19 +146,43 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     support_request = get_object_or_404(
         SupportRequest.objects.visible_to(request.user).select_related("site", "offer", "created_by"), pk=pk
     )
-    proposals = support_request.proposals.select_related("enabler", "enabler__enabler_profile")
+    proposals = support_request.proposals.select_related("enabler", "enabler__enabler_profile").annotate(
+        chemistry_asked=Exists(ChemistryConversation.objects.filter(proposal=OuterRef("pk")))
+    )
     role = site_access.site_role(request.user, support_request.site_id)
     is_site_member = role is not None
     if not (is_site_member or sees_every_site(request.user)):
         proposals = proposals.filter(enabler=request.user)  # an enabler sees their own proposal only
+    shown = list(proposals)
+    conversations = _chemistry_of(support_request, request.user)
+    for proposal in shown:
+        proposal.conversation = conversations.get(proposal.pk)  # type: ignore[attr-defined]
+    is_site_lead = site_access.is_lead_role(role)
+    # Those the site's lead has not yet asked to talk with, while it is choosing.
+    not_asked = [p for p in shown if p.outcome == Proposal.Outcome.PENDING and not p.__dict__["chemistry_asked"]]
+    choosing = is_site_lead and support_request.state == SupportRequest.State.PROPOSED and not_asked
     context = {
         "support_request": support_request,
-        "proposals": proposals,
+        "proposals": shown,
         "is_site_member": is_site_member,
-        "is_site_lead": site_access.is_lead_role(role),
-        "engagement": Engagement.objects.filter(request=support_request).first(),
+        "is_site_lead": is_site_lead,
+        "chemistry_form": ChemistryAskForm(
+            proposals=Proposal.objects.filter(pk__in=[p.pk for p in not_asked]).select_related("enabler")
+        )
+        if choosing
+        else None,
+        "engagements": list(Engagement.objects.filter(request=support_request).order_by("created_at", "pk")),
     }
     return render(request, "engagements/request_detail.html", context)
+
+
+def _chemistry_of(support_request: SupportRequest, user: User) -> dict[int, ChemistryConversation]:
+    """The request's chemistry conversations by proposal: those the person may open (the site's lead, the proposed
+    enabler). The central team learns only that one was asked for (the proposal's chemistry_asked)."""
+    return {
+        conversation.proposal_id: conversation
+        for conversation in ChemistryConversation.objects.visible_to(user).filter(proposal__request=support_request)
+    }
 
 
 @require_POST
@@ -283,6 +318,12 @@ def engagement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "is_enabler": access.is_enabler_of(request.user, engagement),
         "is_site_member": access.is_site_member_of(request.user, engagement),
         "extensions": engagement.budget_extensions.select_related("agreed_by") if working_with else [],
+        # Who ended a pairing, and their words: the two parties' alone.
+        "change": change_of(engagement) if working_with and engagement.state == Engagement.State.ENDED else None,
+        "carry_over_offered": engagement.previous_id is not None
+        and engagement.shared_work_carried_at is None
+        and not engagement.is_finished
+        and access.is_site_lead_of(request.user, engagement),
         **planned_sessions(request.user, engagement, working_with=working_with),
     }
     return render(request, "engagements/engagement_detail.html", context)
