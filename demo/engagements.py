@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from accounts.models import User
-from engagements import actions
+from engagements import actions, changes
 from engagements.models import Approach, EnablerProfile, Engagement, Feedback, Offer, Sector, SupportRequest
 from engagements.notes import NotesKeyError
 from sites.models import Organisation, Programme, Site, SiteMembership
@@ -71,7 +72,11 @@ EXTRA_PEOPLE = {
     "lead.cheshire@example.org": ("Hugo Marsh", "Head of partnerships"),
     "lead.calderdale@example.org": ("Imogen Tarrant", "Senior responsible officer"),
     "lead.wirral@example.org": ("Nathan Ebdon", "Vanguard programme director"),
+    "lead.northwestlondon@example.org": ("Wren Halloway", "Director of integrated commissioning"),
 }
+
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def _offer(programme: Programme, name: str, provider: str, cadence: str, days: Decimal | None, text: str) -> Offer:
@@ -273,7 +278,56 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         "One-to-one coaching and facilitation of the partnership board.",
         9,
     )
-    _propose(greenwich, lead, profiles["rowan.hale@example.org"], profiles["sasha.mercer@example.org"])
+    greenwich_proposals = _propose(
+        greenwich, lead, profiles["rowan.hale@example.org"], profiles["sasha.mercer@example.org"]
+    )
+    # Greenwich's lead would like to talk with both before choosing; Rowan has offered two times.
+    to_rowan, _ = changes.ask_for_chemistry(
+        request=greenwich, proposals=greenwich_proposals, by=users["lead.greenwich@example.org"]
+    )
+    next_week = timezone.localdate() + datetime.timedelta(days=7)
+    changes.offer_chemistry_times(
+        conversation=to_rowan,
+        by=users["rowan.hale@example.org"],
+        times=[
+            datetime.datetime.combine(next_week, datetime.time(10, 0), tzinfo=LONDON),
+            datetime.datetime.combine(next_week + datetime.timedelta(days=1), datetime.time(15, 30), tzinfo=LONDON),
+        ],
+        minutes=30,
+        place="online",
+        meeting_link="https://meet.example.org/greenwich-rowan",
+    )
+    # North West London's first pairing did not work for them: its lead ended it, and the request is back in the
+    # queue asking for a different enabler.
+    SiteMembership.objects.create(
+        user=users["lead.northwestlondon@example.org"], site=sites["North West London"], role=SiteMembership.Role.LEAD
+    )
+    north_west_london = ask(
+        sites["North West London"],
+        weekly,
+        users["lead.northwestlondon@example.org"],
+        "Our commissioners have agreed one budget and want their leaders to work as one team.",
+        "Coaching for the director of integrated commissioning and the joint board.",
+        60,
+    )
+    ended = engage(
+        north_west_london, users["lead.northwestlondon@example.org"], lead, profiles["sasha.mercer@example.org"]
+    )
+    agree(ended, users["lead.northwestlondon@example.org"], "A joint board that agrees its priorities.")
+    actions.log_session(
+        engagement=ended,
+        by=ended.enabler,
+        held_on=timezone.localdate() - datetime.timedelta(days=20),
+        length=Decimal("1.5"),
+        format="one-to-one",
+        place="remote",
+        participants="Director of integrated commissioning",
+    )
+    changes.end_pairing(
+        engagement=ended,
+        by=users["lead.northwestlondon@example.org"],
+        words="Thank you for the sessions. We need someone who knows council commissioning from the inside.",
+    )
     islington = ask(
         sites["Islington"],
         weekly,

@@ -4,7 +4,19 @@ import django.db.models.deletion
 import django.utils.timezone
 from decimal import Decimal
 from django.conf import settings
+import importlib
+
 from django.db import migrations, models
+
+
+def sqlite_triggers_again(apps, schema_editor):
+    """SQLite rebuilds the engagement table to turn its request into a foreign key, and drops its triggers with
+    it: the rule of 0002 (an engagement is born only from an accepted request) is put back. PostgreSQL alters the
+    table in place and keeps its trigger."""
+    if schema_editor.connection.vendor == "sqlite":
+        rule = importlib.import_module("engagements.migrations.0002_engagement_requires_accepted_request")
+        for statement in [*rule.SQLITE_REVERSE, *rule.SQLITE]:
+            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
@@ -137,4 +149,5 @@ class Migration(migrations.Migration):
             model_name='enablerchange',
             index=models.Index(fields=['asked_at'], name='engagements_asked_a_59eee7_idx'),
         ),
+        migrations.RunPython(sqlite_triggers_again, migrations.RunPython.noop),
     ]

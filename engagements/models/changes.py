@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.access import visible
 from sites import access as site_access
 
 from .planning import PlannedSession
@@ -31,9 +32,14 @@ class ChemistryConversationQuerySet(models.QuerySet["ChemistryConversation"]):
     def visible_to(self, user: User | AnonymousUser) -> ChemistryConversationQuerySet:
         """The site's lead and the proposed enabler: nobody else (the central team sees only that one was asked
         for, on the request)."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(Q(proposal__enabler=user.pk) | Q(proposal__request__site__in=site_access.sites_led_by(user)))
+        return visible(
+            self,
+            user,
+            lambda rows: rows.filter(
+                Q(proposal__enabler=user.pk) | Q(proposal__request__site__in=site_access.sites_led_by(user))  # type: ignore[arg-type]
+            ),
+            centre_sees_all=False,
+        )
 
 
 class ChemistryConversation(models.Model):

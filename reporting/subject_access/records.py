@@ -83,7 +83,7 @@ class Scope:
         engagements = list(party.values_list("pk", "site_id", "enabler_id").distinct())
         lead_sites = site_access.led_site_ids(memberships)
         requests = SupportRequest.objects.filter(
-            Q(created_by=user) | Q(proposals__enabler=user) | Q(engagement__in=[pk for pk, _, _ in engagements])
+            Q(created_by=user) | Q(proposals__enabler=user) | Q(engagements__in=[pk for pk, _, _ in engagements])
         )
         return cls(
             user=user,
