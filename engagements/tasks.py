@@ -19,14 +19,15 @@ WAITING_WORKING_DAYS = 10
 
 @shared_task
 def remind_waiting_requests() -> int:
-    """Tell the central team, once per request, about requests waiting more than 10 working days."""
+    """Tell the central team, once per wait, about requests waiting more than 10 working days (since the site asked,
+    or since it came back after a change of enabler)."""
     today = timezone.localdate()
     leads = list(User.objects.central_team())
     reminded = 0
     for support_request in (
         SupportRequest.objects.in_queue().filter(waiting_reminder_sent_at=None).select_related("site", "offer")
     ):
-        waited = working_days_between(timezone.localdate(support_request.submitted_at), today)
+        waited = working_days_between(timezone.localdate(support_request.waiting_since), today)
         if waited <= WAITING_WORKING_DAYS:
             continue
         actions.note_reminder_sent(request=support_request, leads=leads, waited=waited)

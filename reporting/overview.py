@@ -316,7 +316,11 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
     total.goals_reviewed, total.goals_met, total.goals_partly_met, total.goals_not_yet = _goals(goal_reviews)
     # A pairing ended early (a change of enabler) ends the day it is asked for: the engagements read above hold
     # every one ended in the period, so the count costs no query of its own.
-    ended = [e for e in engagements if e["state"] == Engagement.State.ENDED and start <= e["closed_on"] <= end]
+    ended = [
+        e
+        for e in engagements
+        if e["state"] == Engagement.State.ENDED and e["closed_on"] is not None and start <= e["closed_on"] <= end
+    ]
     for group, pk in zip(by_programme, programmes, strict=True):
         group.changes = _changes(pick(ended, "offer__programme_id", pk))
     total.changes = _changes(ended)

@@ -280,7 +280,8 @@ class SupportRequest(models.Model):
         if self.state != self.State.ACCEPTED:
             raise NotAllowed("Only a request whose engagement has begun can come back for a different enabler.")
         self.change_asked_at = timezone.now()
-        self._move(to=self.State.CHANGE, fields=("change_asked_at",))
+        self.waiting_reminder_sent_at = None  # a new wait: the central team is reminded again if it runs long
+        self._move(to=self.State.CHANGE, fields=("change_asked_at", "waiting_reminder_sent_at"))
 
     @property
     def waiting_since(self) -> datetime.datetime:

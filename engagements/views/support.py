@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -87,8 +87,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context["waiting_for_me"] = Proposal.objects.filter(
             enabler=user, outcome=Proposal.Outcome.CHOSEN
         ).select_related("request__site", "request__offer")
-        context["proposed_to"] = Proposal.objects.filter(enabler=user, outcome=Proposal.Outcome.PENDING).select_related(
-            "request__site", "request__offer"
+        context["proposed_to"] = (
+            Proposal.objects.filter(enabler=user, outcome=Proposal.Outcome.PENDING)
+            .select_related("request__site", "request__offer")
+            .annotate(conversation_pk=F("chemistry"))  # a site that would like to talk first
         )
     if is_central_team(user):
         queue = SupportRequest.objects.in_queue().select_related("site", "offer")
@@ -110,7 +112,7 @@ def _capacity() -> tuple[dict[str, int | None], int]:
 
 def _with_waits(requests: QuerySet[SupportRequest]) -> list[tuple[SupportRequest, int]]:
     today = timezone.localdate()
-    return [(item, working_days_between(timezone.localdate(item.submitted_at), today)) for item in requests]
+    return [(item, working_days_between(timezone.localdate(item.waiting_since), today)) for item in requests]
 
 
 # Support requests ---------------------------------------------------------------------------------------------
@@ -171,7 +173,13 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         if choosing
         else None,
-        "engagements": list(Engagement.objects.filter(request=support_request).order_by("created_at", "pk")),
+        # Each pairing born from the request, for those who may see it (an earlier enabler sees their own only).
+        "engagements": list(
+            Engagement.objects.visible_to(request.user)
+            .filter(request=support_request)
+            .select_related("enabler")
+            .order_by("created_at", "pk")
+        ),
     }
     return render(request, "engagements/request_detail.html", context)
 

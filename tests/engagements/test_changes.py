@@ -379,3 +379,33 @@ def test_an_enabler_profile_of_the_previous_pairing_is_still_readable_by_the_sit
     changes.end_pairing(engagement=pairing, by=site_lead)
 
     assert EnablerProfile.objects.visible_to(site_lead).filter(user=enabler).exists()
+
+
+def test_the_queue_counts_the_new_wait_from_the_change_and_reminds_again(
+    pairing: Engagement, site_lead: User, programme_lead: User
+) -> None:
+    from engagements.tasks import remind_waiting_requests
+
+    SupportRequest.objects.filter(pk=pairing.request_id).update(
+        submitted_at=timezone.now() - datetime.timedelta(days=60), waiting_reminder_sent_at=timezone.now()
+    )
+    changes.end_pairing(engagement=pairing, by=site_lead)
+
+    page = client_for(programme_lead).get(reverse("engagements:queue")).content.decode()
+    assert "Asked for a different enabler" in page and "0 working days" in page
+    assert remind_waiting_requests() == 0  # a new wait, not yet long
+    SupportRequest.objects.filter(pk=pairing.request_id).update(
+        change_asked_at=timezone.now() - datetime.timedelta(days=30)
+    )
+    assert remind_waiting_requests() == 1
+
+
+def test_an_earlier_enabler_does_not_learn_who_came_next(
+    pairing: Engagement, site_lead: User, enabler: User, other_enabler: User, programme_lead: User
+) -> None:
+    changes.end_pairing(engagement=pairing, by=site_lead)
+    start_engagement(SupportRequest.objects.get(pk=pairing.request_id), other_enabler, site_lead, programme_lead)
+
+    page = client_for(enabler).get(reverse("engagements:request_detail", kwargs={"pk": pairing.request_id}))
+
+    assert other_enabler.full_name not in page.content.decode()

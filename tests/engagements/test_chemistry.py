@@ -328,3 +328,45 @@ def test_the_ask_form_on_the_request_page(two_proposed: list[Proposal], site_lea
 
     client.post(ask_url, {"proposals": [two_proposed[1].pk]})
     assert ChemistryConversation.objects.get().proposal == two_proposed[1]
+
+
+def test_the_enablers_home_links_to_a_conversation_asked_for(
+    two_proposed: list[Proposal], site_lead: User, enabler: User, other_enabler: User
+) -> None:
+    conversation = changes.ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead)[
+        0
+    ]
+    link = reverse("engagements:chemistry_detail", kwargs={"pk": conversation.pk})
+
+    assert link in client_for(enabler).get(reverse("home")).content.decode()
+    assert link not in client_for(other_enabler).get(reverse("home")).content.decode()
+
+
+def test_the_request_page_costs_the_same_queries_with_one_conversation_or_three(
+    site_a: Site, offer, site_lead: User, programme_lead: User, enabler: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    profiles = [EnablerProfile.objects.get(user=enabler)]
+    for number in range(2):
+        person = User.objects.create_user(f"third{number}@example.test", "x", full_name=f"Tam Third{number}")
+        profiles.append(EnablerProfile.objects.create(user=person, capacity=3))
+    client = client_for(site_lead)
+
+    def queries(count: int) -> int:
+        SupportRequest.objects.all().delete()
+        request = ask_for_support(site_a, offer, site_lead)
+        proposed = actions.propose_enablers(
+            request=request,
+            proposals=[actions.ProposedEnabler(p, "An introduction.", []) for p in profiles[:count]],
+            by=programme_lead,
+        )
+        changes.ask_for_chemistry(request=request, proposals=proposed, by=site_lead)
+        url = reverse("engagements:request_detail", kwargs={"pk": request.pk})
+        client.get(url)  # the session's first read is not the page's
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    assert queries(1) == queries(3)
