@@ -43,7 +43,7 @@ class SupportRequestAdmin(admin.ModelAdmin):
     search_fields = ("site__name",)
     date_hierarchy = "submitted_at"
     inlines = [ProposalInline]
-    readonly_fields = ("state", "submitted_at", "decided_at", "created_by", "site", "offer")
+    readonly_fields = ("state", "submitted_at", "decided_at", "change_asked_at", "created_by", "site", "offer")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # pull, never push: only a site creates a request, in the app
@@ -57,6 +57,7 @@ class EngagementAdmin(admin.ModelAdmin):
     search_fields = ("site__name",)
     fields = (
         "request",
+        "previous",
         "site",
         "offer",
         "enabler",
@@ -66,6 +67,7 @@ class EngagementAdmin(admin.ModelAdmin):
         "follow_up_on",
         "closed_on",
         "day_allowance",
+        "days_carried",
         "days_used",
     )
     readonly_fields = fields

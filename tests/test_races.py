@@ -138,3 +138,70 @@ def test_an_invitation_accepted_in_two_tabs_at_once_makes_one_account(programme_
     assert outcomes == ["done", "refused"]
     assert User.objects.filter(email="twice@example.test").count() == 1
     assert AuditEvent.objects.filter(verb=AuditEvent.Verb.ACCEPTED_AN_INVITATION, target_id=invitation.pk).count() == 1
+
+
+def test_the_site_lead_and_the_enabler_ending_a_pairing_at_once_end_it_once(
+    engagement_a: Engagement, site_lead: User
+) -> None:
+    from engagements import changes
+    from engagements.models import EnablerChange
+
+    enabler = engagement_a.enabler
+    actions.revise_agreement(
+        engagement=engagement_a,
+        by=enabler,
+        cadence="Weekly",
+        ways_of_working="Online",
+        goals="Trust",
+        confidentiality="Ours",
+    )
+    actions.confirm_agreement(engagement=engagement_a, by=enabler)
+    actions.confirm_agreement(engagement=engagement_a, by=site_lead)
+
+    outcomes = _at_once(
+        lambda: changes.end_pairing(engagement=engagement_a, by=site_lead, words="From the site"),
+        lambda: changes.end_pairing(engagement=engagement_a, by=enabler, words="From the enabler"),
+    )
+
+    assert outcomes == ["done", "refused"]
+    assert EnablerChange.objects.filter(engagement=engagement_a).count() == 1
+    assert SupportRequest.objects.get(pk=engagement_a.request_id).state == SupportRequest.State.CHANGE
+    assert AuditEvent.objects.filter(verb=AuditEvent.Verb.CAME_BACK_FOR_A_CHANGE).count() == 1
+
+
+def test_the_site_choosing_while_an_enabler_plans_a_chemistry_conversation_ends_one_way(
+    site_a: Site, offer: Offer, site_lead: User, programme_lead: User, enabler: User, other_enabler: User
+) -> None:
+    import datetime
+
+    from engagements import changes
+    from engagements.models import ChemistryConversation
+
+    request = ask_for_support(site_a, offer, site_lead)
+    first, second = actions.propose_enablers(
+        request=request,
+        proposals=[
+            actions.ProposedEnabler(enabler.enabler_profile, "Hello.", []),
+            actions.ProposedEnabler(other_enabler.enabler_profile, "Hello too.", []),
+        ],
+        by=programme_lead,
+    )
+    _, talk = changes.ask_for_chemistry(request=request, proposals=[first, second], by=site_lead)
+    when = timezone.now() + datetime.timedelta(days=3)
+
+    outcomes = _at_once(
+        lambda: actions.choose_enabler(request=request, proposal=first, by=site_lead),
+        lambda: changes.plan_chemistry(
+            conversation=talk,
+            by=other_enabler,
+            starts_at=when,
+            minutes=30,
+            place="online",
+            meeting_link="https://meet.example.test/race",
+        ),
+    )
+
+    talk.refresh_from_db()
+    # Whichever came first, the conversation with the enabler not chosen ends cancelled.
+    assert "done" in outcomes
+    assert talk.state == ChemistryConversation.State.CANCELLED
