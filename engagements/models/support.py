@@ -223,6 +223,11 @@ class SupportRequest(models.Model):
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
 
+    @property
+    def is_in_queue(self) -> bool:
+        """Waiting for the central team to propose enablers."""
+        return self.state in self.QUEUE_STATES
+
     def approach_labels(self) -> list[str]:
         return [Approach(value).label for value in self.approaches_wanted if value in Approach.values]
 

@@ -65,11 +65,18 @@ def chemistry_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         raise Http404
     forms: dict[str, Any] = {}
     if choosing and is_enabler and conversation.state != ChemistryConversation.State.PLANNED:
-        forms["offer"] = ChemistryOfferForm(request.POST if step == "offer" else None, initial=_where(conversation))
+        forms["offer"] = ChemistryOfferForm(
+            request.POST if step == "offer" else None, initial=_where(conversation), auto_id="offer-%s"
+        )
     if choosing and is_site_lead and conversation.state == ChemistryConversation.State.OFFERED:
-        forms["pick"] = ChemistryPickForm(request.POST if step == "pick" else None, conversation=conversation)
+        forms["pick"] = ChemistryPickForm(
+            request.POST if step == "pick" else None, conversation=conversation, auto_id="pick-%s"
+        )
     if choosing:
-        forms["plan"] = ChemistryPlanForm(request.POST if step == "plan" else None, initial=_where(conversation))
+        # Each form its own ids, as up to three share the page.
+        forms["plan"] = ChemistryPlanForm(
+            request.POST if step == "plan" else None, initial=_where(conversation), auto_id="plan-%s"
+        )
     if step is not None:
         form = forms.get(step)
         if form is None:
