@@ -138,7 +138,8 @@ def offer_chemistry_times(
     _still_choosing(conversation)
     if conversation.state == ChemistryConversation.State.PLANNED:
         raise NotAllowed("A time is already planned. Plan a different time instead.")
-    moments = sorted(set(times))
+    # Compared as instants: on the night the clocks change, two wall-clock times of Europe/London can be one moment.
+    moments = sorted({moment.astimezone(datetime.UTC) for moment in times})
     if not 1 <= len(moments) <= ChemistryConversation.MOST_TIMES_OFFERED:
         raise NotAllowed("Offer between one and three different times.")
     for moment in moments:
@@ -201,7 +202,8 @@ def pick_chemistry_time(
     if not site_access.is_site_lead(by, conversation.proposal.request.site_id):
         raise NotAllowed("The site's lead picks the time.")
     _still_choosing(conversation)
-    if conversation.state != ChemistryConversation.State.OFFERED or starts_at not in conversation.times:
+    offered = {moment.astimezone(datetime.UTC) for moment in conversation.times}
+    if conversation.state != ChemistryConversation.State.OFFERED or starts_at.astimezone(datetime.UTC) not in offered:
         raise NotAllowed("Pick one of the times the enabler offered.")
     _check_when(starts_at)
     return _plan(conversation, by, starts_at)

@@ -869,7 +869,7 @@ class ChemistryOfferForm(forms.Form):
                 moment = datetime.datetime.combine(data[day], data[time], tzinfo=LONDON)
                 if moment <= timezone.now():
                     self.add_error(time, "This time must be later than now: choose a later time")
-                elif moment in data["times"]:
+                elif moment.astimezone(datetime.UTC) in {time.astimezone(datetime.UTC) for time in data["times"]}:
                     self.add_error(time, "Offer different times: this one is offered already")
                 else:
                     data["times"].append(moment)

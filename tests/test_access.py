@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,13 +23,13 @@ from django.utils import timezone
 
 from accounts.actions import email_change_token
 from accounts.models import Notification, User
-from engagements import planning
-from engagements.models import Engagement, PlannedSession
+from engagements import actions, changes, planning
+from engagements.models import Engagement, Offer, PlannedSession
 from onboarding import actions as onboarding_actions
 from onboarding import imports as onboarding_imports
 from onboarding.models import Invitation
 from sites.models import Site, SiteMembership
-from tests.conftest import PERSONAS, client_for
+from tests.conftest import PERSONAS, ask_for_support, client_for, start_engagement
 
 LOGIN = 302  # an anonymous visitor is sent to the log-in page
 MOVED = 302  # a change answered with a redirect back to the page, with a message saying what happened
@@ -96,6 +97,13 @@ TARGETS: dict[str, Callable[[dict], dict]] = {
     "membership_b": lambda o: {"pk": SiteMembership.objects.get(user=o["other_site_lead"]).pk},
     "programme": lambda o: {"pk": o["site_a"].programme_id},
     "offer": lambda o: {"pk": o["engagement_a"].offer_id},
+    "chemistry_request_a": lambda o: {"pk": _pairings(o)["chemistry_a"].proposal.request_id},
+    "chemistry_request_b": lambda o: {"pk": _pairings(o)["chemistry_b"].proposal.request_id},
+    "chemistry_a": lambda o: {"pk": _pairings(o)["chemistry_a"].pk},
+    "chemistry_b": lambda o: {"pk": _pairings(o)["chemistry_b"].pk},
+    "active_a": lambda o: {"pk": _pairings(o)["active_a"].pk},
+    "active_b": lambda o: {"pk": _pairings(o)["active_b"].pk},
+    "ended_a": lambda o: {"pk": _pairings(o)["ended_a"].pk},
 }
 
 MATRIX: list[tuple[str, str, dict[str, int]]] = [
@@ -210,6 +218,21 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:close_out_review", "engagement_a", these(200, "site_lead", "site_member", "enabler")),
     ("engagements:close_out_review", "engagement_b", these(200, "other_site_lead", "other_enabler")),
     ("engagements:overview", "none", these(200, *CENTRE)),
+    # A chemistry conversation is the site's lead's and the proposed enabler's, nobody else's: not the site's other
+    # people, not another enabler, not the central team (it sees on the request that one was asked for), not an
+    # administrator. Asking for one is a POST.
+    ("engagements:chemistry_ask", "chemistry_request_a", everyone(405)),
+    ("engagements:chemistry_detail", "chemistry_a", these(200, "site_lead", "enabler")),
+    ("engagements:chemistry_detail", "chemistry_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:request_detail", "chemistry_request_a", these(200, *PARTIES_A, *CENTRE)),
+    # A change of enabler: the pairing is ended by its enabler or the site's lead (an ended one sends them back to
+    # the engagement, saying why); the ended engagement's page is still the parties' and the central team's (the
+    # words and who asked are for the parties alone: tests/test_privacy_sweep.py). Carrying over is a POST.
+    ("engagements:engagement_end", "active_a", these(200, "site_lead", "enabler")),
+    ("engagements:engagement_end", "active_b", these(200, "other_site_lead", "other_enabler")),
+    ("engagements:engagement_end", "ended_a", these(MOVED, "site_lead", "enabler")),
+    ("engagements:engagement_detail", "ended_a", these(200, *PARTIES_A, *CENTRE)),
+    ("engagements:engagement_carry_over", "engagement_a", everyone(405)),
     ("engagements:overview_export", "none", these(200, *CENTRE)),
     # Bulk import: the central team's alone (administrators read, they do not act for it).
     ("onboarding:import_start", "none", these(200, "programme_lead")),
@@ -313,6 +336,13 @@ POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:enabler_deactivate", "profile_enabler", these(MOVED, "programme_lead")),
     ("engagements:enabler_deactivate", "profile_other_enabler", these(MOVED, "programme_lead")),
     ("engagements:enabler_reactivate", "profile_enabler", these(MOVED, "programme_lead")),
+    # Asking with nobody ticked shows the request's page again with the form's error (200); only the site's lead of
+    # the request's site may ask.
+    ("engagements:chemistry_ask", "chemistry_request_a", these(200, "site_lead")),
+    ("engagements:chemistry_ask", "chemistry_request_b", these(200, "other_site_lead")),
+    # Refused with a message for each party (it follows no earlier pairing; only the site's lead chooses).
+    ("engagements:engagement_carry_over", "engagement_a", these(MOVED, *PARTIES_A)),
+    ("engagements:engagement_carry_over", "engagement_b", these(MOVED, "other_site_lead", "other_enabler")),
 ]
 
 
@@ -339,6 +369,59 @@ def _planned(engagement: Engagement) -> PlannedSession:
         place="online",
         meeting_link="https://meet.example.test/planned",
     )
+
+
+def _pairings(o: dict) -> dict[str, Any]:
+    """Made the first time a row asks, then kept with the personas' objects: at each site a request whose lead
+    asked to talk with the one enabler proposed (site A's with the enabler, B's with the other enabler) and an
+    active engagement of the same two; at site A also a pairing its lead ended early. Each on an offer of its own,
+    and in this order, so that neither enabler is ever over their capacity of two."""
+    if "pairings" not in o:
+        made: dict[str, Any] = {}
+        central = o["programme_lead"]
+        for label, lead_persona, enabler_persona in (
+            ("a", "site_lead", "enabler"),
+            ("b", "other_site_lead", "other_enabler"),
+        ):
+            site, lead, enabler = o[f"site_{label}"], o[lead_persona], o[enabler_persona]
+            request = ask_for_support(site, _offer(site, "Coaching after a first talk"), lead)
+            (proposal,) = actions.propose_enablers(
+                request=request,
+                proposals=[actions.ProposedEnabler(enabler.enabler_profile, "An experienced coach.", [])],
+                by=central,
+            )
+            made[f"chemistry_{label}"] = changes.ask_for_chemistry(request=request, proposals=[proposal], by=lead)[0]
+            if label == "a":
+                ended = _active(site, _offer(site, "Coaching that ended early"), lead, enabler, central)
+                changes.end_pairing(engagement=ended, by=lead, words="We would like a different enabler.")
+                made["ended_a"] = Engagement.objects.get(pk=ended.pk)
+            made[f"active_{label}"] = _active(site, _offer(site, "Coaching under way"), lead, enabler, central)
+        o["pairings"] = made
+    return o["pairings"]
+
+
+def _offer(site: Site, name: str) -> Offer:
+    return Offer.objects.get_or_create(
+        programme=site.programme, name=name, defaults={"provider": "Fictional Provider", "cadence": "weekly"}
+    )[0]
+
+
+def _active(site: Site, offer: Offer, lead: User, enabler: User, programme_lead: User) -> Engagement:
+    """An engagement through the whole journey, its agreement confirmed by both: active, so it can be ended."""
+    engagement = start_engagement(ask_for_support(site, offer, lead), enabler, lead, programme_lead)
+    actions.revise_agreement(
+        engagement=engagement,
+        by=enabler,
+        cadence="Weekly",
+        ways_of_working="On site",
+        goals="Trust",
+        confidentiality="Ours",
+    )
+    actions.confirm_agreement(engagement=engagement, by=enabler)
+    actions.confirm_agreement(engagement=engagement, by=lead)
+    engagement = Engagement.objects.get(pk=engagement.pk)
+    assert engagement.state == Engagement.State.ACTIVE
+    return engagement
 
 
 def _another_member(site: Site) -> SiteMembership:

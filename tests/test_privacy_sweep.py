@@ -5,12 +5,18 @@ matrix with the real ids of the engagement, session and note, plus the Django ad
 every registered model, every export and feed. Every e-mail sent and every log record is collected, an error
 report is made from a failure in the middle of saving a note, and raw SQL reads every column of every table.
 The canary appears nowhere but in the author's own pages.
+
+The same sweep follows what only two parties may read: the words of a close-out review, the words of a change of
+enabler (and who asked for it), and the place and link of a chemistry conversation.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
+import re
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib import admin
@@ -20,10 +26,13 @@ from django.test import Client
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
+from accounts.models import User
+from engagements import actions, changes
+from engagements.models import EnablerProfile
 from engagements.notes import PrivateNote
 from engagements.tasks import destroy_expired_private_notes, nudge_quiet_engagements
-from tests.conftest import PERSONAS, client_for
-from tests.test_access import MATRIX, POST_MATRIX, TARGETS
+from tests.conftest import PERSONAS, ask_for_support, client_for
+from tests.test_access import CENTRE, MATRIX, POST_MATRIX, TARGETS, _offer, _pairings
 
 CANARY = f"canary-{uuid.uuid4().hex}"
 OTHERS = [persona for persona in PERSONAS if persona != "enabler"]
@@ -239,3 +248,158 @@ def test_a_close_out_review_reaches_only_the_two_parties(
     assert [message.subject for message in mail.outbox if REVIEW_CANARY in message.body + message.subject] == []
     leaked = [record for record in logs.records if REVIEW_CANARY in record.getMessage()]
     assert leaked == []
+
+
+# A change of enabler and chemistry conversations ----------------------------------------------------------------
+
+CHANGE_CANARY = f"change-canary-{uuid.uuid4().hex}"
+ADDRESS_CANARY = f"address-canary-{uuid.uuid4().hex}"
+LINK_CANARY = f"link-canary-{uuid.uuid4().hex}"
+ASKER = "Avery Lead"  # site A's lead, who ends the pairing
+NOT_IN_A_CONVERSATION_OF_A = [persona for persona in PERSONAS if persona not in ("site_lead", "enabler")]
+NOT_THE_SITE_LEAD_OF_A = [persona for persona in PERSONAS if persona != "site_lead"]
+
+
+def _sweep(objects: dict, personas: list[str], urls: list[str], canary: str) -> dict[str, list[str]]:
+    """Where each persona finds the canary: every URL given, and for the administrator every admin page too."""
+    seen: dict[str, list[str]] = {}
+    for persona in personas:
+        client = client_for(objects[persona])
+        bodies = [_body(client.get(url)) for url in urls]
+        bodies += _admin_pages(client) if persona == "administrator" else []
+        seen[persona] = [url for url, body in zip(urls, bodies, strict=False) if canary in body]
+        seen[persona] += ["admin page"] * sum(canary in body for body in bodies[len(urls) :])
+    return seen
+
+
+def _mailed(canary: str) -> list[tuple[str, list[str]]]:
+    """Every e-mail carrying the canary in its subject, its text or an attachment (a calendar invitation), with
+    its recipients."""
+    found = []
+    for message in mail.outbox:
+        attached = "".join(str(content) for _, content, _ in getattr(message, "attachments", []))
+        alternatives = "".join(str(content) for content, _ in getattr(message, "alternatives", []))
+        if canary in message.subject + message.body + attached + alternatives:
+            found.append((message.subject, sorted(message.to)))
+    return found
+
+
+def _logged(logs: Collect, canary: str) -> list[logging.LogRecord]:
+    return [record for record in logs.records if canary in record.getMessage() or canary in repr(record.args)]
+
+
+def test_the_words_of_a_change_of_enabler_reach_only_the_two_parties(
+    objects: dict, logs: Collect, django_capture_on_commit_callbacks: object
+) -> None:
+    """Site A's lead ends an active pairing with words for the enabler. Swept as the central team, the
+    administrator (admin pages too), the other site and its enabler, the account manager and anonymous; no
+    e-mail and no log carries them."""
+    rows = {(name, target) for name, target, _ in MATRIX + POST_MATRIX}
+    # Every target made first: some (a planned session) cannot be made for a pairing once it has ended.
+    urls = [reverse(name, kwargs=TARGETS[target](objects)) for name, target in sorted(rows)]
+    ended = _pairings(objects)["active_a"]
+    detail = reverse("engagements:engagement_detail", kwargs={"pk": ended.pk})
+    urls += [detail, reverse("engagements:request_detail", kwargs={"pk": ended.request_id})]
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.end_pairing(engagement=ended, by=objects["site_lead"], words=f"{CHANGE_CANARY}: not the right fit")
+    for party in ("site_lead", "site_member", "enabler"):  # the sweep would prove nothing without it to find
+        assert CHANGE_CANARY in _body(client_for(objects[party]).get(detail)), party
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seen = _sweep(objects, NOT_PARTIES_OF_A, urls, CHANGE_CANARY)
+
+    assert seen == {persona: [] for persona in NOT_PARTIES_OF_A}
+    assert _mailed(CHANGE_CANARY) == []
+    assert _logged(logs, CHANGE_CANARY) == []
+
+
+def test_the_central_team_sees_that_a_pairing_ended_never_who_ended_it(
+    objects: dict, django_capture_on_commit_callbacks: object
+) -> None:
+    """The engagement's state and the request's, yes; the change's panel (who said it was not working, what they
+    wrote), no: not on the ended engagement's page, and the request's page says only that a different enabler was
+    asked for."""
+    ended = _pairings(objects)["active_a"]
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.end_pairing(engagement=ended, by=objects["site_lead"], words=f"{CHANGE_CANARY}: not the right fit")
+    detail = reverse("engagements:engagement_detail", kwargs={"pk": ended.pk})
+    request_page = reverse("engagements:request_detail", kwargs={"pk": ended.request_id})
+    parties_see = _body(client_for(objects["enabler"]).get(detail))
+    assert f"when {ASKER} said it was not working" in parties_see  # what the panel says, where it is shown
+    assert f"What {ASKER} wrote" in parties_see
+
+    for persona in CENTRE:
+        client = client_for(objects[persona])
+        page, request = _body(client.get(detail)), _body(client.get(request_page))
+
+        assert "Ended early: a change of enabler" in page, persona  # the engagement's state is theirs to see
+        assert CHANGE_CANARY not in page, persona
+        assert "said it was not working" not in page and "ended early on" not in page, persona
+        assert "wrote:" not in page, persona  # "What you wrote:", "What Avery Lead wrote:"
+        assert ASKER not in page, persona
+        change_panel = re.search(r"A different enabler was asked for.*?</p>", request, re.S)
+        assert change_panel is not None, persona  # the request's state is theirs to see
+        assert ASKER not in change_panel.group(0) and CHANGE_CANARY not in request, persona
+
+
+def test_a_chemistry_conversations_place_and_link_reach_only_the_two_in_it(
+    objects: dict, logs: Collect, django_capture_on_commit_callbacks: object
+) -> None:
+    """An address for one conversation of site A (with the enabler) and a meeting link for another (with an
+    enabler who is none of the personas). Each reaches the site's lead and that enabler alone: swept as the site's
+    other member, the other enabler of the site (for the link), the central team, the administrator (admin pages
+    too), the other site and its enabler, the account manager and anonymous; e-mails go to the two alone."""
+    rows = {(name, target) for name, target, _ in MATRIX + POST_MATRIX}
+    urls = [reverse(name, kwargs=TARGETS[target](objects)) for name, target in sorted(rows)]
+    lead, enabler = objects["site_lead"], objects["enabler"]
+    tomorrow = datetime.datetime.now(tz=ZoneInfo("Europe/London")).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    ) + datetime.timedelta(days=1)
+    rowan = User.objects.create_user("rowan.quill@example.test", "x", full_name="Rowan Quill")
+    EnablerProfile.objects.create(user=rowan, capacity=2)
+    request = ask_for_support(objects["site_a"], _offer(objects["site_a"], "A first talk online"), lead)
+    (proposal,) = actions.propose_enablers(
+        request=request,
+        proposals=[actions.ProposedEnabler(rowan.enabler_profile, "An experienced coach.", [])],
+        by=objects["programme_lead"],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        on_site = changes.offer_chemistry_times(
+            conversation=_pairings(objects)["chemistry_a"],
+            by=enabler,
+            times=[tomorrow],
+            minutes=30,
+            place="on-site",
+            address=f"{ADDRESS_CANARY}, Room 4, Fictional House",
+        )
+        changes.pick_chemistry_time(conversation=on_site, by=lead, starts_at=on_site.times[0])
+        (online,) = changes.ask_for_chemistry(request=request, proposals=[proposal], by=lead)
+        changes.plan_chemistry(
+            conversation=online,
+            by=lead,
+            starts_at=tomorrow + datetime.timedelta(hours=3),
+            minutes=45,
+            place="online",
+            meeting_link=f"https://meet.example.test/{LINK_CANARY}",
+        )
+    on_site_page = reverse("engagements:chemistry_detail", kwargs={"pk": on_site.pk})
+    online_page = reverse("engagements:chemistry_detail", kwargs={"pk": online.pk})
+    urls += [online_page, reverse("engagements:request_detail", kwargs={"pk": request.pk})]
+    # What the two in each conversation see: the sweep would prove nothing without the canaries there to find.
+    assert ADDRESS_CANARY in _body(client_for(lead).get(on_site_page))
+    assert ADDRESS_CANARY in _body(client_for(enabler).get(on_site_page))
+    assert LINK_CANARY in _body(client_for(lead).get(online_page))
+    assert LINK_CANARY in _body(client_for(rowan).get(online_page))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seen_address = _sweep(objects, NOT_IN_A_CONVERSATION_OF_A, urls, ADDRESS_CANARY)
+        seen_link = _sweep(objects, NOT_THE_SITE_LEAD_OF_A, urls, LINK_CANARY)
+
+    assert seen_address == {persona: [] for persona in NOT_IN_A_CONVERSATION_OF_A}
+    assert seen_link == {persona: [] for persona in NOT_THE_SITE_LEAD_OF_A}
+    the_two = {ADDRESS_CANARY: [lead.email, enabler.email], LINK_CANARY: [lead.email, rowan.email]}
+    for canary, recipients in the_two.items():
+        mailed = _mailed(canary)
+        assert mailed, canary  # the invitation carries the place: to the two, and only to them
+        assert {person for _, to in mailed for person in to} <= set(recipients), mailed
+        assert _logged(logs, canary) == []

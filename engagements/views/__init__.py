@@ -1,7 +1,7 @@
 """Engagements' views: the support journey (support), the work once it has begun (sessions), feedback,
 sessions planned ahead (planning), and the central team's enabler pool (pool)."""
 
-from .changes import chemistry_ask, chemistry_detail, engagement_carry_over, engagement_end
+from .changes import chemistry_detail, engagement_carry_over, engagement_end
 from .closeout import close_out_review
 from .feedback import feedback_create, feedback_list
 from .planning import planned_session_cancel, planned_session_create, planned_session_edit, series_end
@@ -24,6 +24,7 @@ from .sessions import (
 from .support import (
     agreement_confirm,
     agreement_edit,
+    chemistry_ask,
     diagnostic_detail,
     diagnostic_edit,
     diagnostic_share,

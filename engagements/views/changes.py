@@ -15,33 +15,10 @@ from frontend.forms import posted
 from sites import access as site_access
 
 from .. import access, changes
-from ..forms import ChemistryAskForm, ChemistryOfferForm, ChemistryPickForm, ChemistryPlanForm, EndPairingForm
+from ..forms import ChemistryOfferForm, ChemistryPickForm, ChemistryPlanForm, EndPairingForm
 from ..models import ChemistryConversation, EnablerChange, Engagement, Proposal, SupportRequest
 
 STEPS = ("offer", "pick", "plan")
-
-
-@require_POST
-def chemistry_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """From the proposals: the site's lead ticks whom to talk with first."""
-    support_request = get_object_or_404(
-        SupportRequest.objects.filter(site__in=site_access.sites_led_by(request.user)), pk=pk
-    )
-    pending = support_request.proposals.filter(outcome=Proposal.Outcome.PENDING).select_related("enabler")
-    form = ChemistryAskForm(request.POST, proposals=pending)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
-        return redirect("engagements:request_detail", pk=pk)
-    try:
-        asked = changes.ask_for_chemistry(
-            request=support_request, proposals=list(form.cleaned_data["proposals"]), by=request.user
-        )
-    except NotAllowed as error:
-        messages.error(request, error.text())
-    else:
-        names = " and ".join(str(conversation.proposal.enabler) for conversation in asked)
-        messages.success(request, f"{names} {'have' if len(asked) > 1 else 'has'} been asked to offer times.")
-    return redirect("engagements:request_detail", pk=pk)
 
 
 def chemistry_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -96,7 +73,9 @@ def chemistry_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "is_enabler": is_enabler,
         "is_site_lead": is_site_lead,
         "choosing": choosing,
-        "forms": forms,
+        "offer_form": forms.get("offer"),
+        "pick_form": forms.get("pick"),
+        "plan_form": forms.get("plan"),
         "has_errors": any(form.is_bound and form.errors for form in forms.values()),
     }
     return render(request, "engagements/chemistry_detail.html", context)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
@@ -20,7 +21,7 @@ from frontend.forms import chosen, posted
 from sites import access as site_access
 from sites.models import Site, SiteMembership
 
-from .. import access, actions
+from .. import access, actions, changes
 from ..forms import (
     AgreementForm,
     ChemistryAskForm,
@@ -148,6 +149,43 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     support_request = get_object_or_404(
         SupportRequest.objects.visible_to(request.user).select_related("site", "offer", "created_by"), pk=pk
     )
+    return _request_page(request, support_request)
+
+
+def _ask_form(support_request: SupportRequest, data: Any = None) -> ChemistryAskForm:
+    """The proposed enablers the site's lead may still ask to talk with: waiting for the site, not yet asked."""
+    waiting = support_request.proposals.filter(outcome=Proposal.Outcome.PENDING, chemistry__isnull=True)
+    return ChemistryAskForm(data, proposals=waiting.select_related("enabler"))
+
+
+@require_POST
+def chemistry_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """From the proposals: the site's lead ticks whom to talk with first. A refusal shows the request's page again
+    with the form and its message."""
+    support_request = get_object_or_404(
+        SupportRequest.objects.visible_to(request.user)
+        .filter(site__in=site_access.sites_led_by(request.user))
+        .select_related("site", "offer", "created_by"),
+        pk=pk,
+    )
+    form = _ask_form(support_request, request.POST)
+    if form.is_valid():
+        try:
+            asked = changes.ask_for_chemistry(
+                request=support_request, proposals=list(form.cleaned_data["proposals"]), by=request.user
+            )
+        except NotAllowed as error:
+            form.add_error(None, error.text())
+        else:
+            names = " and ".join(str(conversation.proposal.enabler) for conversation in asked)
+            messages.success(request, f"{names} {'have' if len(asked) > 1 else 'has'} been asked to offer times.")
+            return redirect("engagements:request_detail", pk=pk)
+    return _request_page(request, support_request, chemistry_form=form)
+
+
+def _request_page(
+    request: AuthenticatedHttpRequest, support_request: SupportRequest, chemistry_form: ChemistryAskForm | None = None
+) -> HttpResponse:
     proposals = support_request.proposals.select_related("enabler", "enabler__enabler_profile").annotate(
         chemistry_asked=Exists(ChemistryConversation.objects.filter(proposal=OuterRef("pk")))
     )
@@ -160,19 +198,16 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     for proposal in shown:
         proposal.conversation = conversations.get(proposal.pk)  # type: ignore[attr-defined]
     is_site_lead = site_access.is_lead_role(role)
-    # Those the site's lead has not yet asked to talk with, while it is choosing.
+    # While it is choosing, the site's lead may ask to talk with those not yet asked.
     not_asked = [p for p in shown if p.outcome == Proposal.Outcome.PENDING and not p.__dict__["chemistry_asked"]]
-    choosing = is_site_lead and support_request.state == SupportRequest.State.PROPOSED and not_asked
+    if chemistry_form is None and is_site_lead and support_request.state == SupportRequest.State.PROPOSED and not_asked:
+        chemistry_form = _ask_form(support_request)
     context = {
         "support_request": support_request,
         "proposals": shown,
         "is_site_member": is_site_member,
         "is_site_lead": is_site_lead,
-        "chemistry_form": ChemistryAskForm(
-            proposals=Proposal.objects.filter(pk__in=[p.pk for p in not_asked]).select_related("enabler")
-        )
-        if choosing
-        else None,
+        "chemistry_form": chemistry_form,
         # Each pairing born from the request, for those who may see it (an earlier enabler sees their own only).
         "engagements": list(
             Engagement.objects.visible_to(request.user)

@@ -2,9 +2,10 @@
 
 A record is the person's when it is about them (their account, memberships, sign-ins, notifications), when they
 wrote or did it (requests they made, notes and actions they wrote or own, feedback, lessons they wrote or approved,
-audit events they caused), or when they took part in it (engagements they are a party to as a site member or as
-the enabler, those engagements' sessions and requests, proposals made to them or for their requests). Other records
-of their site are the site's, not theirs.
+pairings they ended early, audit events they caused), or when they took part in it (engagements they are a party to
+as a site member or as the enabler, those engagements' sessions and requests, proposals made to them or for their
+requests, chemistry conversations they asked for or were asked to as the proposed enabler). Other records of their
+site are the site's, not theirs.
 
 The filters here are deliberately not the `visible_to` rules: those answer "who may look now" and are empty for a
 deactivated account, whose data is still theirs to ask for. Where a role narrows what a person may read (the access
@@ -34,11 +35,14 @@ from engagements.models import (
     Agreement,
     BudgetExtension,
     CalendarFeed,
+    ChemistryConversation,
     Diagnostic,
     DiagnosticShare,
+    EnablerChange,
     EnablerProfile,
     Engagement,
     Feedback,
+    GoalReview,
     PlannedSession,
     Proposal,
     Session,
@@ -199,6 +203,36 @@ def _proposals(scope: Scope) -> list[Row]:
     ]
 
 
+def _chemistry_conversations(scope: Scope) -> list[Row]:
+    """Conversations before a site chose its enabler that the person asked for, or was asked to as the proposed
+    enabler: what became of each, the times offered, when, and where or the link."""
+    user = scope.user
+    conversations = ChemistryConversation.objects.filter(Q(asked_by=user) | Q(proposal__enabler=user)).select_related(
+        "proposal__request__site", "proposal__enabler", "asked_by", "planned_by"
+    )
+    return [
+        {
+            "id": c.pk,
+            "request_id": c.proposal.request_id,
+            "site": c.proposal.request.site.name,
+            "enabler": _name(c.proposal.enabler),
+            "asked_by": _name(c.asked_by),
+            "asked_by_this_person": c.asked_by_id == user.pk,
+            "asked_at": c.asked_at,
+            "state": c.get_state_display(),
+            "times_offered": c.offered_times,
+            "starts_at": c.starts_at,
+            "minutes": c.minutes,
+            "place": c.get_place_display(),
+            "address": c.address,
+            "meeting_link": c.meeting_link,
+            "planned_by": _name(c.planned_by),
+            "cancelled_at": c.cancelled_at,
+        }
+        for c in conversations.order_by("asked_at", "pk")
+    ]
+
+
 def _agreement(engagement: Engagement) -> Row | None:
     try:
         agreement = engagement.agreement
@@ -244,6 +278,41 @@ def _engagements(scope: Scope) -> list[Row]:
             "agreement": _agreement(e),
         }
         for e in engagements.order_by("created_at", "pk")
+    ]
+
+
+def _close_out_reviews(scope: Scope) -> list[Row]:
+    """The close-out reviews of the person's engagements, a row for each goal: how it went, in whose words, and
+    what the site will do next."""
+    goals = GoalReview.objects.filter(review__engagement__in=scope.engagement_ids).select_related(
+        "review__engagement__site", "review__recorded_by"
+    )
+    return [
+        {
+            "engagement_id": g.review.engagement_id,
+            "site": g.review.engagement.site.name,
+            "goal": g.goal,
+            "outcome": g.get_outcome_display(),
+            "words": g.words,
+            "what_next": g.review.what_next,
+            "recorded_by": _name(g.review.recorded_by),
+            "recorded_at": g.review.recorded_at,
+        }
+        for g in goals.order_by("review__recorded_at", "review_id", "pk")
+    ]
+
+
+def _changes_of_enabler(scope: Scope) -> list[Row]:
+    """The pairings the person ended early (a change of enabler): the site, when, and the words they wrote."""
+    changes = EnablerChange.objects.filter(asked_by=scope.user).select_related("engagement__site")
+    return [
+        {
+            "engagement_id": c.engagement_id,
+            "site": c.engagement.site.name,
+            "asked_at": c.asked_at,
+            "words": c.words,
+        }
+        for c in changes.order_by("asked_at", "pk")
     ]
 
 
@@ -595,9 +664,25 @@ KINDS = [
         _proposals,
     ),
     Kind(
+        "chemistry_conversations",
+        "Conversations before a site chose its enabler that the person asked for, or was asked to as the proposed "
+        "enabler: what became of each, the times offered, when, and where or the link.",
+        _chemistry_conversations,
+    ),
+    Kind(
         "engagements",
         "Engagements the person is a party to, as a member of the site or as its enabler, with the agreement.",
         _engagements,
+    ),
+    Kind(
+        "close_out_reviews",
+        "The close-out reviews of those engagements: how each goal went, and what the site will do next.",
+        _close_out_reviews,
+    ),
+    Kind(
+        "changes_of_enabler",
+        "Pairings the person ended early (a change of enabler): the site, when, and the words they wrote.",
+        _changes_of_enabler,
     ),
     Kind("sessions", "The session log of those engagements: date, length, format, place, who took part.", _sessions),
     Kind(

@@ -10,10 +10,12 @@ import stat
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +24,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
 from accounts.models import AuditEvent, User
-from engagements import actions
-from engagements.models import Engagement, Offer
+from engagements import actions, changes
+from engagements.models import ChemistryConversation, EnablerProfile, Engagement, Offer
 from engagements.tasks import destroy_expired_private_notes
 from reporting.subject_access import export_person
-from tests.conftest import DEMO_TOTP_SECRET, PASSWORD, PERSONAS, ask_for_support, client_for
+from reporting.subject_access.records import KINDS, Scope
+from sites.models import Site
+from tests.conftest import DEMO_TOTP_SECRET, PASSWORD, PERSONAS, ask_for_support, client_for, start_engagement
 
 NOTE_A = "Private reflection on Ashvale"  # the private note the `objects` fixture's enabler writes for site A
 NOTE_B = "Private reflection on Brookmere"
@@ -34,7 +38,10 @@ LIST_KINDS = [
     "site_memberships",
     "support_requests",
     "proposals",
+    "chemistry_conversations",
     "engagements",
+    "close_out_reviews",
+    "changes_of_enabler",
     "sessions",
     "planned_sessions",
     "diagnostics",
@@ -274,12 +281,175 @@ def test_an_export_of_an_enabler_with_fifty_sessions_keeps_to_a_query_budget(
             action_owner=site_lead,
         )
 
-    with django_assert_max_num_queries(33):
+    with django_assert_max_num_queries(36):  # one query (or two) per kind of record, whatever the rows
         files = _files(export_person(enabler, include_private_notes=True))
 
     assert len(_json(files, "sessions")) == 50
     assert len(_json(files, "private_notes")) == 50
     assert len(_json(files, "actions")) == 50
+
+
+# Chemistry conversations and changes of enabler -----------------------------------------------------------------
+
+ADDRESS = "Room 4, Fictional House, Ashvale"
+WORDS = "We would like to try a different enabler: thank you for the start."
+LONDON = ZoneInfo("Europe/London")
+
+
+def _offer(site: Site, name: str) -> Offer:
+    """An offer no fixture asks for, so the site may ask for it afresh."""
+    return Offer.objects.create(programme=site.programme, name=name, provider="Fictional Provider", cadence="weekly")
+
+
+def _planned_conversation(site: Site, lead: User, enabler: User, programme_lead: User) -> ChemistryConversation:
+    """The site's lead asks to talk with the one enabler proposed; the enabler offers a time on site, the lead
+    picks it."""
+    request = ask_for_support(site, _offer(site, "Coaching after a first talk"), lead)
+    (proposal,) = actions.propose_enablers(
+        request=request,
+        proposals=[actions.ProposedEnabler(enabler.enabler_profile, "An experienced coach.", [])],
+        by=programme_lead,
+    )
+    (asked,) = changes.ask_for_chemistry(request=request, proposals=[proposal], by=lead)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    offered = changes.offer_chemistry_times(
+        conversation=asked,
+        by=enabler,
+        times=[datetime.datetime.combine(tomorrow, datetime.time(10), tzinfo=LONDON)],
+        minutes=45,
+        place="on-site",
+        address=ADDRESS,
+    )
+    return changes.pick_chemistry_time(conversation=offered, by=lead, starts_at=offered.times[0])
+
+
+def _ended_pairing(site: Site, lead: User, enabler: User, programme_lead: User, *, by: User, name: str) -> Engagement:
+    """An engagement through the whole journey to active, then ended early by `by` with words for the other."""
+    engagement = start_engagement(ask_for_support(site, _offer(site, name), lead), enabler, lead, programme_lead)
+    actions.revise_agreement(
+        engagement=engagement,
+        by=enabler,
+        cadence="Weekly",
+        ways_of_working="On site",
+        goals="Trust",
+        confidentiality="x",
+    )
+    actions.confirm_agreement(engagement=engagement, by=enabler)
+    actions.confirm_agreement(engagement=engagement, by=lead)
+    changes.end_pairing(engagement=engagement, by=by, words=WORDS)
+    return Engagement.objects.get(pk=engagement.pk)
+
+
+def test_the_site_leads_export_holds_the_conversation_they_asked_for_and_the_pairing_they_ended(
+    objects: dict,
+) -> None:
+    lead, enabler, programme_lead = objects["site_lead"], objects["enabler"], objects["programme_lead"]
+    conversation = _planned_conversation(objects["site_a"], lead, enabler, programme_lead)
+    ended = _ended_pairing(objects["site_a"], lead, enabler, programme_lead, by=lead, name="Coaching ended early")
+
+    files = _files(export_person(lead))
+
+    (talk,) = _json(files, "chemistry_conversations")
+    assert (talk["id"], talk["site"], talk["enabler"], talk["asked_by"], talk["asked_by_this_person"]) == (
+        conversation.pk,
+        "Ashvale",
+        "Emery Enabler",
+        "Avery Lead",
+        True,
+    )
+    assert (talk["state"], talk["minutes"], talk["place"], talk["address"], talk["meeting_link"]) == (
+        "Planned",
+        45,
+        "On site",
+        ADDRESS,
+        "",
+    )
+    assert talk["times_offered"] == conversation.offered_times
+    assert talk["starts_at"] == DjangoJSONEncoder().default(conversation.starts_at)
+    assert talk["planned_by"] == "Avery Lead"
+    (change,) = _json(files, "changes_of_enabler")
+    assert (change["engagement_id"], change["site"], change["words"]) == (ended.pk, "Ashvale", WORDS)
+    assert change["asked_at"] == DjangoJSONEncoder().default(ended.change.asked_at)
+    assert [row["words"] for row in _csv(files, "changes_of_enabler")] == [WORDS]
+    assert [row["address"] for row in _csv(files, "chemistry_conversations")] == [ADDRESS]
+
+
+def test_the_proposed_enablers_export_holds_the_conversation_they_were_asked_to(objects: dict) -> None:
+    lead, enabler, programme_lead = objects["site_lead"], objects["enabler"], objects["programme_lead"]
+    conversation = _planned_conversation(objects["site_a"], lead, enabler, programme_lead)
+
+    files = _files(export_person(enabler))
+
+    (talk,) = _json(files, "chemistry_conversations")
+    assert (talk["id"], talk["asked_by"], talk["asked_by_this_person"], talk["address"]) == (
+        conversation.pk,
+        "Avery Lead",
+        False,
+        ADDRESS,
+    )
+
+
+@pytest.mark.parametrize(("ended_by", "other"), [("site_lead", "enabler"), ("enabler", "site_lead")])
+def test_a_change_of_enabler_is_in_the_export_of_whoever_asked_for_it_alone(
+    objects: dict, ended_by: str, other: str
+) -> None:
+    lead, enabler = objects["site_lead"], objects["enabler"]
+    ended = _ended_pairing(
+        objects["site_a"], lead, enabler, objects["programme_lead"], by=objects[ended_by], name="Coaching ended early"
+    )
+
+    asker = _files(export_person(objects[ended_by]))
+    other_party = _files(export_person(objects[other]))
+
+    assert [(c["engagement_id"], c["words"]) for c in _json(asker, "changes_of_enabler")] == [(ended.pk, WORDS)]
+    assert _json(other_party, "changes_of_enabler") == []
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p not in ("anonymous", "site_lead", "enabler")])
+def test_nobody_elses_export_holds_the_conversation_or_the_words_of_the_change(objects: dict, persona: str) -> None:
+    """Not the site's other member, the other site and its enabler, the central team, an administrator or the
+    account manager: neither record, and neither the place nor the words anywhere in their zip."""
+    lead, enabler, programme_lead = objects["site_lead"], objects["enabler"], objects["programme_lead"]
+    _planned_conversation(objects["site_a"], lead, enabler, programme_lead)
+    _ended_pairing(objects["site_a"], lead, enabler, programme_lead, by=lead, name="Coaching ended early")
+
+    files = _files(export_person(objects[persona], include_private_notes=True))
+
+    assert _json(files, "chemistry_conversations") == []
+    assert _json(files, "changes_of_enabler") == []
+    assert _holding(files, ADDRESS) == [] and _holding(files, WORDS) == []
+
+
+def test_conversations_and_changes_are_read_in_one_query_each_however_many(
+    site_a: Site,
+    site_lead: User,
+    enabler: User,
+    other_enabler: User,
+    programme_lead: User,
+    django_assert_num_queries: object,
+) -> None:
+    rowan = User.objects.create_user("rowan.quill@example.test", "x", full_name="Rowan Quill")
+    EnablerProfile.objects.create(user=rowan, capacity=2)
+    request = ask_for_support(site_a, _offer(site_a, "Coaching after a first talk"), site_lead)
+    proposals = actions.propose_enablers(
+        request=request,
+        proposals=[
+            actions.ProposedEnabler(person.enabler_profile, "An experienced coach.", [])
+            for person in (enabler, other_enabler, rowan)
+        ],
+        by=programme_lead,
+    )
+    changes.ask_for_chemistry(request=request, proposals=proposals, by=site_lead)
+    for number in range(3):  # one after another: an ended pairing frees the enabler's place
+        _ended_pairing(site_a, site_lead, enabler, programme_lead, by=site_lead, name=f"Coaching {number}")
+    scope = Scope.of(site_lead, include_private_notes=False)
+    kinds = {kind.name: kind for kind in KINDS}
+
+    for name in ("chemistry_conversations", "changes_of_enabler"):
+        with django_assert_num_queries(1):
+            rows = kinds[name].rows(scope)
+
+        assert len(rows) == 3, name
 
 
 # The admin action --------------------------------------------------------------------------------------------
@@ -398,3 +568,27 @@ def test_the_command_refuses_an_unknown_email_in_one_line_and_writes_nothing(db:
     assert str(refused.value) == "No account has the e-mail address 'nobody@example.test'; nothing was exported."
     assert list(tmp_path.iterdir()) == []
     assert not AuditEvent.objects.exists()
+
+
+def test_a_close_out_review_is_in_the_export_of_each_party_and_nobody_else(objects: dict) -> None:
+    engagement, lead, enabler = objects["engagement_a"], objects["site_lead"], objects["enabler"]
+    Engagement.objects.filter(pk=engagement.pk).update(
+        state=Engagement.State.CLOSING, follow_up_on=timezone.localdate()
+    )
+    actions.record_close_out_review(
+        engagement=engagement,
+        by=lead,
+        outcomes=[("Trust between partners", "met", "review-words-canary"), ("A shared plan", "not yet", "")],
+        what_next="Keep the board meeting monthly.",
+    )
+
+    for party in (lead, objects["site_member"], enabler):
+        rows = _json(_files(export_person(party)), "close_out_reviews")
+        assert [(r["goal"], r["outcome"], r["words"]) for r in rows] == [
+            ("Trust between partners", "Met", "review-words-canary"),
+            ("A shared plan", "Not yet", ""),
+        ]
+        assert {r["what_next"] for r in rows} == {"Keep the board meeting monthly."}
+    for outsider in ("other_site_lead", "other_enabler", "programme_lead", "administrator", "account_manager"):
+        files = _files(export_person(objects[outsider]))
+        assert _json(files, "close_out_reviews") == [] and _holding(files, "review-words-canary") == []

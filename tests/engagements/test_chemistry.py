@@ -370,3 +370,32 @@ def test_the_request_page_costs_the_same_queries_with_one_conversation_or_three(
         return len(captured)
 
     assert queries(1) == queries(3)
+
+
+def test_two_wall_clock_times_that_are_one_moment_are_offered_once(
+    two_proposed: list[Proposal], site_lead: User, enabler: User
+) -> None:
+    """On the night the clocks go forward, 01:30 does not happen and is read as 02:30: offering both is one time."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    london = ZoneInfo("Europe/London")
+    with time_machine.travel(datetime.datetime(2027, 3, 20, 9, 0, tzinfo=london)):
+        conversation = changes.ask_for_chemistry(
+            request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead
+        )[0]
+        changes.offer_chemistry_times(
+            conversation=conversation,
+            by=enabler,
+            times=[
+                datetime.datetime(2027, 3, 28, 1, 30, tzinfo=london),
+                datetime.datetime(2027, 3, 28, 2, 30, tzinfo=london),
+            ],
+            minutes=30,
+            place="online",
+            meeting_link="https://meet.example.test/clocks",
+        )
+
+    conversation.refresh_from_db()
+    assert conversation.times == [datetime.datetime(2027, 3, 28, 1, 30, tzinfo=datetime.UTC)]

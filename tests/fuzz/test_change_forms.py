@@ -79,6 +79,17 @@ def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON)
 
 
+def _next_clocks_forward() -> datetime.date:
+    """The next last Sunday of March, when UK clocks go from 01:00 to 02:00: 01:30 that day is 02:30 by the clock."""
+    today = timezone.localdate()
+    for year in (today.year, today.year + 1):
+        last_of_march = datetime.date(year, 3, 31)
+        sunday = last_of_march - datetime.timedelta(days=(last_of_march.weekday() + 1) % 7)
+        if sunday > today:
+            return sunday
+    raise AssertionError("there is a last Sunday of March within a year")
+
+
 def _with_current(data: dict[str, Any], current: dict[str, str]) -> dict[str, Any]:
     """The submission with each sentinel, alone or in a list of ticked boxes, replaced by what it stands for now."""
 
@@ -163,7 +174,8 @@ def test_chemistry_offer_form_refuses_with_form_errors(
     address on site or at an https link online. Offering again replaces the times, so the form stays open."""
     request = ask_for_support(site_a, _chemistry_offer(site_a), site_lead)
     _propose(request, programme_lead, enabler)
-    url = reverse("engagements:chemistry_detail", kwargs={"pk": _asked(request, site_lead).pk})
+    conversation = _asked(request, site_lead)
+    url = reverse("engagements:chemistry_detail", kwargs={"pk": conversation.pk})
     optional_time = Field(st.one_of(_time().valid, st.just("")), _time().hostile)
     fields = {
         "starts_on": date(days_from_today(0, 700)),
@@ -186,6 +198,8 @@ def test_chemistry_offer_form_refuses_with_form_errors(
         context_name="offer_form",
     )
     tomorrow = in_days(1)
+    clocks_forward = _next_clocks_forward()
+    second_at_half_past_two = {**typed("second_on", clocks_forward), "second_time": "02:30"}
     plausible = {
         **typed("starts_on", tomorrow),
         "start_time": "09:30",
@@ -211,8 +225,15 @@ def test_chemistry_offer_form_refuses_with_form_errors(
     @example({**plausible, **typed("second_on", tomorrow), "second_time": "9:30"})  # the same time twice
     @example({**plausible, **typed("second_on", in_days(2))})  # a date with no time
     @example({**plausible, "minutes": "90"})
+    # BUG (engagements/forms.py ChemistryOfferForm.clean, engagements/changes.py offer_chemistry_times): 01:30 on
+    # the day the clocks go forward is 02:30, the same moment as 02:30 typed as the second time; the form compares
+    # the times as wall-clock times and the action's set() keeps both (equal tzinfo compares naively), so the one
+    # moment is stored, listed and counted twice.
+    @example({**plausible, **typed("starts_on", clocks_forward), "start_time": "01:30", **second_at_half_past_two})
     def submit(data: dict) -> None:
-        offer.submit({"step": "offer", **data})
+        if offer.submit({"step": "offer", **data}):
+            offered = ChemistryConversation.objects.get(pk=conversation.pk).offered_times
+            assert len(set(offered)) == len(offered), f"one moment offered twice: {offered}"
 
     submit()
 
