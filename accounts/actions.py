@@ -23,7 +23,7 @@ from core.errors import NotAllowed
 
 from . import notices, two_factor
 from .access import is_central_team
-from .models import AuditEvent, Notification, User
+from .models import AuditEvent, ExternalIdentity, Notification, ProviderSignIn, User
 from .notifications import notify
 
 EMAIL_CHANGE_SALT = "alongside.accounts.email-change"
@@ -215,3 +215,45 @@ def update_preferences(*, user: User, nudges_enabled: bool, session_reminders: b
     user.nudges_enabled = nudges_enabled
     user.session_reminders = session_reminders
     user.save(update_fields=["nudges_enabled", "session_reminders"])
+
+
+# Signing in through an organisation's provider (accounts.oidc) -------------------------------------------------
+
+
+@transaction.atomic
+def link_external_identity(*, user: User, provider: str, issuer: str, subject: str) -> ExternalIdentity:
+    """A first sign-in through a provider links its (issuer, subject) to the account; the person is told."""
+    identity = ExternalIdentity.objects.create(user=user, provider=provider, issuer=issuer, subject=subject)
+    AuditEvent.record(actor=user, verb=AuditEvent.Verb.LINKED_A_SIGN_IN_ACCOUNT, target=user, provider=provider)
+    notices.tell(
+        user,
+        subject=f"Your {provider} account now signs you in to Alongside",
+        happened=f"You signed in to Alongside with {provider}, and that account was linked to yours",
+    )
+    return identity
+
+
+def note_external_sign_in(*, identity: ExternalIdentity) -> None:
+    ExternalIdentity.objects.filter(pk=identity.pk).update(last_used_at=timezone.now())
+
+
+def provider_sign_in_device(*, user: User, provider: str) -> ProviderSignIn:
+    """The django-otp device standing for a provider's own multi-factor sign-in (it takes no codes)."""
+    device, _ = ProviderSignIn.objects.get_or_create(user=user, name=provider, defaults={"confirmed": True})
+    return device
+
+
+@transaction.atomic
+def remove_external_identity(*, identity: ExternalIdentity, by: User) -> None:
+    """The person removes a provider's link: it no longer signs them in (a new sign-in there would link it again
+    only through their e-mail address, as at first)."""
+    if identity.user_id != by.pk:
+        raise NotAllowed("Only the person can remove their own linked sign-in.")
+    ExternalIdentity.objects.filter(pk=identity.pk).delete()
+    ProviderSignIn.objects.filter(user=by, name=identity.provider).delete()
+    AuditEvent.record(actor=by, verb=AuditEvent.Verb.REMOVED_A_SIGN_IN_ACCOUNT, target=by, provider=identity.provider)
+    notices.tell(
+        by,
+        subject=f"Your {identity.provider} account no longer signs you in to Alongside",
+        happened=f"The link between your {identity.provider} account and Alongside was removed",
+    )

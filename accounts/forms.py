@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
-from . import addresses
+from . import addresses, oidc
 from .models import User
 
 EMAIL_LIMIT = 254  # the e-mail address column of accounts.User
@@ -40,6 +40,13 @@ class LoginForm(auth_forms.AuthenticationForm):
         email = self.cleaned_data["username"].strip().lower()
         if len(email) > EMAIL_LIMIT:
             raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        if oidc.sso_required(email):  # a rule of the address's domain: it says nothing of whether an account exists
+            through = oidc.provider_for(email)
+            raise forms.ValidationError(
+                f"People at {email.rpartition('@')[2]} sign in with "
+                f"{through.name if through else 'their organisation account'}, not a password: use the button below.",
+                code="sso_required",
+            )
         return email
 
 

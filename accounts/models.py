@@ -15,6 +15,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
+from django_otp.models import Device
 
 from .access import visible
 
@@ -61,7 +62,7 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]  # django-otp devices
     """A person who signs in to Alongside with their e-mail address.
 
     What they may see follows from their site memberships, the engagements they work in as an enabler, and
@@ -190,6 +191,10 @@ class AuditVerb(models.TextChoices):
     TURNED_OFF_TWO_FACTOR = "turned off two-factor", "An administrator removed the person's two-factor devices"
     LOCKED_OUT = "locked out after repeated failed log-ins", "The account was locked after failed log-ins"
     EXPORTED_PERSONAL_DATA = "exported personal data", "An administrator exported the person's data"
+    LINKED_A_SIGN_IN_ACCOUNT = "linked a sign-in account", "A first sign-in through a provider linked the account"
+    REMOVED_A_SIGN_IN_ACCOUNT = "removed a linked sign-in account", "The person removed a provider's link"
+    REGISTERED_A_PASSKEY = "registered a passkey", "The person registered a passkey"
+    REMOVED_A_PASSKEY = "removed a passkey", "The person removed a passkey"
     # Bringing people and places in (onboarding, sites, engagements)
     INVITED = "invited a person", "A programme lead or site lead invited a person (the role, never a message)"
     RESENT_AN_INVITATION = "resent an invitation", "The invitation was sent again, with a new link"
@@ -416,3 +421,36 @@ class Notification(models.Model):
         if retry_in is not None:
             self.next_attempt_at = timezone.now() + retry_in
         self.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+
+
+class ExternalIdentity(models.Model):
+    """A person's account at an organisation's provider (OpenID Connect), linked to their Alongside account at their
+    first sign-in through it. Found afterwards by the provider's issuer and the subject it gives the person, never
+    by e-mail, so a change of address at the provider does not orphan them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities")
+    provider = models.CharField(max_length=100, help_text="The configured provider's name, as on its button.")
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    linked_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["linked_at", "pk"]
+        verbose_name_plural = "external identities"
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} sign-in of account {self.user_id}"
+
+
+class ProviderSignIn(Device):
+    """A provider's own multi-factor sign-in, as django-otp sees it: when a provider's token says the person used
+    more than a password (its `amr`, or a provider configured as always multi-factor), the session is verified
+    with this device instead of an Alongside code. It takes no codes of its own."""
+
+    class Meta:
+        verbose_name = "multi-factor sign-in through a provider"
+
+    def verify_token(self, token: Any) -> bool:
+        return False

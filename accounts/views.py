@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -22,10 +22,12 @@ from django.views.decorators.http import require_POST
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
-from . import actions, two_factor
+from . import actions, oidc, two_factor
 from .forms import CodeForm, EmailChangeForm, LoginForm, PasswordResetForm, PreferencesForm, ReauthenticateForm
-from .models import Notification
+from .models import ExternalIdentity, Notification
 from .signals import REAUTHENTICATED_AT
+
+OIDC_NEXT = "alongside_oidc_next"
 
 
 # Django's own views do the work; these name the templates and forms after Alongside's conventions.
@@ -41,9 +43,68 @@ class LoginView(auth_views.LoginView):
 
 
 login = LoginView.as_view(
-    template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+    template_name="accounts/login.html",
+    authentication_form=LoginForm,
+    redirect_authenticated_user=True,
+    extra_context={"providers": oidc.providers},  # called per request: the providers configured now
 )
-logout = auth_views.LogoutView.as_view()
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's log-out; for a person who signed in through their organisation's provider, the provider's own
+    session is ended too, where it supports that (RP-initiated logout). If the provider cannot be reached, the
+    person is still signed out of Alongside."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        at_provider = oidc.logout_url(request)  # read before the session is flushed
+        response = super().post(request, *args, **kwargs)
+        return redirect(at_provider) if at_provider else response
+
+
+logout = LogoutView.as_view()
+
+
+@login_not_required
+def oidc_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """A provider's button on the log-in page: to its own sign-in page."""
+    each = oidc.provider(slug)
+    if each is None:
+        raise Http404
+    request.session[OIDC_NEXT] = _safe_next(request)
+    try:
+        return oidc.begin(request, each)
+    except oidc.Unavailable:
+        return _provider_unavailable(request, each)
+
+
+@login_not_required
+def oidc_callback(request: HttpRequest, slug: str) -> HttpResponse:
+    """The provider sends the person back here: signed in, or told plainly why not."""
+    each = oidc.provider(slug)
+    if each is None:
+        raise Http404
+    try:
+        claims = oidc.finish(request, each)
+        next_url = request.session.get(OIDC_NEXT) or reverse("home")
+        oidc.sign_in(request, each, claims)
+    except oidc.Unavailable:
+        return _provider_unavailable(request, each)
+    except oidc.Refused as refusal:
+        oidc.refused(request, each, refusal.reason)
+        return render(request, "accounts/oidc_refused.html", {"provider": each, "message": refusal.message}, status=403)
+    return redirect(next_url if str(next_url).startswith("/") and not str(next_url).startswith("//") else "home")
+
+
+def _provider_unavailable(request: HttpRequest, each: oidc.Provider) -> HttpResponse:
+    oidc.refused(request, each, "unavailable")
+    messages.error(
+        request,
+        f"{each.name} is not answering just now, so you cannot sign in with it. Try again in a few minutes"
+        + ("." if oidc.sso_required_for_provider(each) else ", or log in with your password."),
+    )
+    return redirect("accounts:login")
+
+
 password_reset = auth_views.PasswordResetView.as_view(
     template_name="accounts/password_reset.html",
     form_class=PasswordResetForm,
@@ -131,6 +192,8 @@ def security(request: AuthenticatedHttpRequest) -> HttpResponse:
             "authenticator": two_factor.authenticator_for(user),
             "recovery_codes_left": two_factor.recovery_codes_left(user),
             "two_factor_required": two_factor.is_required_for(user),
+            "identities": list(user.external_identities.all()),
+            "providers": oidc.providers(),
         },
     )
 
@@ -269,3 +332,12 @@ def locked_out(
     """django-axes calls this instead of logging in once an account and address have failed too often."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+@require_POST
+@reauthentication_required
+def external_identity_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    identity = get_object_or_404(ExternalIdentity.objects.filter(user=request.user), pk=pk)
+    actions.remove_external_identity(identity=identity, by=request.user)
+    messages.success(request, f"Your {identity.provider} account no longer signs you in to Alongside.")
+    return redirect("accounts:security")

@@ -305,6 +305,71 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Signing in with an organisation's own account (OpenID Connect: NHSmail and council Microsoft accounts).
+# OIDC_PROVIDERS is a JSON list, each provider with its name (on the button: "Sign in with NHSmail"), discovery_url
+# (its .well-known/openid-configuration), client_id, client_secret, the e-mail domains it may vouch for, and mfa
+# (whether its every sign-in counts as multi-factor). docs/sign-in.md has an example. A bad list stops Alongside
+# at start, with one line saying what is wrong.
+OIDC_PROVIDER_KEYS = {"name", "discovery_url", "client_id", "client_secret", "domains", "mfa"}
+
+
+def _oidc_providers(raw: str) -> list[dict]:
+    import json
+    import re
+
+    def refuse(why: str) -> None:
+        sys.exit(f"Alongside will not start: OIDC_PROVIDERS {why}.")
+
+    try:
+        providers = json.loads(raw or "[]")
+    except ValueError:
+        refuse("is not JSON: it must be a list of providers")
+    if not isinstance(providers, list):
+        refuse("must be a JSON list of providers")
+    seen = set()
+    for index, provider in enumerate(providers):
+        where = f"provider {index + 1}"
+        if not isinstance(provider, dict) or set(provider) - OIDC_PROVIDER_KEYS - {"end_session_origin"}:
+            refuse(f"{where} must have only the keys {', '.join(sorted(OIDC_PROVIDER_KEYS))}")
+        if missing := OIDC_PROVIDER_KEYS - set(provider):
+            refuse(f"{where} lacks {', '.join(sorted(missing))}")
+        if not all(isinstance(provider[key], str) and provider[key].strip() for key in ("name", "client_id")):
+            refuse(f"{where} needs a name and a client_id")
+        provider["slug"] = re.sub(r"[^a-z0-9]+", "-", provider["name"].lower()).strip("-")
+        if not provider["slug"] or provider["slug"] in seen:
+            refuse(f"{where} needs a name of its own")
+        seen.add(provider["slug"])
+        if not str(provider["discovery_url"]).startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            refuse(f"{where}: discovery_url must start with https://")
+        domains = provider["domains"]
+        if not isinstance(domains, list) or not domains or not all(isinstance(d, str) and d for d in domains):
+            refuse(f'{where}: domains must be a list of e-mail domains, like ["nhs.net"]')
+        provider["domains"] = [domain.strip().lower().lstrip("@") for domain in domains]
+        if not isinstance(provider["mfa"], bool):
+            refuse(f"{where}: mfa must be true or false")
+    return providers
+
+
+OIDC_PROVIDERS = _oidc_providers(env.str("OIDC_PROVIDERS", default=""))
+# E-mail domains whose people sign in only through their organisation's provider, never with a password.
+SSO_REQUIRED_DOMAINS = [domain.strip().lower().lstrip("@") for domain in env.list("SSO_REQUIRED_DOMAINS", default=[])]
+# Seconds to wait for a provider (its discovery document, keys and token endpoint) before saying it is unavailable.
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
+# How long a provider's discovery document and keys are kept before they are fetched again.
+OIDC_METADATA_MAX_AGE = env.int("OIDC_METADATA_MAX_AGE", default=3600)
+# A first sign-in through a provider may accept a pending invitation: onboarding does that, above accounts.
+OIDC_INVITATION_HOOK = "onboarding.actions.accept_invitations_by_sign_in"
+# Signing out of a provider redirects the browser there after the log-out form (RP-initiated logout).
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
+    SELF,
+    *sorted(
+        {
+            provider.get("end_session_origin") or "/".join(str(provider["discovery_url"]).split("/")[:3])
+            for provider in OIDC_PROVIDERS
+        }
+    ),
+]
+
 # Lockout after repeated failed log-ins (django-axes, counted in the database so every web worker agrees): five
 # failures for one account from one address lock that pair out for 15 minutes. accounts.views.locked_out says so.
 AXES_FAILURE_LIMIT = 5

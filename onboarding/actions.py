@@ -213,6 +213,42 @@ def _grant(invitation: Invitation, user: User) -> None:
 
 
 @transaction.atomic
+def accept_invitations_by_sign_in(*, email: str) -> User | None:
+    """A first sign-in through an organisation's provider (accounts.oidc), for an address with no account yet:
+    its pending invitations are accepted, an account made for it (with no password: it signs in through its
+    provider), and every role they bring is granted. None when no invitation is waiting for the address; the
+    provider has already vouched for the address and its domain."""
+    waiting = list(
+        Invitation.objects.pending()
+        .select_for_update(of=("self",))
+        .select_related("site")
+        .filter(email__iexact=email)
+        .order_by("created_at", "pk")
+    )
+    if not waiting or User.objects.filter(email__iexact=email).exists():
+        return None
+    first = waiting[0]
+    account = User.objects.create_user(
+        first.email, None, full_name=first.full_name, job_title=first.job_title
+    )  # no password: create_user sets an unusable one
+    for invitation in waiting:
+        _grant(invitation, account)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = account
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        AuditEvent.record(
+            actor=account,
+            verb=Verb.ACCEPTED_AN_INVITATION,
+            target=invitation,
+            role=invitation.role,
+            new_account=invitation is first,
+            by_sign_in=True,
+        )
+    account.forget_roles()
+    return account
+
+
+@transaction.atomic
 @sensitive_variables("password", "token")
 def accept_invitation(*, token: str, user: User | None = None, password: str = "") -> User:
     """Accepts the invitation the link names. With no account for its address, one is made with `password`; with
