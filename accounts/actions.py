@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp_webauthn.models import WebAuthnCredential
 
 from core.errors import NotAllowed
 
@@ -256,4 +257,25 @@ def remove_external_identity(*, identity: ExternalIdentity, by: User) -> None:
         by,
         subject=f"Your {identity.provider} account no longer signs you in to Alongside",
         happened=f"The link between your {identity.provider} account and Alongside was removed",
+    )
+
+
+# Passkeys (accounts.passkeys) ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def passkey_registered(*, user: User, passkey: WebAuthnCredential) -> None:
+    """django-otp-webauthn has saved a new passkey: recorded, and the person told."""
+    AuditEvent.record(actor=user, verb=AuditEvent.Verb.REGISTERED_A_PASSKEY, target=user, passkey=passkey.pk)
+    notices.tell(user, subject="A passkey was added to your account", happened="A passkey was added to your account")
+
+
+@transaction.atomic
+def remove_passkey(*, user: User, passkey: WebAuthnCredential) -> None:
+    if passkey.user_id != user.pk:
+        raise NotAllowed("Only the person can remove their own passkey.")
+    WebAuthnCredential.objects.filter(pk=passkey.pk).delete()
+    AuditEvent.record(actor=user, verb=AuditEvent.Verb.REMOVED_A_PASSKEY, target=user, passkey=passkey.pk)
+    notices.tell(
+        user, subject="A passkey was removed from your account", happened="A passkey was removed from your account"
     )

@@ -75,6 +75,10 @@ class TwoFactorMiddleware:
             "accounts:two_factor_setup",
             "accounts:logout",
             "accounts:login",
+            # A passkey as the second factor, from the two-factor page.
+            "otp_webauthn:credential-authentication-begin",
+            "otp_webauthn:credential-authentication-complete",
+            "otp_webauthn:js-i18n-catalog",
             "healthz",
             "accessibility",
         }

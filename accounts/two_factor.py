@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from core.http import AuthenticatedHttpRequest
 
@@ -39,7 +40,20 @@ def is_required_for(user: User) -> bool:
 
 
 def has_authenticator(user: User) -> bool:
+    """An authenticator app or a passkey: either asks for itself after the password."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )
+
+
+def has_authenticator_app(user: User) -> bool:
+    """An authenticator app (TOTP): what the codes asked for when a person confirms it is them come from."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def passkeys_of(user: User) -> list[WebAuthnCredential]:
+    return list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at", "pk"))
 
 
 def authenticator_for(user: User) -> TOTPDevice | None:

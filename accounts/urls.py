@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import passkeys, views
 
 app_name = "accounts"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("sign-in/<slug:slug>/", views.oidc_start, name="oidc_start"),
     path("sign-in/<slug:slug>/callback/", views.oidc_callback, name="oidc_callback"),
     path("security/linked/<int:pk>/remove/", views.external_identity_remove, name="external_identity_remove"),
+    path("security/passkeys/add/", passkeys.passkey_add, name="passkey_add"),
+    path("security/passkeys/<int:pk>/remove/", passkeys.passkey_remove, name="passkey_remove"),
     path("password-reset/", views.password_reset, name="password_reset"),
     path("password-reset/sent/", views.password_reset_done, name="password_reset_done"),
     path("password-reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),

@@ -193,13 +193,14 @@ def security(request: AuthenticatedHttpRequest) -> HttpResponse:
             "recovery_codes_left": two_factor.recovery_codes_left(user),
             "two_factor_required": two_factor.is_required_for(user),
             "identities": list(user.external_identities.all()),
+            "passkeys": two_factor.passkeys_of(user),
             "providers": oidc.providers(),
         },
     )
 
 
 def reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
-    needs_code = two_factor.has_authenticator(request.user)
+    needs_code = two_factor.has_authenticator_app(request.user)
     form = ReauthenticateForm(posted(request), needs_code=needs_code)
     if request.method == "POST" and form.is_valid():
         user = authenticate(request, username=request.user.email, password=form.cleaned_data["password"])
@@ -301,13 +302,18 @@ def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
             "Enter the 6-digit code your authenticator app shows now, or an unused recovery code. "
             "After several wrong codes you will need to wait a little longer before each try.",
         )
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
+    context = {
+        "form": form if two_factor.has_authenticator_app(user) else None,
+        "has_passkey": bool(two_factor.passkeys_of(user)),
+        "next": _safe_next(request),
+    }
+    return render(request, "accounts/two_factor_verify.html", context)
 
 
 @require_POST
 @reauthentication_required
 def recovery_codes_regenerate(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not two_factor.has_authenticator(request.user):
+    if not two_factor.has_authenticator_app(request.user):
         messages.error(request, "Set up an authenticator app first.")
         return redirect("accounts:security")
     codes = two_factor.renew_recovery_codes(request.user)

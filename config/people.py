@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import Notification, User
 from engagements.models import EnablerProfile
@@ -25,7 +26,8 @@ def with_roles(pk: int | str) -> User | None:
         f" EXISTS (SELECT 1 FROM {SiteMembership._meta.db_table} m WHERE m.user_id = person.id)"
         " AS roles_site_member,"
         f" EXISTS (SELECT 1 FROM {EnablerProfile._meta.db_table} p WHERE p.user_id = person.id) AS roles_enabler,"
-        f" EXISTS (SELECT 1 FROM {TOTPDevice._meta.db_table} d WHERE d.user_id = person.id AND d.confirmed)"
+        f" (EXISTS (SELECT 1 FROM {TOTPDevice._meta.db_table} d WHERE d.user_id = person.id AND d.confirmed)"
+        f" OR EXISTS (SELECT 1 FROM {WebAuthnCredential._meta.db_table} k WHERE k.user_id = person.id AND k.confirmed))"
         " AS roles_authenticator,"
         f" (SELECT COUNT(*) FROM {Notification._meta.db_table} n"
         " WHERE n.recipient_id = person.id AND n.address = '' AND n.read_at IS NULL) AS roles_unread"
@@ -43,3 +45,16 @@ class PersonBackend(ModelBackend):
     def get_user(self, user_id: int) -> User | None:
         user = with_roles(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class PasskeyBackend(PersonBackend):
+    """Signing in with a passkey alone (django-otp-webauthn's passwordless sign-in): the passkey's own person, if
+    their account is active, loaded with their roles as on every request."""
+
+    def authenticate(  # type: ignore[override]
+        self, request: object, webauthn_credential: WebAuthnCredential | None = None, **kwargs: object
+    ) -> User | None:
+        if webauthn_credential is None:
+            return None
+        user = webauthn_credential.user
+        return user if self.user_can_authenticate(user) else None

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "axes",
     "frontend",
     "accounts",
@@ -107,7 +108,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out attempt before a password is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.people.PersonBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "config.people.PersonBackend",
+    "config.people.PasskeyBackend",  # signing in with a passkey alone (django-otp-webauthn)
+]
 # The query that loads a person with their roles: it reads every app, so it lives at the top (config/people.py).
 ROLES_QUERY = "config.people.with_roles"
 LOGIN_URL = "accounts:login"
@@ -369,6 +374,18 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
         }
     ),
 ]
+
+# Passkeys (WebAuthn, django-otp-webauthn): a second factor, and a way to sign in without a password. A passkey is
+# bound to the relying party's domain (changing it makes every passkey unusable) and browsers allow it only on
+# https:// or on http://localhost: with SITE_URL at 127.0.0.1, passkeys work at http://localhost:8000.
+_site = SITE_URL.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+_site_is_local = _site in {"127.0.0.1", "::1", "localhost"}
+OTP_WEBAUTHN_RP_ID = env.str("PASSKEY_RP_ID", default="localhost" if _site_is_local else _site)
+OTP_WEBAUTHN_RP_NAME = "Alongside"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "PASSKEY_ORIGINS", default=["http://localhost:8000"] if _site_is_local else [SITE_URL]
+)
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "alongside.passkeys"
 
 # Lockout after repeated failed log-ins (django-axes, counted in the database so every web worker agrees): five
 # failures for one account from one address lock that pair out for 15 minutes. accounts.views.locked_out says so.

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts import passkeys
 from engagements import urls as engagement_urls
 from engagements import views as engagement_views
 from reporting import urls as reporting_urls
@@ -17,6 +18,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("accounts/", include("accounts.urls")),
+    # Passkeys: django-otp-webauthn's ceremonies, under its own names (its scripts reverse them), as Alongside
+    # declares them (accounts.passkeys).
+    path("accounts/passkeys/", include((passkeys.urlpatterns, "otp_webauthn"))),
     path("sites/", include("sites.urls")),
     path("lessons/", include("lessons.urls")),
     path("onboarding/", include("onboarding.urls")),
