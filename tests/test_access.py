@@ -20,9 +20,10 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.actions import email_change_token
-from accounts.models import Notification, User
+from accounts.models import ExternalIdentity, Notification, User
 from engagements import actions, changes, planning
 from engagements.models import Engagement, Offer, PlannedSession
 from onboarding import actions as onboarding_actions
@@ -104,7 +105,26 @@ TARGETS: dict[str, Callable[[dict], dict]] = {
     "active_a": lambda o: {"pk": _pairings(o)["active_a"].pk},
     "active_b": lambda o: {"pk": _pairings(o)["active_b"].pk},
     "ended_a": lambda o: {"pk": _pairings(o)["ended_a"].pk},
+    # A provider's name when none is configured (the matrix runs with OIDC_PROVIDERS empty).
+    "provider": lambda o: {"slug": "nhsmail"},
+    "identity_a": lambda o: {"pk": _identity(o["site_lead"]).pk},
+    "passkey_lead": lambda o: {"pk": _passkey(o["programme_lead"]).pk},  # a passkey asks for itself: a verified person
 }
+
+
+def _identity(person: User) -> ExternalIdentity:
+    return ExternalIdentity.objects.get_or_create(
+        user=person, provider="NHSmail", issuer="https://login.example.test/v2.0", subject=f"subject-{person.pk}"
+    )[0]
+
+
+def _passkey(person: User) -> WebAuthnCredential:
+    return WebAuthnCredential.objects.get_or_create(
+        user=person,
+        name="Work laptop",
+        defaults={"credential_id": b"credential-" + str(person.pk).encode(), "public_key": b"key", "sign_count": 0},
+    )[0]
+
 
 MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("home", "none", everyone(200)),
@@ -130,6 +150,19 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("accounts:two_factor_verify", "none", everyone(302)),  # already verified, or nothing to verify: sent on
     ("accounts:recovery_codes_regenerate", "none", everyone(405)),
     ("accounts:two_factor_turn_off", "none", everyone(405)),
+    # Signing in through a provider is open to anyone (they are not signed in yet); with none configured, 404.
+    ("accounts:oidc_start", "provider", everyone(404, anonymous=404)),
+    ("accounts:oidc_callback", "provider", everyone(404, anonymous=404)),
+    ("accounts:external_identity_remove", "identity_a", everyone(405)),
+    ("accounts:passkey_add", "none", everyone(200)),  # just signed in counts as having confirmed it is them
+    ("accounts:passkey_remove", "passkey_lead", everyone(405)),
+    # django-otp-webauthn's ceremonies, by POST: registering for a signed-in person (within the re-authentication
+    # window: tests/accounts/test_passkeys.py), signing in with a passkey for anyone; the script's words are public.
+    ("otp_webauthn:credential-registration-begin", "none", everyone(405)),
+    ("otp_webauthn:credential-registration-complete", "none", everyone(405)),
+    ("otp_webauthn:credential-authentication-begin", "none", everyone(405, anonymous=405)),
+    ("otp_webauthn:credential-authentication-complete", "none", everyone(405, anonymous=405)),
+    ("otp_webauthn:js-i18n-catalog", "none", everyone(200, anonymous=200)),
     ("accounts:preferences", "none", everyone(200)),
     ("sites:site_list", "none", these(200, *CENTRE)),
     # People with one site are taken to it; people with none see a page that says so.
@@ -330,6 +363,15 @@ POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     # The central team's accounts have an authenticator, so they are shown new codes; others are told to set one up.
     ("accounts:recovery_codes_regenerate", "none", only({p: 200 for p in CENTRE}, otherwise=MOVED)),
     ("accounts:two_factor_turn_off", "none", everyone(MOVED)),  # refused for the central team, with a message
+    # A person's own linked sign-in and passkey: theirs alone to remove (just signed in, they need not confirm).
+    ("accounts:external_identity_remove", "identity_a", these(MOVED, "site_lead")),
+    ("accounts:passkey_remove", "passkey_lead", these(MOVED, "programme_lead")),
+    # Options for a new passkey or a passkey sign-in are offered (to the signed-in person, or to anyone); completing
+    # either with no ceremony begun is refused.
+    ("otp_webauthn:credential-registration-begin", "none", everyone(200)),
+    ("otp_webauthn:credential-registration-complete", "none", everyone(400)),
+    ("otp_webauthn:credential-authentication-begin", "none", everyone(200, anonymous=200)),
+    ("otp_webauthn:credential-authentication-complete", "none", everyone(400, anonymous=400)),
     ("engagements:calendar_turn_on", "none", everyone(MOVED)),  # each person's own feed
     ("engagements:calendar_turn_off", "none", everyone(MOVED)),
     # The programme lead's POST really deactivates the enabler, within this test's own transaction.

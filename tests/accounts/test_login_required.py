@@ -19,6 +19,11 @@ PUBLIC = {
     "accounts:password_reset_complete",
     "engagements:calendar_feed",  # calendar programs cannot log in; the secret address guards it
     "onboarding:invitation_accept",  # the invited person has no account yet; the single-use link guards it
+    "accounts:oidc_start",  # signing in through an organisation's provider, not yet signed in
+    "accounts:oidc_callback",
+    "otp_webauthn:credential-authentication-begin",  # signing in with a passkey, not yet signed in
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",  # the passkey script's words, for the log-in page
 }
 
 
