@@ -229,7 +229,8 @@ def account_for(each: Provider, claims: dict[str, Any]) -> User:
         actions.note_external_sign_in(identity=identity)
         return user
     email = str(claims.get("email") or "").strip()
-    if not email or claims.get("email_verified") is not True:
+    # Microsoft Entra ID says so with its optional claim xms_edov (the e-mail's domain owner verified it).
+    if not email or not (claims.get("email_verified") is True or claims.get("xms_edov") is True):
         raise Refused(
             "email_not_verified",
             f"{each.name} did not confirm your e-mail address, so Alongside cannot tell which account is yours.",
