@@ -26,8 +26,9 @@ from django.db.models import Prefetch, Q
 from django.views.decorators.debug import sensitive_variables
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
-from accounts.models import AuditEvent, Notification, User
+from accounts.models import AuditEvent, ExternalIdentity, Notification, User
 from engagements import notes
 from engagements.models import (
     AccessRecord,
@@ -563,6 +564,32 @@ def _access_records(scope: Scope) -> list[Row]:
     ]
 
 
+def _ways_to_sign_in(scope: Scope) -> list[Row]:
+    """The organisation accounts linked to the person's (a provider's name, when linked and last used; the
+    provider's own identifier for them too) and their passkeys (a name and dates; never a key)."""
+    rows: list[Row] = [
+        {
+            "what": f"Signs in with {identity.provider}",
+            "provider_issuer": identity.issuer,
+            "provider_subject": identity.subject,
+            "since": identity.linked_at,
+            "last_used_at": identity.last_used_at,
+        }
+        for identity in ExternalIdentity.objects.filter(user=scope.user).order_by("linked_at", "pk")
+    ]
+    rows += [
+        {
+            "what": f"Passkey: {passkey.name}" if passkey.name else "Passkey",
+            "provider_issuer": "",
+            "provider_subject": "",
+            "since": passkey.created_at,
+            "last_used_at": passkey.last_used_at,
+        }
+        for passkey in WebAuthnCredential.objects.filter(user=scope.user).order_by("created_at", "pk")
+    ]
+    return rows
+
+
 def _sign_in_records(scope: Scope) -> list[Row]:
     """django-axes keeps sign-ins and failed attempts by the e-mail address typed, so earlier addresses of the
     account are not found. The session hash and the attempt's submitted data are left out."""
@@ -712,6 +739,11 @@ KINDS = [
         "Who read the records of engagements whose access log the person may read (as its enabler or the site's "
         "lead), and every read the person made of an engagement's records.",
         _access_records,
+    ),
+    Kind(
+        "ways_to_sign_in",
+        "Organisation accounts linked to the person's and their passkeys (names and dates, never a key).",
+        _ways_to_sign_in,
     ),
     Kind("sign_in_records", "Sign-ins and failed sign-ins with the person's e-mail address.", _sign_in_records),
     Kind("admin_changes", "Changes the person made in the Django admin, if they are an administrator.", _admin_changes),

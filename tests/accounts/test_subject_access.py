@@ -54,6 +54,7 @@ LIST_KINDS = [
     "invitations",
     "audit_events",
     "access_records",
+    "ways_to_sign_in",
     "sign_in_records",
     "admin_changes",
 ]
@@ -281,7 +282,7 @@ def test_an_export_of_an_enabler_with_fifty_sessions_keeps_to_a_query_budget(
             action_owner=site_lead,
         )
 
-    with django_assert_max_num_queries(36):  # one query (or two) per kind of record, whatever the rows
+    with django_assert_max_num_queries(38):  # one query (or two) per kind of record, whatever the rows
         files = _files(export_person(enabler, include_private_notes=True))
 
     assert len(_json(files, "sessions")) == 50
@@ -592,3 +593,25 @@ def test_a_close_out_review_is_in_the_export_of_each_party_and_nobody_else(objec
     for outsider in ("other_site_lead", "other_enabler", "programme_lead", "administrator", "account_manager"):
         files = _files(export_person(objects[outsider]))
         assert _json(files, "close_out_reviews") == [] and _holding(files, "review-words-canary") == []
+
+
+def test_linked_sign_ins_and_passkeys_are_in_the_persons_export_without_any_key(site_lead: User) -> None:
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from accounts.models import ExternalIdentity
+
+    ExternalIdentity.objects.create(
+        user=site_lead, provider="NHSmail", issuer="https://login.example.test/v2.0", subject="subject-of-avery"
+    )
+    WebAuthnCredential.objects.create(
+        user=site_lead, name="Work laptop", credential_id=b"credential", public_key=b"public-key-bytes", sign_count=0
+    )
+
+    files = _files(export_person(site_lead))
+
+    rows = _json(files, "ways_to_sign_in")
+    assert [(r["what"], r["provider_subject"]) for r in rows] == [
+        ("Signs in with NHSmail", "subject-of-avery"),
+        ("Passkey: Work laptop", ""),
+    ]
+    assert _holding(files, "public-key-bytes") == []
