@@ -165,6 +165,8 @@ def turn_off(user: User, *, by: User) -> None:
         raise PermissionError("Two-factor is required for your role.")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    if by != user:  # an administrator's reset is for a lost phone or key: every device goes, passkeys too
+        WebAuthnCredential.objects.filter(user=user).delete()
     AuditEvent.record(actor=by, verb=AuditEvent.Verb.TURNED_OFF_TWO_FACTOR, target=user)
     if by == user:
         notices.tell(

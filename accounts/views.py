@@ -327,7 +327,10 @@ def two_factor_turn_off(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(request, "Two-factor stays on: your role needs it. You can set up a new authenticator instead.")
         return redirect("accounts:security")
     two_factor.turn_off(request.user, by=request.user)
-    messages.success(request, "Two-factor is off. You sign in with your password only.")
+    if two_factor.passkeys_of(request.user):
+        messages.success(request, "Your authenticator app and recovery codes are removed. Your passkeys still work.")
+    else:
+        messages.success(request, "Two-factor is off. You sign in with your password only.")
     return redirect("accounts:security")
 
 

@@ -110,3 +110,13 @@ def test_signing_in_with_a_passkey_loads_an_active_person_with_their_roles(site_
     if active:
         loaded = PasskeyBackend().get_user(site_member.pk)
         assert loaded is not None and loaded.roles.is_site_member and loaded.roles.has_authenticator
+
+
+def test_an_administrators_two_factor_reset_removes_passkeys_too(site_member: User, administrator: User) -> None:
+    from accounts import two_factor
+
+    passkey(site_member)
+
+    two_factor.turn_off(site_member, by=administrator)
+
+    assert not WebAuthnCredential.objects.filter(user=site_member).exists()
