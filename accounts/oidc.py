@@ -161,10 +161,12 @@ def callback_url(request: HttpRequest, each: Provider) -> str:
     return request.build_absolute_uri(reverse("accounts:oidc_callback", args=[each.slug]))
 
 
-def begin(request: HttpRequest, each: Provider) -> HttpResponse:
-    """To the provider's own sign-in page, with a fresh state, nonce and PKCE challenge kept in the session."""
+def begin(request: HttpRequest, each: Provider, *, again: bool = False) -> HttpResponse:
+    """To the provider's own sign-in page, with a fresh state, nonce and PKCE challenge kept in the session;
+    `again` asks the provider to have the person sign in afresh (to confirm it is them), not reuse its session."""
+    extra = {"prompt": "login", "max_age": 0} if again else {}
     try:
-        return _client(each).authorize_redirect(request, callback_url(request, each))
+        return _client(each).authorize_redirect(request, callback_url(request, each), **extra)
     except FAILURES as error:
         raise Unavailable(str(error)) from error
 
@@ -243,6 +245,12 @@ def account_for(each: Provider, claims: dict[str, Any]) -> User:
     if found is None:
         raise Refused("no_account", _STRANGER)
     user = found
+    if user.external_identities.filter(issuer=issuer).exists():
+        # Already linked to another account of this provider: a mailbox given to someone else must not take over.
+        raise Refused(
+            "linked_to_another",
+            f"Your Alongside account is already linked to another {each.name} account. Ask your programme lead.",
+        )
     if not user.is_active:
         raise Refused("deactivated", "This account is deactivated. Ask your programme lead if you need it again.")
     actions.link_external_identity(user=user, provider=each.name, issuer=issuer, subject=subject)
@@ -266,6 +274,23 @@ def sign_in(request: HttpRequest, each: Provider, claims: dict[str, Any]) -> Use
         extra={"event": "oidc.signed_in", "provider": each.slug, "user_id": user.pk, "mfa": mfa},
     )
     return user
+
+
+def providers_linked_to(user: User) -> list[Provider]:
+    """The configured providers the person has a linked account at, to confirm it is them through."""
+    linked = set(user.external_identities.values_list("provider", flat=True))
+    return [each for each in providers() if each.name in linked]
+
+
+def confirm_it_is_them(request: HttpRequest, each: Provider, claims: dict[str, Any]) -> None:
+    """A signed-in person signed in at their provider again: it must be the account linked to theirs."""
+    issuer, subject = str(claims.get("iss", "")), str(claims.get("sub", ""))
+    if not ExternalIdentity.objects.filter(user=request.user.pk, issuer=issuer, subject=subject).exists():
+        raise Refused("confirmed_as_someone_else", f"That {each.name} account is not the one linked to yours.")
+    security_log.info(
+        "Confirmed it is them through a provider",
+        extra={"event": "oidc.reauthenticated", "provider": each.slug, "user_id": request.user.pk},
+    )
 
 
 def refused(request: HttpRequest, each: Provider | None, reason: str) -> None:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -28,6 +29,7 @@ from .models import ExternalIdentity, Notification
 from .signals import REAUTHENTICATED_AT
 
 OIDC_NEXT = "alongside_oidc_next"
+OIDC_CONFIRM = "alongside_oidc_confirm"
 
 
 # Django's own views do the work; these name the templates and forms after Alongside's conventions.
@@ -71,8 +73,11 @@ def oidc_start(request: HttpRequest, slug: str) -> HttpResponse:
     if each is None:
         raise Http404
     request.session[OIDC_NEXT] = _safe_next(request)
+    # A signed-in person confirming it is them (before a change to how they sign in) signs in at the provider again.
+    confirming = request.user.is_authenticated and request.GET.get("confirm") == "1"
+    request.session[OIDC_CONFIRM] = confirming
     try:
-        return oidc.begin(request, each)
+        return oidc.begin(request, each, again=confirming)
     except oidc.Unavailable:
         return _provider_unavailable(request, each)
 
@@ -85,8 +90,12 @@ def oidc_callback(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     try:
         claims = oidc.finish(request, each)
-        next_url = request.session.get(OIDC_NEXT) or reverse("home")
-        oidc.sign_in(request, each, claims)
+        next_url = request.session.pop(OIDC_NEXT, None) or reverse("home")
+        if request.session.pop(OIDC_CONFIRM, False) and request.user.is_authenticated:
+            oidc.confirm_it_is_them(request, each, claims)
+            request.session[REAUTHENTICATED_AT] = timezone.now().timestamp()
+        else:
+            oidc.sign_in(request, each, claims)
     except oidc.Unavailable:
         return _provider_unavailable(request, each)
     except oidc.Refused as refusal:
@@ -157,8 +166,18 @@ def reauthentication_required(view: Callable[..., HttpResponseBase]) -> Callable
     return wrapper
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing the password; for an account made by a first sign-in through a provider (which has none), setting
+    one, without an old password to give."""
+
+    def get_form_class(self) -> type[Any]:
+        person = self.request.user  # signed in: the view is behind the log-in and re-authentication
+        has_one = person.is_authenticated and person.has_usable_password()
+        return super().get_form_class() if has_one else SetPasswordForm
+
+
 password_change = reauthentication_required(
-    auth_views.PasswordChangeView.as_view(
+    PasswordChangeView.as_view(
         template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_change_done")
     )
 )
@@ -211,7 +230,13 @@ def reauthenticate(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             request.session[REAUTHENTICATED_AT] = timezone.now().timestamp()
             return redirect(_safe_next(request, "accounts:security"))
-    return render(request, "accounts/reauthenticate.html", {"form": form, "next": _safe_next(request)})
+    context = {
+        "form": form,
+        "next": _safe_next(request),
+        "has_password": request.user.has_usable_password(),
+        "linked": oidc.providers_linked_to(request.user),
+    }
+    return render(request, "accounts/reauthenticate.html", context)
 
 
 @reauthentication_required

@@ -426,5 +426,7 @@ LOGGING = {
         # hashes. Django's "django" logger already stops at INFO; pinned so that lowering it never lets them through.
         "django.template": {"level": "INFO"},
         "django.db.backends": {"level": "INFO"},
+        # Authlib's DEBUG lines quote the PKCE code verifier of a sign-in through a provider.
+        "authlib": {"level": "INFO"},
     },
 }

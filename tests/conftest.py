@@ -357,7 +357,7 @@ def objects(
 
 
 # Their DEBUG lines quote template contexts and SQL parameters; settings.LOGGING keeps them above DEBUG always.
-QUIET_FOR_PRIVACY = ("django.template", "django.db.backends")
+QUIET_FOR_PRIVACY = ("django.template", "django.db.backends", "authlib")
 
 
 @pytest.fixture
