@@ -23,6 +23,7 @@ from django.urls import path
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from django.views.i18n import JavaScriptCatalog
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp_webauthn import views as ceremony
 from django_otp_webauthn.models import WebAuthnCredential
 
@@ -73,7 +74,8 @@ class CompleteAuthentication(ceremony.CompleteCredentialAuthenticationView):
 
     def complete_auth(self, device: WebAuthnCredential) -> Any:
         was_signed_in = self.request.user.is_authenticated
-        user = super().complete_auth(device)
+        super().complete_auth(device)  # signs in (or verifies the session); returns nothing in 0.10
+        user = device.user
         security_log.info(
             "Passkey used",
             extra={
@@ -113,6 +115,9 @@ def passkey_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 @reauthentication_required
 def passkey_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     passkey = get_object_or_404(WebAuthnCredential.objects.filter(user=request.user), pk=pk)
+    verified_this_session = request.session.get(DEVICE_ID_SESSION_KEY) == passkey.persistent_id
     actions.remove_passkey(user=request.user, passkey=passkey)
+    if verified_this_session:
+        two_factor.keep_verified(request)
     messages.success(request, "The passkey is removed: it no longer signs you in.")
     return redirect("accounts:security")

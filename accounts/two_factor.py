@@ -47,6 +47,16 @@ def has_authenticator(user: User) -> bool:
     )
 
 
+def keep_verified(request: AuthenticatedHttpRequest) -> None:
+    """The device that verified this session was just removed (a passkey, a provider's link), by the person, who has
+    confirmed it is them in the last few minutes (with a code too, if they have an authenticator app): the session
+    stays verified on their authenticator app if they have one. With none left, nothing is verified, and the rules
+    of two-factor apply at the next page as at sign-in."""
+    app = authenticator_for(request.user)
+    if app is not None:
+        django_otp.login(request, app)
+
+
 def has_authenticator_app(user: User) -> bool:
     """An authenticator app (TOTP): what the codes asked for when a person confirms it is them come from."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
@@ -372,6 +373,9 @@ def locked_out(
 @reauthentication_required
 def external_identity_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     identity = get_object_or_404(ExternalIdentity.objects.filter(user=request.user), pk=pk)
+    session_device = str(request.session.get(DEVICE_ID_SESSION_KEY, ""))
     actions.remove_external_identity(identity=identity, by=request.user)
+    if session_device.startswith("accounts.providersignin/"):  # the provider's multi-factor verified this session
+        two_factor.keep_verified(request)
     messages.success(request, f"Your {identity.provider} account no longer signs you in to Alongside.")
     return redirect("accounts:security")

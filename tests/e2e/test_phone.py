@@ -345,6 +345,7 @@ NOT_PAGES = {
     "engagements:private_notes_download",
     "lessons:library_export",
     "onboarding:import_template",
+    "otp_webauthn:js-i18n-catalog",  # the passkey script's words, as JavaScript
 }
 
 
