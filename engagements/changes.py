@@ -115,9 +115,17 @@ def _still_choosing(conversation: ChemistryConversation) -> None:
         raise NotAllowed("The site is no longer choosing between the proposed enablers.")
 
 
-def _check_length(minutes: int) -> None:
+def _set_how_long_and_where(
+    conversation: ChemistryConversation, minutes: int, place: str, address: str, meeting_link: str
+) -> None:
+    """The length (30, 45 or 60 minutes) and the place: an address on site, or an https link online (the planned
+    sessions' rule), the other left blank. Saved by the caller."""
     if minutes not in ChemistryConversation.LENGTHS:
         raise NotAllowed("A chemistry conversation lasts 30, 45 or 60 minutes.")
+    _check_place(place, address, meeting_link)
+    conversation.minutes, conversation.place = minutes, place
+    conversation.address = address.strip() if place == PlannedSession.Place.ON_SITE else ""
+    conversation.meeting_link = meeting_link.strip() if place == PlannedSession.Place.ONLINE else ""
 
 
 @transaction.atomic
@@ -144,12 +152,8 @@ def offer_chemistry_times(
         raise NotAllowed("Offer between one and three different times.")
     for moment in moments:
         _check_when(moment)
-    _check_length(minutes)
-    _check_place(place, address, meeting_link)
+    _set_how_long_and_where(conversation, minutes, place, address, meeting_link)
     conversation.offered_times = [moment.astimezone(datetime.UTC).isoformat() for moment in moments]
-    conversation.minutes, conversation.place = minutes, place
-    conversation.address = address.strip() if place == PlannedSession.Place.ON_SITE else ""
-    conversation.meeting_link = meeting_link.strip() if place == PlannedSession.Place.ONLINE else ""
     conversation.state = ChemistryConversation.State.OFFERED
     conversation.save(update_fields=["offered_times", "minutes", "place", "address", "meeting_link", "state"])
     request = conversation.proposal.request
@@ -227,11 +231,7 @@ def plan_chemistry(
         raise NotAllowed("The conversation is planned by the site's lead or the proposed enabler.")
     _still_choosing(conversation)
     _check_when(starts_at)
-    _check_length(minutes)
-    _check_place(place, address, meeting_link)
-    conversation.minutes, conversation.place = minutes, place
-    conversation.address = address.strip() if place == PlannedSession.Place.ON_SITE else ""
-    conversation.meeting_link = meeting_link.strip() if place == PlannedSession.Place.ONLINE else ""
+    _set_how_long_and_where(conversation, minutes, place, address, meeting_link)
     return _plan(conversation, by, starts_at)
 
 
