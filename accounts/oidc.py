@@ -43,8 +43,9 @@ BACKEND = "config.people.PersonBackend"
 SESSION_KEY = "alongside_oidc"  # the provider signed in with, and its ID token for signing out there
 # Algorithms an ID token may be signed with: never "none", never a shared secret.
 SIGNING_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384"]
-# Authentication methods (RFC 8176) that are a factor beyond a password.
-SECOND_FACTORS = {"mfa", "otp", "hwk", "swk", "sms", "tel", "fpt", "face", "iris", "retina", "vbm", "pin", "sc"}
+# Authentication methods (RFC 8176) that are a factor beyond a password. Not "pin" or "kba": something else
+# known is not a second factor.
+SECOND_FACTORS = {"mfa", "otp", "hwk", "swk", "sms", "tel", "fpt", "face", "iris", "retina", "vbm", "sc"}
 FAILURES = (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError, TypeError, RuntimeError)
 
 
