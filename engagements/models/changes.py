@@ -86,10 +86,6 @@ class ChemistryConversation(models.Model):
         return f"Chemistry conversation {self.pk}"
 
     @property
-    def ends_at(self) -> datetime.datetime | None:
-        return self.starts_at + datetime.timedelta(minutes=self.minutes) if self.starts_at else None
-
-    @property
     def times(self) -> list[datetime.datetime]:
         """The times offered, as moments (UTC), earliest first."""
         return sorted(datetime.datetime.fromisoformat(value) for value in self.offered_times)

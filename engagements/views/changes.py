@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
@@ -157,6 +158,6 @@ def engagement_carry_over(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     return redirect("engagements:engagement_detail", pk=pk)
 
 
-def change_of(engagement: Engagement) -> EnablerChange | None:
-    """The change that ended this pairing, for its two parties' page."""
-    return EnablerChange.objects.select_related("asked_by").filter(engagement=engagement).first()
+def change_of(engagement: Engagement, user: User) -> EnablerChange | None:
+    """The change that ended this pairing, if the person may read it (its two parties: EnablerChange.visible_to)."""
+    return EnablerChange.objects.visible_to(user).select_related("asked_by").filter(engagement=engagement).first()

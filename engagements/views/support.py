@@ -362,7 +362,7 @@ def engagement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "is_site_member": access.is_site_member_of(request.user, engagement),
         "extensions": engagement.budget_extensions.select_related("agreed_by") if working_with else [],
         # Who ended a pairing, and their words: the two parties' alone.
-        "change": change_of(engagement) if working_with and engagement.state == Engagement.State.ENDED else None,
+        "change": change_of(engagement, request.user) if engagement.state == Engagement.State.ENDED else None,
         "carry_over_offered": engagement.previous_id is not None
         and engagement.shared_work_carried_at is None
         and not engagement.is_finished
