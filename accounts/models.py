@@ -261,6 +261,11 @@ class AuditVerb(models.TextChoices):
     TURNED_ON_A_CALENDAR_FEED = "turned on a calendar feed", "The person made a new calendar feed address"
     TURNED_OFF_A_CALENDAR_FEED = "turned off a calendar feed", "The person turned their calendar feed off"
     DESTROYED_PRIVATE_NOTES = "destroyed private notes", "Private notes were crypto-shredded (how many)"
+    SEALED_PRIVATE_NOTES_IN_THE_BROWSER = (
+        "sealed private notes in the browser",
+        "The enabler set up a notes passphrase; their notes moved into the browser's keeping (how many)",
+    )
+    CHANGED_THE_NOTES_PASSPHRASE = "changed the notes passphrase", "The enabler chose a new notes passphrase"
     # Lessons
     DRAFTED_A_LESSON = "drafted a lesson", "A party drafted a lesson"
     REVISED_A_LESSON = "revised a lesson", "A party changed a lesson: a new version to approve"

@@ -57,3 +57,9 @@ def steers(user: User | AnonymousUser, engagement: Engagement) -> bool:
 def parties(engagement: Engagement) -> list[User]:
     """The people on both sides of an engagement: the enabler and the site's members."""
     return [engagement.enabler, *site_access.site_members(engagement.site_id)]
+
+
+def keeps_private_notes(user: User | AnonymousUser) -> bool:
+    """An enabler: the one role that writes private notes, and so the one that sets up a notes passphrase."""
+    roles = getattr(user, "roles", None)  # an anonymous visitor has none
+    return is_active_person(user) and roles is not None and roles.is_enabler

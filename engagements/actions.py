@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from accounts import notices
 from accounts.access import is_central_team
 from accounts.models import AuditEvent, User
 from accounts.notifications import notify
@@ -47,11 +48,13 @@ from .models import (
     SupportRequest,
     quiet_since,
 )
+from .notes import sealed as notes_sealed
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .notes import PrivateNote
+    from .notes.sealed import Moved, Wrapping
 
 Verb = AuditEvent.Verb
 
@@ -742,6 +745,53 @@ def write_private_note(*, engagement: Engagement, by: User, text: str) -> Privat
 @sensitive_variables("text")
 def rewrite_private_note(*, note: PrivateNote, by: User, text: str) -> None:
     notes.rewrite_note(note=note, by=by, text=text)
+
+
+def seal_private_notes(
+    *, owner: User, key_id: str, wrapping: Wrapping, wrapped_by_recovery_key: bytes, moved: list[Moved]
+) -> int:
+    """The enabler sets up browser-sealed notes (engagements.notes.sealed): their notes move into the browser's
+    keeping, recorded with how many, and they are told, as for any change to how their account is protected."""
+    with transaction.atomic():
+        count = notes_sealed.seal_in_browser(
+            owner=owner, key_id=key_id, wrapping=wrapping, wrapped_by_recovery_key=wrapped_by_recovery_key, moved=moved
+        )
+        AuditEvent.record(actor=owner, verb=Verb.SEALED_PRIVATE_NOTES_IN_THE_BROWSER, target=owner, count=count)
+        notices.tell(
+            owner,
+            subject="Your private notes are now sealed in your browser",
+            happened="A notes passphrase was set up: your private notes are now encrypted in your browser",
+        )
+    return count
+
+
+def change_notes_passphrase(*, owner: User, key_id: str, wrapping: Wrapping) -> None:
+    with transaction.atomic():
+        notes_sealed.change_passphrase(owner=owner, key_id=key_id, wrapping=wrapping)
+        AuditEvent.record(actor=owner, verb=Verb.CHANGED_THE_NOTES_PASSPHRASE, target=owner)
+        notices.tell(
+            owner,
+            subject="Your notes passphrase was changed",
+            happened="The passphrase that unlocks your private notes was changed",
+        )
+
+
+def write_sealed_note(
+    *,
+    engagement: Engagement,
+    by: User,
+    key_id: str,
+    sealed: bytes,
+    wrapped_key: bytes | None,
+    session: Session | None = None,
+) -> PrivateNote:
+    return notes_sealed.write_sealed(
+        engagement=engagement, author=by, key_id=key_id, sealed=sealed, wrapped_key=wrapped_key, session=session
+    )
+
+
+def rewrite_sealed_note(*, note: PrivateNote, by: User, key_id: str, sealed: bytes) -> None:
+    notes_sealed.rewrite_sealed(note=note, by=by, key_id=key_id, sealed=sealed)
 
 
 def destroy_private_notes(*, engagements: list[Engagement], by: User | None) -> dict[int, int]:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
+import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
@@ -32,6 +36,8 @@ from .models import (
 )
 from .models.support import EnablerProfileQuerySet
 from .notes import NOTE_LIMIT
+from .notes.models import MAX_ITERATIONS, MIN_ITERATIONS, NONCE_BYTES, SEALED_NOTE_MAX_BYTES, WRAPPED_KEY_BYTES
+from .notes.sealed import Moved, Wrapping
 from .planning import LONGEST_SERIES
 
 TEXT_LIMIT = 5000
@@ -473,8 +479,12 @@ class SessionForm(forms.Form):
     action_owner = forms.ModelChoiceField(label="Who owns the action", queryset=User.objects.none(), required=False)
     action_due_on = _due_date("Action due (optional)")
 
-    def __init__(self, *args: Any, engagement: Engagement, owners: list[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, engagement: Engagement, owners: list[User], sealed: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if sealed:  # the enabler's notes are sealed in their browser: a note is written on the notes page alone
+            del self.fields["private_note"]
         self.fields["length"].label = (
             "Length in days" if engagement.offer.cadence == Offer.Cadence.ON_SITE_DAYS else "Length in hours"
         )
@@ -501,6 +511,166 @@ class PrivateNoteForm(forms.Form):
             "max_length": f"A note must be {NOTE_LIMIT:,} characters or fewer",
         },
     )
+
+
+# Browser-sealed private notes (engagements.notes.sealed) ---------------------------------------------------------
+# What these forms carry is made by the enabler's browser, never typed: keys wrapped, notes encrypted. Every field
+# is checked in `clean`, and a problem is one message for the whole form, since a person sees no field of it.
+
+# The most that setting up carries: every note an enabler wrote, sealed again (a note is at most 80 kB sealed).
+MOVED_AT_MOST = 200 * 1024 * 1024
+NOT_FROM_THE_BROWSER = (
+    "What was sent is not what your browser makes when it seals a note. Nothing has been saved: open the page "
+    "again and try once more."
+)
+
+
+def _sealed_bytes(value: object, *, least: int, most: int) -> bytes | None:
+    """A base64 text decoded, when it is base64 and its length is within bounds; None otherwise."""
+    if not isinstance(value, str) or not value or len(value) > (most + 2) // 3 * 4:
+        return None
+    try:
+        decoded = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return decoded if least <= len(decoded) <= most else None
+
+
+def _key_id(value: object) -> str | None:
+    return value if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{32}", value) else None
+
+
+class _Sealed:
+    """What the forms the browser's script fills in share. Their fields are hidden, all optional to Django, and
+    `clean` turns them into what the action takes, or one error for the whole form."""
+
+    def _refuse(self, why: str = NOT_FROM_THE_BROWSER) -> None:
+        cast(forms.Form, self).add_error(None, why)
+
+    def _wrapping(self, data: dict[str, Any]) -> Wrapping | None:
+        iterations = data.get("iterations")
+        salt = _sealed_bytes(data.get("salt"), least=16, most=64)
+        wrapped = _sealed_bytes(data.get("wrapped_by_passphrase"), least=WRAPPED_KEY_BYTES, most=WRAPPED_KEY_BYTES)
+        if iterations is None or not MIN_ITERATIONS <= iterations <= MAX_ITERATIONS or salt is None or not wrapped:
+            return None
+        return Wrapping(iterations=iterations, salt=salt, wrapped_by_passphrase=wrapped)
+
+
+class NotesPassphraseForm(_Sealed, forms.Form):
+    """A new notes passphrase: the notes key wrapped again, in the browser, by the key the passphrase makes."""
+
+    key_id = forms.CharField(required=False, widget=forms.HiddenInput)
+    iterations = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    salt = forms.CharField(required=False, widget=forms.HiddenInput)
+    wrapped_by_passphrase = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        wrapping, key_id = self._wrapping(data), _key_id(data.get("key_id"))
+        if self.errors or wrapping is None or key_id is None:
+            self._refuse()
+            return data
+        return {"key_id": key_id, "wrapping": wrapping}
+
+
+class NotesSetUpForm(NotesPassphraseForm):
+    """Setting up: the notes key wrapped twice, and the author's existing notes sealed again (a JSON list)."""
+
+    wrapped_by_recovery_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    moved = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MOVED_AT_MOST)
+
+    def clean(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        passphrase = super().clean()
+        if "wrapping" not in passphrase:
+            return passphrase
+        recovery = _sealed_bytes(data.get("wrapped_by_recovery_key"), least=WRAPPED_KEY_BYTES, most=WRAPPED_KEY_BYTES)
+        text = self._moved_text(data)
+        moved = self._moved(text) if text is not None else None
+        if recovery is None or moved is None:
+            self._refuse()
+            return data
+        return {**passphrase, "wrapped_by_recovery_key": recovery, "moved": moved}
+
+    def _moved_text(self, data: dict[str, Any]) -> str | None:
+        """The browser sends the notes it sealed again as a file, which is not held to Django's limit on a form's
+        size (DATA_UPLOAD_MAX_MEMORY_SIZE): an enabler may have hundreds of notes. A test may send it as a field."""
+        upload = self.files.get("moved") if self.files else None
+        if upload is None:
+            return data.get("moved") or "[]"
+        if (upload.size or 0) > MOVED_AT_MOST:
+            return None
+        try:
+            return upload.read().decode()
+        except UnicodeDecodeError:
+            return None
+
+    @staticmethod
+    def _moved(text: str) -> list[Moved] | None:
+        try:
+            listed = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(listed, list):
+            return None
+        moved = []
+        for entry in listed:
+            if not isinstance(entry, dict) or not isinstance(entry.get("notes"), list):
+                return None
+            engagement_id = entry.get("engagement")
+            wrapped = _sealed_bytes(entry.get("wrapped_key"), least=WRAPPED_KEY_BYTES, most=WRAPPED_KEY_BYTES)
+            if type(engagement_id) is not int or wrapped is None:
+                return None
+            notes: dict[int, bytes] = {}
+            for note in entry["notes"]:
+                sealed = _sealed_note(note) if isinstance(note, dict) else None
+                if sealed is None or type(note.get("id")) is not int or note["id"] in notes:
+                    return None
+                notes[note["id"]] = sealed
+            moved.append(Moved(engagement_id=engagement_id, wrapped_key=wrapped, notes=notes))
+        if len({move.engagement_id for move in moved}) != len(moved):
+            return None
+        return moved
+
+
+def _sealed_note(data: dict[str, Any]) -> bytes | None:
+    """A note's nonce and ciphertext, as stored: the nonce first."""
+    nonce = _sealed_bytes(data.get("nonce"), least=NONCE_BYTES, most=NONCE_BYTES)
+    ciphertext = _sealed_bytes(data.get("ciphertext"), least=17, most=SEALED_NOTE_MAX_BYTES)
+    return nonce + ciphertext if nonce and ciphertext else None
+
+
+class SealedNoteForm(_Sealed, forms.Form):
+    """A note as the browser sealed it: its nonce and ciphertext, the notes key's id, and (for an engagement's
+    first note) its new data key, wrapped. Optionally, the session it is about."""
+
+    key_id = forms.CharField(required=False, widget=forms.HiddenInput)
+    nonce = forms.CharField(required=False, widget=forms.HiddenInput)
+    ciphertext = forms.CharField(required=False, widget=forms.HiddenInput, max_length=SEALED_NOTE_MAX_BYTES * 2)
+    wrapped_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    session = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, sessions: dict[str, Session] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sessions = sessions or {}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        key_id, sealed = _key_id(data.get("key_id")), _sealed_note(data)
+        wrapped = None
+        if data.get("wrapped_key"):
+            wrapped = _sealed_bytes(data["wrapped_key"], least=WRAPPED_KEY_BYTES, most=WRAPPED_KEY_BYTES)
+        session = self.sessions.get(data.get("session") or "")
+        if (
+            self.errors
+            or key_id is None
+            or sealed is None
+            or (data.get("wrapped_key") and wrapped is None)
+            or (data.get("session") and session is None)
+        ):
+            self._refuse()
+            return data
+        return {"key_id": key_id, "sealed": sealed, "wrapped_key": wrapped, "session": session}
 
 
 class SharedNoteForm(forms.Form):

@@ -5,6 +5,10 @@ stored only wrapped by a master key from the environment; deleting the key destr
 Everything that reads a note's words (the author's list, the author's download, the subject-access export) calls
 `read_notes`; everything that writes them calls `write_note` or `rewrite_note`; nothing outside this package
 imports `crypto` (import-linter holds that, `make lint`).
+
+An enabler who sets up browser-sealed notes (`sealed`) takes their notes out of this: their notes key is made and
+unwrapped in their own browser, the server stores only what it wrapped, and `read_notes` and `write_note` refuse
+their notes, because nothing on the server can open them.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -21,7 +26,7 @@ from core.errors import NotAllowed
 
 from . import crypto
 from .crypto import NotesKeyError, current_master_key
-from .models import NOTE_LIMIT, EngagementKey, PrivateNote
+from .models import NOTE_LIMIT, EngagementKey, NotesKeyring, PrivateNote
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -29,9 +34,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NOTE_LIMIT",
+    "SEALED_IN_BROWSER",
+    "SEALED_NOT_HERE",
     "UNREADABLE",
     "EngagementKey",
     "NotesKeyError",
+    "NotesKeyring",
     "PrivateNote",
     "notes_blocked",
     "read_note",
@@ -44,10 +52,24 @@ __all__ = [
 
 # What a reader sees in place of a note whose key is missing or was destroyed.
 UNREADABLE = "(this note cannot be opened: its key is missing or was destroyed)"
+# Why the server cannot open a note sealed in its author's browser (engagements.notes.sealed): it holds no key.
+SEALED_IN_BROWSER = (
+    "These notes are sealed in your browser with a key only you hold, so Alongside cannot open them here. "
+    "Open them on your private notes page."
+)
 
 
-def notes_blocked() -> str:
-    """Why private notes cannot be written now (no master key is configured), or an empty string."""
+SEALED_NOT_HERE = (
+    "Your private notes are sealed in your browser: write and change them on your private notes page, where your "
+    "browser encrypts them before they are sent. Nothing has been saved here."
+)
+
+
+def notes_blocked(author: User | None = None) -> str:
+    """Why private notes cannot be written on the server now (no master key is configured), or an empty string.
+    An author whose notes are sealed in the browser needs no master key at all."""
+    if author is not None and NotesKeyring.objects.filter(owner=author.pk).exists():
+        return ""
     try:
         current_master_key()
     except NotesKeyError as error:
@@ -61,6 +83,8 @@ def _data_key(engagement: Engagement, *, create: bool) -> bytes:
     if engagement.notes_destroyed_at is not None:
         raise NotesKeyError("These private notes were destroyed when their retention period ended.")
     key = EngagementKey.objects.filter(engagement=engagement).first()
+    if key is not None and key.sealed_in_browser:
+        raise NotesKeyError(SEALED_IN_BROWSER)
     if key is None:
         if not create:
             raise NotesKeyError("There are no private notes for this engagement.")
@@ -85,6 +109,11 @@ def write_note(*, engagement: Engagement, author: User, text: str, session: Sess
         raise NotAllowed("Private notes are kept by the engagement's enabler.")
     text = PrivateNote.check_text(text)
     with transaction.atomic():
+        # The author's row is locked, as setting up browser-sealed notes locks it: a note the server seals cannot
+        # slip in beside notes that were just moved into the browser.
+        get_user_model().objects.select_for_update().filter(pk=author.pk).first()
+        if NotesKeyring.objects.filter(owner=author.pk).exists():
+            raise NotAllowed(SEALED_NOT_HERE)
         data_key = _data_key(engagement, create=True)
         return PrivateNote.objects.create(
             engagement=engagement,
@@ -102,6 +131,8 @@ def rewrite_note(*, note: PrivateNote, by: User, text: str) -> None:
     text = PrivateNote.check_text(text)
     with transaction.atomic():
         note = PrivateNote.objects.select_for_update().select_related("engagement").get(pk=note.pk)
+        if NotesKeyring.objects.filter(owner=by.pk).exists():
+            raise NotAllowed(SEALED_NOT_HERE)
         data_key = _data_key(note.engagement, create=False)
         note.ciphertext = crypto.encrypt_note(data_key, note.engagement_id, text)
         note.updated_at = timezone.now()
@@ -166,7 +197,9 @@ def rotate_master_key() -> tuple[int, int, str]:
     Raises NotesKeyError when no master key is set or a data key cannot be unwrapped (naming its engagement)."""
     current = current_master_key()
     rewrapped = unchanged = 0
-    for key_id in list(EngagementKey.objects.exclude(master_key_id=current.key_id).values_list("pk", flat=True)):
+    # Keys sealed in a browser are wrapped by their enabler's notes key, which no master key opens: never touched.
+    server_sealed = EngagementKey.objects.filter(notes_key_id="").exclude(master_key_id=current.key_id)
+    for key_id in list(server_sealed.values_list("pk", flat=True)):
         with transaction.atomic():
             key = EngagementKey.objects.select_for_update().get(pk=key_id)
             try:

@@ -25,22 +25,74 @@ if TYPE_CHECKING:
 NOTE_LIMIT = 20_000
 
 
+# Sizes of what a browser sends (engagements.notes.sealed): AES-GCM's 96-bit nonce, a 256-bit key wrapped with its
+# 128-bit tag after the nonce, and a note's ciphertext (UTF-8 takes at most 4 bytes a character, plus the tag).
+NONCE_BYTES = 12
+WRAPPED_KEY_BYTES = 12 + 32 + 16
+SEALED_NOTE_MAX_BYTES = NOTE_LIMIT * 4 + 16
+# PBKDF2-SHA256 below this many iterations is refused (OWASP's figure for 2023 onwards); the count is stored with
+# each wrapped key, so it can be raised later without anyone losing their notes.
+MIN_ITERATIONS = 600_000
+MAX_ITERATIONS = 10_000_000
+
+
+class NotesKeyring(models.Model):
+    """An enabler's notes key, made in their own browser and stored only wrapped: once by a key derived from their
+    notes passphrase, once by their recovery key. The server never holds either, nor the notes key in the clear,
+    so it cannot open any note sealed under it. Its presence means the enabler's notes are sealed in the browser."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes_keyring")
+    key_id = models.CharField(max_length=32, help_text="A random id the browser gave the notes key.")
+    kdf = models.CharField(max_length=32, default="PBKDF2-SHA256")
+    iterations = models.PositiveIntegerField()
+    salt = models.BinaryField()
+    wrapped_by_passphrase = models.BinaryField()
+    wrapped_by_recovery_key = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+    passphrase_changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        app_label = "engagements"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(iterations__gte=MIN_ITERATIONS), name="notes_kdf_strong_enough")
+        ]
+
+    def __str__(self) -> str:
+        return f"Notes keyring of person {self.owner_id}"  # never a key
+
+
 class EngagementKey(models.Model):
-    """An engagement's data key, stored only wrapped by a master key. Deleting it destroys the notes."""
+    """An engagement's data key, stored only wrapped: by a master key from the environment (`master_key_id`), or,
+    once its enabler sealed their notes in the browser, by that enabler's notes key (`notes_key_id`), which the
+    server never holds. Deleting it destroys the notes."""
 
     engagement = models.OneToOneField("engagements.Engagement", on_delete=models.CASCADE, related_name="notes_key")
-    master_key_id = models.CharField(max_length=16)
+    master_key_id = models.CharField(max_length=16, blank=True)
+    notes_key_id = models.CharField(max_length=32, blank=True)
     wrapped_key = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         app_label = "engagements"
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(master_key_id="") & ~models.Q(notes_key_id=""))
+                | (~models.Q(master_key_id="") & models.Q(notes_key_id="")),
+                name="engagement_key_wrapped_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Notes key of engagement {self.engagement_id}"
 
+    @property
+    def sealed_in_browser(self) -> bool:
+        return bool(self.notes_key_id)
+
     def rewrap(self) -> bool:
         """Wrap the same data key with the current master key. Notes are not touched."""
+        if self.sealed_in_browser:
+            return False  # wrapped by its enabler's notes key: nothing the server holds can open it
         master_key_id, wrapped = crypto.rewrap(self.engagement_id, self.master_key_id, bytes(self.wrapped_key))
         if master_key_id == self.master_key_id:
             return False

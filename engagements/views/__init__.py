@@ -6,6 +6,7 @@ from .closeout import close_out_review
 from .feedback import feedback_create, feedback_list
 from .planning import planned_session_cancel, planned_session_create, planned_session_edit, series_end
 from .pool import enabler_deactivate, enabler_manage, enabler_pool, enabler_reactivate
+from .sealed import notes_passphrase, notes_setup
 from .sessions import (
     access_log,
     action_toggle,
@@ -82,6 +83,8 @@ __all__ = [
     "feedback_create",
     "feedback_list",
     "home",
+    "notes_passphrase",
+    "notes_setup",
     "planned_session_cancel",
     "planned_session_create",
     "planned_session_edit",

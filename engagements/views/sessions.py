@@ -20,6 +20,8 @@ from ..calendar import feed as calendar_text
 from ..forms import ActionForm, PrivateNoteForm, SessionForm, SharedNoteForm
 from ..models import AccessRecord, Action, CalendarFeed, Engagement, Session
 from ..notes import NotesKeyError, PrivateNote
+from ..notes.sealed import is_sealed, keyring_of
+from . import sealed
 from .planning import session_initial, to_log
 
 
@@ -55,7 +57,8 @@ def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     owners = access.parties(engagement)
     planned = to_log(request.user, engagement, request.GET.get("planned"))  # "log this session" of a planned one
     initial = session_initial(planned) if planned else None
-    form = SessionForm(posted(request), engagement=engagement, owners=owners, initial=initial)
+    in_browser = is_sealed(request.user)
+    form = SessionForm(posted(request), engagement=engagement, owners=owners, initial=initial, sealed=in_browser)
     if request.method == "POST" and form.is_valid():
         try:
             actions.log_session(engagement=engagement, by=request.user, planned=planned, **form.cleaned_data)
@@ -64,7 +67,13 @@ def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The session is logged.")
             return redirect("engagements:engagement_detail", pk=pk)
-    context = {"form": form, "engagement": engagement, "planned": planned, "notes_blocked": notes.notes_blocked()}
+    context = {
+        "form": form,
+        "engagement": engagement,
+        "planned": planned,
+        "sealed": in_browser,
+        "notes_blocked": notes.notes_blocked(request.user),
+    }
     return render(request, "engagements/session_create.html", context)
 
 
@@ -75,6 +84,8 @@ NOTES_PER_PAGE = 50
 def private_note_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The enabler's own notes on one engagement, decrypted for them alone."""
     engagement = _enabler_engagement(request, pk)
+    if keyring := keyring_of(request.user):
+        return sealed.sealed_note_list(request, engagement, keyring)
     written = (
         PrivateNote.objects.visible_to(request.user)
         .filter(engagement=engagement)
@@ -86,7 +97,13 @@ def private_note_list(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         texts = notes.read_notes(page.object_list)
     except NotesKeyError as error:
         texts, problem = [], str(error)
-    context = {"engagement": engagement, "notes": texts, "page": page, "problem": problem or notes.notes_blocked()}
+    context = {
+        "engagement": engagement,
+        "notes": texts,
+        "page": page,
+        "problem": problem or notes.notes_blocked(),
+        "may_seal": access.keeps_private_notes(request.user),
+    }
     return render(request, "engagements/private_note_list.html", context)
 
 
@@ -94,6 +111,8 @@ def private_note_list(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @sensitive_variables("form")
 def private_note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = _enabler_engagement(request, pk)
+    if keyring := keyring_of(request.user):
+        return sealed.sealed_note_create(request, engagement, keyring)
     form = PrivateNoteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,6 +130,8 @@ def private_note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @sensitive_variables("form", "text")
 def private_note_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(PrivateNote.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    if keyring := keyring_of(request.user):
+        return sealed.sealed_note_edit(request, note, keyring)
     try:
         text = notes.read_note(note)
     except NotesKeyError as error:
@@ -130,7 +151,10 @@ def private_note_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 @sensitive_variables("writer", "note", "text", "written")
 def private_notes_download(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Every private note the person wrote, as CSV, for them alone: the one export that holds notes."""
+    """Every private note the person wrote, as CSV, for them alone: the one export that holds notes. Made in the
+    author's browser when their notes are sealed there."""
+    if keyring := keyring_of(request.user):
+        return sealed.sealed_notes_download(request, keyring)
     written = PrivateNote.objects.visible_to(request.user).select_related("engagement__site", "session")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-private-notes.csv"'

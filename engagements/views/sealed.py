@@ -1,0 +1,222 @@
+"""Private notes sealed in the enabler's browser (engagements.notes.sealed): setting up, the notes of an engagement,
+changing the passphrase, and the author's download.
+
+Each page hands the browser ciphertexts and wrapped keys in a JSON script element, and static/alongside/notes.js
+does the rest. A form here is sent by that script, with `Accept: application/json`: it is answered in JSON, so
+the page and the key unlocked in it stay as they are. Sent as a plain form (by a test, or a browser without the
+script), the same form is answered as any other page's form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.access import gate
+from core.errors import NotAllowed
+from core.http import AuthenticatedHttpRequest
+from frontend.forms import posted
+
+from .. import access, actions
+from ..forms import NotesPassphraseForm, NotesSetUpForm, SealedNoteForm
+from ..models import Engagement, Session
+from ..notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote
+from ..notes.models import MIN_ITERATIONS, NOTE_LIMIT
+from ..notes.sealed import keyring_of, keyring_payload, notes_payload, notes_to_move
+
+NOTES_PER_PAGE = 50
+
+
+def _wants_json(request: AuthenticatedHttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _saved(request: AuthenticatedHttpRequest, to: str, message: str, **answer: Any) -> HttpResponse:
+    messages.success(request, message)
+    if _wants_json(request):
+        return JsonResponse({"redirect": to, **answer})
+    return redirect(to)
+
+
+def _refused(request: AuthenticatedHttpRequest, form: Any) -> JsonResponse:
+    problems = [str(error) for errors in form.errors.values() for error in errors]
+    return JsonResponse({"errors": problems}, status=400)
+
+
+@never_cache
+@gate(access.keeps_private_notes)
+@sensitive_variables("moving", "payload", "form")
+def notes_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Setting up a notes passphrase, once. The page carries the author's notes the server still seals, opened
+    for their browser to seal again; the answer carries them back sealed."""
+    if keyring_of(request.user) is not None:
+        return redirect("engagements:notes_passphrase")
+    form = NotesSetUpForm(posted(request), request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                count = actions.seal_private_notes(owner=request.user, **form.cleaned_data)
+            except NotAllowed as error:
+                form.add_error(None, error.text())
+            else:
+                moved = f" {count} existing {'note was' if count == 1 else 'notes were'} sealed again." if count else ""
+                return _saved(
+                    request,
+                    reverse("engagements:notes_passphrase"),
+                    f"Your private notes are now sealed in your browser.{moved}",
+                )
+        if _wants_json(request):
+            return _refused(request, form)
+    problem = ""
+    try:
+        moving = notes_to_move(request.user)
+    except NotesKeyError as error:
+        moving, problem = [], str(error)
+    payload = {
+        "owner": request.user.pk,
+        "min_iterations": MIN_ITERATIONS,
+        "moving": [
+            {"engagement": engagement_id, "notes": [{"id": pk, "text": text} for pk, text in written]}
+            for engagement_id, written in moving
+        ],
+    }
+    count = sum(len(written) for _engagement, written in moving)
+    return render(
+        request, "engagements/notes_setup.html", {"form": form, "payload": payload, "problem": problem, "count": count}
+    )
+
+
+@never_cache
+@gate(access.keeps_private_notes)
+def notes_passphrase(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Changing the notes passphrase, with the current one or with the recovery key: the browser wraps the same
+    notes key again; no note is touched."""
+    keyring = keyring_of(request.user)
+    if keyring is None:
+        return redirect("engagements:notes_setup")
+    form = NotesPassphraseForm(posted(request))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.change_notes_passphrase(owner=request.user, **form.cleaned_data)
+            except NotAllowed as error:
+                form.add_error(None, error.text())
+            else:
+                return _saved(request, reverse("engagements:notes_passphrase"), "Your notes passphrase is changed.")
+        if _wants_json(request):
+            return _refused(request, form)
+    context = {"form": form, "keyring": keyring, "payload": {"keyring": keyring_payload(keyring)}}
+    return render(request, "engagements/notes_passphrase.html", context)
+
+
+def _sessions(request: AuthenticatedHttpRequest, engagement: Engagement) -> dict[str, Session]:
+    held = Session.objects.visible_to(request.user).filter(engagement=engagement).order_by("-held_on", "-pk")
+    return {str(session.pk): session for session in held}
+
+
+def _note_entry(note: PrivateNote) -> dict[str, Any]:
+    entry = notes_payload([note], {})["notes"][0]
+    return {**entry, "edit": reverse("engagements:private_note_edit", args=[note.pk])}
+
+
+@never_cache
+def sealed_note_list(
+    request: AuthenticatedHttpRequest,
+    engagement: Engagement,
+    keyring: NotesKeyring,
+    form: SealedNoteForm | None = None,
+) -> HttpResponse:
+    """An engagement's notes, for an author whose notes are sealed in their browser: ciphertexts, opened there."""
+    written = PrivateNote.objects.visible_to(request.user).filter(engagement=engagement).select_related("session")
+    page = Paginator(written, NOTES_PER_PAGE).get_page(request.GET.get("page"))
+    key = EngagementKey.objects.filter(engagement=engagement).first()
+    sessions = _sessions(request, engagement)
+    payload = {
+        "keyring": keyring_payload(keyring),
+        "engagement": engagement.pk,
+        "limit": NOTE_LIMIT,
+        **notes_payload(list(page.object_list), {engagement.pk: key} if key else {}),
+    }
+    payload["notes"] = [
+        {**entry, "edit": reverse("engagements:private_note_edit", args=[entry["id"]])} for entry in payload["notes"]
+    ]
+    context = {
+        "engagement": engagement,
+        "page": page,
+        "payload": payload,
+        "form": form or SealedNoteForm(),
+        "sessions": list(sessions.values()),
+        "destroyed": engagement.notes_destroyed_at is not None,
+    }
+    return render(request, "engagements/private_note_sealed.html", context, status=200)
+
+
+def sealed_note_create(
+    request: AuthenticatedHttpRequest, engagement: Engagement, keyring: NotesKeyring
+) -> HttpResponse:
+    if request.method != "POST":
+        return redirect(reverse("engagements:private_note_list", args=[engagement.pk]) + "#write")
+    form = SealedNoteForm(request.POST, sessions=_sessions(request, engagement))
+    if form.is_valid():
+        try:
+            note = actions.write_sealed_note(engagement=engagement, by=request.user, **form.cleaned_data)
+        except NotAllowed as error:
+            form.add_error(None, error.text())
+        else:
+            if _wants_json(request):
+                return JsonResponse({"note": _note_entry(note)})
+            messages.success(request, "Your private note is saved.")
+            return redirect("engagements:private_note_list", pk=engagement.pk)
+    if _wants_json(request):
+        return _refused(request, form)
+    return sealed_note_list(request, engagement, keyring, form)
+
+
+def sealed_note_edit(request: AuthenticatedHttpRequest, note: PrivateNote, keyring: NotesKeyring) -> HttpResponse:
+    if request.method != "POST":
+        return redirect(reverse("engagements:private_note_list", args=[note.engagement_id]) + f"#note-{note.pk}")
+    form = SealedNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["wrapped_key"] is not None or form.cleaned_data["session"] is not None:
+                raise NotAllowed("A changed note keeps its engagement's key and its session.")
+            actions.rewrite_sealed_note(
+                note=note, by=request.user, key_id=form.cleaned_data["key_id"], sealed=form.cleaned_data["sealed"]
+            )
+        except NotAllowed as error:
+            form.add_error(None, error.text())
+        else:
+            note.refresh_from_db()
+            if _wants_json(request):
+                return JsonResponse({"note": _note_entry(note)})
+            messages.success(request, "Your private note is saved.")
+            return redirect("engagements:private_note_list", pk=note.engagement_id)
+    if _wants_json(request):
+        return _refused(request, form)
+    return sealed_note_list(request, note.engagement, keyring, form)
+
+
+@never_cache
+def sealed_notes_download(request: AuthenticatedHttpRequest, keyring: NotesKeyring) -> HttpResponse:
+    """Every note the author wrote, as ciphertexts with their wrapped keys: their browser opens them and makes
+    the CSV file, so the words never travel in the clear."""
+    written = list(
+        PrivateNote.objects.visible_to(request.user)
+        .select_related("engagement__site", "session")
+        .order_by("engagement_id", "created_at", "pk")
+    )
+    engagement_ids = {note.engagement_id for note in written}
+    keys = {key.engagement_id: key for key in EngagementKey.objects.filter(engagement__in=engagement_ids)}
+    payload = {
+        "keyring": keyring_payload(keyring),
+        **notes_payload(written, keys),
+        "sites": {str(note.engagement_id): note.engagement.site.name for note in written},
+    }
+    return render(request, "engagements/private_notes_download.html", {"payload": payload, "count": len(written)})

@@ -1,0 +1,290 @@
+// The key handling of Alongside's browser-sealed private notes, with the browser's own WebCrypto and nothing else.
+//
+// An enabler's notes key is a random AES-GCM key made here. It is stored on the server only wrapped: once by a key
+// derived from their notes passphrase (PBKDF2-SHA256, 600,000 iterations or more, a random salt), once by a random
+// recovery key shown to them once. Each engagement's data key is random too, and wrapped by the notes key. A note
+// is encrypted with its engagement's data key. Every wrap and every note is AES-GCM with a random 96-bit nonce,
+// stored nonce first, and associated data that binds it to its owner or engagement, as engagements/notes/crypto.py
+// does on the server.
+//
+// Keys unwrapped to be used are non-extractable: the page can use them, but nothing (this script included) can
+// read them out. Only changing the passphrase unwraps the notes key extractable, for the moment of wrapping it again.
+//
+// No DOM here, so that the same file runs in Node's test runner (frontend-tests/notes-crypto.test.js) and in the
+// page, where notes.js drives it.
+(function (root) {
+  'use strict';
+
+  const ITERATIONS = 600000;
+  const NONCE_BYTES = 12;
+  const SALT_BYTES = 16;
+  const RECOVERY_BYTES = 32;
+  const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+
+  class WrongSecret extends Error {
+    constructor(message) {
+      super(message);
+      this.name = 'WrongSecret';
+    }
+  }
+
+  class CannotOpen extends Error {
+    constructor(message) {
+      super(message);
+      this.name = 'CannotOpen';
+    }
+  }
+
+  function supported() {
+    return Boolean(root.crypto && root.crypto.subtle && root.crypto.getRandomValues && root.TextEncoder);
+  }
+
+  function subtle() {
+    return root.crypto.subtle;
+  }
+
+  function random(length) {
+    return root.crypto.getRandomValues(new Uint8Array(length));
+  }
+
+  function toBase64(bytes) {
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return root.btoa(text);
+  }
+
+  function fromBase64(text) {
+    const binary = root.atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i += 1) {
+      bytes[i] = binary.charCodeAt(i);
+    }
+    return bytes;
+  }
+
+  function toHex(bytes) {
+    return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  }
+
+  function concat(first, second) {
+    const joined = new Uint8Array(first.length + second.length);
+    joined.set(first, 0);
+    joined.set(second, first.length);
+    return joined;
+  }
+
+  // What each wrap and each note is bound to: the same words as engagements/notes/crypto.py.
+  const bound = {
+    notesKey: (owner) => encoder.encode(`alongside:notes-key:${owner}`),
+    dataKey: (engagement) => encoder.encode(`alongside:engagement-key:${engagement}`),
+    note: (engagement) => encoder.encode(`alongside:private-note:${engagement}`),
+  };
+
+  // The recovery key, written for people: 52 letters and digits of base32 in groups of four. Spaces, hyphens
+  // and lower case are forgiven when it is typed back.
+  function recoveryText(bytes) {
+    let bits = 0;
+    let value = 0;
+    let text = '';
+    for (const byte of bytes) {
+      value = (value << 8) | byte;
+      bits += 8;
+      while (bits >= 5) {
+        text += BASE32[(value >>> (bits - 5)) & 31];
+        bits -= 5;
+      }
+    }
+    if (bits > 0) {
+      text += BASE32[(value << (5 - bits)) & 31];
+    }
+    return text.match(/.{1,4}/g).join('-');
+  }
+
+  function recoveryBytes(text) {
+    const letters = String(text).toUpperCase().replace(/[\s-]/g, '');
+    if (letters.length !== 52 || /[^A-Z2-7]/.test(letters)) {
+      throw new WrongSecret('A recovery key is 52 letters and digits, in 13 groups of four. Check it and try again.');
+    }
+    const bytes = new Uint8Array(RECOVERY_BYTES);
+    let bits = 0;
+    let value = 0;
+    let index = 0;
+    for (const letter of letters) {
+      value = ((value << 5) | BASE32.indexOf(letter)) & 0xffff;
+      bits += 5;
+      if (bits >= 8 && index < RECOVERY_BYTES) {
+        bytes[index] = (value >>> (bits - 8)) & 0xff;
+        index += 1;
+        bits -= 8;
+      }
+    }
+    return bytes;
+  }
+
+  async function passphraseKey(passphrase, salt, iterations) {
+    const material = await subtle().importKey('raw', encoder.encode(passphrase.normalize('NFC')), 'PBKDF2', false, [
+      'deriveKey',
+    ]);
+    return subtle().deriveKey(
+      { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
+      material,
+      { name: 'AES-GCM', length: 256 },
+      false,
+      ['wrapKey', 'unwrapKey'],
+    );
+  }
+
+  function recoveryKey(bytes) {
+    return subtle().importKey('raw', bytes, { name: 'AES-GCM' }, false, ['wrapKey', 'unwrapKey']);
+  }
+
+  async function wrap(key, wrappingKey, boundTo) {
+    const nonce = random(NONCE_BYTES);
+    const wrapped = await subtle().wrapKey('raw', key, wrappingKey, { name: 'AES-GCM', iv: nonce, additionalData: boundTo });
+    return concat(nonce, new Uint8Array(wrapped));
+  }
+
+  function unwrap(wrapped, wrappingKey, boundTo, extractable, usages) {
+    return subtle().unwrapKey(
+      'raw',
+      wrapped.subarray(NONCE_BYTES),
+      wrappingKey,
+      { name: 'AES-GCM', iv: wrapped.subarray(0, NONCE_BYTES), additionalData: boundTo },
+      { name: 'AES-GCM', length: 256 },
+      extractable,
+      usages,
+    );
+  }
+
+  // Setting up: a new notes key, its two wrappings, and the recovery key to show once.
+  async function createKeyring(owner, passphrase, options) {
+    const iterations = (options && options.iterations) || ITERATIONS;
+    const notesKey = await subtle().generateKey({ name: 'AES-GCM', length: 256 }, true, ['wrapKey', 'unwrapKey']);
+    const salt = random(SALT_BYTES);
+    const recovery = random(RECOVERY_BYTES);
+    const byPassphrase = await wrap(notesKey, await passphraseKey(passphrase, salt, iterations), bound.notesKey(owner));
+    const byRecovery = await wrap(notesKey, await recoveryKey(recovery), bound.notesKey(owner));
+    return {
+      notesKey,
+      recoveryKey: recoveryText(recovery),
+      stored: {
+        key_id: toHex(random(16)),
+        iterations,
+        salt: toBase64(salt),
+        wrapped_by_passphrase: toBase64(byPassphrase),
+        wrapped_by_recovery_key: toBase64(byRecovery),
+      },
+    };
+  }
+
+  // Unlocking: the notes key, non-extractable unless the passphrase is about to change.
+  async function unlockWithPassphrase(keyring, passphrase, options) {
+    const wrappingKey = await passphraseKey(passphrase, fromBase64(keyring.salt), keyring.iterations);
+    try {
+      return await unwrap(fromBase64(keyring.wrapped_by_passphrase), wrappingKey, bound.notesKey(keyring.owner),
+        Boolean(options && options.extractable), ['wrapKey', 'unwrapKey']);
+    } catch (error) {
+      throw new WrongSecret('That passphrase does not unlock your notes. Check it and try again.');
+    }
+  }
+
+  async function unlockWithRecoveryKey(keyring, text, options) {
+    const wrappingKey = await recoveryKey(recoveryBytes(text));
+    try {
+      return await unwrap(fromBase64(keyring.wrapped_by_recovery_key), wrappingKey, bound.notesKey(keyring.owner),
+        Boolean(options && options.extractable), ['wrapKey', 'unwrapKey']);
+    } catch (error) {
+      throw new WrongSecret('That recovery key does not unlock your notes. Check it and try again.');
+    }
+  }
+
+  // A new passphrase for the same notes key (unwrapped extractable for this moment only).
+  async function wrapForPassphrase(notesKey, owner, passphrase, options) {
+    const iterations = (options && options.iterations) || ITERATIONS;
+    const salt = random(SALT_BYTES);
+    const wrapped = await wrap(notesKey, await passphraseKey(passphrase, salt, iterations), bound.notesKey(owner));
+    return { iterations, salt: toBase64(salt), wrapped_by_passphrase: toBase64(wrapped) };
+  }
+
+  // An engagement's data key: made here, stored wrapped, used non-extractable.
+  async function createDataKey(notesKey, engagement) {
+    const made = await subtle().generateKey({ name: 'AES-GCM', length: 256 }, true, ['encrypt', 'decrypt']);
+    const wrapped = await wrap(made, notesKey, bound.dataKey(engagement));
+    return { dataKey: await openDataKey(notesKey, engagement, toBase64(wrapped)), wrappedKey: toBase64(wrapped) };
+  }
+
+  async function openDataKey(notesKey, engagement, wrappedKey) {
+    try {
+      return await unwrap(fromBase64(wrappedKey), notesKey, bound.dataKey(engagement), false, ['encrypt', 'decrypt']);
+    } catch (error) {
+      throw new CannotOpen('The key of these notes cannot be opened with your notes key.');
+    }
+  }
+
+  async function sealNote(dataKey, engagement, text) {
+    const nonce = random(NONCE_BYTES);
+    const ciphertext = await subtle().encrypt(
+      { name: 'AES-GCM', iv: nonce, additionalData: bound.note(engagement) }, dataKey, encoder.encode(text));
+    return { nonce: toBase64(nonce), ciphertext: toBase64(new Uint8Array(ciphertext)) };
+  }
+
+  async function openNote(dataKey, engagement, sealed) {
+    const bytes = fromBase64(sealed);
+    try {
+      const plain = await subtle().decrypt(
+        { name: 'AES-GCM', iv: bytes.subarray(0, NONCE_BYTES), additionalData: bound.note(engagement) },
+        dataKey, bytes.subarray(NONCE_BYTES));
+      return decoder.decode(plain);
+    } catch (error) {
+      throw new CannotOpen('This note cannot be opened: it was not sealed with this engagement\'s key.');
+    }
+  }
+
+  // The author's download, made here: the same columns as the server's, every cell a spreadsheet would run as a
+  // formula neutralised with an apostrophe (core/exports.py's rule).
+  const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r', '\uff1d', '\uff0b', '\uff0d', '\uff20'];
+
+  function neutralise(value) {
+    const text = value === null || value === undefined ? '' : String(value);
+    const start = text.replace(/^ +/, '').charAt(0);
+    return FORMULA_STARTS.includes(start) && start !== '' ? `'${text}` : text;
+  }
+
+  function csvCell(value) {
+    const text = neutralise(value);
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  }
+
+  function csv(rows) {
+    return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  }
+
+  const api = {
+    ITERATIONS,
+    WrongSecret,
+    CannotOpen,
+    supported,
+    toBase64,
+    fromBase64,
+    recoveryText,
+    recoveryBytes,
+    createKeyring,
+    unlockWithPassphrase,
+    unlockWithRecoveryKey,
+    wrapForPassphrase,
+    createDataKey,
+    openDataKey,
+    sealNote,
+    openNote,
+    neutralise,
+    csv,
+  };
+  root.AlongsideNotesCrypto = api;
+  if (typeof module === 'object' && module.exports) {
+    module.exports = api;
+  }
+})(typeof globalThis !== 'undefined' ? globalThis : this);

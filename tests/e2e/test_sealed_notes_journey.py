@@ -1,0 +1,277 @@
+"""Private notes sealed in the enabler's browser, in a real browser, with every request it sends recorded.
+
+The enabler has one note the server sealed. By keyboard alone, they set up a notes passphrase (errors first), keep
+the recovery key, and their old note moves into the browser's keeping. They unlock (a wrong passphrase first),
+write a note with a canary (an empty one first), change it, change the passphrase, and download their notes. Not one
+request the browser sent holds the canary, plain, URL-encoded or in base64; no column of the database holds it; the
+server's master key opens nothing. After signing out and in, the new passphrase opens the notes; the recovery key
+sets another. The notes lock after 30 minutes idle (keeping an unsaved draft, sealed, for after unlocking) and when
+the enabler signs out in another tab. Without JavaScript, the page says why the notes cannot open.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from engagements import notes
+from engagements.models import Engagement
+from engagements.notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote, crypto
+
+CANARY = "Kestrel-canary-9W4Z"
+OLD = "Heron-canary-2M8P: the board's chair spoke over the director twice"
+FIRST = "Passphrase one, for the kestrel notes"
+SECOND = "Passphrase two, changed on a Tuesday"
+THIRD = "Passphrase three, set with the recovery key"
+
+
+def variants(secret: str) -> list[bytes]:
+    """The secret as a request might carry it: plain, URL-encoded both ways, and in base64 at each of the three
+    alignments a longer text could put it at (the middle of each, which does not depend on what surrounds it)."""
+    found = [secret.encode(), quote(secret).encode(), quote_plus(secret).encode()]
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + secret.encode())
+        found.append(encoded[4 : len(encoded) - 4])
+    return found
+
+
+def carries(body: bytes, secret: str) -> bool:
+    return any(variant in body for variant in variants(secret))
+
+
+def plaintext_anywhere(secret: str) -> list[str]:
+    tables = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - names from the schema
+            for row in cursor.fetchall():
+                for value in row:
+                    raw = bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
+                    if carries(raw, secret):
+                        tables.append(table)
+    return tables
+
+
+def recording(person: object) -> list[tuple[str, bytes]]:
+    sent: list[tuple[str, bytes]] = []
+    person.page.context.on("request", lambda request: sent.append((request.url, request.post_data_buffer or b"")))
+    return sent
+
+
+def unlock(person: object, passphrase: str, label: str) -> None:
+    person.fill("#unlock-passphrase", passphrase)
+    person.click("[data-notes-unlock] button[type=submit]")
+    person.page.locator("[data-notes-unlocked]").wait_for(state="visible", timeout=20_000)
+    person.look(label)
+
+
+def wrong_passphrase(person: object, label: str) -> None:
+    person.fill("#unlock-passphrase", "not the passphrase at all")
+    person.click("[data-notes-unlock] button[type=submit]")
+    person.page.locator("[data-notes-errors]").wait_for(state="visible", timeout=20_000)
+    assert "That passphrase does not unlock your notes" in person.text()
+    person.look(label)
+
+
+def shows_error(person: object, words: str, label: str) -> None:
+    person.page.locator("[data-notes-errors]").wait_for(state="visible")
+    assert words in person.page.locator("[data-notes-errors]").inner_text()
+    person.look(label)
+
+
+def saved(person: object, label: str) -> None:
+    person.page.locator("[data-notes-saved]").wait_for(state="visible", timeout=20_000)
+    person.look(label)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notes_sealed_in_the_browser_never_leave_it_in_the_clear(
+    people: object, engagement_a: Engagement, enabler: object
+) -> None:
+    old_note = notes.write_note(engagement=engagement_a, author=enabler, text=OLD)
+    server_key = EngagementKey.objects.get(engagement=engagement_a)
+    person = people(enabler, "enabler", keyboard_only=True)
+    sent = recording(person)
+    list_path = reverse("engagements:private_note_list", args=[engagement_a.pk])
+
+    # Setting up, with errors first. The old note moves.
+    person.go(list_path, "private notes, sealed by the server")
+    with person.page.expect_navigation():
+        person.click("a:has-text('Seal your notes in your browser')")
+    person.look("set up a notes passphrase")
+    assert "If you lose both your passphrase and your recovery key" in person.text()
+    assert "not your sign-in password" in person.text()
+    person.fill("#new-passphrase", "too short")
+    person.click("[data-notes-choose] button[type=submit]")
+    shows_error(person, "at least 12 characters", "set up: passphrase too short")
+    person.fill("#new-passphrase", FIRST)
+    person.fill("#confirm-passphrase", FIRST + "!")
+    person.click("[data-notes-choose] button[type=submit]")
+    shows_error(person, "not the same", "set up: passphrases differ")
+    person.fill("#confirm-passphrase", FIRST)
+    person.click("[data-notes-choose] button[type=submit]")
+    person.page.locator("[data-notes-keep]").wait_for(state="visible", timeout=20_000)
+    recovery_key = person.page.locator("[data-notes-recovery-key]").inner_text().strip()
+    assert re.fullmatch(r"([A-Z2-7]{4}-){12}[A-Z2-7]{4}", recovery_key)
+    person.look("set up: the recovery key")
+    person.click("[data-notes-keep] button[type=submit]")
+    shows_error(person, "Tick to say you have kept your recovery key", "set up: recovery key not kept")
+    person.click("#kept-recovery-key")
+    with person.page.expect_navigation(timeout=20_000):
+        person.click("[data-notes-keep] button[type=submit]")
+    person.look("notes passphrase, just set up")
+    assert "Your private notes are now sealed in your browser. 1 existing note was sealed again." in person.text()
+
+    keyring = NotesKeyring.objects.get(owner=enabler)
+    assert keyring.iterations >= 600_000
+    key = EngagementKey.objects.get(engagement=engagement_a)
+    assert key.master_key_id == "" and key.notes_key_id == keyring.key_id
+    assert bytes(key.wrapped_key) != bytes(server_key.wrapped_key)
+    moved = PrivateNote.objects.get(pk=old_note.pk)
+    assert bytes(moved.ciphertext) != bytes(old_note.ciphertext)
+    with pytest.raises(NotesKeyError):
+        notes.read_note(moved)
+    for master in crypto.master_keys():  # the operator's master key opens neither the data key nor the note
+        with pytest.raises(NotesKeyError):
+            crypto.unwrap(engagement_a.pk, master.key_id, bytes(key.wrapped_key))
+    assert AuditEvent.objects.filter(verb=AuditEvent.Verb.SEALED_PRIVATE_NOTES_IN_THE_BROWSER).count() == 1
+
+    # Unlocking (a wrong passphrase first); writing (an empty note first) and changing a note.
+    person.go(list_path, "private notes, locked")
+    wrong_passphrase(person, "private notes: a wrong passphrase")
+    unlock(person, FIRST, "private notes, unlocked")
+    assert OLD in person.text()
+    person.click("[data-notes-write] button[type=submit]")
+    shows_error(person, "Write the note before saving it", "private notes: an empty note")
+    person.fill("#note-text", f"The director asked for more challenge. {CANARY}")
+    person.click("[data-notes-write] button[type=submit]")
+    saved(person, "private notes: a note saved")
+    written = PrivateNote.objects.filter(author=enabler).exclude(pk=old_note.pk).get()
+    person.click(f"#note-{written.pk} button:has-text('Change')")
+    person.fill(f"#edit-{written.pk}", "   ")  # typed over the words: only spaces left
+    person.click(f"#note-{written.pk} form button[type=submit]")
+    shows_error(person, "Write the note before saving it", "private notes: a change left empty")
+    person.fill(f"#edit-{written.pk}", f"The director asked for more challenge, and got it. {CANARY}")
+    person.click(f"#note-{written.pk} form button[type=submit]")
+    saved(person, "private notes: a note changed")
+    assert "and got it" in person.text()
+
+    # Changing the passphrase (a wrong one first); the download, made in the browser.
+    person.go(reverse("engagements:notes_passphrase"), "notes passphrase")
+    person.fill("#current-passphrase", "not the passphrase at all")
+    person.fill("#new-passphrase", SECOND)
+    person.fill("#confirm-passphrase", SECOND)
+    person.click("[data-notes-change] button[type=submit]")
+    shows_error(person, "That passphrase does not unlock your notes", "notes passphrase: a wrong one")
+    person.fill("#current-passphrase", FIRST)
+    with person.page.expect_navigation(timeout=20_000):
+        person.click("[data-notes-change] button[type=submit]")
+    person.look("notes passphrase, changed")
+    assert "Your notes passphrase is changed." in person.text()
+
+    person.go(reverse("engagements:private_notes_download"), "download your notes")
+    with person.page.expect_download(timeout=20_000) as downloading:
+        person.fill("#unlock-passphrase", SECOND)
+        person.click("[data-notes-unlock] button[type=submit]")
+    rows = list(csv.reader(io.StringIO(Path(downloading.value.path()).read_text(encoding="utf-8"))))
+    assert rows[0] == ["site", "session date", "written", "note"]
+    assert sorted(row[3] for row in rows[1:]) == sorted(
+        [OLD, f"The director asked for more challenge, and got it. {CANARY}"]
+    )
+    saved(person, "download your notes: downloaded")
+
+    # What the browser sent, and what the database holds.
+    assert sent, "no request was recorded"
+    for url, body in sent:
+        for secret in (CANARY, OLD):
+            assert not carries(url.encode(), secret), f"{url} carried a note's words"
+            assert not carries(body, secret), f"a request to {url} carried a note's words"
+    assert plaintext_anywhere(CANARY) == []
+    assert plaintext_anywhere(OLD) == []
+
+    # Signing out and in: the new passphrase opens the notes, the first no longer does.
+    with person.page.expect_navigation():
+        person.click("header button:has-text('Log out')")
+    again = people(enabler, "enabler, signed in again")
+    again.go(list_path, "private notes, locked again")
+    again.fill("#unlock-passphrase", FIRST)
+    again.click("[data-notes-unlock] button[type=submit]")
+    shows_error(again, "That passphrase does not unlock your notes", "private notes: the old passphrase")
+    unlock(again, SECOND, "private notes, unlocked after signing in again")
+    assert "and got it" in again.text()
+
+    # The recovery key sets a new passphrase.
+    again.go(reverse("engagements:notes_passphrase"), "notes passphrase, to recover")
+    again.click("#with-recovery")
+    again.fill("#recovery-key", recovery_key.lower().replace("-", " "))
+    again.fill("#new-passphrase", THIRD)
+    again.fill("#confirm-passphrase", THIRD)
+    with again.page.expect_navigation(timeout=20_000):
+        again.click("[data-notes-change] button[type=submit]")
+    assert "Your notes passphrase is changed." in again.text()
+    again.go(list_path, "private notes, after recovering")
+    unlock(again, THIRD, "private notes, unlocked with the passphrase the recovery key set")
+    assert OLD in again.text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sealed_notes_lock_after_30_idle_minutes_and_on_signing_out_elsewhere(
+    people: object, browser: object, engagement_a: Engagement, enabler: object
+) -> None:
+    person = people(enabler, "enabler")
+    person.go(reverse("engagements:notes_setup"), "set up, with no notes yet")
+    person.fill("#new-passphrase", FIRST)
+    person.fill("#confirm-passphrase", FIRST)
+    person.click("[data-notes-choose] button[type=submit]")
+    person.page.locator("[data-notes-keep]").wait_for(state="visible", timeout=20_000)
+    person.click("#kept-recovery-key")
+    with person.page.expect_navigation(timeout=20_000):
+        person.click("[data-notes-keep] button[type=submit]")
+    assert "Your private notes are now sealed in your browser." in person.text()
+
+    list_path = reverse("engagements:private_note_list", args=[engagement_a.pk])
+    person.page.clock.install()
+    person.go(list_path, "private notes, locked, first use")
+    unlock(person, FIRST, "private notes, unlocked, none yet")
+    assert "You have no private notes on this engagement." in person.text()
+    person.fill("#note-text", "A draft not yet saved")
+    person.page.clock.fast_forward("31:00")
+    person.page.locator("[data-notes-locked]").wait_for(state="visible")
+    assert "locked after 30 minutes without use" in person.text()
+    assert "A draft not yet saved" not in person.page.content()
+    person.look("private notes, locked after 30 minutes")
+    unlock(person, FIRST, "private notes, unlocked again with the draft back")
+    assert person.page.input_value("#note-text") == "A draft not yet saved"
+
+    other_tab = person.page.context.new_page()
+    other_tab.goto(person.base + reverse("home"))
+    with other_tab.expect_navigation():
+        other_tab.locator("header button:has-text('Log out')").click()
+    person.page.locator("[data-notes-locked]").wait_for(state="visible")
+    assert "You signed out, so your notes are locked." in person.text()
+
+    # Without JavaScript the page says why, and nothing is lost.
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(person.base + reverse("accounts:login"))
+        page.fill("#id_username", enabler.email)
+        page.fill("#id_password", "a-long-test-password-for-personas")
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").first.click()
+        page.goto(person.base + list_path)
+        text = page.locator("main").inner_text()
+        assert "Your private notes need JavaScript" in text
+        assert "Nothing is lost" in text
+        assert page.locator("[data-notes-app]").is_hidden()
+    finally:
+        context.close()
