@@ -41,6 +41,7 @@ run: migrate
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
+	node --test tests/js/
 	$(TEST_ENV) $(PY) -m pytest $(ARGS)
 
 # Browser journeys with Debian's Chromium (apt-get install chromium) against the live server.

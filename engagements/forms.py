@@ -436,6 +436,12 @@ def _session_format() -> forms.ChoiceField:
     )
 
 
+SEALED_NOTE_ON_A_SESSION = (
+    "Your private notes are now sealed in your browser, so this note cannot be saved from here. Copy it, empty "
+    "this box, log the session, then write the note on your private notes page"
+)
+
+
 class SessionForm(forms.Form):
     """A session, with an optional private note (for the enabler alone) and an optional action (for both)."""
 
@@ -483,7 +489,10 @@ class SessionForm(forms.Form):
         self, *args: Any, engagement: Engagement, owners: list[User], sealed: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        if sealed:  # the enabler's notes are sealed in their browser: a note is written on the notes page alone
+        # The enabler's notes are sealed in their browser: a note is written on the notes page alone. A note sent
+        # all the same (a form opened before setting up) is shown back with a message, never saved nor dropped.
+        self.sealed = sealed
+        if sealed and not (self.data.get("private_note") or "").strip():
             del self.fields["private_note"]
         self.fields["length"].label = (
             "Length in days" if engagement.offer.cadence == Offer.Cadence.ON_SITE_DAYS else "Length in hours"
@@ -497,6 +506,8 @@ class SessionForm(forms.Form):
         data = super().clean() or self.cleaned_data
         if (data.get("action_description") or "").strip() and not data.get("action_owner"):
             self.add_error("action_owner", "Choose who owns the action")
+        if self.sealed and "private_note" in self.fields:
+            self.add_error("private_note", SEALED_NOTE_ON_A_SESSION)
         return data
 
 
@@ -540,6 +551,18 @@ def _key_id(value: object) -> str | None:
     return value if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{32}", value) else None
 
 
+class _Sent(forms.Field):
+    """A value exactly as the browser's script sent it, for the form's `clean` to check as a whole."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self) -> None:
+        super().__init__(required=False)
+
+    def to_python(self, value: Any) -> str:
+        return value if isinstance(value, str) else ""
+
+
 class _Sealed:
     """What the forms the browser's script fills in share. Their fields are hidden, all optional to Django, and
     `clean` turns them into what the action takes, or one error for the whole form."""
@@ -548,7 +571,8 @@ class _Sealed:
         cast(forms.Form, self).add_error(None, why)
 
     def _wrapping(self, data: dict[str, Any]) -> Wrapping | None:
-        iterations = data.get("iterations")
+        digits = data.get("iterations") or ""
+        iterations = int(digits) if re.fullmatch(r"[0-9]{1,9}", digits) else None
         salt = _sealed_bytes(data.get("salt"), least=16, most=64)
         wrapped = _sealed_bytes(data.get("wrapped_by_passphrase"), least=WRAPPED_KEY_BYTES, most=WRAPPED_KEY_BYTES)
         if iterations is None or not MIN_ITERATIONS <= iterations <= MAX_ITERATIONS or salt is None or not wrapped:
@@ -559,10 +583,10 @@ class _Sealed:
 class NotesPassphraseForm(_Sealed, forms.Form):
     """A new notes passphrase: the notes key wrapped again, in the browser, by the key the passphrase makes."""
 
-    key_id = forms.CharField(required=False, widget=forms.HiddenInput)
-    iterations = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    salt = forms.CharField(required=False, widget=forms.HiddenInput)
-    wrapped_by_passphrase = forms.CharField(required=False, widget=forms.HiddenInput)
+    key_id = _Sent()
+    iterations = _Sent()
+    salt = _Sent()
+    wrapped_by_passphrase = _Sent()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data
@@ -576,8 +600,8 @@ class NotesPassphraseForm(_Sealed, forms.Form):
 class NotesSetUpForm(NotesPassphraseForm):
     """Setting up: the notes key wrapped twice, and the author's existing notes sealed again (a JSON list)."""
 
-    wrapped_by_recovery_key = forms.CharField(required=False, widget=forms.HiddenInput)
-    moved = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MOVED_AT_MOST)
+    wrapped_by_recovery_key = _Sent()
+    moved = _Sent()
 
     def clean(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -644,11 +668,11 @@ class SealedNoteForm(_Sealed, forms.Form):
     """A note as the browser sealed it: its nonce and ciphertext, the notes key's id, and (for an engagement's
     first note) its new data key, wrapped. Optionally, the session it is about."""
 
-    key_id = forms.CharField(required=False, widget=forms.HiddenInput)
-    nonce = forms.CharField(required=False, widget=forms.HiddenInput)
-    ciphertext = forms.CharField(required=False, widget=forms.HiddenInput, max_length=SEALED_NOTE_MAX_BYTES * 2)
-    wrapped_key = forms.CharField(required=False, widget=forms.HiddenInput)
-    session = forms.CharField(required=False, widget=forms.HiddenInput)
+    key_id = _Sent()
+    nonce = _Sent()
+    ciphertext = _Sent()
+    wrapped_key = _Sent()
+    session = _Sent()
 
     def __init__(self, *args: Any, sessions: dict[str, Session] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -235,6 +235,9 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("engagements:private_note_edit", "note_a", these(200, "enabler")),
     ("engagements:private_note_edit", "note_b", these(200, "other_enabler")),
     ("engagements:private_notes_download", "none", everyone(200)),  # each person's own notes only
+    # Sealing private notes in the browser: an enabler's own, once; the passphrase page waits for the set-up.
+    ("engagements:notes_setup", "none", these(200, "enabler", "other_enabler")),
+    ("engagements:notes_passphrase", "none", these(MOVED, "enabler", "other_enabler")),
     ("engagements:shared_notes", "engagement_a", these(200, *PARTIES_A)),
     ("engagements:shared_notes", "engagement_b", these(200, "other_site_lead", "other_enabler")),
     ("engagements:action_toggle", "action_a", everyone(405)),

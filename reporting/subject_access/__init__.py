@@ -124,11 +124,16 @@ def readme(user: User, records: dict[str, Any]) -> str:
         "  in as the person or use their calendar address: the password (stored only as a salted hash), the",
         "  two-factor authenticator's secret key, the recovery codes (stored only as digests), the secret address",
         "  of the calendar feed, and session keys. The profile says whether two-factor and a calendar feed are",
-        "  set up, and how many recovery codes are left.",
+        "  set up, and how many recovery codes are left. Nor the wrapped notes key of an enabler whose notes",
+        "  are sealed in their browser: only their notes passphrase or recovery key opens it.",
     ]
     if "private_notes" in records:
         lines += [
             "- Any other author's private notes. private_notes.json holds only the notes this person wrote.",
+            "- The words of notes sealed in the person's browser. Those notes are encrypted in the author's browser",
+            "  with a key only they hold, so Alongside cannot open them for this export: they are here as ciphertext",
+            "  (sealed_in_browser is true). The author can download them readable from their own browser: Your",
+            "  private notes, then Download your notes, with their notes passphrase.",
         ]
     else:
         lines += [

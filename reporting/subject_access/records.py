@@ -14,6 +14,7 @@ log is the site lead's and the enabler's, private notes are their author's), the
 
 from __future__ import annotations
 
+import base64
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -643,13 +644,21 @@ def _admin_changes(scope: Scope) -> list[Row]:
 @sensitive_variables()
 def _private_notes(scope: Scope) -> list[Row]:
     """The notes this person wrote, and only those, read as the author's own list and download read them
-    (engagements.notes.read_notes, each engagement's key opened once)."""
-    written = PrivateNote.objects.filter(author=scope.user).select_related("engagement__site", "session")
+    (engagements.notes.read_notes, each engagement's key opened once). A note sealed in the author's browser
+    cannot be opened here by anyone: it goes as its ciphertext, which the author alone can open (README)."""
+    written = PrivateNote.objects.filter(author=scope.user).select_related(
+        "engagement__site", "engagement__notes_key", "session"
+    )
+    in_browser: set[int] = set()
     by_engagement: dict[int, list[PrivateNote]] = defaultdict(list)
     for note in written.order_by("created_at", "pk"):
         by_engagement[note.engagement_id].append(note)
+        key = getattr(note.engagement, "notes_key", None)  # none once the notes were destroyed
+        if key is not None and key.sealed_in_browser:
+            in_browser.add(note.engagement_id)
     ordered = [note for engagement_notes in by_engagement.values() for note in engagement_notes]
-    texts = {note.pk: text for note, text in notes.read_notes(ordered, unreadable=UNREADABLE_NOTE)}
+    server_sealed = [note for note in ordered if note.engagement_id not in in_browser]
+    texts = {note.pk: text for note, text in notes.read_notes(server_sealed, unreadable=UNREADABLE_NOTE)}
     return [
         {
             "engagement_id": note.engagement_id,
@@ -657,7 +666,9 @@ def _private_notes(scope: Scope) -> list[Row]:
             "session_held_on": note.session.held_on if note.session else None,
             "written_at": note.created_at,
             "changed_at": note.updated_at,
-            "text": texts[note.pk],
+            "sealed_in_browser": note.engagement_id in in_browser,
+            "text": texts.get(note.pk, ""),
+            "ciphertext": base64.b64encode(bytes(note.ciphertext)).decode() if note.engagement_id in in_browser else "",
         }
         for engagement_notes in by_engagement.values()
         for note in engagement_notes
@@ -748,4 +759,10 @@ KINDS = [
     Kind("sign_in_records", "Sign-ins and failed sign-ins with the person's e-mail address.", _sign_in_records),
     Kind("admin_changes", "Changes the person made in the Django admin, if they are an administrator.", _admin_changes),
 ]
-PRIVATE_NOTES = Kind("private_notes", "The private notes the person wrote themselves, decrypted.", _private_notes)
+PRIVATE_NOTES = Kind(
+    "private_notes",
+    "The private notes the person wrote themselves: decrypted, or, for notes sealed in their browser, as ciphertext "
+    "only (sealed_in_browser is true, text is empty). Alongside holds no key that opens those: the author opens "
+    "them in their own browser, on Download your notes, with their notes passphrase.",
+    _private_notes,
+)

@@ -275,3 +275,8 @@ def test_sealed_notes_lock_after_30_idle_minutes_and_on_signing_out_elsewhere(
         assert page.locator("[data-notes-app]").is_hidden()
     finally:
         context.close()
+    # axe needs JavaScript to run, so the same page is checked with the notes' script kept from loading instead.
+    blocked = people(enabler, "enabler whose browser gets no notes script")
+    blocked.page.route("**/alongside/notes.js", lambda route: route.abort())
+    blocked.go(list_path, "private notes, sealed, without their script")
+    assert "Your private notes need JavaScript" in blocked.text()

@@ -1,0 +1,92 @@
+"""What an enabler's browser does with their private notes (static/alongside/notes-crypto.js), done in Python for
+tests that talk to the server as that browser would: the same AES-GCM, the same PBKDF2-SHA256, the same formats
+and the same associated data. tests/engagements/test_sealed_notes.py checks that Node's run of the real script and
+this agree, so a test built on this is a test of what the browser sends."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+ITERATIONS = 600_000
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def seal(key: bytes, plain: bytes, bound_to: str) -> bytes:
+    nonce = os.urandom(12)
+    return nonce + AESGCM(key).encrypt(nonce, plain, bound_to.encode())
+
+
+def unseal(key: bytes, sealed: bytes, bound_to: str) -> bytes:
+    return AESGCM(key).decrypt(sealed[:12], sealed[12:], bound_to.encode())
+
+
+def passphrase_key(passphrase: str, salt: bytes, iterations: int) -> bytes:
+    return hashlib.pbkdf2_hmac("sha256", passphrase.encode(), salt, iterations, dklen=32)
+
+
+@dataclass
+class Browser:
+    """One enabler's browser, with their notes key unlocked."""
+
+    owner: int
+    passphrase: str
+    notes_key: bytes = field(default_factory=lambda: AESGCM.generate_key(bit_length=256))
+    recovery: bytes = field(default_factory=lambda: os.urandom(32))
+    key_id: str = field(default_factory=lambda: secrets.token_hex(16))
+    salt: bytes = field(default_factory=lambda: os.urandom(16))
+    data_keys: dict[int, bytes] = field(default_factory=dict)
+
+    def wrapping(self, passphrase: str | None = None, iterations: int = ITERATIONS) -> dict[str, object]:
+        salt = os.urandom(16) if passphrase else self.salt
+        derived = passphrase_key(passphrase or self.passphrase, salt, iterations)
+        return {
+            "key_id": self.key_id,
+            "iterations": iterations,
+            "salt": b64(salt),
+            "wrapped_by_passphrase": b64(seal(derived, self.notes_key, f"alongside:notes-key:{self.owner}")),
+        }
+
+    def set_up(self, moving: list[dict] | None = None, iterations: int = ITERATIONS) -> dict[str, object]:
+        """The set-up form, with the notes the page carried (its JSON's `moving`) sealed again."""
+        moved = []
+        for engagement in moving or []:
+            wrapped = self.new_data_key(engagement["engagement"])
+            moved.append(
+                {
+                    "engagement": engagement["engagement"],
+                    "wrapped_key": wrapped,
+                    "notes": [
+                        {"id": note["id"], **self.seal_note(engagement["engagement"], note["text"])}
+                        for note in engagement["notes"]
+                    ],
+                }
+            )
+        return {
+            **self.wrapping(iterations=iterations),
+            "wrapped_by_recovery_key": b64(seal(self.recovery, self.notes_key, f"alongside:notes-key:{self.owner}")),
+            "moved": json.dumps(moved),
+        }
+
+    def new_data_key(self, engagement: int) -> str:
+        self.data_keys[engagement] = AESGCM.generate_key(bit_length=256)
+        return b64(seal(self.notes_key, self.data_keys[engagement], f"alongside:engagement-key:{engagement}"))
+
+    def seal_note(self, engagement: int, text: str) -> dict[str, str]:
+        sealed = seal(self.data_keys[engagement], text.encode(), f"alongside:private-note:{engagement}")
+        return {"nonce": b64(sealed[:12]), "ciphertext": b64(sealed[12:])}
+
+    def open_note(self, engagement: int, sealed: bytes) -> str:
+        return unseal(self.data_keys[engagement], bytes(sealed), f"alongside:private-note:{engagement}").decode()
+
+    def open_data_key(self, engagement: int, wrapped: bytes) -> bytes:
+        return unseal(self.notes_key, bytes(wrapped), f"alongside:engagement-key:{engagement}")

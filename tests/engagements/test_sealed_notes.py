@@ -1,0 +1,474 @@
+"""Private notes sealed in the enabler's browser (engagements.notes.sealed), from the server's side: what it stores,
+what it refuses, and that nothing it holds opens a note. The browser's part is in tests/js (Node's test runner)
+and tests/e2e/test_sealed_notes_journey.py (a real browser); `sealing.Browser` plays it here."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from django.core import mail
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent, Notification, User
+from engagements import actions, notes
+from engagements.forms import NOT_FROM_THE_BROWSER
+from engagements.models import Engagement, NotAllowed, Session
+from engagements.notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote, crypto
+from engagements.notes.sealed import CHANGED_WHILE_SETTING_UP, STALE_KEY
+from engagements.tasks import destroy_expired_private_notes
+from reporting import subject_access
+from tests.conftest import client_for
+
+from .sealing import Browser, b64, passphrase_key, unseal
+
+ROOT = Path(__file__).resolve().parents[2]
+JSON = {"HTTP_ACCEPT": "application/json"}
+QUERIES_OF_A_PAGE_OF_NOTES = 12
+
+
+def _log_session(engagement: Engagement) -> Session:
+    return actions.log_session(
+        engagement=engagement,
+        by=engagement.enabler,
+        held_on=datetime.date.today() - datetime.timedelta(days=1),
+        length=Decimal("1"),
+        format="one-to-one",
+        place="remote",
+        participants="",
+    )
+
+
+def _set_up(enabler: User, browser: Browser | None = None) -> Browser:
+    """The enabler sets up through the real page, as their browser would: the notes the page carried, sealed."""
+    browser = browser or Browser(owner=enabler.pk, passphrase="a notes passphrase for tests")
+    client = client_for(enabler)
+    page = client.get(reverse("engagements:notes_setup"))
+    answer = client.post(reverse("engagements:notes_setup"), browser.set_up(page.context["payload"]["moving"]), **JSON)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["redirect"] == reverse("engagements:notes_passphrase")
+    return browser
+
+
+def _write(client: object, engagement: Engagement, browser: Browser, text: str, **extra: object) -> object:
+    fields = {"key_id": browser.key_id, **extra}
+    if engagement.pk not in browser.data_keys:
+        fields["wrapped_key"] = browser.new_data_key(engagement.pk)
+    fields.update(browser.seal_note(engagement.pk, text))
+    return client.post(reverse("engagements:private_note_create", args=[engagement.pk]), fields, **JSON)
+
+
+def test_setting_up_moves_the_existing_notes_into_the_browser_and_the_server_can_open_none(
+    engagement_a: Engagement, enabler: User
+) -> None:
+    first = notes.write_note(engagement=engagement_a, author=enabler, text="An early worry about the board")
+    second = notes.write_note(engagement=engagement_a, author=enabler, text="The chair listened today")
+    server_key = EngagementKey.objects.get(engagement=engagement_a)
+    page = client_for(enabler).get(reverse("engagements:notes_setup"))
+    assert page["Cache-Control"].startswith("max-age=0") or "no-store" in page["Cache-Control"]
+    moving = page.context["payload"]["moving"]
+    assert moving == [
+        {
+            "engagement": engagement_a.pk,
+            "notes": [
+                {"id": first.pk, "text": "An early worry about the board"},
+                {"id": second.pk, "text": "The chair listened today"},
+            ],
+        }
+    ]
+
+    browser = _set_up(enabler)
+
+    keyring = NotesKeyring.objects.get(owner=enabler)
+    assert keyring.key_id == browser.key_id and keyring.iterations == 600_000
+    key = EngagementKey.objects.get(engagement=engagement_a)
+    assert (key.master_key_id, key.notes_key_id) == ("", browser.key_id)
+    assert bytes(key.wrapped_key) != bytes(server_key.wrapped_key)
+    assert browser.open_data_key(engagement_a.pk, bytes(key.wrapped_key)) == browser.data_keys[engagement_a.pk]
+    for note, words in ((first, "An early worry about the board"), (second, "The chair listened today")):
+        stored = PrivateNote.objects.get(pk=note.pk)
+        assert browser.open_note(engagement_a.pk, bytes(stored.ciphertext)) == words
+        with pytest.raises(NotesKeyError, match="sealed in your browser"):
+            notes.read_note(stored)
+    # Nothing the operator holds opens the new data key: not the master key, not the old wrapped key's unwrap.
+    for master in crypto.master_keys():
+        with pytest.raises(NotesKeyError):
+            crypto.unwrap(engagement_a.pk, master.key_id, bytes(key.wrapped_key))
+    event = AuditEvent.objects.get(verb=AuditEvent.Verb.SEALED_PRIVATE_NOTES_IN_THE_BROWSER)
+    assert (event.actor, event.detail) == (enabler, {"count": 2})
+    assert Notification.objects.filter(recipient=enabler, subject="Your private notes are now sealed in your browser")
+
+
+def test_the_passphrase_alone_opens_the_stored_notes_key_and_the_recovery_key_alone_opens_the_other(
+    engagement_a: Engagement, enabler: User
+) -> None:
+    browser = _set_up(enabler)
+    keyring = NotesKeyring.objects.get(owner=enabler)
+    bound = f"alongside:notes-key:{enabler.pk}"
+
+    derived = passphrase_key(browser.passphrase, bytes(keyring.salt), keyring.iterations)
+    assert unseal(derived, bytes(keyring.wrapped_by_passphrase), bound) == browser.notes_key
+    assert unseal(browser.recovery, bytes(keyring.wrapped_by_recovery_key), bound) == browser.notes_key
+    with pytest.raises(InvalidTag):
+        unseal(
+            passphrase_key("another passphrase", bytes(keyring.salt), 600_000),
+            bytes(keyring.wrapped_by_passphrase),
+            bound,
+        )
+    for master in crypto.master_keys():
+        with pytest.raises(InvalidTag):
+            unseal(master.key, bytes(keyring.wrapped_by_passphrase), bound)
+
+
+@pytest.mark.parametrize("change", ["a note left out", "a note of another engagement added", "a note twice"])
+def test_setting_up_with_notes_that_are_not_the_authors_as_they_stand_changes_nothing(
+    engagement_a: Engagement, engagement_b: Engagement, enabler: User, change: str
+) -> None:
+    kept = notes.write_note(engagement=engagement_a, author=enabler, text="Kept as it was")
+    other = notes.write_note(engagement=engagement_b, author=engagement_b.enabler, text="Another author's")
+    browser = Browser(owner=enabler.pk, passphrase="a notes passphrase for tests")
+    moving = [{"engagement": engagement_a.pk, "notes": [{"id": kept.pk, "text": "x"}]}]
+    if change == "a note left out":
+        moving[0]["notes"] = []
+    elif change == "a note of another engagement added":
+        moving.append({"engagement": engagement_b.pk, "notes": [{"id": other.pk, "text": "x"}]})
+    fields = browser.set_up(moving)
+    if change == "a note twice":
+        moved = json.loads(fields["moved"])
+        moved[0]["notes"].append(moved[0]["notes"][0])
+        fields["moved"] = json.dumps(moved)
+
+    answer = client_for(enabler).post(reverse("engagements:notes_setup"), fields, **JSON)
+
+    assert answer.status_code == 400
+    # A note twice is not something a browser makes; the others are notes that changed while setting up.
+    expected = NOT_FROM_THE_BROWSER if change == "a note twice" else CHANGED_WHILE_SETTING_UP
+    assert answer.json()["errors"] == [expected]
+    assert not NotesKeyring.objects.exists()
+    assert notes.read_note(PrivateNote.objects.get(pk=kept.pk)) == "Kept as it was"
+    assert EngagementKey.objects.get(engagement=engagement_a).master_key_id != ""
+
+
+def test_a_weak_stretch_or_bytes_no_browser_makes_are_refused_with_a_message(enabler: User) -> None:
+    browser = Browser(owner=enabler.pk, passphrase="a notes passphrase for tests")
+    client = client_for(enabler)
+    url = reverse("engagements:notes_setup")
+    weak = client.post(url, browser.set_up(iterations=100_000), **JSON)
+    short_salt = client.post(url, {**browser.set_up(), "salt": b64(b"short")}, **JSON)
+    not_base64 = client.post(url, {**browser.set_up(), "wrapped_by_recovery_key": "not base64!"}, **JSON)
+    plain_form = client.post(url, {**browser.set_up(), "moved": "{not json"})
+
+    for answer in (weak, short_salt, not_base64):
+        assert answer.status_code == 400
+        assert "not what your browser makes" in answer.json()["errors"][0]
+    assert plain_form.status_code == 200 and "not what your browser makes" in plain_form.content.decode()
+    assert not NotesKeyring.objects.exists()
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the database holds the floor too
+        NotesKeyring.objects.create(
+            owner=enabler,
+            key_id="0" * 32,
+            iterations=1000,
+            salt=b"s" * 16,
+            wrapped_by_passphrase=b"",
+            wrapped_by_recovery_key=b"",
+        )
+
+
+def test_setting_up_twice_is_refused_and_the_page_leads_to_the_passphrase(
+    engagement_a: Engagement, enabler: User
+) -> None:
+    _set_up(enabler)
+    again = Browser(owner=enabler.pk, passphrase="another passphrase entirely")
+    client = client_for(enabler)
+
+    page = client.get(reverse("engagements:notes_setup"))
+    posted = client.post(reverse("engagements:notes_setup"), again.set_up(), **JSON)
+
+    assert page.status_code == posted.status_code == 302
+    assert page["Location"] == reverse("engagements:notes_passphrase")
+    assert NotesKeyring.objects.get(owner=enabler).key_id != again.key_id
+
+
+def test_writing_and_changing_a_sealed_note_stores_the_browsers_ciphertext_and_nothing_else(
+    engagement_a: Engagement, enabler: User
+) -> None:
+    browser = _set_up(enabler)
+    client = client_for(enabler)
+    session = _log_session(engagement_a)
+
+    first = _write(client, engagement_a, browser, "Sealed words about the session", session=str(session.pk))
+    second = _write(client, engagement_a, browser, "A second sealed note")
+
+    assert first.status_code == second.status_code == 200
+    key = EngagementKey.objects.get(engagement=engagement_a)
+    assert key.notes_key_id == browser.key_id and key.master_key_id == ""
+    note = PrivateNote.objects.get(pk=first.json()["note"]["id"])
+    assert note.session == session and note.author == enabler
+    assert browser.open_note(engagement_a.pk, bytes(note.ciphertext)) == "Sealed words about the session"
+    assert "Sealed words" not in first.content.decode()
+    assert first.json()["note"]["about"].startswith("On the session of ")
+
+    changed = client.post(
+        reverse("engagements:private_note_edit", args=[note.pk]),
+        {"key_id": browser.key_id, **browser.seal_note(engagement_a.pk, "Changed sealed words")},
+        **JSON,
+    )
+    assert changed.status_code == 200
+    note.refresh_from_db()
+    assert browser.open_note(engagement_a.pk, bytes(note.ciphertext)) == "Changed sealed words"
+
+    page = client.get(reverse("engagements:private_note_list", args=[engagement_a.pk]))
+    payload = page.context["payload"]
+    assert [entry["id"] for entry in payload["notes"]] == [second.json()["note"]["id"], note.pk]
+    assert payload["keys"] == {str(engagement_a.pk): b64(bytes(key.wrapped_key))}
+    assert "Changed sealed words" not in page.content.decode()
+
+
+def test_a_stale_key_a_second_data_key_or_another_engagements_session_is_refused(
+    engagement_a: Engagement, engagement_b: Engagement, enabler: User
+) -> None:
+    browser = _set_up(enabler)
+    client = client_for(enabler)
+    assert _write(client, engagement_a, browser, "The first, with its data key").status_code == 200
+    url = reverse("engagements:private_note_create", args=[engagement_a.pk])
+    other_session = _log_session(engagement_b)
+
+    stale = client.post(url, {"key_id": "f" * 32, **browser.seal_note(engagement_a.pk, "x")}, **JSON)
+    second_key = client.post(
+        url,
+        {
+            "key_id": browser.key_id,
+            "wrapped_key": browser.new_data_key(engagement_a.pk),
+            **browser.seal_note(engagement_a.pk, "x"),
+        },
+        **JSON,
+    )
+    foreign_session = client.post(
+        url,
+        {"key_id": browser.key_id, "session": str(other_session.pk), **browser.seal_note(engagement_a.pk, "x")},
+        **JSON,
+    )
+    not_theirs = client.post(
+        reverse("engagements:private_note_create", args=[engagement_b.pk]),
+        {"key_id": browser.key_id, **browser.seal_note(engagement_a.pk, "x")},
+        **JSON,
+    )
+
+    assert stale.status_code == second_key.status_code == 400
+    assert stale.json()["errors"] == second_key.json()["errors"] == [STALE_KEY]
+    assert foreign_session.status_code == 400
+    assert not_theirs.status_code == 404
+    assert PrivateNote.objects.count() == 1
+
+
+def test_the_server_never_seals_a_note_for_an_author_whose_notes_are_in_their_browser(
+    engagement_a: Engagement, enabler: User
+) -> None:
+    _set_up(enabler)
+    client = client_for(enabler)
+
+    with pytest.raises(NotAllowed, match="sealed in your browser"):
+        notes.write_note(engagement=engagement_a, author=enabler, text="Through the server")
+    plain = client.post(reverse("engagements:private_note_create", args=[engagement_a.pk]), {"text": "Plain words"})
+    form = client.get(reverse("engagements:session_create", args=[engagement_a.pk]))
+
+    assert plain.status_code == 200 and "not what your browser makes" in plain.content.decode()
+    assert "private_note" not in form.context["form"].fields
+    assert "write your note about it on" in form.content.decode()
+    assert not PrivateNote.objects.exists()
+    assert not EngagementKey.objects.exists()
+
+
+def test_a_new_passphrase_wraps_the_same_key_and_touches_no_note(engagement_a: Engagement, enabler: User) -> None:
+    browser = _set_up(enabler)
+    client = client_for(enabler)
+    _write(client, engagement_a, browser, "Untouched by a passphrase")
+    before = bytes(PrivateNote.objects.get().ciphertext)
+    mail.outbox.clear()
+
+    changed = client.post(reverse("engagements:notes_passphrase"), browser.wrapping("the second passphrase"), **JSON)
+    stale = client.post(
+        reverse("engagements:notes_passphrase"), {**browser.wrapping("a third"), "key_id": "e" * 32}, **JSON
+    )
+
+    assert changed.status_code == 200 and stale.status_code == 400
+    keyring = NotesKeyring.objects.get(owner=enabler)
+    derived = passphrase_key("the second passphrase", bytes(keyring.salt), keyring.iterations)
+    assert (
+        unseal(derived, bytes(keyring.wrapped_by_passphrase), f"alongside:notes-key:{enabler.pk}") == browser.notes_key
+    )
+    assert bytes(PrivateNote.objects.get().ciphertext) == before
+    assert AuditEvent.objects.filter(verb=AuditEvent.Verb.CHANGED_THE_NOTES_PASSPHRASE, actor=enabler).count() == 1
+    assert Notification.objects.filter(recipient=enabler, subject="Your notes passphrase was changed").count() == 1
+
+
+def test_rotating_the_master_key_leaves_keys_sealed_in_a_browser_alone(
+    engagement_a: Engagement, engagement_b: Engagement, enabler: User, settings: object
+) -> None:
+    notes.write_note(engagement=engagement_b, author=engagement_b.enabler, text="Sealed by the server")
+    browser = _set_up(enabler)
+    _write(client_for(enabler), engagement_a, browser, "Sealed in the browser")
+    sealed_before = bytes(EngagementKey.objects.get(engagement=engagement_a).wrapped_key)
+    settings.NOTES_MASTER_KEYS = [crypto.generate_master_key(), *settings.NOTES_MASTER_KEYS]
+
+    rewrapped, unchanged, _ = notes.rotate_master_key()
+
+    assert (rewrapped, unchanged) == (1, 0)
+    assert bytes(EngagementKey.objects.get(engagement=engagement_a).wrapped_key) == sealed_before
+    assert notes.read_note(PrivateNote.objects.get(engagement=engagement_b)) == "Sealed by the server"
+
+
+def test_the_retention_task_destroys_sealed_notes_on_time_without_a_key(
+    engagement_a: Engagement, enabler: User, settings: object
+) -> None:
+    browser = _set_up(enabler)
+    _write(client_for(enabler), engagement_a, browser, "To be destroyed")
+    Engagement.objects.filter(pk=engagement_a.pk).update(
+        state=Engagement.State.CLOSED,
+        closed_on=timezone.localdate() - datetime.timedelta(days=settings.NOTES_RETENTION_DAYS + 1),
+    )
+
+    counts = destroy_expired_private_notes()
+
+    assert counts["engagements"] == 1
+    assert not PrivateNote.objects.exists() and not EngagementKey.objects.exists()
+    assert NotesKeyring.objects.filter(owner=enabler).exists()  # the enabler's key stays: other notes use it
+    event = AuditEvent.objects.get(verb=AuditEvent.Verb.DESTROYED_PRIVATE_NOTES)
+    assert event.detail == {"count": 1}
+    refused = _write(client_for(enabler), Engagement.objects.get(pk=engagement_a.pk), browser, "After")
+    assert refused.status_code == 400 and "destroyed" in refused.json()["errors"][0]
+    assert not PrivateNote.objects.exists()
+
+
+def test_the_subject_access_export_carries_sealed_notes_as_ciphertext_only(
+    engagement_a: Engagement, enabler: User
+) -> None:
+    browser = _set_up(enabler)
+    _write(client_for(enabler), engagement_a, browser, "Words only the author opens")
+
+    records = subject_access.collect(enabler, include_private_notes=True)
+    zipped = subject_access.export_person(enabler, include_private_notes=True)
+
+    (row,) = records["private_notes"]
+    assert row["sealed_in_browser"] is True and row["text"] == ""
+    assert browser.open_note(engagement_a.pk, base64.b64decode(row["ciphertext"])) == "Words only the author opens"
+    assert b"Words only the author opens" not in zipped
+    readme = zipfile.ZipFile(io.BytesIO(zipped)).read("README.txt").decode()
+    assert "as ciphertext" in readme and "Download your notes" in readme
+
+
+def test_the_download_page_carries_ciphertexts_and_keys_for_the_browser_to_open(
+    engagement_a: Engagement, enabler: User
+) -> None:
+    browser = _set_up(enabler)
+    client = client_for(enabler)
+    _write(client, engagement_a, browser, "Downloaded in the browser")
+
+    page = client.get(reverse("engagements:private_notes_download"))
+
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    payload = page.context["payload"]
+    (entry,) = payload["notes"]
+    data_key = browser.open_data_key(engagement_a.pk, base64.b64decode(payload["keys"][str(engagement_a.pk)]))
+    assert data_key == browser.data_keys[engagement_a.pk]
+    assert payload["sites"] == {str(engagement_a.pk): engagement_a.site.name}
+    assert entry["engagement"] == engagement_a.pk
+    assert browser.open_note(engagement_a.pk, base64.b64decode(entry["sealed"])) == "Downloaded in the browser"
+    assert "Downloaded in the browser" not in page.content.decode()
+
+
+def test_a_page_of_sealed_notes_costs_the_same_queries_for_one_note_or_fifty(
+    engagement_a: Engagement, enabler: User
+) -> None:
+    browser = _set_up(enabler)
+    client = client_for(enabler)
+    url = reverse("engagements:private_note_list", args=[engagement_a.pk])
+    _write(client, engagement_a, browser, "One")
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for number in range(49):
+        _write(client, engagement_a, browser, f"Note {number}")
+    with CaptureQueriesContext(connection) as fifty:
+        client.get(url)
+
+    assert len(fifty) == len(one) <= QUERIES_OF_A_PAGE_OF_NOTES
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node is not installed")
+def test_what_the_real_script_seals_is_what_the_server_expects(enabler: User) -> None:
+    """Node runs static/alongside/notes-crypto.js itself: its keyring and note are opened here with the standard
+    primitives and the passphrase, which shows the formats are the documented ones; the master key opens nothing."""
+    script = """
+      const notes = require(process.argv[1]);
+      (async () => {
+        const made = await notes.createKeyring(Number(process.argv[2]), 'a passphrase from node');
+        const { dataKey, wrappedKey } = await notes.createDataKey(made.notesKey, 41);
+        const sealed = await notes.sealNote(dataKey, 41, 'Words sealed by the real script');
+        console.log(JSON.stringify({ stored: made.stored, wrappedKey, sealed }));
+      })();
+    """
+    run = subprocess.run(
+        ["node", "-e", script, str(ROOT / "static/alongside/notes-crypto.js"), str(enabler.pk)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    made = json.loads(run.stdout)
+    stored = made["stored"]
+
+    derived = passphrase_key("a passphrase from node", base64.b64decode(stored["salt"]), stored["iterations"])
+    notes_key = unseal(derived, base64.b64decode(stored["wrapped_by_passphrase"]), f"alongside:notes-key:{enabler.pk}")
+    data_key = unseal(notes_key, base64.b64decode(made["wrappedKey"]), "alongside:engagement-key:41")
+    sealed = base64.b64decode(made["sealed"]["nonce"]) + base64.b64decode(made["sealed"]["ciphertext"])
+    assert unseal(data_key, sealed, "alongside:private-note:41") == b"Words sealed by the real script"
+    assert stored["iterations"] >= 600_000
+    for master in crypto.master_keys():
+        with pytest.raises(NotesKeyError):
+            crypto.unwrap(41, master.key_id, base64.b64decode(made["wrappedKey"]))
+
+
+def test_only_an_enabler_sets_up(site_lead: User, programme_lead: User, administrator: User) -> None:
+    for person in (site_lead, programme_lead, administrator):
+        assert client_for(person).get(reverse("engagements:notes_setup")).status_code == 404
+        assert client_for(person).post(reverse("engagements:notes_setup"), {}).status_code == 404
+    assert not NotesKeyring.objects.exists()
+
+
+def test_a_note_sent_on_an_old_session_form_is_shown_back_with_a_message_and_not_saved(
+    engagement_a: Engagement, enabler: User
+) -> None:
+    _set_up(enabler)
+    day = datetime.date.today() - datetime.timedelta(days=1)
+
+    answer = client_for(enabler).post(
+        reverse("engagements:session_create", args=[engagement_a.pk]),
+        {
+            "held_on_day": day.day,
+            "held_on_month": day.month,
+            "held_on_year": day.year,
+            "length": "1",
+            "format": "one-to-one",
+            "place": "remote",
+            "private_note": "Typed before the notes were sealed",
+        },
+    )
+
+    assert answer.status_code == 200
+    assert "so this note cannot be saved from here" in answer.content.decode()
+    assert "Typed before the notes were sealed" in answer.content.decode()  # shown back, not lost
+    assert not Session.objects.exists() and not PrivateNote.objects.exists()
