@@ -674,9 +674,12 @@ class SealedNoteForm(_Sealed, forms.Form):
     wrapped_key = _Sent()
     session = _Sent()
 
-    def __init__(self, *args: Any, sessions: dict[str, Session] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sessions: dict[str, Session] | None = None, changing: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.sessions = sessions or {}
+        self.changing = changing  # a changed note keeps its engagement's key and its session: neither is sent
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data
@@ -689,8 +692,8 @@ class SealedNoteForm(_Sealed, forms.Form):
             self.errors
             or key_id is None
             or sealed is None
-            or (data.get("wrapped_key") and wrapped is None)
-            or (data.get("session") and session is None)
+            or (data.get("wrapped_key") and (wrapped is None or self.changing))
+            or (data.get("session") and (session is None or self.changing))
         ):
             self._refuse()
             return data

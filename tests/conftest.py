@@ -13,6 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -264,6 +265,21 @@ def personas(
         "administrator": administrator,
         "account_manager": account_manager,
     }
+
+
+def tables_holding(found_in: Callable[[bytes], bool]) -> list[str]:
+    """Every table with a value, in any column of any row, in which `found_in` finds what it looks for: the
+    privacy sweeps' look at the whole database, bytes and text alike, with raw SQL below the ORM."""
+    tables = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - names from the schema
+            for row in cursor.fetchall():
+                for value in row:
+                    raw = bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
+                    if found_in(raw):
+                        tables.append(table)
+    return tables
 
 
 def client_for(user: User | None) -> Client:

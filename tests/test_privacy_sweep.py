@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib import admin
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.views.debug import ExceptionReporter
@@ -31,7 +30,7 @@ from engagements import actions, changes
 from engagements.models import EnablerProfile
 from engagements.notes import PrivateNote
 from engagements.tasks import destroy_expired_private_notes, nudge_quiet_engagements
-from tests.conftest import PERSONAS, ask_for_support, client_for
+from tests.conftest import PERSONAS, ask_for_support, client_for, tables_holding
 from tests.test_access import CENTRE, MATRIX, POST_MATRIX, TARGETS, _offer, _pairings
 
 CANARY = f"canary-{uuid.uuid4().hex}"
@@ -126,15 +125,7 @@ def test_a_private_note_reaches_nobody_but_its_author(
 def test_no_column_of_any_table_holds_the_note_in_plain_text(objects: dict) -> None:
     _write_canary_notes(objects)
 
-    found = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - names from the schema
-            for row in cursor.fetchall():
-                for value in row:
-                    raw = bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
-                    if CANARY.encode() in raw:
-                        found.append(table)
+    found = tables_holding(lambda raw: CANARY.encode() in raw)
 
     assert found == []
 

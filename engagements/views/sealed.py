@@ -9,6 +9,7 @@ script), the same form is answered as any other page's form.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -164,9 +165,39 @@ def sealed_note_create(
     if request.method != "POST":
         return redirect(reverse("engagements:private_note_list", args=[engagement.pk]) + "#write")
     form = SealedNoteForm(request.POST, sessions=_sessions(request, engagement))
+    return _answer_note(
+        request,
+        form,
+        engagement,
+        keyring,
+        lambda sent: actions.write_sealed_note(engagement=engagement, by=request.user, **sent),
+    )
+
+
+def sealed_note_edit(request: AuthenticatedHttpRequest, note: PrivateNote, keyring: NotesKeyring) -> HttpResponse:
+    if request.method != "POST":
+        return redirect(reverse("engagements:private_note_list", args=[note.engagement_id]) + f"#note-{note.pk}")
+
+    def rewrite(sent: dict[str, Any]) -> PrivateNote:
+        actions.rewrite_sealed_note(note=note, by=request.user, key_id=sent["key_id"], sealed=sent["sealed"])
+        note.refresh_from_db()
+        return note
+
+    return _answer_note(request, SealedNoteForm(request.POST, changing=True), note.engagement, keyring, rewrite)
+
+
+def _answer_note(
+    request: AuthenticatedHttpRequest,
+    form: SealedNoteForm,
+    engagement: Engagement,
+    keyring: NotesKeyring,
+    save: Callable[[dict[str, Any]], PrivateNote],
+) -> HttpResponse:
+    """A sealed note saved: in JSON for the page's script (the note as the page lists it), or as any form's
+    answer. Refused: the reasons in JSON, or the notes page with the form's errors."""
     if form.is_valid():
         try:
-            note = actions.write_sealed_note(engagement=engagement, by=request.user, **form.cleaned_data)
+            note = save(form.cleaned_data)
         except NotAllowed as error:
             form.add_error(None, error.text())
         else:
@@ -177,30 +208,6 @@ def sealed_note_create(
     if _wants_json(request):
         return _refused(request, form)
     return sealed_note_list(request, engagement, keyring, form)
-
-
-def sealed_note_edit(request: AuthenticatedHttpRequest, note: PrivateNote, keyring: NotesKeyring) -> HttpResponse:
-    if request.method != "POST":
-        return redirect(reverse("engagements:private_note_list", args=[note.engagement_id]) + f"#note-{note.pk}")
-    form = SealedNoteForm(request.POST)
-    if form.is_valid():
-        try:
-            if form.cleaned_data["wrapped_key"] is not None or form.cleaned_data["session"] is not None:
-                raise NotAllowed("A changed note keeps its engagement's key and its session.")
-            actions.rewrite_sealed_note(
-                note=note, by=request.user, key_id=form.cleaned_data["key_id"], sealed=form.cleaned_data["sealed"]
-            )
-        except NotAllowed as error:
-            form.add_error(None, error.text())
-        else:
-            note.refresh_from_db()
-            if _wants_json(request):
-                return JsonResponse({"note": _note_entry(note)})
-            messages.success(request, "Your private note is saved.")
-            return redirect("engagements:private_note_list", pk=note.engagement_id)
-    if _wants_json(request):
-        return _refused(request, form)
-    return sealed_note_list(request, note.engagement, keyring, form)
 
 
 @never_cache

@@ -19,13 +19,13 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from accounts.models import AuditEvent
 from engagements import notes
 from engagements.models import Engagement
 from engagements.notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote, crypto
+from tests.conftest import tables_holding
 
 CANARY = "Kestrel-canary-9W4Z"
 OLD = "Heron-canary-2M8P: the board's chair spoke over the director twice"
@@ -49,16 +49,7 @@ def carries(body: bytes, secret: str) -> bool:
 
 
 def plaintext_anywhere(secret: str) -> list[str]:
-    tables = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - names from the schema
-            for row in cursor.fetchall():
-                for value in row:
-                    raw = bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
-                    if carries(raw, secret):
-                        tables.append(table)
-    return tables
+    return tables_holding(lambda raw: carries(raw, secret))
 
 
 def recording(person: object) -> list[tuple[str, bytes]]:
