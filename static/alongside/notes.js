@@ -30,7 +30,7 @@
   const IDLE_MINUTES = 30;
   const PASSPHRASE_AT_LEAST = 12;
   const data = JSON.parse(document.getElementById('notes-data').textContent);
-  const csrf = app.querySelector('input[name="csrfmiddlewaretoken"]').value;
+  let csrf = app.querySelector('input[name="csrfmiddlewaretoken"]').value;
   const summary = document.querySelector('[data-notes-errors]');
   const saved = document.querySelector('[data-notes-saved]');
   const status = app.querySelector('[data-notes-status]');
@@ -129,7 +129,7 @@
     }
   }
 
-  async function send(url, fields) {
+  async function post(url, fields) {
     const body = new FormData();
     Object.entries(fields).forEach(([name, value]) => {
       if (value instanceof Blob) {
@@ -138,21 +138,49 @@
         body.append(name, value);
       }
     });
+    return fetch(url, {
+      method: 'POST',
+      body,
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'X-CSRFToken': csrf },
+    });
+  }
+
+  // After signing in again (in another tab), the form token this page was given no longer matches: this page is
+  // fetched again for a fresh one. Sent to the sign-in page instead, the person is signed out.
+  async function freshToken() {
+    const page = await fetch(window.location.pathname, { credentials: 'same-origin' });
+    if (!page.ok || page.redirected) {
+      return false;
+    }
+    const fresh = new DOMParser().parseFromString(await page.text(), 'text/html')
+      .querySelector('[data-notes-app] input[name="csrfmiddlewaretoken"]');
+    if (!fresh) {
+      return false;
+    }
+    csrf = fresh.value;
+    return true;
+  }
+
+  async function send(url, fields) {
     let response;
     try {
-      response = await fetch(url, {
-        method: 'POST',
-        body,
-        credentials: 'same-origin',
-        headers: { Accept: 'application/json', 'X-CSRFToken': csrf },
-      });
+      response = await post(url, fields);
+      if (response.status === 403 && await freshToken()) {
+        response = await post(url, fields);
+      }
     } catch (error) {
       throw new Refused(['Alongside could not be reached. Nothing has been saved: check your connection and try again.']);
     }
     const json = (response.headers.get('Content-Type') || '').includes('application/json');
+    if (response.status >= 500) {
+      throw new Refused(['Alongside could not save this just now. Nothing has been saved: try again in a moment.']);
+    }
     if (!json || response.redirected) {
+      // Sent to the sign-in page, or refused as a request from a page opened before signing in again.
       lock('signed-out');
-      throw new Refused(['You are signed out. Nothing has been saved: sign in again and try once more.']);
+      throw new Refused(['You are signed out, so nothing has been saved and your notes are locked. What you were ' +
+        'writing is kept on this page: sign in again in another tab, then come back and unlock your notes to save it.']);
     }
     const answer = await response.json();
     if (!response.ok) {
@@ -203,7 +231,8 @@
 
   const LOCKED_BECAUSE = {
     idle: 'Your notes locked after 30 minutes without use. Unlock them to go on; anything you had not saved is kept for you.',
-    'signed-out': 'You signed out, so your notes are locked.',
+    'signed-out': 'You signed out, so your notes are locked. Anything you had not saved is kept on this page: ' +
+      'sign in again in another tab, then unlock your notes here to go on.',
     button: 'Your notes are locked.',
   };
 

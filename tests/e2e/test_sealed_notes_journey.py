@@ -249,6 +249,19 @@ def test_sealed_notes_lock_after_30_idle_minutes_and_on_signing_out_elsewhere(
         other_tab.locator("header button:has-text('Log out')").click()
     person.page.locator("[data-notes-locked]").wait_for(state="visible")
     assert "You signed out, so your notes are locked." in person.text()
+    person.look("private notes, locked by signing out in another tab")
+
+    # Signed in again in the other tab, the draft kept through it all is saved from this page.
+    other_tab.goto(person.base + reverse("accounts:login"))
+    other_tab.fill("#id_username", enabler.email)
+    other_tab.fill("#id_password", "a-long-test-password-for-personas")
+    with other_tab.expect_navigation():
+        other_tab.locator("main button[type=submit]").first.click()
+    unlock(person, FIRST, "private notes, unlocked after signing in again elsewhere")
+    assert person.page.input_value("#note-text") == "A draft not yet saved"
+    person.click("[data-notes-write] button[type=submit]")
+    saved(person, "private notes: the kept draft saved")
+    assert PrivateNote.objects.filter(author=enabler).count() == 1
 
     # Without JavaScript the page says why, and nothing is lost.
     context = browser.new_context(java_script_enabled=False)
