@@ -633,7 +633,7 @@ class NotesSetUpForm(NotesPassphraseForm):
     def _moved(text: str) -> list[Moved] | None:
         try:
             listed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: lists nested thousands deep
             return None
         if not isinstance(listed, list):
             return None

@@ -169,8 +169,9 @@ def test_a_weak_stretch_or_bytes_no_browser_makes_are_refused_with_a_message(ena
     short_salt = client.post(url, {**browser.set_up(), "salt": b64(b"short")}, **JSON)
     not_base64 = client.post(url, {**browser.set_up(), "wrapped_by_recovery_key": "not base64!"}, **JSON)
     plain_form = client.post(url, {**browser.set_up(), "moved": "{not json"})
+    nested = client.post(url, {**browser.set_up(), "moved": "[" * 100_000}, **JSON)
 
-    for answer in (weak, short_salt, not_base64):
+    for answer in (weak, short_salt, not_base64, nested):
         assert answer.status_code == 400
         assert "not what your browser makes" in answer.json()["errors"][0]
     assert plain_form.status_code == 200 and "not what your browser makes" in plain_form.content.decode()
