@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from .models import Notification, User
@@ -100,9 +100,23 @@ def publish_soon(notification_ids: list[int]) -> None:
 
 
 def _publish_all(notification_ids: list[int]) -> None:
-    for notification_id in notification_ids:
+    for number, notification_id in enumerate(notification_ids):
         if not enqueue_delivery(notification_id):
-            return  # the broker is away: the rest wait for the sweeper rather than each for a refusal
+            # The broker is away: the rest wait for the sweeper rather than each for a refusal, due at once, so
+            # that the first sweep after the broker answers again (the worker runs one as it reconnects) sends them.
+            _due_now(notification_ids[number:])
+            return
+
+
+def _due_now(notification_ids: list[int]) -> None:
+    try:
+        Notification.objects.filter(pk__in=notification_ids, status=Notification.Status.PENDING).update(
+            next_attempt_at=timezone.now()
+        )
+    except DatabaseError:  # they keep the time they were given, a sweeper's turn later
+        logger.warning("Notifications could not be marked due at once", exc_info=True)
+    finally:
+        connection.close()  # the publisher's own thread, outside any request: its connection is not kept
 
 
 def wait_for_publisher(timeout: float = 10) -> None:

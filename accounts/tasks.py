@@ -3,11 +3,12 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, send_mail
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from .models import Notification
@@ -22,8 +23,18 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(settings.OUTBOX_RETRY_BASE * 2 ** max(attempts - 1, 0), 3600))
 
 
-# Idempotent, so late acknowledgement is safe: a task lost with its worker runs again and sends at most once.
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+# Idempotent, so late acknowledgement is safe: a task lost with its worker runs again and sends at most once. A
+# database that stops answering (a PostgreSQL restart) fails the task before anything is sent or after the send
+# was recorded; either way it is tried again within seconds, not left for the sweeper a minute later.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=1,
+    retry_backoff_max=16,
+    retry_jitter=False,
+    max_retries=8,
+)
 def deliver_notification(notification_id: int) -> str:
     """E-mail one notification. Safe to run twice: the row is locked and claimed, so it is sent once. A failure is
     recorded on the row with the time of the next try; the outbox sweeper hands it over again then."""
@@ -51,14 +62,23 @@ def deliver_notification(notification_id: int) -> str:
     return "failed" if final else "will retry"
 
 
+def message_id(notification: Notification) -> str:
+    """The e-mail's Message-ID, made from the notification and the same on every try: a copy sent again after an
+    uncertain outcome carries the same id as the first, so a mail system that drops a repeated Message-ID drops it
+    (not every one does; docs/operations.md says what is and is not promised)."""
+    domain = urlsplit(settings.SITE_URL).hostname or "alongside.invalid"
+    return f"<notification-{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
 def _send(notification: Notification, body: str) -> None:
     """The e-mail, with its calendar invitation as a text/calendar alternative (how Outlook and Google Calendar
     recognise a meeting request or cancellation, and update the event in place), and as an .ics file."""
+    headers = {"Message-ID": message_id(notification)}
+    message = EmailMultiAlternatives(notification.subject, body, None, [notification.to_address], headers=headers)
     if not notification.calendar:
-        send_mail(notification.subject, body, None, [notification.to_address])
+        message.send()
         return
     method = "CANCEL" if "METHOD:CANCEL" in notification.calendar else "REQUEST"
-    message = EmailMultiAlternatives(notification.subject, body, None, [notification.to_address])
     message.attach_alternative(notification.calendar, f"text/calendar; method={method}")
     message.attach("invitation.ics", notification.calendar, "application/ics")
     message.send()

@@ -16,6 +16,7 @@ admin.site.site_title = "Alongside administration"
 urlpatterns = [
     path("", engagement_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("status", views.status, name="status"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("accounts/", include("accounts.urls")),
     # Passkeys: django-otp-webauthn's ceremonies, under its own names (its scripts reverse them), as Alongside

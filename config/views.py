@@ -42,12 +42,28 @@ def _redis_ok() -> bool:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Public: says whether the database and (when configured) Redis answer. 503 when one does not."""
+    """Liveness, for a load balancer's or an orchestrator's probe: the web answers and its database answers (503
+    when it does not). Redis is left out on purpose: every page works while it is away (notifications wait in the
+    outbox), so a probe must not take the web out of service for it. `status` names each part."""
+    healthy = _database_ok()
+    checks = {"database": "ok" if healthy else "down"}
+    return JsonResponse({"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def status(request: HttpRequest) -> JsonResponse:
+    """For monitoring: each part by name. "degraded" (200) when Redis is away and the web still serves every page;
+    "down" (503) when the database is, and nothing can be served."""
     checks = {"database": "ok" if _database_ok() else "down"}
     if settings.REDIS_URL:
         checks["redis"] = "ok" if _redis_ok() else "down"
-    healthy = all(state == "ok" for state in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503)
+    if checks["database"] == "down":
+        overall = "down"
+    else:
+        overall = "ok" if all(state == "ok" for state in checks.values()) else "degraded"
+    return JsonResponse({"status": overall, "checks": checks}, status=503 if overall == "down" else 200)
 
 
 @login_not_required

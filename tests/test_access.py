@@ -129,6 +129,7 @@ def _passkey(person: User) -> WebAuthnCredential:
 MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("home", "none", everyone(200)),
     ("healthz", "none", everyone(200, anonymous=200)),
+    ("status", "none", everyone(200, anonymous=200)),
     ("accessibility", "none", everyone(200, anonymous=200)),
     ("accounts:login", "none", everyone(302, anonymous=200)),
     ("accounts:logout", "none", everyone(405)),  # log out is a POST

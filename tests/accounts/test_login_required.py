@@ -11,6 +11,7 @@ from tests.test_access import LOGIN, MATRIX, TARGETS
 # The only pages open without a login, each for a reason.
 PUBLIC = {
     "healthz",  # for the load balancer and monitoring
+    "status",  # for monitoring: each part by name
     "accessibility",  # a public-sector service publishes its accessibility statement
     "accounts:login",
     "accounts:password_reset",

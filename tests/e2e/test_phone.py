@@ -340,6 +340,7 @@ def test_the_pages_no_journey_passes_through_pass_axe_and_reflow(
 # Not pages: files and feeds for other programs, and the load balancer's check.
 NOT_PAGES = {
     "healthz",
+    "status",  # JSON for monitoring, as healthz
     "engagements:calendar_feed",
     "engagements:overview_export",
     "engagements:private_notes_download",

@@ -4,12 +4,15 @@ import datetime
 import smtplib
 
 import pytest
+from celery.exceptions import Retry
 from django.core import mail
+from django.db import InterfaceError, OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import notifications
 from accounts.models import Notification, User
-from accounts.tasks import MAX_ATTEMPTS, deliver_notification, retry_delay, sweep_outbox
+from accounts.tasks import MAX_ATTEMPTS, deliver_notification, message_id, retry_delay, sweep_outbox
 from engagements.models import Offer, SupportRequest
 from engagements.tasks import remind_waiting_requests
 from engagements.working_days import working_days_between
@@ -72,7 +75,7 @@ def test_a_failed_delivery_is_recorded_and_due_again_later_until_the_last_try(
     def refuse(*args: object, **kwargs: object) -> None:
         raise smtplib.SMTPServerDisconnected("the mail server went away")
 
-    monkeypatch.setattr("accounts.tasks.send_mail", refuse)
+    monkeypatch.setattr("accounts.tasks.EmailMultiAlternatives.send", refuse)
     first = deliver_notification.apply(args=[notification.pk]).get()
     notification.refresh_from_db()
     after_first = (notification.status, notification.attempts, notification.next_attempt_at - timezone.now())
@@ -85,6 +88,91 @@ def test_a_failed_delivery_is_recorded_and_due_again_later_until_the_last_try(
     assert "the mail server went away" in notification.last_error
     assert results[-1] == "failed" and notification.attempts == MAX_ATTEMPTS
     assert notification.status == Notification.Status.FAILED  # an administrator can retry it from the admin
+
+
+def test_every_try_of_one_notification_carries_the_same_message_id(
+    site_a: Site, offer: Offer, site_lead: User, programme_lead: User, enabler: User
+) -> None:
+    """A copy sent again after an uncertain outcome (the mail server accepted it, then the worker or the database
+    went before it was marked sent) carries the first copy's Message-ID, so a mail system can tell it is the same."""
+    ask_for_support(site_a, offer, site_lead)
+    notification = Notification.objects.get(recipient=programme_lead)
+    other = Notification.objects.create(recipient=enabler, kind="test", subject="Another", body="Another message.")
+
+    deliver_notification.apply(args=[notification.pk]).get()
+    Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.PENDING)  # as if not recorded
+    deliver_notification.apply(args=[notification.pk]).get()
+    deliver_notification.apply(args=[other.pk]).get()
+
+    first, again, another = (message.extra_headers["Message-ID"] for message in mail.outbox)
+    assert first == again == message_id(notification)
+    assert another != first
+    assert first.startswith(f"<notification-{notification.pk}.") and first.endswith(">")
+
+
+def test_a_delivery_that_loses_its_database_is_tried_again_at_once_and_sends_once(
+    site_a: Site, offer: Offer, site_lead: User, programme_lead: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL restart: the delivery task fails on OperationalError and is retried with a short back-off,
+    rather than acknowledged and left for the sweeper a minute later."""
+    ask_for_support(site_a, offer, site_lead)
+    notification = Notification.objects.get(recipient=programme_lead)
+    real = Notification.objects.select_for_update
+    failures = iter([OperationalError("the database system is shutting down")])
+
+    def restarting(*args: object, **kwargs: object) -> object:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(Notification.objects, "select_for_update", restarting)
+    with pytest.raises(Retry) as retried:  # run inline, the retry is raised rather than queued
+        deliver_notification.apply(args=[notification.pk])
+    assert retried.value.when == 1  # again in one second
+    assert not mail.outbox
+    again = deliver_notification.apply(args=[notification.pk], retries=1)
+
+    notification.refresh_from_db()
+    assert again.get() == "sent"
+    assert notification.status == Notification.Status.SENT and len(mail.outbox) == 1
+    assert deliver_notification.autoretry_for == (OperationalError, InterfaceError)
+    assert deliver_notification.retry_backoff_max <= 16  # seconds, not the sweeper's minute
+
+
+def test_rows_not_handed_over_while_the_broker_is_away_are_due_at_once(
+    site_a: Site, offer: Offer, site_lead: User, programme_lead: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So that the first sweep after the broker answers again (the worker asks for one as it reconnects) sends
+    them, instead of waiting out their grace period as well."""
+    ask_for_support(site_a, offer, site_lead)
+    Notification.objects.create(recipient=programme_lead, kind="test", subject="Another", body="Another message.")
+    rows = list(Notification.objects.filter(recipient=programme_lead).order_by("pk").values_list("pk", flat=True))
+    later = timezone.now() + datetime.timedelta(minutes=1)
+    Notification.objects.filter(pk__in=rows).update(next_attempt_at=later)
+    refused = []
+    monkeypatch.setattr("accounts.notifications.enqueue_delivery", lambda pk: refused.append(pk) or False)
+    monkeypatch.setattr("accounts.notifications.connection.close", lambda: None)  # the test's own connection
+
+    notifications._publish_all(rows)
+
+    assert refused == rows[:1]  # one refusal, not one for each row
+    due = Notification.objects.filter(pk__in=rows).values_list("next_attempt_at", flat=True)
+    assert all(when <= timezone.now() for when in due)
+    assert sweep_outbox.apply().get() == 2
+
+
+def test_a_worker_asks_for_a_sweep_each_time_it_connects_to_the_broker(monkeypatch: pytest.MonkeyPatch) -> None:
+    from config.celery import SweepOutboxOnConnect, app
+
+    sent = []
+    monkeypatch.setattr(app, "send_task", lambda name, *args, **kwargs: sent.append(name))
+    step = SweepOutboxOnConnect(parent=None)
+    step.start(None)
+    step.start(None)  # the consumer starts its steps again after it reconnects
+
+    assert sent == ["accounts.tasks.sweep_outbox"] * 2
+    assert SweepOutboxOnConnect in app.steps["consumer"]
 
 
 def test_back_off_doubles_to_at_most_an_hour(settings: object) -> None:
