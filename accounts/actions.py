@@ -279,3 +279,48 @@ def remove_passkey(*, user: User, passkey: WebAuthnCredential) -> None:
     notices.tell(
         user, subject="A passkey was removed from your account", happened="A passkey was removed from your account"
     )
+
+
+# Delivery receipts from GOV.UK Notify ------------------------------------------------------------------------------
+
+
+def record_delivery_receipt(*, reference: str, provider_id: str, status: str) -> str:
+    """What Notify's delivery receipt says of one message: delivered; not delivered for good (the address is
+    wrong: the notification fails, the person sees it in the app, and the admin's delivery list shows it); or not
+    yet (a full inbox, a problem at Notify: the row is pending again, due after the usual back-off, and the next
+    try sends again, since Notify will not). Returns what was done; a receipt for a message Alongside does not know
+    (another service's reference, an unknown id) changes nothing and says so."""
+    from .notify import notification_id_of
+    from .tasks import MAX_ATTEMPTS, retry_delay
+
+    notification_id = notification_id_of(reference)
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().filter(pk=notification_id, provider_id=provider_id).first()
+            if notification_id is not None and provider_id
+            else None
+        )
+        if notification is None:
+            return "ignored"
+        now = timezone.now()
+        if status == Notification.Delivery.DELIVERED:
+            notification.delivery, notification.delivered_at = status, now
+            notification.save(update_fields=["delivery", "delivered_at"])
+            return "delivered"
+        if status == Notification.Delivery.PERMANENT_FAILURE:
+            notification.delivery, notification.status = status, Notification.Status.FAILED
+            notification.last_error = "GOV.UK Notify could not deliver it: the e-mail address is wrong or closed"
+            notification.save(update_fields=["delivery", "status", "last_error"])
+            return "failed"
+        if status in (Notification.Delivery.TEMPORARY_FAILURE, Notification.Delivery.TECHNICAL_FAILURE):
+            final = notification.attempts >= MAX_ATTEMPTS
+            notification.delivery = status
+            notification.status = Notification.Status.FAILED if final else Notification.Status.PENDING
+            notification.provider_id, notification.sending_since = "", None
+            notification.last_error = f"GOV.UK Notify reported a {status}"
+            notification.next_attempt_at = now + retry_delay(notification.attempts)
+            notification.save(
+                update_fields=["delivery", "status", "provider_id", "sending_since", "last_error", "next_attempt_at"]
+            )
+            return "failed" if final else "will retry"
+    return "ignored"

@@ -100,10 +100,22 @@ class UserAdmin(DjangoUserAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     """Delivery status only: who, what kind, when, whether it went. Never the message itself."""
 
-    list_display = ("recipient", "address", "kind", "created_at", "status", "attempts", "sent_at")
-    list_filter = ("status", "kind")
+    list_display = ("recipient", "address", "kind", "created_at", "status", "delivery", "attempts", "sent_at")
+    list_filter = ("status", "delivery", "kind")
     list_select_related = ("recipient",)
-    fields = ("recipient", "address", "kind", "created_at", "status", "attempts", "sent_at", "last_error")
+    fields = (
+        "recipient",
+        "address",
+        "kind",
+        "created_at",
+        "status",
+        "attempts",
+        "sent_at",
+        "delivery",
+        "delivered_at",
+        "provider_id",
+        "last_error",
+    )
     readonly_fields = fields
     actions = ["retry_delivery"]
 

@@ -365,6 +365,14 @@ class Notification(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
+    class Delivery(models.TextChoices):
+        """What GOV.UK Notify's delivery receipt said (nothing for SMTP, which reports no delivery)."""
+
+        DELIVERED = "delivered", "Delivered"
+        PERMANENT_FAILURE = "permanent-failure", "Not delivered: the address is wrong"
+        TEMPORARY_FAILURE = "temporary-failure", "Not delivered yet: the inbox was full or away"
+        TECHNICAL_FAILURE = "technical-failure", "Not delivered yet: a problem at Notify"
+
     # None for a message to someone who has no account yet (an invitation), which goes to `address`.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
@@ -388,6 +396,13 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # When the outbox sweeper may hand this row to a worker (again): now for a new row, later after a failure.
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Through GOV.UK Notify (accounts.notify): when the last try began handing the message over (set until the
+    # outcome is recorded, so that a try after a lost one asks Notify first), Notify's id of the message, and what
+    # Notify's delivery receipt said of it.
+    sending_since = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=64, blank=True)
+    delivery = models.CharField(max_length=20, choices=Delivery.choices, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -411,11 +426,13 @@ class Notification(models.Model):
     def to_address(self) -> str:
         return self.address or (self.recipient.email if self.recipient else "")
 
-    def mark_sent(self) -> None:
+    def mark_sent(self, provider_id: str = "") -> None:
         self.status = self.Status.SENT
         self.sent_at = timezone.now()
         self.attempts += 1
-        self.save(update_fields=["status", "sent_at", "attempts"])
+        self.provider_id = provider_id
+        self.sending_since = None
+        self.save(update_fields=["status", "sent_at", "attempts", "provider_id", "sending_since"])
 
     def mark_failed_attempt(self, error: str, *, final: bool, retry_in: timedelta | None = None) -> None:
         """One more failed try. Unless it was the last, the row stays pending and is due again after `retry_in`."""

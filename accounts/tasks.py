@@ -10,7 +10,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
+from notifications_python_client.errors import APIError
 
+from . import notify
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,8 @@ def retry_delay(attempts: int) -> timedelta:
 def deliver_notification(notification_id: int) -> str:
     """E-mail one notification. Safe to run twice: the row is locked and claimed, so it is sent once. A failure is
     recorded on the row with the time of the next try; the outbox sweeper hands it over again then."""
+    if notify.configured():
+        return _deliver_through_notify(notification_id)
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
@@ -47,11 +51,8 @@ def deliver_notification(notification_id: int) -> str:
         )
         if notification is None:
             return "skipped"
-        body = notification.body
-        if notification.link:
-            body = f"{body}\n\n{settings.SITE_URL}{notification.link}\n"
         try:
-            _send(notification, body)
+            _send(notification, _body(notification))
         except (smtplib.SMTPException, OSError) as error:
             final = notification.attempts + 1 >= MAX_ATTEMPTS
             notification.mark_failed_attempt(str(error), final=final, retry_in=retry_delay(notification.attempts + 1))
@@ -59,6 +60,60 @@ def deliver_notification(notification_id: int) -> str:
             notification.mark_sent()
             return "sent"
     logger.warning("Notification %s was not delivered (attempt %s)", notification_id, notification.attempts)
+    return "failed" if final else "will retry"
+
+
+def _body(notification: Notification) -> str:
+    if notification.link:
+        return f"{notification.body}\n\n{settings.SITE_URL}{notification.link}\n"
+    return notification.body
+
+
+def _deliver_through_notify(notification_id: int) -> str:
+    """Through GOV.UK Notify, in three steps, so that no row lock is held while Notify is asked and no try can
+    send a message twice: claim the row (its `sending_since`, committed), hand the message over, record what came
+    of it. A try that finds the row claimed a moment ago leaves it; one that finds it claimed and never recorded
+    (its worker or the database went) asks Notify for the reference first, and sends only if Notify has none."""
+    now = timezone.now()
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=notification_id, status=Notification.Status.PENDING)
+            .select_related("recipient")
+            .first()
+        )
+        if notification is None:
+            return "skipped"
+        claim = timedelta(seconds=settings.OUTBOX_SWEEP_AFTER)
+        if notification.sending_since is not None and notification.sending_since > now - claim:
+            return "skipped"  # another try is handing it over now
+        uncertain = notification.sending_since is not None
+        notification.sending_since = now
+        notification.next_attempt_at = now + claim  # the sweeper's turn, should this try be lost too
+        notification.save(update_fields=["sending_since", "next_attempt_at"])
+    try:
+        provider_id = notify.already_sent(notification) if uncertain else None
+        found = provider_id is not None
+        if provider_id is None:
+            provider_id = notify.send_email(notification, _body(notification))
+    except APIError as error:
+        return _notify_refused(notification_id, notify.refusal(error))
+    with transaction.atomic():
+        recorded = Notification.objects.select_for_update().get(pk=notification_id)
+        if recorded.status == Notification.Status.PENDING:
+            recorded.mark_sent(provider_id)
+    return "found at Notify" if found else "sent"
+
+
+def _notify_refused(notification_id: int, refusal: notify.Refusal) -> str:
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification_id)
+        final = not refusal.retry or notification.attempts + 1 >= MAX_ATTEMPTS
+        if not refusal.uncertain:  # Notify answered: it has not got the message, so the next try just sends
+            notification.sending_since = None
+            notification.save(update_fields=["sending_since"])
+        notification.mark_failed_attempt(refusal.message, final=final, retry_in=retry_delay(notification.attempts + 1))
+    logger.warning("Notification %s was not handed to Notify (attempt %s)", notification_id, notification.attempts)
     return "failed" if final else "will retry"
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("password/changed/", views.password_change_done, name="password_change_done"),
     path("notifications/", views.notification_list, name="notification_list"),
+    path("notify/receipts/", views.notify_receipt, name="notify_receipt"),
     path("preferences/", views.preferences, name="preferences"),
     path("security/", views.security, name="security"),
     path("security/confirm/", views.reauthenticate, name="reauthenticate"),

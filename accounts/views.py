@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -12,11 +14,12 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -24,10 +27,12 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
-from . import actions, oidc, two_factor
+from . import actions, notify, oidc, two_factor
 from .forms import CodeForm, EmailChangeForm, LoginForm, PasswordResetForm, PreferencesForm, ReauthenticateForm
 from .models import ExternalIdentity, Notification
 from .signals import REAUTHENTICATED_AT
+
+logger = logging.getLogger(__name__)
 
 OIDC_NEXT = "alongside_oidc_next"
 OIDC_CONFIRM = "alongside_oidc_confirm"
@@ -190,7 +195,9 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     notifications = list(Notification.objects.visible_to(request.user)[:100])
     actions.mark_notifications_read(user=request.user)
     request.user.forget_roles()  # the header's count of unread notifications is now zero
-    return render(request, "accounts/notification_list.html", {"notifications": notifications})
+    undeliverable = [n for n in notifications if n.delivery == Notification.Delivery.PERMANENT_FAILURE]
+    context = {"notifications": notifications, "undeliverable": undeliverable}
+    return render(request, "accounts/notification_list.html", context)
 
 
 def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -379,3 +386,23 @@ def external_identity_remove(request: AuthenticatedHttpRequest, pk: int) -> Http
         two_factor.keep_verified(request)
     messages.success(request, f"Your {identity.provider} account no longer signs you in to Alongside.")
     return redirect("accounts:security")
+
+
+@csrf_exempt  # Notify's servers post here, with a bearer token instead of a session
+@login_not_required
+@require_POST
+def notify_receipt(request: HttpRequest) -> HttpResponse:
+    """GOV.UK Notify's delivery receipt for one message: a bearer token checked in constant time, then the message's
+    reference, id and status. A receipt for a message Alongside does not know is answered 200 (Notify would only
+    send it again) and logged."""
+    if not notify.callback_token_matches(request.headers.get("Authorization", "")):
+        return JsonResponse({"error": "unauthorised"}, status=401)
+    try:
+        receipt = json.loads(request.body)
+        reference, provider_id, status = str(receipt["reference"] or ""), str(receipt["id"]), str(receipt["status"])
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": "a delivery receipt has a reference, an id and a status"}, status=400)
+    done = actions.record_delivery_receipt(reference=reference, provider_id=provider_id, status=status)
+    if done == "ignored":
+        logger.warning("A delivery receipt for a message Alongside does not know was ignored (status %s)", status)
+    return JsonResponse({"done": done})

@@ -216,6 +216,34 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# GOV.UK Notify (accounts.notify): with NOTIFY_API_KEY set, every e-mail goes through Notify instead of EMAIL_URL,
+# with the e-mail template NOTIFY_EMAIL_TEMPLATE_ID (personalisation: subject, body). NOTIFY_CALLBACK_TOKEN is the
+# bearer token Notify sends with its delivery receipts. NOTIFY_BASE_URL is for tests against a fake Notify.
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
+NOTIFY_TIMEOUT = env.float("NOTIFY_TIMEOUT", default=10)
+
+
+def _notify_problem() -> str:
+    """What is wrong with the Notify settings, in one line, or an empty string."""
+    if not NOTIFY_API_KEY:
+        return ""
+    # A Notify API key is its name, then the service id and the secret, two UUIDs of 36 characters each.
+    if len(NOTIFY_API_KEY) < 74 or NOTIFY_API_KEY[-37] != "-":
+        return "NOTIFY_API_KEY is not a GOV.UK Notify API key (its name, then two ids of 36 characters)."
+    if not NOTIFY_EMAIL_TEMPLATE_ID:
+        return "NOTIFY_API_KEY is set but NOTIFY_EMAIL_TEMPLATE_ID is not: set the id of the e-mail template."
+    if not NOTIFY_CALLBACK_TOKEN:
+        return "NOTIFY_API_KEY is set but NOTIFY_CALLBACK_TOKEN is not: set the token Notify sends with receipts."
+    return ""
+
+
+if _notify_problem():
+    sys.exit(f"Alongside will not start: {_notify_problem()}")
+
 # EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587; the console backend prints e-mails.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)

@@ -130,6 +130,8 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("home", "none", everyone(200)),
     ("healthz", "none", everyone(200, anonymous=200)),
     ("status", "none", everyone(200, anonymous=200)),
+    # GOV.UK Notify's delivery receipts: POST only, with Notify's bearer token rather than a session.
+    ("accounts:notify_receipt", "none", everyone(405, anonymous=405)),
     ("accessibility", "none", everyone(200, anonymous=200)),
     ("accounts:login", "none", everyone(302, anonymous=200)),
     ("accounts:logout", "none", everyone(405)),  # log out is a POST
@@ -327,6 +329,7 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
 # Changes, tried with a POST and no form data: the parties get a redirect (done, or refused with a message);
 # everyone else gets 404, including for the other site's object.
 POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
+    ("accounts:notify_receipt", "none", everyone(401, anonymous=401)),  # no bearer token, whoever is signed in
     ("engagements:request_withdraw", "request_a", these(MOVED, *SITE_A_PEOPLE)),
     ("engagements:request_withdraw", "request_b", these(MOVED, "other_site_lead")),
     ("engagements:request_choose", "request_a", these(MOVED, *SITE_A_PEOPLE)),

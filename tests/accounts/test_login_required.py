@@ -12,6 +12,7 @@ from tests.test_access import LOGIN, MATRIX, TARGETS
 PUBLIC = {
     "healthz",  # for the load balancer and monitoring
     "status",  # for monitoring: each part by name
+    "accounts:notify_receipt",  # GOV.UK Notify's servers, with a bearer token
     "accessibility",  # a public-sector service publishes its accessibility statement
     "accounts:login",
     "accounts:password_reset",

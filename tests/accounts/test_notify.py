@@ -1,0 +1,235 @@
+"""E-mail through GOV.UK Notify, against a fake Notify run as its own process (tests/fake_notify): what is sent, what a
+refusal means, how a try after an uncertain outcome avoids a second copy, and what a delivery receipt changes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Notification, User
+from accounts.notify import reference
+from accounts.tasks import MAX_ATTEMPTS, deliver_notification
+from tests.fake_notify.fixtures import CALLBACK_TOKEN, TEMPLATE_ID, FakeNotify
+from tests.fake_notify.fixtures import fake_notify as fake_notify  # the fixture
+from tests.reliability.conftest import ROOT
+
+
+@pytest.fixture
+def through_notify(fake_notify: FakeNotify, settings: object) -> FakeNotify:
+    fake_notify.configure(settings)
+    return fake_notify
+
+
+def _notification(person: User, subject: str = "Your request was answered") -> Notification:
+    return Notification.objects.create(
+        recipient=person, kind="test", subject=subject, body="Open Alongside to read it.", link="/requests/1/"
+    )
+
+
+def _receipt(notification: Notification, status: str, *, token: str = CALLBACK_TOKEN) -> object:
+    return Client().post(
+        reverse("accounts:notify_receipt"),
+        json.dumps({"id": notification.provider_id, "reference": reference(notification), "status": status}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+def test_an_email_goes_through_notify_with_its_reference_and_is_recorded_once(
+    through_notify: FakeNotify, site_lead: User
+) -> None:
+    notification = _notification(site_lead)
+
+    results = [deliver_notification.apply(args=[notification.pk]).get() for _ in range(2)]
+
+    notification.refresh_from_db()
+    (message,) = through_notify.messages()
+    assert results == ["sent", "skipped"]
+    assert (
+        message["reference"]
+        == reference(notification)
+        == f"alongside-{notification.pk}-" + (f"{notification.created_at:%Y%m%d%H%M%S}")
+    )
+    assert message["email_address"] == site_lead.email and message["template_id"] == TEMPLATE_ID
+    assert message["personalisation"]["subject"] == "Your request was answered"
+    assert message["personalisation"]["body"].startswith("Open Alongside to read it.")
+    assert message["personalisation"]["body"].rstrip().endswith("/requests/1/")
+    assert (notification.status, notification.provider_id) == (Notification.Status.SENT, message["id"])
+
+
+@pytest.mark.parametrize("answer", ["429", "500"])
+def test_a_rate_limit_or_a_server_error_is_tried_again_with_the_back_off(
+    through_notify: FakeNotify, site_lead: User, answer: str
+) -> None:
+    notification = _notification(site_lead)
+    through_notify.answers(answer)
+
+    first = deliver_notification.apply(args=[notification.pk]).get()
+    notification.refresh_from_db()
+    assert first == "will retry"
+    assert (notification.status, notification.attempts, notification.sending_since) == ("pending", 1, None)
+    assert f"GOV.UK Notify answered {answer}" in notification.last_error
+
+    assert deliver_notification.apply(args=[notification.pk]).get() == "sent"
+    assert len(through_notify.messages()) == 1
+
+
+def test_a_bad_request_is_a_permanent_failure_shown_to_administrators(
+    through_notify: FakeNotify, site_lead: User, administrator: User
+) -> None:
+    from tests.conftest import client_for
+
+    notification = _notification(site_lead)
+    through_notify.answers("400")
+
+    assert deliver_notification.apply(args=[notification.pk]).get() == "failed"
+
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.FAILED and notification.attempts == 1
+    listed = client_for(administrator).get(reverse("admin:accounts_notification_changelist") + "?status__exact=failed")
+    shown = client_for(administrator).get(reverse("admin:accounts_notification_change", args=[notification.pk]))
+    assert listed.status_code == 200 and f"/{notification.pk}/change/" in listed.content.decode()
+    assert "GOV.UK Notify answered 400" in shown.content.decode()
+
+
+def test_after_an_uncertain_answer_notify_is_asked_first_and_no_second_copy_is_sent(
+    through_notify: FakeNotify, site_lead: User, settings: object
+) -> None:
+    """Notify kept the message and then did not answer: the try cannot know. The next one asks Notify for the
+    reference, finds the message, and records it without sending again."""
+    settings.OUTBOX_SWEEP_AFTER = 0  # the next try is not kept waiting for the first's claim to run out
+    notification = _notification(site_lead)
+    through_notify.answers("accept-then-hang")
+
+    assert deliver_notification.apply(args=[notification.pk]).get() == "will retry"
+    notification.refresh_from_db()
+    assert notification.sending_since is not None and notification.status == "pending"
+
+    assert deliver_notification.apply(args=[notification.pk]).get() == "found at Notify"
+    notification.refresh_from_db()
+    (message,) = through_notify.messages()
+    assert (notification.status, notification.provider_id) == (Notification.Status.SENT, message["id"])
+
+
+def test_a_try_that_finds_the_row_being_handed_over_leaves_it(through_notify: FakeNotify, site_lead: User) -> None:
+    from django.utils import timezone
+
+    notification = _notification(site_lead)
+    Notification.objects.filter(pk=notification.pk).update(sending_since=timezone.now())
+
+    assert deliver_notification.apply(args=[notification.pk]).get() == "skipped"
+    assert through_notify.messages() == []
+
+
+def test_receipts_mark_delivered_and_a_wrong_address_fails_for_good(
+    through_notify: FakeNotify, site_lead: User
+) -> None:
+    delivered, bounced = _notification(site_lead, "Delivered one"), _notification(site_lead, "Bounced one")
+    for notification in (delivered, bounced):
+        deliver_notification.apply(args=[notification.pk]).get()
+        notification.refresh_from_db()
+
+    assert _receipt(delivered, "delivered").json() == {"done": "delivered"}
+    assert _receipt(bounced, "permanent-failure").json() == {"done": "failed"}
+
+    delivered.refresh_from_db()
+    bounced.refresh_from_db()
+    assert delivered.delivery == "delivered" and delivered.delivered_at is not None
+    assert (bounced.delivery, bounced.status) == ("permanent-failure", Notification.Status.FAILED)
+    assert "address is wrong" in bounced.last_error
+
+
+def test_a_temporary_failure_sends_again_after_the_back_off(through_notify: FakeNotify, site_lead: User) -> None:
+    notification = _notification(site_lead)
+    deliver_notification.apply(args=[notification.pk]).get()
+    notification.refresh_from_db()
+    through_notify.set_status(notification.provider_id, "temporary-failure")
+
+    assert _receipt(notification, "temporary-failure").json() == {"done": "will retry"}
+    notification.refresh_from_db()
+    assert notification.status == "pending" and notification.provider_id == ""
+
+    assert deliver_notification.apply(args=[notification.pk]).get() == "sent"
+    assert len(through_notify.messages()) == 2 and notification.attempts < MAX_ATTEMPTS
+
+
+def test_a_receipt_with_a_wrong_token_or_for_an_unknown_message_changes_nothing(
+    through_notify: FakeNotify, site_lead: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    notification = _notification(site_lead)
+    deliver_notification.apply(args=[notification.pk]).get()
+    notification.refresh_from_db()
+
+    wrong_token = _receipt(notification, "delivered", token="not-the-token")
+    no_token = Client().post(reverse("accounts:notify_receipt"), "{}", content_type="application/json")
+    foreign = Client().post(
+        reverse("accounts:notify_receipt"),
+        json.dumps({"id": "0f0e", "reference": "another-service-1", "status": "delivered"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {CALLBACK_TOKEN}",
+    )
+    garbled = Client().post(
+        reverse("accounts:notify_receipt"),
+        "not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {CALLBACK_TOKEN}",
+    )
+
+    notification.refresh_from_db()
+    assert (wrong_token.status_code, no_token.status_code) == (401, 401)
+    assert foreign.status_code == 200 and foreign.json() == {"done": "ignored"}
+    assert garbled.status_code == 400
+    assert notification.delivery == ""
+    assert any("does not know was ignored" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("environment", "says"),
+    [
+        ({"NOTIFY_API_KEY": "too-short"}, "is not a GOV.UK Notify API key"),
+        (
+            {"NOTIFY_API_KEY": "name-" + "a" * 36 + "-" + "b" * 36, "NOTIFY_CALLBACK_TOKEN": "t"},
+            "NOTIFY_EMAIL_TEMPLATE_ID is not",
+        ),
+        (
+            {"NOTIFY_API_KEY": "name-" + "a" * 36 + "-" + "b" * 36, "NOTIFY_EMAIL_TEMPLATE_ID": TEMPLATE_ID},
+            "NOTIFY_CALLBACK_TOKEN is not",
+        ),
+    ],
+)
+def test_a_missing_notify_setting_stops_alongside_at_start_with_one_line(environment: dict, says: str) -> None:
+    import os
+
+    env = {**os.environ, "SECRET_KEY": "alongside-tests-only", **environment}
+    run = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert run.returncode != 0
+    assert says in run.stderr and "Alongside will not start" in run.stderr
+
+
+def test_a_wrong_address_is_told_to_the_person_in_the_app_and_listed_for_the_administrator(
+    through_notify: FakeNotify, site_lead: User, administrator: User
+) -> None:
+    from tests.conftest import client_for
+
+    notification = _notification(site_lead, "A message that bounced")
+    deliver_notification.apply(args=[notification.pk]).get()
+    notification.refresh_from_db()
+    _receipt(notification, "permanent-failure")
+
+    page = client_for(site_lead).get(reverse("accounts:notification_list")).content.decode()
+    admin = client_for(administrator).get(
+        reverse("admin:accounts_notification_changelist") + "?delivery__exact=permanent-failure"
+    )
+
+    assert "E-mail to you is not arriving" in page and "not e-mailed, the address is wrong" in page
+    assert site_lead.email in page
+    assert f"/{notification.pk}/change/" in admin.content.decode()
+    assert "Not delivered: the address is wrong" in admin.content.decode()
