@@ -95,7 +95,7 @@ def _deliver_through_notify(notification_id: int) -> str:
         provider_id = notify.already_sent(notification) if uncertain else None
         found = provider_id is not None
         if provider_id is None:
-            provider_id = notify.send_email(notification, _body(notification))
+            provider_id = notify.send_email(notification, _body(notification) + _no_attachment(notification))
     except APIError as error:
         return _notify_refused(notification_id, notify.refusal(error))
     with transaction.atomic():
@@ -103,6 +103,17 @@ def _deliver_through_notify(notification_id: int) -> str:
         if recorded.status == Notification.Status.PENDING:
             recorded.mark_sent(provider_id)
     return "found at Notify" if found else "sent"
+
+
+def _no_attachment(notification: Notification) -> str:
+    """Notify sends files only as links to download, so a calendar invitation cannot go with the e-mail: it says
+    where the session is in the person's calendar instead (their calendar feed has every one)."""
+    if not notification.calendar:
+        return ""
+    return (
+        "\n\nThis e-mail cannot carry a calendar invitation. Your calendar feed (Preferences, then Your sessions in "
+        "your calendar) shows every session, kept up to date.\n"
+    )
 
 
 def _notify_refused(notification_id: int, refusal: notify.Refusal) -> str:

@@ -233,3 +233,21 @@ def test_a_wrong_address_is_told_to_the_person_in_the_app_and_listed_for_the_adm
     assert site_lead.email in page
     assert f"/{notification.pk}/change/" in admin.content.decode()
     assert "Not delivered: the address is wrong" in admin.content.decode()
+
+
+def test_a_calendar_invitation_cannot_go_through_notify_so_the_email_points_to_the_calendar_feed(
+    through_notify: FakeNotify, site_lead: User
+) -> None:
+    notification = Notification.objects.create(
+        recipient=site_lead,
+        kind="session planned",
+        subject="A session is planned",
+        body="A session is planned for 3 December 2026 at 10:00.",
+        calendar="BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n",
+    )
+
+    deliver_notification.apply(args=[notification.pk]).get()
+
+    (message,) = through_notify.messages()
+    assert "BEGIN:VCALENDAR" not in json.dumps(message)
+    assert "Your sessions in your calendar" in message["personalisation"]["body"]
