@@ -47,6 +47,9 @@ def test_app_services_get_the_database_redis_and_a_required_secret(services: dic
     assert environment["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in environment["DATABASE_URL"]
     assert environment["REDIS_URL"] == "redis://redis:6379/0"
     assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    # Set in .env, these reach the app only if compose passes them on: without the first, notes are off.
+    for setting in ("NOTES_MASTER_KEYS", "OIDC_PROVIDERS", "NOTIFY_API_KEY", "NOTIFY_EMAIL_TEMPLATE_ID", "SITE_URL"):
+        assert environment[setting].startswith(f"${{{setting}:-"), setting
     assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
     assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
 
