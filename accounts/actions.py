@@ -22,10 +22,11 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from core.errors import NotAllowed
 
-from . import notices, two_factor
+from . import notices, phones, two_factor
 from .access import is_central_team
-from .models import AuditEvent, ExternalIdentity, Notification, ProviderSignIn, User
-from .notifications import notify
+from .models import AuditEvent, ExternalIdentity, MobileNumber, Notification, ProviderSignIn, User
+from .notifications import notify, notify_text
+from .notify import texts_available
 
 EMAIL_CHANGE_SALT = "alongside.accounts.email-change"
 
@@ -324,3 +325,67 @@ def record_delivery_receipt(*, reference: str, provider_id: str, status: str) ->
             )
             return "failed" if final else "will retry"
     return "ignored"
+
+
+# A mobile number for text reminders ------------------------------------------------------------------------------
+
+
+def ask_to_confirm_mobile(*, user: User, number: str) -> MobileNumber:
+    """Keep the number (UK, in international form: accounts.phones) and text it a code to confirm it. Until it is
+    confirmed no reminder is texted to it; a new number replaces the old one and waits for its own code."""
+    if not texts_available():
+        raise NotAllowed("Text messages are not available in this service.")
+    now = timezone.now()
+    with transaction.atomic():
+        mobile = MobileNumber.objects.select_for_update().filter(person=user).first() or MobileNumber(person=user)
+        recent = mobile.code_sent_at and now - mobile.code_sent_at < timedelta(seconds=phones.RESEND_AFTER_SECONDS)
+        if mobile.pk and mobile.number == number and not mobile.confirmed and recent:
+            raise NotAllowed("A code was texted to that number less than a minute ago. Wait a minute, then ask again.")
+        code = phones.new_code()
+        mobile.number, mobile.confirmed_at, mobile.text_reminders = number, None, False
+        mobile.code_digest, mobile.code_sent_at, mobile.code_attempts = phones.digest(code, number), now, 0
+        mobile.save()
+        notify_text(
+            recipient=user,
+            phone=number,
+            kind="mobile number code",
+            body=f"Your Alongside code is {code}. It works for {phones.CODE_MINUTES} minutes. "
+            "If you did not ask for it, you can ignore this message.",
+        )
+    return mobile
+
+
+def confirm_mobile(*, user: User, code: str) -> None:
+    """The code texted to the number, typed back: the number is confirmed and text reminders start. A wrong code
+    counts against five tries; a code older than ten minutes is refused."""
+    now = timezone.now()
+    with transaction.atomic():
+        mobile = MobileNumber.objects.select_for_update().filter(person=user).first()
+        if mobile is None or not mobile.code_digest or mobile.code_sent_at is None:
+            problem = "Ask for a code first: enter your mobile number."
+        elif now - mobile.code_sent_at > timedelta(minutes=phones.CODE_MINUTES):
+            problem = "That code has expired. Ask for a new one."
+        elif mobile.code_attempts >= phones.CODE_TRIES:
+            problem = "That code has had too many wrong tries. Ask for a new one."
+        elif not phones.matches(code, mobile.number, mobile.code_digest):
+            mobile.code_attempts += 1
+            mobile.save(update_fields=["code_attempts"])
+            problem = "That code is not right. Check the text message and try again."
+        else:
+            problem = ""
+            mobile.confirmed_at, mobile.text_reminders = now, True
+            mobile.code_digest, mobile.code_attempts = "", 0
+            mobile.save(update_fields=["confirmed_at", "text_reminders", "code_digest", "code_attempts"])
+            AuditEvent.record(actor=user, verb=AuditEvent.Verb.CONFIRMED_A_MOBILE_NUMBER, target=user)
+    if problem:  # raised after the transaction, so that a wrong try is counted
+        raise NotAllowed(problem)
+
+
+def set_text_reminders(*, user: User, on: bool) -> None:
+    MobileNumber.objects.filter(person=user, confirmed_at__isnull=False).update(text_reminders=on)
+
+
+@transaction.atomic
+def remove_mobile(*, user: User) -> None:
+    if MobileNumber.objects.filter(person=user).delete()[0]:
+        AuditEvent.record(actor=user, verb=AuditEvent.Verb.REMOVED_A_MOBILE_NUMBER, target=user)

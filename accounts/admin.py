@@ -100,13 +100,24 @@ class UserAdmin(DjangoUserAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     """Delivery status only: who, what kind, when, whether it went. Never the message itself."""
 
-    list_display = ("recipient", "address", "kind", "created_at", "status", "delivery", "attempts", "sent_at")
-    list_filter = ("status", "delivery", "kind")
+    list_display = (
+        "recipient",
+        "address",
+        "kind",
+        "channel",
+        "created_at",
+        "status",
+        "delivery",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("status", "delivery", "channel", "kind")
     list_select_related = ("recipient",)
     fields = (
         "recipient",
         "address",
         "kind",
+        "channel",
         "created_at",
         "status",
         "attempts",

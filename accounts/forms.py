@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
-from . import addresses, oidc
+from . import addresses, oidc, phones
 from .models import User
 
 EMAIL_LIMIT = 254  # the e-mail address column of accounts.User
@@ -184,3 +184,39 @@ class EmailChangeForm(forms.Form):
         if addresses.same(email, self.user.email):
             raise forms.ValidationError("That is already your email address")
         return email
+
+
+class MobileNumberForm(forms.Form):
+    """A UK mobile number for text reminders, as people type it; kept in international form."""
+
+    number = forms.CharField(
+        label="UK mobile number",
+        help_text="For example, 07700 900 982. We will text it a code to check it is yours.",
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
+        error_messages={"required": "Enter your mobile number", "max_length": phones.NOT_A_MOBILE},
+    )
+
+    def clean_number(self) -> str:
+        number = phones.uk_mobile(self.cleaned_data["number"])
+        if number is None:
+            raise forms.ValidationError(phones.NOT_A_MOBILE)
+        return number
+
+
+class MobileCodeForm(forms.Form):
+    code = forms.CharField(
+        label="The code in the text message",
+        help_text="Six digits. It works for 10 minutes.",
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={"required": "Enter the code from the text message", "max_length": "The code is six digits"},
+    )
+
+
+class TextRemindersForm(forms.Form):
+    text_reminders = forms.BooleanField(
+        label="Text me a reminder the day before each session I am invited to",
+        help_text="It says the date, the time and the place, nothing else.",
+        required=False,
+    )

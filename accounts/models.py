@@ -195,6 +195,8 @@ class AuditVerb(models.TextChoices):
     REMOVED_A_SIGN_IN_ACCOUNT = "removed a linked sign-in account", "The person removed a provider's link"
     REGISTERED_A_PASSKEY = "registered a passkey", "The person registered a passkey"
     REMOVED_A_PASSKEY = "removed a passkey", "The person removed a passkey"
+    CONFIRMED_A_MOBILE_NUMBER = "confirmed a mobile number", "The person confirmed a number for text reminders"
+    REMOVED_A_MOBILE_NUMBER = "removed a mobile number", "The person removed their number for text reminders"
     # Bringing people and places in (onboarding, sites, engagements)
     INVITED = "invited a person", "A programme lead or site lead invited a person (the role, never a message)"
     RESENT_AN_INVITATION = "resent an invitation", "The invitation was sent again, with a new link"
@@ -347,7 +349,9 @@ class AuditEvent(models.Model):
 class NotificationQuerySet(models.QuerySet["Notification"]):
     def visible_to(self, user: User | AnonymousUser) -> NotificationQuerySet:
         """A notification is its recipient's alone; one sent to another address is that mailbox's, not the app's."""
-        return visible(self, user, lambda rows: rows.filter(recipient=user.pk, address=""), centre_sees_all=False)
+        return visible(
+            self, user, lambda rows: rows.filter(recipient=user.pk, address="", channel="email"), centre_sees_all=False
+        )
 
     def pending(self) -> NotificationQuerySet:
         return self.filter(status=Notification.Status.PENDING)
@@ -364,6 +368,10 @@ class Notification(models.Model):
         PENDING = "pending", "Waiting to be sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        TEXT = "text", "Text message"
 
     class Delivery(models.TextChoices):
         """What GOV.UK Notify's delivery receipt said (nothing for SMTP, which reports no delivery)."""
@@ -396,6 +404,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # When the outbox sweeper may hand this row to a worker (again): now for a new row, later after a failure.
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A text message (GOV.UK Notify only) goes to `phone`, and is never listed in the app: it repeats a reminder.
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
+    phone = models.CharField(max_length=13, blank=True)
     # Through GOV.UK Notify (accounts.notify): when the last try began handing the message over (set until the
     # outcome is recorded, so that a try after a lost one asks Notify first), Notify's id of the message, and what
     # Notify's delivery receipt said of it.
@@ -443,6 +454,26 @@ class Notification(models.Model):
         if retry_in is not None:
             self.next_attempt_at = timezone.now() + retry_in
         self.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+
+
+class MobileNumber(models.Model):
+    """A person's UK mobile number, for text reminders of planned sessions and nothing else. It counts only once
+    confirmed with a code texted to it (accounts.phones); the code is kept as a digest, for ten minutes."""
+
+    person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mobile")
+    number = models.CharField(max_length=13, help_text="In international form: +447700900123.")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    text_reminders = models.BooleanField(default=False)
+    code_digest = models.CharField(max_length=64, blank=True)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Mobile number of person {self.person_id}"  # never the number
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
 
 class ExternalIdentity(models.Model):

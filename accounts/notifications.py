@@ -62,6 +62,22 @@ def notify(
     return notifications
 
 
+def notify_text(*, recipient: User, phone: str, kind: str, body: str) -> Notification:
+    """A text message (GOV.UK Notify only), saved now and handed to Celery after commit, like an e-mail. Call it
+    inside the change's transaction. It is not listed in the app: what it says is in an e-mail or on a page too."""
+    notification = Notification.objects.create(
+        recipient=recipient,
+        channel=Notification.Channel.TEXT,
+        phone=phone,
+        kind=kind,
+        subject=kind,
+        body=body,
+        next_attempt_at=timezone.now() + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER),
+    )
+    transaction.on_commit(lambda: publish_soon([notification.pk]))
+    return notification
+
+
 def notify_address(*, address: str, kind: str, subject: str, body: str, link: str = "") -> Notification:
     """Like `notify`, for someone who has no account yet (an invitation): the row has no recipient in the app and is
     e-mailed to `address` alone."""

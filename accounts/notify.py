@@ -76,6 +76,22 @@ def send_email(notification: Notification, body: str) -> str:
     return str(answer["id"])
 
 
+def texts_available() -> bool:
+    """Text messages go through Notify alone, with its text message template (`((body))`)."""
+    return configured() and bool(settings.NOTIFY_SMS_TEMPLATE_ID)
+
+
+def send_text(notification: Notification) -> str:
+    """Hands the text message to Notify. Returns Notify's id of the message; raises APIError."""
+    answer = _client().send_sms_notification(
+        phone_number=notification.phone,
+        template_id=settings.NOTIFY_SMS_TEMPLATE_ID,
+        personalisation={"body": notification.body},
+        reference=reference(notification),
+    )
+    return str(answer["id"])
+
+
 def refusal(error: APIError) -> Refusal:
     status = error.status_code
     retry = status == 429 or status >= 500

@@ -51,6 +51,9 @@ def deliver_notification(notification_id: int) -> str:
         )
         if notification is None:
             return "skipped"
+        if notification.channel == Notification.Channel.TEXT:  # left from a time Notify was configured
+            notification.mark_failed_attempt("Text messages go through GOV.UK Notify, which is not set up", final=True)
+            return "failed"
         try:
             _send(notification, _body(notification))
         except (smtplib.SMTPException, OSError) as error:
@@ -94,7 +97,9 @@ def _deliver_through_notify(notification_id: int) -> str:
     try:
         provider_id = notify.already_sent(notification) if uncertain else None
         found = provider_id is not None
-        if provider_id is None:
+        if provider_id is None and notification.channel == Notification.Channel.TEXT:
+            provider_id = notify.send_text(notification)
+        elif provider_id is None:
             provider_id = notify.send_email(notification, _body(notification) + _no_attachment(notification))
     except APIError as error:
         return _notify_refused(notification_id, notify.refusal(error))

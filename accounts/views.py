@@ -24,12 +24,23 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
-from . import actions, notify, oidc, two_factor
-from .forms import CodeForm, EmailChangeForm, LoginForm, PasswordResetForm, PreferencesForm, ReauthenticateForm
-from .models import ExternalIdentity, Notification
+from . import actions, notify, oidc, phones, two_factor
+from .forms import (
+    CodeForm,
+    EmailChangeForm,
+    LoginForm,
+    MobileCodeForm,
+    MobileNumberForm,
+    PasswordResetForm,
+    PreferencesForm,
+    ReauthenticateForm,
+    TextRemindersForm,
+)
+from .models import ExternalIdentity, MobileNumber, Notification
 from .signals import REAUTHENTICATED_AT
 
 logger = logging.getLogger(__name__)
@@ -406,3 +417,57 @@ def notify_receipt(request: HttpRequest) -> HttpResponse:
     if done == "ignored":
         logger.warning("A delivery receipt for a message Alongside does not know was ignored (status %s)", status)
     return JsonResponse({"done": done})
+
+
+def mobile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A mobile number for text reminders of planned sessions: added and confirmed with a texted code, then the
+    reminders turned on or off, or the number removed."""
+    number = MobileNumber.objects.filter(person=request.user).first()
+    available = notify.texts_available()
+    if number is not None and number.confirmed:
+        form: Any = TextRemindersForm(posted(request), initial={"text_reminders": number.text_reminders})
+        if request.method == "POST" and form.is_valid():
+            actions.set_text_reminders(user=request.user, on=form.cleaned_data["text_reminders"])
+            messages.success(request, "Your text reminders are saved.")
+            return redirect("accounts:mobile")
+    else:
+        initial = {"number": phones.shown(number.number)} if number is not None else None
+        form = MobileNumberForm(posted(request), initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.ask_to_confirm_mobile(user=request.user, number=form.cleaned_data["number"])
+            except NotAllowed as error:
+                form.add_error("number", error.text())
+            else:
+                messages.success(request, f"We have texted a code to {phones.shown(form.cleaned_data['number'])}.")
+                return redirect("accounts:mobile_confirm")
+    context = {
+        "form": form,
+        "number": number,
+        "shown": phones.shown(number.number) if number else "",
+        "available": available,
+    }
+    return render(request, "accounts/mobile.html", context)
+
+
+def mobile_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
+    number = MobileNumber.objects.filter(person=request.user).first()
+    if number is None or number.confirmed or not number.code_digest:
+        return redirect("accounts:mobile")
+    form = MobileCodeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.confirm_mobile(user=request.user, code=form.cleaned_data["code"])
+        except NotAllowed as error:
+            form.add_error("code", error.text())
+        else:
+            messages.success(request, "Your mobile number is confirmed. Text reminders are on.")
+            return redirect("accounts:mobile")
+    return render(request, "accounts/mobile_confirm.html", {"form": form, "shown": phones.shown(number.number)})
+
+
+@require_POST
+def mobile_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
+    actions.remove_mobile(user=request.user)
+    messages.success(request, "Your mobile number is removed. No text messages will be sent to it.")
+    return redirect("accounts:mobile")

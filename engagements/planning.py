@@ -21,8 +21,9 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, User
-from accounts.notifications import notify
+from accounts.models import AuditEvent, MobileNumber, User
+from accounts.notifications import notify, notify_text
+from accounts.notify import texts_available
 from core.errors import NotAllowed
 from frontend.dates import long_date
 from sites import access as site_access
@@ -468,10 +469,29 @@ def send_session_reminders(*, now: datetime.datetime | None = None) -> int:
                 "You can turn these reminders off in your preferences.",
                 link=reverse("engagements:engagement_detail", kwargs={"pk": planned.engagement_id}),
             )
+            _text_reminders(planned)
             planned.reminder_sent_at = now
             planned.save(update_fields=["reminder_sent_at"])
             reminded += 1
     return reminded
+
+
+def _text_reminders(planned: PlannedSession) -> None:
+    """A text to each party who confirmed a mobile number and chose text reminders (GOV.UK Notify only): the date,
+    the time and the place, never a link, a site's name or anything anyone wrote."""
+    if not texts_available():
+        return
+    people = [planned.engagement.enabler, *planned.invitees.all()]
+    wanted = [person.pk for person in people if person.is_active and not person.is_programme_lead]
+    local = timezone.localtime(planned.starts_at, LONDON)
+    where = planned.address if planned.place == PlannedSession.Place.ON_SITE and planned.address else "online"
+    if planned.place == PlannedSession.Place.ON_SITE and not planned.address:
+        where = "on site"
+    body = f"Alongside: your session is tomorrow, {long_date(local.date())} at {local:%H:%M}, {where}."
+    for mobile in MobileNumber.objects.filter(
+        person__in=wanted, confirmed_at__isnull=False, text_reminders=True
+    ).select_related("person"):
+        notify_text(recipient=mobile.person, phone=mobile.number, kind="session reminder by text", body=body)
 
 
 def prompt_unlogged_sessions(*, now: datetime.datetime | None = None) -> int:

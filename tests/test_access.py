@@ -167,6 +167,10 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("otp_webauthn:credential-authentication-complete", "none", everyone(405, anonymous=405)),
     ("otp_webauthn:js-i18n-catalog", "none", everyone(200, anonymous=200)),
     ("accounts:preferences", "none", everyone(200)),
+    # A mobile number for text reminders: each person's own; the code page waits for a code to be asked for.
+    ("accounts:mobile", "none", everyone(200)),
+    ("accounts:mobile_confirm", "none", everyone(MOVED)),
+    ("accounts:mobile_remove", "none", everyone(405)),
     ("sites:site_list", "none", these(200, *CENTRE)),
     # People with one site are taken to it; people with none see a page that says so.
     ("sites:my_site", "none", only({"site_lead": 302, "site_member": 302, "other_site_lead": 302}, otherwise=200)),
@@ -330,6 +334,7 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
 # everyone else gets 404, including for the other site's object.
 POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("accounts:notify_receipt", "none", everyone(401, anonymous=401)),  # no bearer token, whoever is signed in
+    ("accounts:mobile_remove", "none", everyone(MOVED)),  # each person's own number, if they have one
     ("engagements:request_withdraw", "request_a", these(MOVED, *SITE_A_PEOPLE)),
     ("engagements:request_withdraw", "request_b", these(MOVED, "other_site_lead")),
     ("engagements:request_choose", "request_a", these(MOVED, *SITE_A_PEOPLE)),

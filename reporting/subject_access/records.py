@@ -29,7 +29,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from accounts.models import AuditEvent, ExternalIdentity, Notification, User
+from accounts.models import AuditEvent, ExternalIdentity, MobileNumber, Notification, User
 from engagements import notes
 from engagements.models import (
     AccessRecord,
@@ -111,6 +111,7 @@ def _profile(scope: Scope) -> Row:
     user = scope.user
     feed = CalendarFeed.objects.filter(user=user).values_list("created_at", flat=True).first()
     digest = DigestSubscription.objects.filter(user=user).values_list("created_at", flat=True).first()
+    mobile = MobileNumber.objects.filter(person=user).values("number", "confirmed_at", "text_reminders").first()
     return {
         "id": user.pk,
         "email": user.email,
@@ -130,6 +131,9 @@ def _profile(scope: Scope) -> Row:
         "recovery_codes_left": StaticToken.objects.filter(device__user=user, device__confirmed=True).count(),
         "calendar_feed_turned_on_at": feed,
         "lesson_digest_since": digest,
+        "mobile_number": mobile["number"] if mobile else None,
+        "mobile_number_confirmed_at": mobile["confirmed_at"] if mobile else None,
+        "text_reminders": bool(mobile and mobile["text_reminders"] and mobile["confirmed_at"]),
     }
 
 
@@ -686,7 +690,12 @@ class Kind:
 
 
 KINDS = [
-    Kind("profile", "The account: name, e-mail address, job title, roles, dates, preferences.", _profile, False),
+    Kind(
+        "profile",
+        "The account: name, e-mail address, job title, roles, dates, preferences, mobile number for text reminders.",
+        _profile,
+        False,
+    ),
     Kind(
         "enabler_profile", "The enabler profile, if the person is an enabler (null otherwise).", _enabler_profile, False
     ),

@@ -15,6 +15,7 @@ import requests
 from tests.reliability.conftest import ROOT, free_port, wait_until
 
 TEMPLATE_ID = "4f1e3a32-6d7b-4c1e-9f5a-3a1d2b6c7e80"
+TEXT_TEMPLATE_ID = "9a2c5e71-0b3d-4f6a-8c1e-2d4f6a8b0c13"
 CALLBACK_TOKEN = "a-callback-token-for-the-tests-only"
 
 
@@ -36,6 +37,7 @@ class FakeNotify:
         settings.NOTIFY_API_KEY = self.api_key
         settings.NOTIFY_BASE_URL = self.url
         settings.NOTIFY_EMAIL_TEMPLATE_ID = TEMPLATE_ID
+        settings.NOTIFY_SMS_TEMPLATE_ID = TEXT_TEMPLATE_ID
         settings.NOTIFY_CALLBACK_TOKEN = CALLBACK_TOKEN
         settings.NOTIFY_TIMEOUT = timeout
 

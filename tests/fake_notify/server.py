@@ -1,10 +1,11 @@
 """A fake GOV.UK Notify for the tests: the few endpoints Alongside uses, run as its own process
 (`python -m tests.fake_notify.server PORT SERVICE_ID SECRET`).
 
-- `POST /v2/notifications/email` checks the client's JSON Web Token (HS256, signed with the API key's secret, issued
-  by the service id), as Notify does, and answers with the next of the answers it was told to give: 201 (the
-  message is kept and its id returned), 400, 429, 500, `hang` (no answer for 30 s, nothing kept) or
-  `accept-then-hang` (the message kept, then no answer: the window in which a sender cannot know).
+- `POST /v2/notifications/email` (and `/sms`, the same with a phone number) checks the client's JSON Web Token
+  (HS256, signed with the API key's secret, issued by the service id), as Notify does, and answers with the next
+  of the answers it was told to give: 201 (the message is kept and its id returned), 400, 429, 500, `hang` (no
+  answer for 30 s, nothing kept) or `accept-then-hang` (the message kept, then no answer: the window in which a
+  sender cannot know).
 - `GET /v2/notifications?reference=...` lists the kept messages with that reference, as Notify does.
 - `POST /_answers` (a JSON list) sets the answers to come; `GET /_messages` lists every kept message;
   `POST /_status` sets a kept message's status (`{"id": ..., "status": ...}`).
@@ -87,7 +88,7 @@ class FakeNotify(BaseHTTPRequestHandler):
                         message["status"] = change["status"]
             self._answer(200, {})
             return
-        if url.path != "/v2/notifications/email":
+        if url.path not in ("/v2/notifications/email", "/v2/notifications/sms"):
             self._answer(404, {"errors": [{"error": "NotFound", "message": "Not found"}]})
             return
         if not self._authorised():
@@ -103,14 +104,15 @@ class FakeNotify(BaseHTTPRequestHandler):
             message = {"400": "BadRequestError", "429": "RateLimitError", "500": "Exception"}[answer]
             self._answer(int(answer), {"errors": [{"error": message, "message": f"{message} from the fake Notify"}]})
             return
+        kind = "sms" if url.path.endswith("/sms") else "email"
         kept = {
             "id": str(uuid.uuid4()),
             "reference": sent.get("reference"),
-            "email_address": sent["email_address"],
             "template_id": sent["template_id"],
             "personalisation": sent.get("personalisation", {}),
             "status": "created",
-            "type": "email",
+            "type": kind,
+            **({"phone_number": sent["phone_number"]} if kind == "sms" else {"email_address": sent["email_address"]}),
         }
         with LOCK:
             MESSAGES.append(kept)
