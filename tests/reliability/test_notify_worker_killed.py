@@ -55,11 +55,12 @@ def test_a_worker_killed_after_notify_accepted_a_message_leaves_no_second_copy(
     kept = Counter(message["reference"] for message in fake_notify.messages())
     expected = {reference(n) for n in Notification.objects.all()}
     sent = Notification.objects.filter(status=Notification.Status.SENT).count()
+    failed = Notification.objects.filter(status=Notification.Status.FAILED).count()
     duplicates = sum(count - 1 for count in kept.values())
     print(
-        f"\nchaos 6: notifications={BATCH} in Notify's window when killed={in_the_window} sent={sent} "
+        f"\nchaos 6: notifications={BATCH} in Notify's window when killed={in_the_window} sent={sent} failed={failed} "
         f"at Notify={len(kept)} duplicates={duplicates} missing={len(expected - set(kept))}"
     )
     assert in_the_window == 1
-    assert (sent, len(kept), duplicates) == (BATCH, BATCH, 0)
+    assert (sent, failed, len(kept), duplicates) == (BATCH, 0, BATCH, 0)
     assert set(kept) == expected
