@@ -20,7 +20,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -450,6 +450,7 @@ def mobile(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/mobile.html", context)
 
 
+@sensitive_post_parameters("code")
 def mobile_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     number = MobileNumber.objects.filter(person=request.user).first()
     if number is None or number.confirmed or not number.code_digest:

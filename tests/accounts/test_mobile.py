@@ -198,3 +198,16 @@ def test_the_subject_access_export_holds_the_mobile_number(through_notify: FakeN
 
     assert profile["mobile_number"] == NUMBER and profile["text_reminders"] is True
     assert profile["mobile_number_confirmed_at"] is not None
+
+
+def test_with_texts_switched_off_a_confirmed_number_can_still_be_removed(
+    through_notify: FakeNotify, site_lead: User, settings: object
+) -> None:
+    _confirmed(site_lead, through_notify)
+    settings.NOTIFY_SMS_TEMPLATE_ID = ""
+
+    page = client_for(site_lead).get(reverse("accounts:mobile")).content.decode()
+    client_for(site_lead).post(reverse("accounts:mobile_remove"))
+
+    assert "Text messages are off in this service just now" in page and "Remove my mobile number" in page
+    assert not MobileNumber.objects.exists()
