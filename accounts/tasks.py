@@ -43,12 +43,7 @@ def deliver_notification(notification_id: int) -> str:
     if notify.configured():
         return _deliver_through_notify(notification_id)
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk=notification_id, status=Notification.Status.PENDING)
-            .select_related("recipient")
-            .first()
-        )
+        notification = _pending_and_locked(notification_id)
         if notification is None:
             return "skipped"
         if notification.channel == Notification.Channel.TEXT:  # left from a time Notify was configured
@@ -66,6 +61,16 @@ def deliver_notification(notification_id: int) -> str:
     return "failed" if final else "will retry"
 
 
+def _pending_and_locked(notification_id: int) -> Notification | None:
+    """The row, locked for this try, if it is still pending and no other try holds it. Inside a transaction."""
+    return (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk=notification_id, status=Notification.Status.PENDING)
+        .select_related("recipient")
+        .first()
+    )
+
+
 def _body(notification: Notification) -> str:
     if notification.link:
         return f"{notification.body}\n\n{settings.SITE_URL}{notification.link}\n"
@@ -79,12 +84,7 @@ def _deliver_through_notify(notification_id: int) -> str:
     (its worker or the database went) asks Notify for the reference first, and sends only if Notify has none."""
     now = timezone.now()
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk=notification_id, status=Notification.Status.PENDING)
-            .select_related("recipient")
-            .first()
-        )
+        notification = _pending_and_locked(notification_id)
         if notification is None:
             return "skipped"
         claim = timedelta(seconds=settings.OUTBOX_SWEEP_AFTER)

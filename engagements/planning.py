@@ -433,12 +433,10 @@ def next_session(engagement: Engagement) -> PlannedSession | None:
 PROMPT_AFTER = datetime.timedelta(days=2)
 
 
-def _reminded(planned: PlannedSession) -> list[User]:
-    """The enabler and the invitees who want a reminder and can sign in; never the central team, even if invited."""
+def _attending(planned: PlannedSession) -> list[User]:
+    """The enabler and the invitees who can sign in; never the central team, even if invited."""
     people = [planned.engagement.enabler, *planned.invitees.all()]
-    return [
-        person for person in people if person.session_reminders and person.is_active and not person.is_programme_lead
-    ]
+    return [person for person in people if person.is_active and not person.is_programme_lead]
 
 
 def send_session_reminders(*, now: datetime.datetime | None = None) -> int:
@@ -461,32 +459,30 @@ def send_session_reminders(*, now: datetime.datetime | None = None) -> int:
             )
             if planned is None:
                 continue
+            attending = _attending(planned)
             notify(
-                recipients=_reminded(planned),
+                recipients=[person for person in attending if person.session_reminders],
                 kind="session reminder",
                 subject=f"Tomorrow: a session with {planned.engagement.site}",
                 body=f"A reminder of tomorrow's session: {_words(planned)}.\n\n"
                 "You can turn these reminders off in your preferences.",
                 link=reverse("engagements:engagement_detail", kwargs={"pk": planned.engagement_id}),
             )
-            _text_reminders(planned)
+            _text_reminders(planned, attending)
             planned.reminder_sent_at = now
             planned.save(update_fields=["reminder_sent_at"])
             reminded += 1
     return reminded
 
 
-def _text_reminders(planned: PlannedSession) -> None:
-    """A text to each party who confirmed a mobile number and chose text reminders (GOV.UK Notify only): the date,
-    the time and the place, never a link, a site's name or anything anyone wrote."""
+def _text_reminders(planned: PlannedSession, attending: list[User]) -> None:
+    """A text to each of those attending who confirmed a mobile number and chose text reminders (GOV.UK Notify
+    only): the date, the time and the place, never a link, a site's name or anything anyone wrote."""
     if not texts_available():
         return
-    people = [planned.engagement.enabler, *planned.invitees.all()]
-    wanted = [person.pk for person in people if person.is_active and not person.is_programme_lead]
+    wanted = [person.pk for person in attending]
     local = timezone.localtime(planned.starts_at, LONDON)
-    where = planned.address if planned.place == PlannedSession.Place.ON_SITE and planned.address else "online"
-    if planned.place == PlannedSession.Place.ON_SITE and not planned.address:
-        where = "on site"
+    where = (planned.address or "on site") if planned.place == PlannedSession.Place.ON_SITE else "online"
     body = f"Alongside: your session is tomorrow, {long_date(local.date())} at {local:%H:%M}, {where}."
     for mobile in MobileNumber.objects.filter(
         person__in=wanted, confirmed_at__isnull=False, text_reminders=True
