@@ -59,7 +59,7 @@ lint: install
 # pip-audit over the locked dependencies (.ci/audit-dependencies says when it could not audit). Ruff's S rules run
 # in `make lint`.
 scan: install
-	$(VENV)/bin/bandit -q -r accounts config core demo engagements frontend lessons onboarding reporting sites -x '*/migrations/*' -ll
+	$(VENV)/bin/bandit -q -r accounts config core demo engagements frontend lessons onboarding reporting retention sites -x '*/migrations/*' -ll
 	.ci/audit-dependencies
 
 # Five minutes at concurrency 32 against gunicorn on PostgreSQL (DATABASE_URL); writes docs/benchmarks.md.

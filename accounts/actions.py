@@ -8,7 +8,7 @@ address (`request_email_change`, `confirm_email_change`).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp_webauthn.models import WebAuthnCredential
 
 from core.errors import NotAllowed
+from frontend.dates import long_date
 
 from . import notices, phones, two_factor
 from .access import is_central_team
@@ -104,8 +105,8 @@ def deactivate_account(*, user: User, by: User, via: str = "admin") -> bool:
         subject="Your Alongside account was deactivated",
         happened=f"{_who_did_it(via)} deactivated your Alongside account: you cannot sign in until it is reactivated",
     )
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    user.is_active, user.deactivated_at = False, timezone.now()
+    user.save(update_fields=["is_active", "deactivated_at"])
     AuditEvent.record(actor=by, verb=AuditEvent.Verb.DEACTIVATED_ACCOUNT, target=user, via=via)
     return True
 
@@ -117,14 +118,82 @@ def reactivate_account(*, user: User, by: User, via: str = "admin") -> bool:
     _may_change_from_the_pool(user, by, via)
     if user.is_active:
         return False
-    user.is_active = True
-    user.save(update_fields=["is_active"])
+    user.is_active, user.deactivated_at, user.inactivity_notice_sent_at = True, None, None
+    user.save(update_fields=["is_active", "deactivated_at", "inactivity_notice_sent_at"])
     AuditEvent.record(actor=by, verb=AuditEvent.Verb.REACTIVATED_ACCOUNT, target=user, via=via)
     notices.tell(
         user,
         subject="Your Alongside account was reactivated",
         happened=f"{_who_did_it(via)} reactivated your Alongside account",
     )
+    return True
+
+
+# The retention schedule's changes to accounts (retention/schedule.py decides which accounts and when) ----------
+
+RETENTION = "retention schedule"
+
+
+@transaction.atomic
+def warn_of_inactivity(*, user: User, deactivate_on: date) -> bool:
+    """Tell the person, once for each spell of disuse, that their unused account will be deactivated; signing in
+    before then keeps it. False if they were told already since they last signed in."""
+    user = _locked(user)
+    last_seen = user.last_login or user.date_joined
+    if not user.is_active or (user.inactivity_notice_sent_at and user.inactivity_notice_sent_at >= last_seen):
+        return False
+    notify(
+        recipients=[user],
+        kind="account-retention",
+        subject="Your Alongside account will be deactivated unless you sign in",
+        body=(
+            f"Nobody has signed in to your Alongside account since {long_date(timezone.localtime(last_seen))}. "
+            "Alongside keeps unused accounts for a set time only, so it will deactivate yours on "
+            f"{long_date(deactivate_on)} unless you sign in before then. Nothing is lost by deactivating: what you "
+            "wrote stays where it was, and an administrator can reactivate the account. A year after it is "
+            "deactivated, your name and e-mail address are removed from it."
+        ),
+        link=reverse("accounts:login"),
+    )
+    user.inactivity_notice_sent_at = timezone.now()
+    user.save(update_fields=["inactivity_notice_sent_at"])
+    return True
+
+
+@transaction.atomic
+def deactivate_unused_account(*, user: User, told_before: datetime) -> bool:
+    """Deactivated by the retention schedule: only when the person was told at or before `told_before` and has not
+    signed in since. The event has no actor. False if any of that no longer holds."""
+    user = _locked(user)
+    told = user.inactivity_notice_sent_at
+    if not user.is_active or told is None or told > told_before or told < (user.last_login or user.date_joined):
+        return False
+    user.is_active, user.deactivated_at = False, timezone.now()
+    user.save(update_fields=["is_active", "deactivated_at"])
+    AuditEvent.record(actor=None, verb=AuditEvent.Verb.DEACTIVATED_ACCOUNT, target=user, via=RETENTION)
+    return True
+
+
+@transaction.atomic
+def anonymise_account(*, user: User, described_as: str) -> bool:
+    """The name becomes `described_as` ("A former enabler"), so what others wrote with the person still reads
+    sensibly; the e-mail address one that reaches nobody; the job title, password, mobile number, linked sign-in
+    accounts, passkeys, authenticators and unsent notifications go. Only for an account deactivated (by anyone);
+    False if it is active or was anonymised already."""
+    user = _locked(user)
+    if user.is_active or user.anonymised_at is not None:
+        return False
+    user.full_name, user.email, user.job_title = described_as, f"former-person-{user.pk}@alongside.invalid", ""
+    user.set_unusable_password()
+    user.anonymised_at = timezone.now()
+    user.save(update_fields=["full_name", "email", "job_title", "password", "anonymised_at"])
+    MobileNumber.objects.filter(person=user).delete()
+    ExternalIdentity.objects.filter(user=user).delete()
+    ProviderSignIn.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
+    two_factor.remove_every_device(user)
+    Notification.objects.filter(recipient=user, status=Notification.Status.PENDING).delete()
+    AuditEvent.record(actor=None, verb=AuditEvent.Verb.ANONYMISED_ACCOUNT, target=user)
     return True
 
 

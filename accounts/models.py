@@ -98,6 +98,11 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The retention schedule (retention/schedule.py): an account unused for a long time is told, then deactivated,
+    # and a year after its deactivation anonymised, its name and address replaced.
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    inactivity_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -197,6 +202,7 @@ class AuditVerb(models.TextChoices):
     REMOVED_A_PASSKEY = "removed a passkey", "The person removed a passkey"
     CONFIRMED_A_MOBILE_NUMBER = "confirmed a mobile number", "The person confirmed a number for text reminders"
     REMOVED_A_MOBILE_NUMBER = "removed a mobile number", "The person removed their number for text reminders"
+    ANONYMISED_ACCOUNT = "anonymised account", "The retention schedule replaced a long-deactivated person's name"
     # Bringing people and places in (onboarding, sites, engagements)
     INVITED = "invited a person", "A programme lead or site lead invited a person (the role, never a message)"
     RESENT_AN_INVITATION = "resent an invitation", "The invitation was sent again, with a new link"
@@ -273,6 +279,10 @@ class AuditVerb(models.TextChoices):
     REVISED_A_LESSON = "revised a lesson", "A party changed a lesson: a new version to approve"
     APPROVED_A_LESSON = "approved a lesson", "A party approved one version of a lesson"
     WITHDREW_CONSENT_TO_A_LESSON = "withdrew consent to a lesson", "A party took back their consent"
+    # Retention (retention)
+    APPLIED_THE_RETENTION_SCHEDULE = "applied the retention schedule", "The daily run destroyed what was due (counts)"
+    PLACED_A_LEGAL_HOLD = "placed a legal hold", "An administrator held an engagement's records from the schedule"
+    LIFTED_A_LEGAL_HOLD = "lifted a legal hold", "An administrator let the schedule apply to them again"
 
 
 class AuditEvent(models.Model):

@@ -190,6 +190,12 @@ def turn_off(user: User, *, by: User) -> None:
         )
 
 
+def remove_every_device(user: User) -> None:
+    """For an account being anonymised: its authenticator and recovery codes, with no notice (nobody to tell)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
 def set_up_known_secret(user: User, base32_secret: str) -> TOTPDevice:
     """For the demo data only: an authenticator with a published secret, so the demo accounts can sign in."""
     TOTPDevice.objects.filter(user=user).delete()

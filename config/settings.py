@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "lessons",
     "onboarding",
     "reporting",  # after accounts: its admin adds the subject-access export to the accounts' admin
+    "retention",
     "demo",
 ]
 
@@ -210,8 +211,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lessons.tasks.send_lessons_digest",
         "schedule": crontab(hour=8, minute=30, day_of_week="mon"),
     },
-    "destroy-expired-private-notes": {
-        "task": "engagements.tasks.destroy_expired_private_notes",
+    "apply-retention-schedule": {
+        "task": "retention.tasks.apply_retention_schedule",
         "schedule": crontab(hour=2, minute=30),
     },
 }
@@ -282,9 +283,40 @@ STORAGES = {
 # `make run` makes a local one in .local/; production keeps them in a secret store, apart from backups.
 NOTES_MASTER_KEYS = env.list("NOTES_MASTER_KEYS", default=[])
 NOTES_RETENTION_DAYS = env.int("NOTES_RETENTION_DAYS", default=365)
+# The rest of the retention schedule (retention/schedule.py, with NOTES_RETENTION_DAYS above; docs/privacy.md has
+# it as a table, with what happens and why): how many days each kind of record is kept, each overridable as
+# RETENTION_<NAME>_DAYS (RETENTION_AUDIT_EVENTS_DAYS=3650). Celery beat applies it every night at 02:30;
+# `manage.py apply_retention --dry-run` shows what is due.
+RETENTION_DEFAULT_DAYS = {
+    "requests_not_accepted": 730,  # after the site withdrew it
+    "chemistry_conversations": 365,  # after its time (or its asking), once the site chose
+    "agreements": 730,  # after the engagement closed or ended
+    "diagnostics": 730,  # likewise
+    "shared_notes_and_actions": 730,  # likewise
+    "change_words": 730,  # likewise
+    "close_out_reviews": 730,  # likewise
+    "engagement_sessions": 2190,  # likewise: six years, the session log and the request's own words
+    "planned_sessions": 365,  # after its time
+    "feedback_words": 730,  # after it was given
+    "lesson_drafts": 365,  # after its last change, never published
+    "withdrawn_lessons": 365,  # after it left the library
+    "access_records": 365,  # after the look
+    "audit_events": 2190,  # after the event
+    "notifications": 365,  # after it was made, once sent or failed
+    "invitations": 365,  # after it was accepted, revoked or expired
+    "import_files": 90,  # after the upload
+    "unused_accounts": 730,  # after the last sign-in (or the invitation's acceptance): deactivated
+    "deactivated_accounts": 365,  # after the deactivation: anonymised
+}
+RETENTION_DAYS = {
+    name: env.int(f"RETENTION_{name.upper()}_DAYS", default=days) for name, days in RETENTION_DEFAULT_DAYS.items()
+}
+# Who is told before a record goes (the parties of an engagement, an unused account's owner) is told this long before.
+RETENTION_NOTICE_DAYS = 30
+# Rows changed in one transaction by the retention task.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=1000)
 # How long each web process keeps figures that are costly to count and the same for everyone (core/memo.py).
 FIGURES_CACHE_SECONDS = env.int("FIGURES_CACHE_SECONDS", default=300)
-NOTES_RETENTION_WARNING_DAYS = 30
 NUDGE_AFTER_DAYS = env.int("NUDGE_AFTER_DAYS", default=14)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nhsuk",)

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import datetime
 import logging
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -70,34 +68,3 @@ def prompt_unlogged_sessions() -> int:
     prompted = planning.prompt_unlogged_sessions()
     logger.info("Prompts sent for %s unlogged planned session(s)", prompted)
     return prompted
-
-
-@shared_task
-def destroy_expired_private_notes(batch_size: int = 500) -> dict[str, int]:
-    """Retention: tell each enabler 30 days before, then crypto-shred the notes of engagements closed longer ago
-    than NOTES_RETENTION_DAYS. Works in batches; logs counts only, never a note or a name."""
-    today = timezone.localdate()
-    retention = datetime.timedelta(days=settings.NOTES_RETENTION_DAYS)
-    warning = datetime.timedelta(days=settings.NOTES_RETENTION_WARNING_DAYS)
-    closed = Engagement.objects.filter(state__in=Engagement.FINISHED_STATES, notes_destroyed_at=None)
-    warned = 0
-    to_warn = closed.filter(closed_on__lte=today - retention + warning, retention_notice_sent_at=None)
-    for engagement in (
-        to_warn.filter(private_notes__isnull=False).distinct().select_related("site", "enabler")[:batch_size]
-    ):
-        warned += actions.warn_before_destroying_notes(engagement=engagement)
-    destroyed_notes = destroyed_engagements = 0
-    expired = closed.filter(closed_on__lte=today - retention).order_by("pk")
-    while True:
-        batch = list(expired[:batch_size])
-        if not batch:
-            break
-        # One transaction per batch, not per engagement.
-        destroyed = actions.destroy_private_notes(engagements=batch, by=None)
-        destroyed_notes += sum(destroyed.values())
-        destroyed_engagements += len(destroyed)
-    counts = {"warned": warned, "engagements": destroyed_engagements, "notes": destroyed_notes}
-    logger.info(
-        "Private notes retention: %(warned)s warned, %(notes)s notes of %(engagements)s engagements destroyed", counts
-    )
-    return counts

@@ -164,6 +164,7 @@ class Lesson(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)  # taken out of the library: the schedule counts from it
     # Kept up to date on PostgreSQL when a lesson is published (see refresh_search_vector), with a GIN index.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -262,8 +263,18 @@ class Lesson(models.Model):
             self.enabler_approved_version = None
         # Once taken out of the library it says so, whoever withdraws next; a draft not yet published awaits.
         was_out = self.state in (self.State.PUBLISHED, self.State.WITHDRAWN)
+        if self.state == self.State.PUBLISHED:
+            self.withdrawn_at = timezone.now()
         self.state = self.State.WITHDRAWN if was_out else self.State.AWAITING
-        self.save(update_fields=["site_approved_version", "site_approved_by", "enabler_approved_version", "state"])
+        self.save(
+            update_fields=[
+                "site_approved_version",
+                "site_approved_by",
+                "enabler_approved_version",
+                "state",
+                "withdrawn_at",
+            ]
+        )
 
     # What the library may say about where it comes from ------------------------------------------------------
 

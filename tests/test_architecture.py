@@ -15,7 +15,19 @@ from django.db import IntegrityError, transaction
 from accounts.models import AuditEvent, AuditVerb, User
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["core", "frontend", "accounts", "sites", "engagements", "lessons", "onboarding", "reporting", "config", "demo"]
+APPS = [
+    "core",
+    "frontend",
+    "accounts",
+    "sites",
+    "engagements",
+    "lessons",
+    "onboarding",
+    "reporting",
+    "retention",
+    "config",
+    "demo",
+]
 WRITES = {"save", "create", "update", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
 
 

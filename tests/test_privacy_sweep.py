@@ -29,7 +29,8 @@ from accounts.models import User
 from engagements import actions, changes
 from engagements.models import EnablerProfile
 from engagements.notes import PrivateNote
-from engagements.tasks import destroy_expired_private_notes, nudge_quiet_engagements
+from engagements.tasks import nudge_quiet_engagements
+from retention.actions import apply_schedule
 from tests.conftest import PERSONAS, ask_for_support, client_for, tables_holding
 from tests.test_access import CENTRE, MATRIX, POST_MATRIX, TARGETS, _offer, _pairings
 
@@ -114,7 +115,7 @@ def test_a_private_note_reaches_nobody_but_its_author(
             seen[persona] = [url for url, body in zip(urls, bodies, strict=False) if CANARY in body]
             seen[persona] += ["admin page"] * sum(CANARY in body for body in bodies[len(urls) :])
         nudge_quiet_engagements()
-        destroy_expired_private_notes()
+        apply_schedule()
 
     assert seen == {persona: [] for persona in OTHERS}
     assert [message.subject for message in mail.outbox if CANARY in message.body + message.subject] == []

@@ -110,6 +110,8 @@ class EnablerChange(models.Model):
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     words = models.TextField(blank=True)
     asked_at = models.DateTimeField(default=timezone.now)
+    # When the retention schedule cleared the words and who asked; that a change happened stays, for the figures.
+    words_removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = EnablerChangeQuerySet.as_manager()
 

@@ -38,6 +38,8 @@ class CloseOutReview(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     follow_up_sent_at = models.DateTimeField(null=True, blank=True)
+    # When the retention schedule cleared the words; each goal's outcome stays for the programme's figures.
+    words_removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = CloseOutReviewQuerySet.as_manager()
 

@@ -210,6 +210,8 @@ class Feedback(models.Model):
     could_be_better = models.TextField(blank=True)
     given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     given_at = models.DateTimeField(default=timezone.now)
+    # When the retention schedule cleared the words; the score stays for the programme's figures.
+    words_removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = FeedbackQuerySet.as_manager()
 

@@ -202,6 +202,8 @@ class SupportRequest(models.Model):
     # When a pairing born from this request last ended early (a change of enabler): the request came back to the
     # queue then, "asked for a different enabler". Never who asked, never why: those stay with the two parties.
     change_asked_at = models.DateTimeField(null=True, blank=True)
+    # When the retention schedule cleared the site's words (and its proposals'); the row stays for the figures.
+    words_removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = SupportRequestQuerySet.as_manager()
 
@@ -427,6 +429,10 @@ class Engagement(models.Model):
     last_nudged_at = models.DateTimeField(null=True, blank=True)
     retention_notice_sent_at = models.DateTimeField(null=True, blank=True)
     notes_destroyed_at = models.DateTimeField(null=True, blank=True)
+    # The retention schedule (retention/schedule.py): the parties are told once before the engagement's records go,
+    # and its sessions go last, leaving the engagement's dates and days for the programme's figures.
+    records_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    sessions_destroyed_at = models.DateTimeField(null=True, blank=True)
 
     objects = EngagementQuerySet.as_manager()
 

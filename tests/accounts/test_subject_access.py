@@ -26,9 +26,9 @@ from accounts import two_factor
 from accounts.models import AuditEvent, User
 from engagements import actions, changes
 from engagements.models import ChemistryConversation, EnablerProfile, Engagement, Offer
-from engagements.tasks import destroy_expired_private_notes
 from reporting.subject_access import export_person
 from reporting.subject_access.records import KINDS, Scope
+from retention.actions import apply_schedule
 from sites.models import Site
 from tests.conftest import DEMO_TOTP_SECRET, PASSWORD, PERSONAS, ask_for_support, client_for, start_engagement
 
@@ -182,7 +182,7 @@ def test_a_message_about_private_notes_stays_out_with_the_notes(
     closed_on = timezone.localdate() - datetime.timedelta(days=365 - 20)
     Engagement.objects.filter(pk=objects["engagement_a"].pk).update(state=Engagement.State.CLOSED, closed_on=closed_on)
     with django_capture_on_commit_callbacks(execute=True):
-        assert destroy_expired_private_notes()["warned"] == 1
+        assert apply_schedule().notices["private notes"] == 1
 
     for_an_administrator = _files(export_person(objects["enabler"]))
     for_the_author = _files(export_person(objects["enabler"], include_private_notes=True))

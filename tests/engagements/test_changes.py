@@ -27,7 +27,7 @@ from engagements.models import (
     SupportRequest,
 )
 from engagements.notes.models import PrivateNote
-from engagements.tasks import destroy_expired_private_notes
+from retention.actions import apply_schedule
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for, start_engagement
 
@@ -304,9 +304,9 @@ def test_the_previous_enablers_private_notes_stay_theirs_and_follow_the_retentio
     Engagement.objects.filter(pk=pairing.pk).update(
         closed_on=timezone.localdate() - datetime.timedelta(days=settings.NOTES_RETENTION_DAYS + 1)
     )
-    counts = destroy_expired_private_notes()
+    run = apply_schedule()
 
-    assert counts["engagements"] == 1 and not PrivateNote.objects.filter(engagement=pairing).exists()
+    assert run.destroyed["private_notes"] == 1 and not PrivateNote.objects.filter(engagement=pairing).exists()
 
 
 def test_an_ended_pairing_takes_no_more_sessions(pairing: Engagement, site_lead: User, enabler: User) -> None:

@@ -28,8 +28,8 @@ from engagements.forms import NOT_FROM_THE_BROWSER
 from engagements.models import Engagement, NotAllowed, Session
 from engagements.notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote, crypto
 from engagements.notes.sealed import CHANGED_WHILE_SETTING_UP, STALE_KEY
-from engagements.tasks import destroy_expired_private_notes
 from reporting import subject_access
+from retention.actions import apply_schedule
 from tests.conftest import client_for
 
 from .sealing import Browser, b64, passphrase_key, unseal
@@ -341,9 +341,9 @@ def test_the_retention_task_destroys_sealed_notes_on_time_without_a_key(
         closed_on=timezone.localdate() - datetime.timedelta(days=settings.NOTES_RETENTION_DAYS + 1),
     )
 
-    counts = destroy_expired_private_notes()
+    run = apply_schedule()
 
-    assert counts["engagements"] == 1
+    assert run.destroyed["private_notes"] == 1
     assert not PrivateNote.objects.exists() and not EngagementKey.objects.exists()
     assert NotesKeyring.objects.filter(owner=enabler).exists()  # the enabler's key stays: other notes use it
     event = AuditEvent.objects.get(verb=AuditEvent.Verb.DESTROYED_PRIVATE_NOTES)
