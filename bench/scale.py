@@ -559,7 +559,7 @@ class _Loader:
             engagement.created_on, engagement.started_on = today - rng.randint(0, 30) * day, None
             engagement.first_session = len(self.held_on)
             return
-        window = max(settings.NOTES_RETENTION_DAYS - settings.NOTES_RETENTION_WARNING_DAYS - 20, 10)
+        window = max(settings.NOTES_RETENTION_DAYS - settings.RETENTION_NOTICE_DAYS - 20, 10)
         ago = {"closed": (3, window), "active": (0, 21), "paused": (20, 90), "closing": (0, 14)}[engagement.state]
         last = today - rng.randint(*ago) * day
         self.plan_sessions(engagement, last, gaps=(10, 30) if engagement.in_days else (5, 9))
@@ -632,13 +632,13 @@ class _Loader:
             (
                 e.pk, e.state, _ts(e.created_on), e.started_on, e.follow_up_on, e.closed_on,
                 None if e.offer.day_allowance is None else str(e.offer.day_allowance), tenths(e.days_used_tenths),
-                "0", e.enabler, e.site, e.offer.pk, request,
+                "0", "0", e.enabler, e.site, e.offer.pk, request,
             )
             for e, request in zip(engagements, request_ids, strict=True)
         )  # fmt: skip
         columns = (
             "id, state, created_at, started_on, follow_up_on, closed_on, day_allowance, days_used, days_extra, "
-            "enabler_id, site_id, offer_id, request_id"
+            "days_carried, enabler_id, site_id, offer_id, request_id"
         )
         self.copy(Engagement, columns, rows, label="engagements", total=count)
         from engagements.models.support import DEFAULT_CONFIDENTIALITY
@@ -671,9 +671,9 @@ class _Loader:
             for pk, engagement in zip(key_ids, pending, strict=True):
                 key_id, wrapped = crypto.new_wrapped_data_key(engagement)
                 self.data_keys[engagement] = crypto.unwrap(engagement, key_id, wrapped)
-                yield pk, key_id, wrapped, _ts(self.today), engagement
+                yield pk, key_id, "", wrapped, _ts(self.today), engagement
 
-        columns = "id, master_key_id, wrapped_key, created_at, engagement_id"
+        columns = "id, master_key_id, notes_key_id, wrapped_key, created_at, engagement_id"
         self.copy(EngagementKey, columns, rows(), label="engagement keys", total=len(pending))
 
     # Sessions and private notes ------------------------------------------------------------------------------

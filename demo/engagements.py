@@ -14,7 +14,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from engagements import actions, changes
-from engagements.models import Approach, EnablerProfile, Engagement, Feedback, Offer, Sector, SupportRequest
+from engagements.models import (
+    Approach,
+    EnablerProfile,
+    Engagement,
+    Feedback,
+    Offer,
+    Sector,
+    Session,
+    SupportRequest,
+)
 from engagements.notes import NotesKeyError
 from sites.models import Organisation, Programme, Site, SiteMembership
 
@@ -261,6 +270,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
     )
     actions.start_closing_engagement(engagement=closed, by=closed.enabler, follow_up_on=timezone.localdate())
     actions.close_engagement(engagement=closed, by=closed.enabler)
+    _closed_two_years_ago(sites["Wirral"], vanguard_offer, users["lead.wirral@example.org"], lead, profiles)
 
     ask(
         sites["Leeds"],
@@ -359,6 +369,55 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         40,
     )
     actions.withdraw_request(request=cheshire, by=users["lead.cheshire@example.org"])
+
+
+def _closed_two_years_ago(
+    site: Site, offer: Offer, site_lead: User, programme_lead: User, profiles: dict[str, EnablerProfile]
+) -> None:
+    """Wirral's first pairing, before its vanguard year, closed 715 days ago: for the retention schedule, its private
+    notes are past their year and its agreement, diagnostic and shared work go within the next 30 days (seed_demo
+    runs the schedule once, so the parties have their notice and the admin a first report)."""
+    earlier = ask(
+        site,
+        offer,
+        site_lead,
+        "Our partners have signed a memorandum and want to learn to decide together.",
+        "Coaching for the new partnership board.",
+        0,
+    )
+    old = engage(earlier, site_lead, programme_lead, profiles["other.enabler@example.org"])
+    agree(old, site_lead, "A partnership board that meets monthly and decides together.")
+    session = {
+        "engagement": old,
+        "by": old.enabler,
+        "held_on": timezone.localdate(),
+        "length": Decimal("1"),
+        "format": "partnership-board",
+        "place": "on-site",
+        "participants": "Partnership board",
+    }
+    try:
+        actions.log_session(**session, private_note="The board found its voice when the council spoke first.")
+    except NotesKeyError:  # no master key: the session still counts
+        actions.log_session(**session)
+    actions.write_shared_note(engagement=old, by=site_lead, body="Next: agree the terms of reference.")
+    actions.start_closing_engagement(engagement=old, by=site_lead, follow_up_on=timezone.localdate())
+    actions.close_engagement(engagement=old, by=site_lead)
+    back = datetime.timedelta(days=715)
+    old.refresh_from_db()
+    Engagement.objects.filter(pk=old.pk).update(
+        created_at=old.created_at - back,
+        started_on=old.started_on - back if old.started_on else None,
+        follow_up_on=old.follow_up_on - back if old.follow_up_on else None,
+        closed_on=old.closed_on - back if old.closed_on else None,
+    )
+    SupportRequest.objects.filter(pk=earlier.pk).update(
+        submitted_at=earlier.submitted_at - back, decided_at=timezone.now() - back
+    )
+    for session in old.sessions.all():
+        Session.objects.filter(pk=session.pk).update(
+            held_on=session.held_on - back, created_at=session.created_at - back
+        )
 
 
 def _demo_sessions(engagement: Engagement, users: dict[str, User]) -> None:

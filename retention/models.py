@@ -64,6 +64,7 @@ class RetentionRun(models.Model):
     notices = models.JSONField(default=dict, help_text="Notices sent ahead of destruction, by kind.")
     due_soon = models.JSONField(default=dict, help_text="Records that fall due in the next 30 days, by kind.")
     held = models.PositiveIntegerField(default=0, help_text="Engagements under a legal hold at the time.")
+    seconds = models.JSONField(default=dict, help_text="How long each kind took, in seconds.")
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -202,6 +202,9 @@ class Command(BaseCommand):
         from demo.onboarding import seed_onboarding
 
         seed_onboarding(users=users, sites=sites)
+        from retention.actions import apply_schedule
+
+        apply_schedule()  # as the first night would: Wirral's older pairing is due for some of it
         people = User.objects.count()
         self.stdout.write(self.style.SUCCESS(f"Demo ready: {len(sites)} sites and {people} people, all fictional."))
 
