@@ -80,6 +80,21 @@ class LegalHoldForm(forms.ModelForm):
         """The one-hold-in-force rule is said in `clean`, in words."""
 
 
+class InForce(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("in-force", "In force"), ("lifted", "Lifted")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[LegalHold]) -> QuerySet[LegalHold]:
+        if self.value() == "in-force":
+            return queryset.filter(lifted_at=None)
+        if self.value() == "lifted":
+            return queryset.exclude(lifted_at=None)
+        return queryset
+
+
 @admin.register(LegalHold)
 class LegalHoldAdmin(admin.ModelAdmin):
     """Placing a hold is adding one (with its reason); lifting is the action on the list. A hold is never edited or
@@ -87,7 +102,7 @@ class LegalHoldAdmin(admin.ModelAdmin):
 
     form = LegalHoldForm
     list_display = ("engagement", "placed_at", "placed_by", "in_force", "lifted_at")
-    list_filter = ("lifted_at",)
+    list_filter = (InForce,)
     list_select_related = ("engagement__site", "engagement__enabler", "engagement__offer", "placed_by")
     raw_id_fields = ("engagement",)
     actions = ["lift"]
