@@ -477,3 +477,27 @@ def test_a_dry_run_counts_what_is_due_and_changes_nothing(told: Engagement) -> N
 
     assert due.due["agreements"] == 1 and due.due["diagnostics"] == 1 and due.due["engagement_sessions"] == 0
     assert after.due == due.due and Agreement.objects.filter(engagement=told).exists()
+
+
+def test_a_hold_placed_after_the_task_read_what_is_due_still_wins(told: Engagement, administrator: User) -> None:
+    """The task reads a batch's ids, then locks their engagements and reads again: a hold placed in between (here,
+    from inside that first read) keeps the records. On PostgreSQL the lock also waits for a hold being placed."""
+    import dataclasses
+
+    from retention.actions import _apply
+    from retention.schedule import KINDS
+
+    agreements = next(kind for kind in KINDS if kind.name == "agreements")
+    reads = []
+
+    def due_then_held(at: datetime.datetime, days: int) -> object:
+        reads.append(at)
+        if len(reads) == 2:  # after the ids were read, before the batch locks its engagements
+            place_legal_hold(engagement=told, by=administrator, reason="Held while the task ran")
+        return agreements.due(at, days)
+
+    racing = dataclasses.replace(agreements, due=due_then_held)
+    with time_machine.travel(day(told.closed_on, 731), tick=False):
+        destroyed = _apply(racing, timezone.now(), 1000)
+
+    assert destroyed == 0 and Agreement.objects.filter(engagement=told).exists() and len(reads) >= 3
