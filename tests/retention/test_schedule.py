@@ -501,3 +501,13 @@ def test_a_hold_placed_after_the_task_read_what_is_due_still_wins(told: Engageme
         destroyed = _apply(racing, timezone.now(), 1000)
 
     assert destroyed == 0 and Agreement.objects.filter(engagement=told).exists() and len(reads) >= 3
+
+
+def test_every_record_pointing_at_a_session_is_let_go_before_the_session_log_goes() -> None:
+    """The session log goes in one DELETE (retention.schedule._destroy_sessions): whatever points at a session must be
+    cleared first, so a new relation to Session fails here until the schedule handles it."""
+    pointing = {
+        f"{relation.related_model.__name__}.{relation.field.name}" for relation in Session._meta.related_objects
+    }
+
+    assert pointing == {"Action.session", "Feedback.session", "PlannedSession.session", "PrivateNote.session"}
