@@ -92,6 +92,14 @@ def quoted(phrase: str) -> str:
     return f'"{phrase}"'
 
 
+def _site_of(lead: str) -> int:
+    from sites.models import SiteMembership
+
+    return SiteMembership.objects.filter(user__email=lead, role=SiteMembership.Role.LEAD).values_list(
+        "site", flat=True
+    )[0]
+
+
 def pages(data: object) -> list[Page]:
     library = "/lessons/"
     return [
@@ -112,6 +120,11 @@ def pages(data: object) -> list[Page]:
         ),
         Page("lesson", ENABLER, f"/lessons/{data.lesson_pk}/", "detail"),
         Page("programme overview", PROGRAMME_LEAD, "/overview/", "list"),
+        Page("invitations", PROGRAMME_LEAD, "/invitations/", "list"),
+        Page("enabler pool", PROGRAMME_LEAD, "/enablers/pool/", "list"),
+        Page("site's people", SITE_LEAD, f"/sites/{_site_of(SITE_LEAD)}/people/", "list"),
+        Page("plan a session", ENABLER, f"/engagements/{data.engagement_500_pk}/plan/", "detail"),
+        Page("import a file", PROGRAMME_LEAD, "/imports/", "detail"),
         Page("admin: sessions", ADMINISTRATOR, "/admin/engagements/session/", "admin"),
         Page("admin: lessons", ADMINISTRATOR, "/admin/lessons/lesson/", "admin"),
     ]
