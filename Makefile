@@ -13,7 +13,7 @@ RUN_ENV = DEBUG=true NOTES_MASTER_KEYS="$${NOTES_MASTER_KEYS:-$$(cat $(NOTES_KEY
 # The tests run with DEBUG off, as production does, with a key that is only ever used by tests.
 TEST_ENV := SECRET_KEY=alongside-tests-only-not-a-secret
 
-.PHONY: run test e2e lint scan load bench format install migrate clean
+.PHONY: run test e2e lint scan load bench profile format install migrate clean
 
 $(VENV)/.installed: requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Alongside needs Python 3.11 or newer.")'
@@ -70,6 +70,10 @@ load: install
 # (DATABASE_URL), gunicorn and wrk; builds the data set on first use; writes docs/benchmarks.md.
 bench: install
 	$(PY) bench/run.py
+
+# Where each benchmarked page's time goes (cProfile, in one process, on the same data set): writes docs/benchmarks.md.
+profile: install
+	$(PY) bench/profile.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -103,6 +103,12 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'alongside.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Behind PgBouncer in transaction pooling mode (docs/deployment.md): no connection is kept by a worker, and psycopg
+# prepares no statement on the server, as the next transaction may reach another server connection.
+PGBOUNCER_TRANSACTION_POOLING = env.bool("PGBOUNCER_TRANSACTION_POOLING", default=False)
+if PGBOUNCER_TRANSACTION_POOLING:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 # A connection that died while idle (a PostgreSQL restart) is noticed and replaced before a request uses it.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,28 +1,80 @@
-"""Figures that are the same for everyone and costly to count are kept in each web process for a short while:
-the programme overview, the library's lessons per theme, and the sizes behind the lessons' context rule.
+"""Figures that are the same for everyone and costly to count are kept for a short while: the programme overview's
+figures, the library's lessons per theme, the sizes behind the lessons' context rule, the pool's capacity.
 
-In the process on purpose, not in Redis: these never fail or slow down when Redis is away, and a worker that
-restarts simply counts again. Each worker counts at most once per FIGURES_CACHE_SECONDS (0 turns this off, as the
-tests do), so a figure can be that many seconds old (README, FIGURES_CACHE_SECONDS). No page says so yet.
+They are kept in Django's cache framework (`remembered`): in Redis when REDIS_URL is set, so every web process on
+every server counts a figure once and shows the same number; in each process's local memory otherwise. A figure is
+counted again at most once per FIGURES_CACHE_SECONDS (0 turns keeping off, as the tests do), so it can be that many
+seconds old (README, FIGURES_CACHE_SECONDS).
+
+Redis away never slows a page or fails it: a cache that errors is left alone for REDIS_RETRY_SECONDS by this process
+(it counts the figure itself meanwhile), so only the first request after an outage waits for the short socket
+timeout. Only counts go to the shared cache. Sites' own words, which the overview shows only when five or more sites
+gave them, are never put there: `remembered_here` keeps them in the web process's memory alone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+PREFIX = "figures:1:"  # raise the number when what is kept changes shape, so old values are never read back
+REDIS_RETRY_SECONDS = 30.0
 
 _kept: dict[Hashable, tuple[float, object]] = {}
 _lock = threading.Lock()
+_cache_failed_at = [float("-inf")]
+_MISSING = object()
+
+
+def cache_key(key: Hashable) -> str:
+    """The shared cache's key for a memo key: the same in every process (Python's hash() is not)."""
+    return PREFIX + hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+
+
+def _cache_usable() -> bool:
+    return time.monotonic() - _cache_failed_at[0] > REDIS_RETRY_SECONDS
+
+
+def _cache_failed(error: Exception) -> None:
+    _cache_failed_at[0] = time.monotonic()
+    logger.warning("The shared cache is not answering (%s): figures are counted here for a while", type(error).__name__)
 
 
 def remembered(key: Hashable, compute: Callable[[], T]) -> T:
-    """The value kept under `key` if it is fresh enough, else `compute()`, kept for next time."""
+    """The value kept under `key` in the shared cache if it is fresh enough, else `compute()`, kept for next time."""
+    seconds = settings.FIGURES_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    if not _cache_usable():
+        return remembered_here(key, compute)
+    name = cache_key(key)
+    try:
+        found = cache.get(name, _MISSING)
+    except Exception as error:
+        _cache_failed(error)
+        return remembered_here(key, compute)
+    if found is not _MISSING:
+        return found  # type: ignore[return-value]
+    value = compute()
+    try:
+        cache.set(name, value, timeout=seconds)
+    except Exception as error:
+        _cache_failed(error)
+    return value
+
+
+def remembered_here(key: Hashable, compute: Callable[[], T]) -> T:
+    """As `remembered`, in this process's memory alone: for what must never leave the web process."""
     seconds = settings.FIGURES_CACHE_SECONDS
     if seconds <= 0:
         return compute()
@@ -36,7 +88,26 @@ def remembered(key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def forget(key: Hashable) -> None:
+    """Drops one figure everywhere it is kept (a change that must show at once, on every server)."""
+    with _lock:
+        _kept.pop(key, None)
+    try:
+        cache.delete(cache_key(key))
+    except Exception as error:
+        _cache_failed(error)
+
+
 def forget_all() -> None:
-    """Drops everything this process keeps (tests that turn keeping on start from nothing)."""
+    """Drops everything kept, here and in the shared cache (tests that turn keeping on start from nothing)."""
     with _lock:
         _kept.clear()
+    _cache_failed_at[0] = float("-inf")
+    backend = getattr(cache, "_cache", None)
+    if backend is None or not hasattr(backend, "get_client"):
+        cache.clear()  # this process's local memory: nothing else is in it that matters
+        return
+    client = backend.get_client(None, write=True)  # Redis, which the broker may share: only the figures go
+    names = list(client.scan_iter(match=cache.make_key(PREFIX + "*")))
+    if names:
+        client.delete(*names)

@@ -107,7 +107,6 @@ class Group:
     days_allocated: Figure = field(default_factory=lambda: Figure(None, hidden=True))
     responses: Figure = field(default_factory=lambda: count(0))
     ratings: dict[int, Figure] = field(default_factory=dict)
-    comments: list[str] = field(default_factory=list)
     # By programme and for all programmes only; None for an offer's group.
     sessions_planned: Figure | None = None
     sessions_held: Figure | None = None
@@ -157,14 +156,20 @@ class Overview:
     lesson_themes: list[tuple[str, Figure]]
 
 
-def _words(feedback: list, anonymise: Callable[[str], str]) -> list[str]:
-    """What helped, in sites' words: only from THRESHOLD or more sites and responses, anonymised, in no site's order."""
+def words(*, start: datetime.date, end: datetime.date) -> list[str]:
+    """What helped, in sites' words, for all programmes: only from THRESHOLD or more sites and responses in the
+    period, anonymised, in no site's order. Read apart from the figures, as the figures are kept in a cache shared
+    by every web server and sites' words never go there (core/memo.py)."""
+    feedback = list(
+        Feedback.objects.filter(given_at__date__range=(start, end)).values("engagement__site_id", "what_helped")
+    )
     if len(feedback) < THRESHOLD or len({f["engagement__site_id"] for f in feedback}) < THRESHOLD:
         return []
+    anonymise = _anonymiser()
     return sorted(anonymise(f["what_helped"]) for f in feedback if f["what_helped"].strip())
 
 
-def _group(label: str, requests: list, engagements: list, feedback: list, anonymise: Callable[[str], str]) -> Group:
+def _group(label: str, requests: list, engagements: list, feedback: list) -> Group:
     group = Group(label)
     group.requests = count(len(requests))
     group.engagements = count(len(engagements))
@@ -187,7 +192,6 @@ def _group(label: str, requests: list, engagements: list, feedback: list, anonym
     ratings = {rating: count(sum(1 for f in feedback if f["usefulness"] == rating)) for rating in range(1, 6)}
     suppress_parts(group.responses, list(ratings.values()))
     group.ratings = ratings
-    group.comments = _words(feedback, anonymise)
     return group
 
 
@@ -256,7 +260,6 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
             "engagement__offer__programme_id",
             "engagement__site_id",
             "usefulness",
-            "what_helped",
         )
     )
     planned_sessions = list(
@@ -278,8 +281,6 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
     offers = list(Offer.objects.select_related("programme").order_by("programme__year", "name"))
     programmes = {offer.programme_id: offer.programme for offer in offers}
 
-    anonymise = _anonymiser()
-
     def pick(rows: list, key: str, value: int) -> list:
         return [row for row in rows if row[key] == value]
 
@@ -289,7 +290,6 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
             pick(requests, "offer__programme_id", pk),
             pick(engagements, "offer__programme_id", pk),
             pick(feedback, "engagement__offer__programme_id", pk),
-            anonymise,
         )
         for pk, programme in programmes.items()
     ]
@@ -299,11 +299,10 @@ def build(*, start: datetime.date, end: datetime.date) -> Overview:
             pick(requests, "offer_id", offer.pk),
             pick(engagements, "offer_id", offer.pk),
             pick(feedback, "engagement__offer_id", offer.pk),
-            anonymise,
         )
         for offer in offers
     ]
-    total = _group("All programmes", requests, engagements, feedback, anonymise)
+    total = _group("All programmes", requests, engagements, feedback)
     for group, pk in zip(by_programme, programmes, strict=True):
         group.sessions_planned, group.sessions_held = _sessions(
             pick(planned_sessions, "engagement__offer__programme_id", pk)
@@ -362,7 +361,7 @@ def _lesson_themes(start: datetime.date, end: datetime.date) -> list[tuple[str, 
     return [(theme.name, count(theme.n)) for theme in themes]
 
 
-def csv_rows(overview: Overview) -> list[list[str]]:
+def csv_rows(overview: Overview, comments: list[str]) -> list[list[str]]:
     """The overview as rows for a spreadsheet, with the same suppression as the page."""
     rows = [["group", "figure", "value"]]
     for group in [overview.total, *overview.by_programme, *overview.by_offer]:
@@ -370,5 +369,5 @@ def csv_rows(overview: Overview) -> list[list[str]]:
     rows.append(["All programmes", "Enabler capacity (total)", str(overview.capacity_total)])
     rows.append(["All programmes", "Enabler capacity in use", overview.capacity_in_use.shown])
     rows += [["Lesson themes", name, figure.shown] for name, figure in overview.lesson_themes]
-    rows += [["All programmes", "What helped, in sites' words", words] for words in overview.total.comments]
+    rows += [["All programmes", "What helped, in sites' words", words] for words in comments]
     return rows

@@ -17,23 +17,25 @@ from engagements.forms import PeriodForm
 from . import overview as figures
 
 
-def _overview(request: AuthenticatedHttpRequest) -> tuple[PeriodForm, figures.Overview]:
+def _overview(request: AuthenticatedHttpRequest) -> tuple[PeriodForm, figures.Overview, list[str]]:
     form = PeriodForm(request.GET or None)
     start, end = form.period()
-    return form, memo.remembered(("overview", start, end), lambda: figures.build(start=start, end=end))
+    overview = memo.remembered(("overview", start, end), lambda: figures.build(start=start, end=end))
+    comments = memo.remembered_here(("overview-words", start, end), lambda: figures.words(start=start, end=end))
+    return form, overview, comments
 
 
 @sees_every_site_required
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Programme-level figures for planning: by programme and by offer, never by site or by enabler."""
-    form, result = _overview(request)
-    return render(request, "engagements/overview.html", {"form": form, "overview": result})
+    form, result, comments = _overview(request)
+    return render(request, "engagements/overview.html", {"form": form, "overview": result, "comments": comments})
 
 
 @sees_every_site_required
 def overview_export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _, result = _overview(request)
+    _, result, comments = _overview(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="alongside-overview-{result.start}-{result.end}.csv"'
-    CsvWriter(response).writerows(figures.csv_rows(result))
+    CsvWriter(response).writerows(figures.csv_rows(result, comments))
     return response
