@@ -64,7 +64,7 @@ def remembered(key: Hashable, compute: Callable[[], T]) -> T:
         _cache_failed(error)
         return remembered_here(key, compute)
     if found is not _MISSING:
-        return found  # type: ignore[return-value]
+        return found
     value = compute()
     try:
         cache.set(name, value, timeout=seconds)

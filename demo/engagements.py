@@ -387,19 +387,23 @@ def _closed_two_years_ago(
     )
     old = engage(earlier, site_lead, programme_lead, profiles["other.enabler@example.org"])
     agree(old, site_lead, "A partnership board that meets monthly and decides together.")
-    session = {
-        "engagement": old,
-        "by": old.enabler,
-        "held_on": timezone.localdate(),
-        "length": Decimal("1"),
-        "format": "partnership-board",
-        "place": "on-site",
-        "participants": "Partnership board",
-    }
+
+    def log(private_note: str = "") -> None:
+        actions.log_session(
+            engagement=old,
+            by=old.enabler,
+            held_on=timezone.localdate(),
+            length=Decimal("1"),
+            format="partnership-board",
+            place="on-site",
+            participants="Partnership board",
+            private_note=private_note,
+        )
+
     try:
-        actions.log_session(**session, private_note="The board found its voice when the council spoke first.")
+        log("The board found its voice when the council spoke first.")
     except NotesKeyError:  # no master key: the session still counts
-        actions.log_session(**session)
+        log()
     actions.write_shared_note(engagement=old, by=site_lead, body="Next: agree the terms of reference.")
     actions.start_closing_engagement(engagement=old, by=site_lead, follow_up_on=timezone.localdate())
     actions.close_engagement(engagement=old, by=site_lead)
