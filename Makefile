@@ -73,7 +73,7 @@ bench: install
 
 # Where each benchmarked page's time goes (cProfile, in one process, on the same data set): writes docs/benchmarks.md.
 profile: install
-	$(PY) bench/profile.py
+	$(PY) bench/profile_pages.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.access import is_central_team
 from accounts.models import AuditEvent, User
 from accounts.notifications import notify
+from core import memo
 from core.errors import NotAllowed
 from engagements import access as engagement_access
 from engagements.models import Engagement
@@ -57,6 +58,8 @@ def revise_lesson(*, lesson: Lesson, by: User, title: str, body: str, audience: 
         raise NotAllowed("Lessons are written by the site or the enabler of the engagement.")
     was_published = lesson.revise(title=title, body=body, audience=audience)
     lesson.themes.set(themes)
+    if was_published:
+        _left_the_library()
     AuditEvent.record(
         actor=by, verb=Verb.REVISED_A_LESSON, target=lesson, version=lesson.version, unpublished=was_published
     )
@@ -79,12 +82,22 @@ def approve_lesson(*, lesson: Lesson, by: User, version: int) -> Lesson:
     return lesson
 
 
+def _left_the_library() -> None:
+    """Once the change is saved, no kept lesson card or theme count outlives it (core/memo.py): the cards were
+    already unreachable, as their keys name each lesson shown; now they are not even kept."""
+    transaction.on_commit(memo.forget_fragments)
+    transaction.on_commit(lambda: memo.forget(("library-themes",)))
+
+
 @transaction.atomic
 def withdraw_consent(*, lesson: Lesson, by: User) -> Lesson:
     """Either party takes back consent at any time: the lesson leaves the library at once. The lesson row is
     locked, so two withdrawals at the same moment each see the other's and neither is lost."""
     lesson = _locked(lesson)
+    was_published = lesson.state == Lesson.State.PUBLISHED
     lesson.withdraw_consent(party=_party(by, lesson))
+    if was_published:
+        _left_the_library()
     AuditEvent.record(actor=by, verb=Verb.WITHDREW_CONSENT_TO_A_LESSON, target=lesson)
     return lesson
 

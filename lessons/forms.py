@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from frontend.forms import ModelMultipleChoiceField
+from frontend.widgets import QuickSelect
 
 from .models import Lesson, Theme
 
@@ -67,9 +68,16 @@ class LibraryFilterForm(forms.Form):
         help_text='Words, or a "phrase in quotes". Use - before a word to leave it out.',
     )
     theme = forms.ModelChoiceField(
-        label="Theme", queryset=Theme.objects.all(), required=False, empty_label="All themes", to_field_name="slug"
+        label="Theme",
+        queryset=Theme.objects.all(),
+        required=False,
+        empty_label="All themes",
+        to_field_name="slug",
+        widget=QuickSelect,
     )
-    audience = forms.ChoiceField(label="Audience", required=False, choices=[("", "Everyone"), *Lesson.Audience.choices])
+    audience = forms.ChoiceField(
+        label="Audience", required=False, choices=[("", "Everyone"), *Lesson.Audience.choices], widget=QuickSelect
+    )
 
     def clean_q(self) -> str:
         query = " ".join(self.cleaned_data.get("q", "").split())

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
 from accounts.access import central_team_required
@@ -40,7 +43,9 @@ def _library_selection(request: AuthenticatedHttpRequest) -> tuple[LibraryFilter
     return form, lessons, query
 
 
-def _with_context(lessons: list[Lesson], query: str = "") -> list[dict[str, object]]:
+def _with_context(
+    lessons: list[Lesson], query: str = "", themes: dict[int, list[str]] | None = None
+) -> list[dict[str, object]]:
     lines = context_lines(lessons)
     return [
         {
@@ -48,9 +53,31 @@ def _with_context(lessons: list[Lesson], query: str = "") -> list[dict[str, obje
             "context": lines.get(lesson.pk, []),
             "title": marked(getattr(lesson, "title_marked", lesson.title), query),
             "excerpt": marked(getattr(lesson, "excerpt_marked", lesson.body[:300]), query),
+            "themes": themes[lesson.pk] if themes is not None else [theme.name for theme in lesson.themes.all()],
         }
         for lesson in lessons
     ]
+
+
+def _cards(shown: Any, query: str = "") -> str:
+    """One page's lesson cards. Which lessons, and which version of each, is read on every request, so a lesson
+    withdrawn a moment ago is not among them; the cards are rendered once for everyone who may use the library and
+    kept under those ids and versions (core/memo.py), on every server alike."""
+    shown_now = tuple(cast(QuerySet[Lesson], shown).values_list("pk", "version"))  # a page's slice of lessons
+    return memo.fragment(("lesson cards", query, shown_now), lambda: _render_cards([pk for pk, _ in shown_now], query))
+
+
+def _render_cards(ids: list[int], query: str) -> str:
+    lessons: QuerySet[Lesson] = Lesson.objects.published().filter(pk__in=ids)
+    if query:
+        lessons = search(lessons, query)  # the matches, marked
+    by_pk = {lesson.pk: lesson for lesson in lessons.select_related("engagement__site", "programme")}
+    in_order = [by_pk[pk] for pk in ids if pk in by_pk]
+    themes: dict[int, list[str]] = {pk: [] for pk in ids}
+    through = Lesson.themes.through.objects.filter(lesson_id__in=ids).order_by("theme__name")
+    for lesson_id, name in through.values_list("lesson_id", "theme__name"):
+        themes[lesson_id].append(name)
+    return render_to_string("lessons/_lesson_cards.html", {"items": _with_context(in_order, query, themes)})
 
 
 def _prefetched(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
@@ -63,11 +90,11 @@ def _prefetched(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
 def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Published lessons: browse by theme and audience, or search."""
     form, lessons, query = _library_selection(request)
-    page = CappedPaginator(_prefetched(lessons), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(lessons, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
-        "items": _with_context(list(page.object_list), query),
+        "cards": _cards(page.object_list, query),
         "query": query,
         "themes": memo.remembered(("library-themes",), _themes_with_counts),
         "subscribed": DigestSubscription.objects.filter(user=request.user).exists(),
@@ -128,9 +155,9 @@ def lesson_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @library_required
 def theme_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
-    lessons = _prefetched(Lesson.objects.in_library_for(request.user).filter(themes=theme)).order_by("-published_at")
+    lessons = Lesson.objects.in_library_for(request.user).filter(themes=theme).order_by("-published_at", "-pk")
     page = CappedPaginator(lessons, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"theme": theme, "page": page, "items": _with_context(list(page.object_list))}
+    context = {"theme": theme, "page": page, "cards": _cards(page.object_list)}
     return render(request, "lessons/theme_detail.html", context)
 
 

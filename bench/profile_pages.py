@@ -7,7 +7,9 @@ put into five parts by the file each function lives in.
 - database: psycopg and Django's database back end (sending the SQL, waiting for PostgreSQL, reading the rows);
 - query building: Django's ORM turning querysets into SQL (sql/, query.py, expressions, lookups);
 - model instances: making model objects and converting their fields (models/base.py, fields);
-- template: Django's template engine, crispy-forms, forms' widgets and Alongside's template tags;
+- template: Django's template engine, crispy-forms, forms' widgets, Alongside's template tags, and the escaping,
+  formatting and translation helpers templates call;
+- URL reversing: django.urls, building each link of the page;
 - middleware and request: Django's handlers, middleware, sessions, auth, CSP, axes, WhiteNoise and Alongside's own;
 - the rest: Alongside's views and models, and what is left (Python's own library).
 
@@ -33,7 +35,16 @@ from bench.load import environment, required_database_url  # noqa: E402
 
 REQUESTS = int(os.environ.get("PROFILE_REQUESTS", "20"))
 LABEL = os.environ.get("PROFILE_LABEL", "before")
-PARTS = ("database", "query building", "model instances", "template", "middleware and request", "the rest")
+ONLY = os.environ.get("PROFILE_PAGES", "")  # only the pages whose name starts so, and write nothing
+PARTS = (
+    "database",
+    "query building",
+    "model instances",
+    "template",
+    "URL reversing",
+    "middleware and request",
+    "the rest",
+)
 
 _RULES: tuple[tuple[str, str], ...] = (
     ("/psycopg", "database"),
@@ -54,6 +65,14 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("django/forms/", "template"),
     ("/templatetags/", "template"),
     ("/frontend/", "template"),
+    ("django/utils/html.py", "template"),
+    ("django/utils/safestring.py", "template"),
+    ("django/utils/formats.py", "template"),
+    ("django/utils/dateformat.py", "template"),
+    ("django/utils/numberformat.py", "template"),
+    ("django/utils/text.py", "template"),
+    ("django/utils/translation/", "template"),
+    ("django/urls/", "URL reversing"),
     ("django/middleware/", "middleware and request"),
     ("django/core/handlers/", "middleware and request"),
     ("django/contrib/sessions/", "middleware and request"),
@@ -66,6 +85,15 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("/config/people.py", "middleware and request"),
     ("/accounts/sessions.py", "middleware and request"),
 )
+
+
+def _generic(filename: str) -> bool:
+    """Python's built-ins, its standard library, Django's lazy objects and asgiref's thread locals."""
+    if filename == "~":
+        return True
+    if "/lib/python3" in filename and "site-packages" not in filename:
+        return True
+    return "django/utils/functional.py" in filename or "asgiref/" in filename
 
 
 def part_of(filename: str) -> str:
@@ -90,9 +118,24 @@ def profile_page(client: object, path: str) -> tuple[float, dict[str, float]]:
     elapsed = (time.perf_counter() - started) * 1000 / REQUESTS
     totals: dict[str, float] = defaultdict(float)
     stats = pstats.Stats(profiler)
-    for (filename, _, _), (_, _, self_time, _, _) in stats.stats.items():  # type: ignore[attr-defined]
-        totals[part_of(filename)] += self_time
+    for (filename, _, _), (_, _, self_time, _, callers) in stats.stats.items():  # type: ignore[attr-defined]
+        part = part_of(filename)
+        if part != "the rest" or not _generic(filename) or not callers:
+            totals[part] += self_time
+            continue
+        # Python's built-ins and general helpers (getattr, lazy strings, thread locals) are put where they were
+        # called from, shared by each caller's own time in them.
+        shared = sum(timing[2] for timing in callers.values()) or 1.0
+        for (caller_file, _, _), timing in callers.items():
+            totals[part_of(caller_file)] += self_time * timing[2] / shared
     whole = sum(totals.values()) or 1.0
+    if os.environ.get("PROFILE_SHOW_REST"):
+        rest = sorted(
+            ((value[2], key) for key, value in stats.stats.items() if part_of(key[0]) == "the rest"),  # type: ignore[attr-defined]
+            reverse=True,
+        )[:12]
+        for self_time, (filename, line, name) in rest:
+            print(f"    {self_time / REQUESTS * 1000:6.2f} ms  {filename}:{line} {name}")
     return elapsed, {part: totals[part] / whole for part in PARTS}
 
 
@@ -113,7 +156,7 @@ def main() -> int:
     data = build()
     clients: dict[str, Client] = {}
     rows = []
-    for page in pages(data):
+    for page in [page for page in pages(data) if page.name.startswith(ONLY)]:
         if page.persona not in clients:
             user = User.objects.get(email=page.persona)
             client = Client(SERVER_NAME="127.0.0.1")
@@ -132,11 +175,11 @@ def main() -> int:
     section = (
         f"## Where the time goes: {LABEL} (`make profile`)\n\n"
         f"Each page {REQUESTS} times in one process under cProfile, after three warm-up requests, at national scale "
-        "(bench/profile.py says how a function's self time is put into a part). The shares are of all self time.\n\n"
-        + header
-        + "\n".join(rows)
-        + "\n"
+        "(bench/profile_pages.py says how a function's self time is put into a part). The shares are of all self "
+        "time.\n\n" + header + "\n".join(rows) + "\n"
     )
+    if ONLY:
+        return 0
     docs = ROOT / "docs" / "benchmarks.md"
     text = docs.read_text()
     heading = re.escape(f"## Where the time goes: {LABEL} (`make profile`)")
