@@ -65,7 +65,7 @@ def remembered(key: Hashable, compute: Callable[[], T], *, prefix: str = PREFIX)
         found = cache.get(name, _MISSING)
     except Exception as error:
         _cache_failed(error)
-        return remembered_here(key, compute)
+        return remembered_here((prefix, key), compute)
     if found is not _MISSING:
         return found
     value = compute()
