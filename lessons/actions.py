@@ -19,7 +19,7 @@ from engagements import access as engagement_access
 from engagements.models import Engagement
 
 from . import access
-from .models import DigestSubscription, Lesson, Theme
+from .models import DigestSubscription, Lesson, LibraryEdition, Theme
 
 Verb = AuditEvent.Verb
 
@@ -78,13 +78,17 @@ def approve_lesson(*, lesson: Lesson, by: User, version: int) -> Lesson:
     """Approve the exact words of one version; both approvals of the current version publish it."""
     lesson = _locked(lesson)
     lesson.approve(by=by, party=_party(by, lesson), version=version)
+    if lesson.state == Lesson.State.PUBLISHED:
+        LibraryEdition.next()  # in the library from now: pages of results kept before do not have it
     AuditEvent.record(actor=by, verb=Verb.APPROVED_A_LESSON, target=lesson, version=version)
     return lesson
 
 
 def _left_the_library() -> None:
-    """Once the change is saved, no kept lesson card or theme count outlives it (core/memo.py): the cards were
-    already unreachable, as their keys name each lesson shown; now they are not even kept."""
+    """With the change, a new library edition, so no kept page of results is read again; once it is saved, no kept
+    lesson card or theme count outlives it (core/memo.py): the cards were already unreachable, as their keys name
+    each lesson shown; now they are not even kept."""
+    LibraryEdition.next()
     transaction.on_commit(memo.forget_fragments)
     transaction.on_commit(lambda: memo.forget(("library-themes",)))
 

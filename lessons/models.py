@@ -342,6 +342,30 @@ def context_lines(lessons: Iterable[Lesson]) -> dict[int, list[str]]:
     return result
 
 
+class LibraryEdition(models.Model):
+    """A number raised, in the same transaction, whenever the library's contents change (a lesson published,
+    withdrawn or revised away from it). Pages of results kept in the cache are kept under it (lessons/views.py), so
+    once the change is saved no web process, on any server, reads a page kept before it: one row, read by its key."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    ONE = 1  # the primary key of the one row
+
+    def __str__(self) -> str:
+        return f"Library edition {self.number}"
+
+    @classmethod
+    def current(cls) -> int:
+        found = cls.objects.filter(pk=cls.ONE).values_list("number", flat=True).first()
+        return found or 0
+
+    @classmethod
+    def next(cls) -> None:
+        """Inside the change's transaction; the row is made on the first change."""
+        if not cls.objects.filter(pk=cls.ONE).update(number=models.F("number") + 1):
+            cls.objects.get_or_create(pk=cls.ONE, defaults={"number": 1})
+
+
 class DigestSubscription(models.Model):
     """A programme lead who wants the weekly e-mail of newly published lessons."""
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Hashable
+from typing import cast
 
 from django.contrib import messages
+from django.core.paginator import Page
 from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +23,7 @@ from frontend.pagination import CappedPaginator
 from . import access, actions
 from .access import library_required
 from .forms import LessonForm, LibraryFilterForm, ThemeForm
-from .models import DigestSubscription, Lesson, Theme, context_lines
+from .models import DigestSubscription, Lesson, LibraryEdition, Theme, context_lines
 from .search import marked, search
 
 PAGE_SIZE = 20
@@ -43,6 +45,21 @@ def _library_selection(request: AuthenticatedHttpRequest) -> tuple[LibraryFilter
     return form, lessons, query
 
 
+def _kept_page(lessons: QuerySet[Lesson], selection: Hashable, number: str | None) -> tuple[Page, tuple]:
+    """A page of the selection, and the id and version of each lesson on it. Both the count and the page's ids are
+    the same for everyone who may use the library, so they are kept (core/memo.py) under the library's edition,
+    read afresh on every request: once a lesson is published, withdrawn or revised, no kept page is read again."""
+    edition = LibraryEdition.current()
+    paginator = CappedPaginator(lessons, PAGE_SIZE)
+    paginator.__dict__["count"] = memo.remembered(("library count", edition, selection), lambda: paginator.count)
+    page = paginator.get_page(number)
+    shown = memo.remembered(
+        ("library page", edition, selection, page.number),
+        lambda: tuple(cast(QuerySet[Lesson], page.object_list).values_list("pk", "version")),
+    )
+    return page, shown
+
+
 def _with_context(
     lessons: list[Lesson], query: str = "", themes: dict[int, list[str]] | None = None
 ) -> list[dict[str, object]]:
@@ -59,12 +76,10 @@ def _with_context(
     ]
 
 
-def _cards(shown: Any, query: str = "") -> str:
-    """One page's lesson cards. Which lessons, and which version of each, is read on every request, so a lesson
-    withdrawn a moment ago is not among them; the cards are rendered once for everyone who may use the library and
-    kept under those ids and versions (core/memo.py), on every server alike."""
-    shown_now = tuple(cast(QuerySet[Lesson], shown).values_list("pk", "version"))  # a page's slice of lessons
-    return memo.fragment(("lesson cards", query, shown_now), lambda: _render_cards([pk for pk, _ in shown_now], query))
+def _cards(shown: tuple, query: str = "") -> str:
+    """One page's lesson cards, from the ids and versions of its lessons (`_kept_page`): rendered once for everyone
+    who may use the library and kept under those ids and versions (core/memo.py), on every server alike."""
+    return memo.fragment(("lesson cards", query, shown), lambda: _render_cards([pk for pk, _ in shown], query))
 
 
 def _render_cards(ids: list[int], query: str) -> str:
@@ -90,11 +105,14 @@ def _prefetched(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
 def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Published lessons: browse by theme and audience, or search."""
     form, lessons, query = _library_selection(request)
-    page = CappedPaginator(lessons, PAGE_SIZE).get_page(request.GET.get("page"))
+    selection = (
+        ("library", query, request.GET.get("theme", ""), request.GET.get("audience", "")) if form.is_valid() else None
+    )
+    page, shown = _kept_page(lessons, selection, request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
-        "cards": _cards(page.object_list, query),
+        "cards": _cards(shown, query),
         "query": query,
         "themes": memo.remembered(("library-themes",), _themes_with_counts),
         "subscribed": DigestSubscription.objects.filter(user=request.user).exists(),
@@ -156,8 +174,8 @@ def lesson_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def theme_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Theme, slug=slug)
     lessons = Lesson.objects.in_library_for(request.user).filter(themes=theme).order_by("-published_at", "-pk")
-    page = CappedPaginator(lessons, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"theme": theme, "page": page, "cards": _cards(page.object_list)}
+    page, shown = _kept_page(lessons, ("theme", theme.pk), request.GET.get("page"))
+    context = {"theme": theme, "page": page, "cards": _cards(shown)}
     return render(request, "lessons/theme_detail.html", context)
 
 

@@ -148,3 +148,37 @@ def _other_process_reads_the_library(user: User) -> str:
     )
     assert other.returncode == 0, other.stderr[-2000:]
     return json.loads(other.stdout.strip().splitlines()[-1])
+
+
+def test_a_newly_published_lesson_is_on_every_kept_page_at_once(
+    keeping: object, engagement_a: Engagement, themes: list[Theme], enabler: User, site_member: User
+) -> None:
+    first = _published(engagement_a, "Trust takes time", themes)
+    before = _pages(enabler, themes[0])
+
+    second = _published(engagement_a, "Boards need a shared purpose", themes)
+    after = _pages(site_member, themes[0])
+
+    assert first.title in before and second.title not in before
+    assert first.title in after and second.title in after
+
+
+def test_the_library_edition_moves_with_every_change_to_what_the_library_holds(
+    engagement_a: Engagement, themes: list[Theme], enabler: User, site_lead: User
+) -> None:
+    from lessons.models import LibraryEdition
+
+    editions = [LibraryEdition.current()]
+    lesson = _published(engagement_a, "Trust takes time", themes)
+    editions.append(LibraryEdition.current())
+    lesson_actions.revise_lesson(
+        lesson=lesson, by=enabler, title="Trust takes longer", body="Still true.", audience="sites", themes=themes[:1]
+    )
+    editions.append(LibraryEdition.current())
+    for party in (enabler, site_lead):
+        lesson_actions.approve_lesson(lesson=lesson, by=party, version=Lesson.objects.get(pk=lesson.pk).version)
+    editions.append(LibraryEdition.current())
+    lesson_actions.withdraw_consent(lesson=lesson, by=site_lead)
+    editions.append(LibraryEdition.current())
+
+    assert editions == [0, 1, 2, 3, 4]
