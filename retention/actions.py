@@ -166,15 +166,13 @@ def tell_parties_before_records_go(*, engagement: Engagement) -> bool:
     engagement = Engagement.objects.select_for_update().select_related("site").get(pk=engagement.pk)
     if engagement.records_notice_sent_at is not None or LegalHold.objects.in_force().filter(engagement=engagement):
         return False
-    stages = "\n".join(
-        f"- On {long_date(goes_on)}: {', '.join(records)}."
-        for goes_on, records in when_records_go(engagement, told_on=timezone.localdate())
-    )
+    schedule_of_it = when_records_go(engagement, told_on=timezone.localdate())
+    stages = "\n".join(f"- On {long_date(goes_on)}: {', '.join(records)}." for goes_on, records in schedule_of_it)
     notify(
         recipients=[engagement.enabler, *site_access.site_leads(engagement.site_id)],
         kind="records-retention",
         subject=f"The records of your engagement at {engagement.site} will be destroyed from "
-        f"{long_date(when_records_go(engagement, told_on=timezone.localdate())[0][0])}",
+        f"{long_date(schedule_of_it[0][0])}",
         body=(
             "Alongside keeps an engagement's records for a set time after it closes, then destroys them, as its "
             f"retention schedule says:\n{stages}\n\nWhat stays: the engagement's dates and days used, feedback "

@@ -348,13 +348,17 @@ def described_as(user: User) -> str:
 
 def _anonymise(ids: list[int]) -> int:
     """Their private notes can never be opened again by their author, so they are shredded now; their calendar
-    feed and lessons digest go; then the account itself (accounts.actions.anonymise_account)."""
+    feed and lessons digest go, and an enabler's own words about themselves (biography, past employers); then the
+    account itself (accounts.actions.anonymise_account)."""
     anonymised = 0
     for user in _users(ids):
         notes_left = Engagement.objects.filter(enabler=user, notes_destroyed_at=None).values_list("pk", flat=True)
         _shred_notes(list(notes_left))
         CalendarFeed.objects.filter(user=user).delete()
         DigestSubscription.objects.filter(user=user).delete()
+        for profile in EnablerProfile.objects.filter(user=user):
+            EnablerProfile.objects.filter(pk=profile.pk).update(biography="", available_for_new_work=False)
+            profile.worked_for.clear()
         anonymised += account_actions.anonymise_account(user=user, described_as=described_as(user))
     return anonymised
 
@@ -559,8 +563,9 @@ KINDS: tuple[Kind, ...] = (
         "Deactivated accounts",
         "the deactivation",
         "anonymised: the name becomes “A former enabler” (or site member, programme lead), the e-mail address one "
-        "that reaches nobody; job title, password, mobile number, linked sign-in accounts, passkeys, authenticators, "
-        "calendar feed, unsent notifications and the person's private notes deleted",
+        "that reaches nobody; job title, an enabler's biography and past employers, password, mobile number, linked "
+        "sign-in accounts, passkeys, authenticators, calendar feed, unsent notifications and the person's private "
+        "notes deleted",
         _deactivated_accounts_due,
         _anonymise,
     ),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.access import visible
@@ -98,13 +99,16 @@ class EnablerProfileQuerySet(models.QuerySet["EnablerProfile"]):
         return visible(self, user, own)
 
     def with_active_count(self) -> EnablerProfileQuerySet:
-        return self.annotate(
-            active_count=Count(
-                "user__engagements_as_enabler",
-                filter=Q(user__engagements_as_enabler__state__in=Engagement.OPEN_STATES),
-                distinct=True,
-            )
+        """Each enabler's open engagements, counted by a subquery for each profile read: the pool's page of fifty
+        costs fifty small counts on the (enabler, state) index, not a grouping of every engagement (1.1 s at scale)."""
+        open_ones = (
+            Engagement.objects.filter(enabler=OuterRef("user_id"), state__in=Engagement.OPEN_STATES)
+            .order_by()
+            .values("enabler")
+            .annotate(count=Count("pk"))
+            .values("count")
         )
+        return self.annotate(active_count=Coalesce(Subquery(open_ones), 0))
 
 
 class EnablerProfile(models.Model):

@@ -17,12 +17,13 @@ from django_otp_webauthn.models import WebAuthnCredential
 from accounts import actions as account_actions
 from accounts.models import AccountSession, AuditEvent, ExternalIdentity, MobileNumber, User
 from engagements import actions
-from engagements.models import CalendarFeed, Engagement, SharedNote
+from engagements.models import CalendarFeed, EnablerProfile, Engagement, SharedNote
 from engagements.notes import PrivateNote
 from onboarding import actions as onboarding_actions
 from onboarding import imports
 from onboarding.models import ImportJob, Invitation
 from retention.actions import apply_schedule
+from sites.models import Organisation
 from tests.conftest import PASSWORD
 from tests.onboarding.imports import ORGANISATIONS, csv_file
 
@@ -100,6 +101,8 @@ def test_a_year_after_deactivation_the_person_is_anonymised_and_shared_records_r
     actions.write_shared_note(engagement=engagement_a, by=enabler, body="Our plan for the board")
     actions.write_private_note(engagement=engagement_a, by=enabler, text="Mine alone")
     actions.turn_on_calendar_feed(user=enabler)
+    EnablerProfile.objects.filter(user=enabler).update(biography="Twenty years in adult social care")
+    enabler.enabler_profile.worked_for.add(Organisation.objects.create(name="Eastmoor Trust", sector="nhs-trust"))
     MobileNumber.objects.create(person=enabler, number="+447700900982", confirmed_at=timezone.now())
     ExternalIdentity.objects.create(user=enabler, provider="NHSmail", issuer="https://id.example", subject="s")
     actions.start_closing_engagement(engagement=engagement_a, by=site_lead, follow_up_on=timezone.localdate())
@@ -119,6 +122,8 @@ def test_a_year_after_deactivation_the_person_is_anonymised_and_shared_records_r
     assert not ExternalIdentity.objects.filter(user=enabler).exists()
     assert not WebAuthnCredential.objects.filter(user=enabler).exists()
     assert not CalendarFeed.objects.filter(user=enabler).exists()
+    profile = EnablerProfile.objects.get(user=enabler)
+    assert (profile.biography, profile.available_for_new_work, profile.worked_for.count()) == ("", False, 0)
     assert not PrivateNote.objects.filter(author=enabler).exists()
     assert str(SharedNote.objects.get(engagement=engagement_a).author) == "A former enabler"
     event = AuditEvent.objects.get(verb="anonymised account")
