@@ -76,7 +76,7 @@ def remembered(key: Hashable, compute: Callable[[], T], *, prefix: str = PREFIX)
     return value
 
 
-def fragment(key: Hashable, render: Callable[[], str]) -> str:
+def fragment(key: Hashable, render: Callable[[], T]) -> T:
     """A rendered piece of a page that is the same for everyone allowed to see it (the library's lesson cards),
     kept in the shared cache like a figure. Its key must name everything it shows (each lesson's id and version,
     read afresh on every request), so a lesson withdrawn or changed is simply never asked for again under the old

@@ -6,7 +6,7 @@ from typing import cast
 from django.contrib import messages
 from django.core.paginator import Page
 from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
@@ -150,12 +150,27 @@ def library_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def lesson_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    lesson = get_object_or_404(_prefetched(Lesson.objects.in_library_for(request.user)), pk=pk)
+    """A published lesson, for whoever may use the library (anyone else: 404). What it shows is the same for all of
+    them, so it is rendered once and kept under the library's edition (core/memo.py): a lesson withdrawn or changed,
+    this one or a related one, is a new edition, and the next request renders the page afresh or answers 404."""
+    if not access.may_use_library(request.user):
+        raise Http404("No lesson here")
+    page = memo.fragment(("lesson page", LibraryEdition.current(), pk), lambda: _lesson_page(pk))
+    if page is None:
+        raise Http404("No lesson here")
+    title, content = page
+    return render(request, "lessons/lesson_detail.html", {"title": title, "content": content})
+
+
+def _lesson_page(pk: int) -> tuple[str, str] | None:
+    lesson = _prefetched(Lesson.objects.published()).filter(pk=pk).first()
+    if lesson is None:
+        return None
     theme_ids = [theme.pk for theme in lesson.themes.all()]
     # Related: of the latest lessons sharing a theme, those sharing the most. Bounded, so that a theme with a
     # hundred thousand lessons costs no more than one with ten.
     recent = (
-        Lesson.objects.in_library_for(request.user)
+        Lesson.objects.published()
         .filter(themes__in=theme_ids)
         .exclude(pk=lesson.pk)
         .order_by("-published_at", "-pk")
@@ -167,7 +182,7 @@ def lesson_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .order_by("-shared", "-published_at")[:3]
     )
     context = {"lesson": lesson, "context": context_lines([lesson])[lesson.pk], "related": related}
-    return render(request, "lessons/lesson_detail.html", context)
+    return lesson.title, render_to_string("lessons/_lesson_page.html", context)
 
 
 @library_required

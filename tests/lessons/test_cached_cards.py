@@ -182,3 +182,32 @@ def test_the_library_edition_moves_with_every_change_to_what_the_library_holds(
     editions.append(LibraryEdition.current())
 
     assert editions == [0, 1, 2, 3, 4]
+
+
+def test_a_kept_lesson_page_answers_404_once_withdrawn_and_never_to_someone_without_the_library(
+    keeping: object,
+    engagement_a: Engagement,
+    themes: list[Theme],
+    enabler: User,
+    site_lead: User,
+    account_manager: User,
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    lesson = _published(engagement_a, "Trust takes time", themes)
+    related = _published(engagement_a, "Trust and shared purpose", themes)
+    url = reverse("lessons:lesson_detail", args=[lesson.pk])
+    kept = client_for(enabler).get(url)
+
+    refused = client_for(account_manager).get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson_actions.withdraw_consent(lesson=related, by=site_lead)
+    without_related = client_for(enabler).get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson_actions.withdraw_consent(lesson=lesson, by=site_lead)
+    gone = client_for(enabler).get(url)
+
+    assert kept.status_code == 200 and related.title in kept.content.decode()
+    assert refused.status_code == 404 and lesson.title.encode() not in refused.content
+    assert lesson.title in without_related and related.title not in without_related
+    assert gone.status_code == 404 and lesson.title.encode() not in gone.content
+    assert cache_holding(lambda raw: lesson.title.encode() in raw) == []
