@@ -40,10 +40,29 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("email",)}),
         ("Person", {"fields": ("full_name", "job_title")}),
         ("Roles", {"fields": ("is_programme_lead", "is_account_manager", "is_active", "is_staff", "is_superuser")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (
+            "Dates",
+            {
+                "fields": (
+                    "last_login",
+                    "date_joined",
+                    "inactivity_notice_sent_at",
+                    "deactivated_at",
+                    "anonymised_at",
+                )
+            },
+        ),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name")}),)
-    readonly_fields = ("email", "is_active", "last_login", "date_joined")
+    readonly_fields = (
+        "email",
+        "is_active",
+        "last_login",
+        "date_joined",
+        "inactivity_notice_sent_at",
+        "deactivated_at",
+        "anonymised_at",
+    )
     actions = [
         "send_password_reset_link",
         "deactivate",

@@ -100,9 +100,9 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     date_joined = models.DateTimeField(default=timezone.now)
     # The retention schedule (retention/schedule.py): an account unused for a long time is told, then deactivated,
     # and a year after its deactivation anonymised, its name and address replaced.
-    deactivated_at = models.DateTimeField(null=True, blank=True)
-    inactivity_notice_sent_at = models.DateTimeField(null=True, blank=True)
-    anonymised_at = models.DateTimeField(null=True, blank=True)
+    deactivated_at = models.DateTimeField("deactivated", null=True, blank=True)
+    inactivity_notice_sent_at = models.DateTimeField("told it would be deactivated unless used", null=True, blank=True)
+    anonymised_at = models.DateTimeField("anonymised", null=True, blank=True)
 
     objects = UserManager()
 

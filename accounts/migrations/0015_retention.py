@@ -23,17 +23,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="anonymised_at",
-            field=models.DateTimeField(blank=True, null=True),
+            field=models.DateTimeField(blank=True, null=True, verbose_name="anonymised"),
         ),
         migrations.AddField(
             model_name="user",
             name="deactivated_at",
-            field=models.DateTimeField(blank=True, null=True),
+            field=models.DateTimeField(blank=True, null=True, verbose_name="deactivated"),
         ),
         migrations.AddField(
             model_name="user",
             name="inactivity_notice_sent_at",
-            field=models.DateTimeField(blank=True, null=True),
+            field=models.DateTimeField(blank=True, null=True, verbose_name="told it would be deactivated unless used"),
         ),
         migrations.AlterField(
             model_name="auditevent",
