@@ -80,11 +80,12 @@ class Measured:
     p50_alone: float  # one connection: the time a request takes when nobody else is asking
 
 
-SITE_LEAD, ENABLER, PROGRAMME_LEAD, ADMINISTRATOR = (
+SITE_LEAD, ENABLER, PROGRAMME_LEAD, ADMINISTRATOR, CLOSED_SITE_LEAD = (
     "site.lead@example.org",
     "enabler@example.org",
     "programme.lead@example.org",
     "admin@example.org",
+    "lead.wirral@example.org",  # the demo's Wirral, whose engagement closed: its close-out review
 )
 
 
@@ -98,6 +99,13 @@ def _site_of(lead: str) -> int:
     return SiteMembership.objects.filter(user__email=lead, role=SiteMembership.Role.LEAD).values_list(
         "site", flat=True
     )[0]
+
+
+def _closed_engagement_of(lead: str) -> int:
+    from engagements.models import Engagement
+
+    closed = Engagement.objects.filter(site__memberships__user__email=lead, state=Engagement.State.CLOSED)
+    return closed.order_by("-closed_on", "-pk").values_list("pk", flat=True)[0]
 
 
 def pages(data: object) -> list[Page]:
@@ -125,6 +133,12 @@ def pages(data: object) -> list[Page]:
         Page("site's people", SITE_LEAD, f"/onboarding/sites/{_site_of(SITE_LEAD)}/people/", "list"),
         Page("plan a session", ENABLER, f"/engagements/{data.engagement_500_pk}/plan/", "detail"),
         Page("import a file", PROGRAMME_LEAD, "/onboarding/imports/", "detail"),
+        Page(
+            "close-out review",
+            CLOSED_SITE_LEAD,
+            f"/engagements/{_closed_engagement_of(CLOSED_SITE_LEAD)}/close-out/",
+            "detail",
+        ),
         Page("admin: sessions", ADMINISTRATOR, "/admin/engagements/session/", "admin"),
         Page("admin: lessons", ADMINISTRATOR, "/admin/lessons/lesson/", "admin"),
     ]
@@ -356,7 +370,8 @@ def main() -> int:
     base, gunicorn = serve(env, WORKERS)
     measured: list[Measured] = []
     try:
-        cookies = {email: log_in(base, email) for email in (SITE_LEAD, ENABLER, PROGRAMME_LEAD, ADMINISTRATOR)}
+        everyone = (SITE_LEAD, ENABLER, PROGRAMME_LEAD, ADMINISTRATOR, CLOSED_SITE_LEAD)
+        cookies = {email: log_in(base, email) for email in everyone}
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(LUA)
         print(

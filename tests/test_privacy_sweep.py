@@ -3,7 +3,8 @@
 The enabler writes a unique canary into private notes. Then every other persona opens every URL in the access
 matrix with the real ids of the engagement, session and note, plus the Django admin's lists and change forms of
 every registered model, every export and feed. Every e-mail sent and every log record is collected, an error
-report is made from a failure in the middle of saving a note, and raw SQL reads every column of every table.
+report is made from a failure in the middle of saving a note, raw SQL reads every column of every table, and every
+key of the cache is read (Redis, when REDIS_URL is set).
 The canary appears nowhere but in the author's own pages.
 
 The same sweep follows what only two parties may read: the words of a close-out review, the words of a change of
@@ -26,12 +27,13 @@ from django.urls import reverse
 from django.views.debug import ExceptionReporter
 
 from accounts.models import User
+from core import memo
 from engagements import actions, changes
 from engagements.models import EnablerProfile
 from engagements.notes import PrivateNote
 from engagements.tasks import nudge_quiet_engagements
 from retention.actions import apply_schedule
-from tests.conftest import PERSONAS, ask_for_support, client_for, tables_holding
+from tests.conftest import PERSONAS, ask_for_support, cache_holding, client_for, tables_holding
 from tests.test_access import CENTRE, MATRIX, POST_MATRIX, TARGETS, _offer, _pairings
 
 CANARY = f"canary-{uuid.uuid4().hex}"
@@ -95,8 +97,10 @@ def _admin_pages(client: Client) -> list[str]:
 
 
 def test_a_private_note_reaches_nobody_but_its_author(
-    objects: dict, logs: Collect, django_capture_on_commit_callbacks: object
+    objects: dict, logs: Collect, django_capture_on_commit_callbacks: object, settings: object
 ) -> None:
+    settings.FIGURES_CACHE_SECONDS = 300  # as served: what is kept for everyone is kept, and read below
+    memo.forget_all()
     with django_capture_on_commit_callbacks(execute=True):
         _write_canary_notes(objects)
     own = client_for(objects["enabler"]).get(
@@ -121,6 +125,9 @@ def test_a_private_note_reaches_nobody_but_its_author(
     assert [message.subject for message in mail.outbox if CANARY in message.body + message.subject] == []
     leaked = [record for record in logs.records if CANARY in record.getMessage() or CANARY in repr(record.args)]
     assert leaked == []
+    assert cache_holding(lambda raw: True) != []  # figures and pages were kept on the way (Redis, or local memory)
+    assert cache_holding(lambda raw: CANARY.encode() in raw) == []
+    memo.forget_all()
 
 
 def test_no_column_of_any_table_holds_the_note_in_plain_text(objects: dict) -> None:
