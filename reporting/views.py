@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from accounts.access import sees_every_site_required
 from core import memo
@@ -15,6 +16,7 @@ from core.http import AuthenticatedHttpRequest
 from engagements.forms import PeriodForm
 
 from . import overview as figures
+from .templatetags.overview import all_groups
 
 
 def _overview(request: AuthenticatedHttpRequest) -> tuple[PeriodForm, figures.Overview, list[str]]:
@@ -29,7 +31,19 @@ def _overview(request: AuthenticatedHttpRequest) -> tuple[PeriodForm, figures.Ov
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Programme-level figures for planning: by programme and by offer, never by site or by enabler."""
     form, result, comments = _overview(request)
-    return render(request, "engagements/overview.html", {"form": form, "overview": result, "comments": comments})
+    tables = memo.fragment(("overview tables", result.start, result.end), lambda: _tables(result))
+    context = {"form": form, "overview": result, "comments": comments, "tables": tables}
+    return render(request, "engagements/overview.html", context)
+
+
+def _tables(result: figures.Overview) -> dict[str, str]:
+    """The two large tables of figures (counts only, the same for everyone who may see the overview), rendered once
+    for the period and kept with the figures (core/memo.py); sites' words are never in them."""
+    table = "engagements/_overview_table.html"
+    return {
+        "programmes": render_to_string(table, {"groups": all_groups(result), "caption": "Every figure, by programme"}),
+        "offers": render_to_string(table, {"groups": result.by_offer, "caption": "Every figure, by offer"}),
+    }
 
 
 @sees_every_site_required
