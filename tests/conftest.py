@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -70,6 +70,17 @@ def _figures_counted_afresh(settings: object) -> None:
 
 
 TEST_MASTER_KEY = "dGVzdHMtb25seS1ub3Rlcy1tYXN0ZXIta2V5LTMyYiE="  # 32 bytes, for tests only
+
+
+@pytest.fixture
+def keeping(settings: object) -> Iterator[object]:
+    """Figures and pages kept as in production (core/memo.py), from an empty cache, and dropped afterwards."""
+    from core import memo
+
+    settings.FIGURES_CACHE_SECONDS = 300
+    memo.forget_all()
+    yield settings
+    memo.forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -28,15 +28,6 @@ from tests.test_access import MATRIX, TARGETS
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def keeping(settings: object) -> object:
-    """Figures kept as in production, from an empty cache."""
-    settings.FIGURES_CACHE_SECONDS = 300
-    memo.forget_all()
-    yield settings
-    memo.forget_all()
-
-
 def test_a_figure_is_counted_once_then_read_from_the_cache(keeping: object) -> None:
     counted = []
 

@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from engagements import actions
 from engagements.models import Engagement
 from engagements.notes import EngagementKey, PrivateNote
@@ -109,6 +109,7 @@ def test_retention_warns_30_days_before_then_destroys_the_notes(
     assert destroyed == {"warned": 0, "engagements": 1}
     assert [m.to[0] for m in mail.outbox] == [active.enabler.email]
     assert "download your notes" in mail.outbox[0].body
+    assert AuditEvent.objects.get(verb="destroyed private notes", target_id=active.pk).detail == {"count": 1}
     assert not PrivateNote.objects.exists() and not EngagementKey.objects.exists()
 
 
@@ -128,8 +129,6 @@ def test_retention_destroys_a_batch_in_the_same_few_queries_however_many_engagem
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from accounts.models import AuditEvent
 
     settings.NOTES_RETENTION_DAYS = 30
     for day in range(3):

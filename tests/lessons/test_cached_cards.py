@@ -15,21 +15,12 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.models import User
-from core import memo
 from engagements.models import Engagement
 from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
 from tests.conftest import cache_holding, client_for
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def keeping(settings: object) -> object:
-    settings.FIGURES_CACHE_SECONDS = 300
-    memo.forget_all()
-    yield settings
-    memo.forget_all()
 
 
 def _published(engagement: Engagement, title: str, themes: list[Theme]) -> Lesson:
