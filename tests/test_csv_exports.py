@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
-from core.exports import FORMULA_STARTS, csv_text, neutralise
+from core.exports import csv_text, neutralise, starts_formula
 from engagements import actions, notes
 from engagements.models import Engagement, Offer
 from lessons import actions as lesson_actions
@@ -32,6 +32,13 @@ FORMULAS = [
     "\r=1+1",
     "  =1+1",
     "\uff1dSUM(1)",
+    # Blanks a spreadsheet skips before the sign: Unicode spaces and zero-width format characters.
+    "\u00a0=1+1",
+    "\u3000+1+1",
+    "\u2007-2+3",
+    "\u200b@SUM(1)",
+    "\ufeff=1+1",
+    '\u00a0\u200b =HYPERLINK("https://example.test")',
 ]
 WRITERS = {"writer", "DictWriter"}
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +54,7 @@ def _cells(rows: list[list[str]]) -> list[str]:
 
 
 def _assert_no_formula(cells: list[str]) -> None:
-    runnable = [cell for cell in cells if cell.lstrip(" ").startswith(FORMULA_STARTS)]
+    runnable = [cell for cell in cells if starts_formula(cell)]
     assert runnable == [], f"cells a spreadsheet would run: {runnable}"
 
 
@@ -57,7 +64,9 @@ def test_a_formula_is_shown_as_text(value: str) -> None:
     assert _rows(csv_text([[value]])) == [[f"'{value}"]]
 
 
-@pytest.mark.parametrize("value", ["Trust first", "1.5", "", "a=b", "e-mail", "'already quoted"])
+@pytest.mark.parametrize(
+    "value", ["Trust first", "1.5", "", "a=b", "e-mail", "'already quoted", "\u00a0Trust", "\u200b"]
+)
 def test_ordinary_text_is_left_as_it_is(value: str) -> None:
     assert neutralise(value) == value
 

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from core.exports import FORMULA_STARTS
+from core.exports import starts_formula, without_leading_blanks
 
 MAX_COLUMNS = 64  # far more than any kind of import has; a sheet's empty columns beyond these are never read
 ZIP_MAGIC = b"PK\x03\x04"
@@ -203,10 +203,10 @@ def _text(value: object) -> str:
 
 def _refuse_formulas(line: int, cells: list[str]) -> None:
     """A cell a spreadsheet would run as a formula is refused, not imported: it could run when someone opens an
-    export of the record. A plain number such as -1 is not a formula."""
+    export of the record. A plain number such as -1 is not a formula. Blanks before the sign (any Unicode space,
+    a zero-width character) do not hide it: core.exports.starts_formula decides, as it does for every export."""
     for index, cell in enumerate(cells):
-        stripped = cell.lstrip(" ")
-        if stripped.startswith(FORMULA_STARTS) and not NUMBER.match(stripped.strip()):
+        if starts_formula(cell) and not NUMBER.match(without_leading_blanks(cell).strip()):
             raise ImportProblem(_formula_message(line, index))
 
 

@@ -75,6 +75,21 @@ def test_a_csv_cell_that_looks_like_a_formula_is_refused(start: str) -> None:
     assert _problem(content).startswith("Line 3, column B holds a formula (or text starting with =, +, - or @).")
 
 
+@pytest.mark.parametrize("blank", ["\u00a0", "\u3000", "\u2007", "\u200b", "\ufeff", " \u00a0\u200b"])
+def test_a_formula_behind_a_unicode_space_or_zero_width_character_is_refused(blank: str) -> None:
+    content = csv_file(ORGANISATIONS + f'Kentish Care Trust,NHS trust,\nEastmoor,{blank}=HYPERLINK("x"),\n')
+
+    assert _problem(content).startswith("Line 3, column B holds a formula (or text starting with =, +, - or @).")
+
+
+def test_a_negative_number_behind_a_non_breaking_space_is_not_a_formula() -> None:
+    content = csv_file(PEOPLE + "a@example.org,A,,enabler,,,\u00a0-1\n")
+
+    rows = imports.read(kind="people", filename="p.csv", content=content)
+
+    assert rows[0]["capacity"] == "-1"
+
+
 def test_a_negative_number_is_not_a_formula() -> None:
     rows = imports.read(kind="people", filename="p.csv", content=csv_file(PEOPLE + "a@example.org,A,,enabler,,,-1\n"))
 
