@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.access import visible
+from core.errors import NotAllowed
 
 from .support import Engagement
 
@@ -194,6 +196,12 @@ class FeedbackQuerySet(models.QuerySet["Feedback"]):
             centre_sees_all=False,
         )
 
+    def shared_with_centre(self) -> FeedbackQuerySet:
+        """Words a site's lead approved for the central team. Reading them is for the overview's batches alone
+        (reporting/overview.py `words`), which check each approval still holds and release only closed quarters
+        with five or more sites."""
+        return self.filter(share_what_helped=True, shared_words_approved_at__isnull=False).exclude(shared_words="")
+
 
 class Feedback(models.Model):
     """A site's view of the support it received: never a judgement of the site."""
@@ -212,6 +220,14 @@ class Feedback(models.Model):
     given_at = models.DateTimeField(default=timezone.now)
     # When the retention schedule cleared the words; the score stays for the programme's figures.
     words_removed_at = models.DateTimeField(null=True, blank=True)
+    # Shared words (docs/privacy.md): whether the author, a lead of the site, said the central team may read "what
+    # helped", anonymised; and the exact anonymised words they approved, when, and a digest of the words they were
+    # approved from. Only "what helped" is ever offered: "what could be better" stays between the site and its
+    # enabler. The approval holds only while "what helped" is still the text it was approved from.
+    share_what_helped = models.BooleanField(default=False)
+    shared_words = models.TextField(blank=True)
+    shared_words_approved_at = models.DateTimeField(null=True, blank=True)
+    shared_words_source = models.CharField(max_length=64, blank=True)
 
     objects = FeedbackQuerySet.as_manager()
 
@@ -226,3 +242,53 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback {self.pk}"
+
+    @staticmethod
+    def digest(words: str) -> str:
+        """What an approval was given from, without keeping a second copy of the words."""
+        return hashlib.sha256(words.encode()).hexdigest()
+
+    @property
+    def shared_words_approved(self) -> bool:
+        """Whether the central team may read `shared_words`: the site said yes and approved them, and "what
+        helped" has not changed since."""
+        return (
+            self.share_what_helped
+            and bool(self.shared_words)
+            and self.shared_words_approved_at is not None
+            and self.shared_words_source == self.digest(self.what_helped)
+        )
+
+    def _forget_approval(self) -> list[str]:
+        self.shared_words = ""
+        self.shared_words_approved_at = None
+        self.shared_words_source = ""
+        return ["shared_words", "shared_words_approved_at", "shared_words_source"]
+
+    def approve_shared_words(self, *, anonymised: str, seen: str, now: datetime.datetime) -> list[str]:
+        """The author approves the exact anonymised words they read (`seen`); returns the fields changed."""
+        if not self.share_what_helped:
+            raise NotAllowed("You chose not to let the central team read these words.")
+        if self.words_removed_at is not None or not self.what_helped.strip():
+            raise NotAllowed("There are no words to share.")
+        if seen != anonymised:
+            raise NotAllowed("The words have changed since you read them. Read them again before you approve them.")
+        self.shared_words = anonymised
+        self.shared_words_approved_at = now
+        self.shared_words_source = self.digest(self.what_helped)
+        return ["shared_words", "shared_words_approved_at", "shared_words_source"]
+
+    def change_what_helped(self, *, what_helped: str) -> list[str]:
+        """New words for "what helped": any approval is forgotten, so the new words are checked and approved
+        again before the central team may read them."""
+        if self.words_removed_at is not None:
+            raise NotAllowed("These words were removed under the retention schedule.")
+        self.what_helped = what_helped
+        return ["what_helped", *self._forget_approval()]
+
+    def withdraw_shared_words(self) -> list[str]:
+        """The author takes back their yes, at any time: the central team reads these words no more."""
+        if not self.share_what_helped:
+            raise NotAllowed("These words are not shared with the central team.")
+        self.share_what_helped = False
+        return ["share_what_helped", *self._forget_approval()]
