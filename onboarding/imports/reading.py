@@ -91,11 +91,7 @@ def read_rows(*, content: bytes, filename: str, headers: Headers) -> list[Row]:
     header_line, names = _header(grid, headers)
     rows = []
     for line, cells in grid:
-        if len(cells) > len(names) and any(cell.strip() for cell in cells[len(names) :]):
-            raise ImportProblem(
-                f"Line {line} has more cells than the header row has names: give every column a name in line "
-                f"{header_line}, or remove what is beyond the last one."
-            )
+        _refuse_unnamed_values(line, cells, names, header_line)
         values = {name: cell.strip() for name, cell in zip(names, cells, strict=False) if name}
         if not any(values.values()):
             continue
@@ -106,6 +102,18 @@ def read_rows(*, content: bytes, filename: str, headers: Headers) -> list[Row]:
                 f"{settings.IMPORT_MAX_ROWS:,}. Split it into smaller files and import each one."
             )
     return rows
+
+
+def _refuse_unnamed_values(line: int, cells: list[str], names: list[str], header_line: int) -> None:
+    """A value in a column with no heading (a blank header cell, such as the second half of two merged cells, or a
+    column beyond the last heading) would be lost without a word: the file is refused, naming the column."""
+    for index, cell in enumerate(cells):
+        if (index >= len(names) or not names[index]) and cell.strip():
+            raise ImportProblem(
+                f"Column {column_letter(index)} has values but no heading (line {line} has one). Give the column "
+                f"a heading in line {header_line}, or remove its values. (Two header cells merged into one leave "
+                "the second column without a heading.)"
+            )
 
 
 def _grid(content: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:

@@ -8,7 +8,10 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from accounts.models import User
 from onboarding import imports
+from onboarding.models import ImportJob
+from sites.models import Organisation
 
 from .imports import ORGANISATIONS, PEOPLE, csv_file, xlsx_file
 
@@ -133,10 +136,40 @@ def test_a_file_of_another_format_names_the_formats_alongside_reads() -> None:
     )
 
 
-def test_a_row_longer_than_the_header_is_refused() -> None:
+def test_a_row_longer_than_the_header_is_refused_naming_the_column() -> None:
     assert _problem(csv_file(ORGANISATIONS + "Kentish Care Trust,NHS trust,,surplus\n")).startswith(
-        "Line 2 has more cells than the header row has names"
+        "Column D has values but no heading (line 2 has one)."
     )
+
+
+def test_values_under_a_blank_heading_in_a_csv_are_refused_naming_the_column() -> None:
+    content = csv_file("name,sector,,aliases\nKentish Care Trust,NHS trust,,KCT\nEastmoor Council,Council,CCG,\n")
+
+    assert _problem(content).startswith("Column C has values but no heading (line 3 has one).")
+
+
+def test_values_under_the_blank_half_of_a_merged_heading_in_a_workbook_are_refused() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["email", "full_name", "role", "sectors", None, "capacity"])
+    sheet.append(["ana@example.org", "Ana Example", "enabler", "NHS provider", "Council and social care", 2])
+    sheet.merge_cells("D1:E1")
+    out = io.BytesIO()
+    workbook.save(out)
+
+    problem = _problem(out.getvalue(), filename="people.xlsx", kind="people")
+
+    assert problem.startswith("Column E has values but no heading (line 2 has one).")
+
+
+def test_a_blank_heading_over_an_empty_column_is_read() -> None:
+    rows = imports.read(
+        kind="organisations",
+        filename="o.csv",
+        content=csv_file("name,,sector\nKentish Care Trust,,NHS trust\n"),
+    )
+
+    assert rows[0].cells == {"name": "Kentish Care Trust", "sector": "NHS trust"}
 
 
 def test_broken_quotation_marks_name_the_line() -> None:
@@ -162,3 +195,16 @@ def test_a_workbook_is_read_as_the_app_shows_its_values() -> None:
         "councils": "2",
         "boundaries_overlap": "no",
     }
+
+
+@pytest.mark.django_db
+def test_the_check_and_the_import_refuse_a_blank_heading_over_values_alike(programme_lead: User) -> None:
+    content = csv_file("name,sector,\nKentish Care Trust,NHS trust,Kent Care\n")
+
+    checked = imports.check(imports.start_check(kind="organisations", filename="o.csv", content=content, by=None))
+    imported = imports.import_file(kind="organisations", filename="o.csv", content=content, by=programme_lead)
+
+    assert checked.state == imported.state == ImportJob.State.FAILED
+    assert checked.problem == imported.problem
+    assert checked.problem.startswith("Column C has values but no heading (line 2 has one).")
+    assert not Organisation.objects.exists()
