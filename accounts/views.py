@@ -408,15 +408,31 @@ def notify_receipt(request: HttpRequest) -> HttpResponse:
     send it again) and logged."""
     if not notify.callback_token_matches(request.headers.get("Authorization", "")):
         return JsonResponse({"error": "unauthorised"}, status=401)
-    try:
-        receipt = json.loads(request.body)
-        reference, provider_id, status = str(receipt["reference"] or ""), str(receipt["id"]), str(receipt["status"])
-    except (ValueError, KeyError, TypeError):
+    receipt = _receipt_fields(request.body)
+    if receipt is None:
         return JsonResponse({"error": "a delivery receipt has a reference, an id and a status"}, status=400)
+    reference, provider_id, status = receipt
     done = actions.record_delivery_receipt(reference=reference, provider_id=provider_id, status=status)
     if done == "ignored":
         logger.warning("A delivery receipt for a message Alongside does not know was ignored (status %s)", status)
     return JsonResponse({"done": done})
+
+
+def _receipt_fields(body: bytes) -> tuple[str, str, str] | None:
+    """A receipt's reference, id and status, as text; None for anything else: not JSON, not UTF-8, nested too deep
+    to read (RecursionError), not an object, or a field missing or not a string (a reference may be null)."""
+    try:
+        receipt = json.loads(body)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None
+    if not isinstance(receipt, dict):
+        return None
+    reference, provider_id, status = receipt.get("reference"), receipt.get("id"), receipt.get("status")
+    if not (isinstance(reference, str) or reference is None) or not isinstance(provider_id, str):
+        return None
+    if not isinstance(status, str):
+        return None
+    return reference or "", provider_id, status
 
 
 def mobile(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -251,3 +251,30 @@ def test_a_calendar_invitation_cannot_go_through_notify_so_the_email_points_to_t
     (message,) = through_notify.messages()
     assert "BEGIN:VCALENDAR" not in json.dumps(message)
     assert "Your sessions in your calendar" in message["personalisation"]["body"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # nested too deep for the parser: a RecursionError, not a 500
+        b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+        b'{"id": "\xff\xfe", "reference": "alongside-1-2", "status": "delivered"}',  # not UTF-8
+        b'["alongside-1-2", "an-id", "delivered"]',
+        b'"a string"',
+        b"42",
+        b'{"id": {"nested": 1}, "reference": "alongside-1-2", "status": "delivered"}',
+        b'{"id": "an-id", "reference": ["alongside-1-2"], "status": "delivered"}',
+        b'{"id": "an-id", "reference": "alongside-1-2"}',
+    ],
+)
+def test_a_receipt_that_cannot_be_read_is_answered_400_whatever_it_holds(
+    through_notify: FakeNotify, body: bytes
+) -> None:
+    response = Client().post(
+        reverse("accounts:notify_receipt"),
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {CALLBACK_TOKEN}",
+    )
+
+    assert response.status_code == 400
