@@ -2,9 +2,10 @@
 invitation e-mailed for a planned session or a series. Dates, times, formats and places only, never what anyone
 wrote (notes, the agreement, descriptions).
 
-Times are Europe/London with their TZID and a VTIMEZONE, so that a weekly 10:00 stays at 10:00 across the clock
-changes. A planned session or a series keeps one UID through every change; its SEQUENCE is raised by the action
-that changes it, before the invitation is built, so calendars update the event in place.
+Times are Europe/London with their TZID and the conventional VTIMEZONE (its yearly rules), so that a weekly 10:00
+stays at 10:00 across the clock changes in every calendar reader. A planned session or a series keeps one UID
+through every change; its SEQUENCE is raised by the action that changes it, before the invitation is built, so
+calendars update the event in place.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 
 from accounts.models import User
 
@@ -135,18 +136,34 @@ def _calendar(events: Iterable[Event], **properties: str) -> str:
     calendar.add("version", "2.0")
     for name, value in properties.items():
         calendar.add(name, value)
-    timed = []
+    timed = False
     for event in events:
         calendar.add_component(event)
-        if isinstance(start := event.decoded("dtstart"), datetime.datetime):
-            timed.append(start.date())
+        timed = timed or isinstance(event.decoded("dtstart"), datetime.datetime)
     if timed:
-        # The clock changes from a year before the first timed event to ten years after the last (a series runs on).
-        first, last = min(timed), max(timed)
-        calendar.add_missing_timezones(
-            first_date=first.replace(year=first.year - 1, day=1), last_date=last.replace(year=last.year + 10, day=1)
-        )
+        calendar.add_component(_london())
     return calendar.to_ical().decode()
+
+
+def _london() -> Timezone:
+    """Europe/London as calendars conventionally write it: British Summer Time from 01:00 GMT on the last Sunday of
+    March, Greenwich Mean Time again from 02:00 BST on the last Sunday of October, every year. Each onset is the
+    local time before the change, as RFC 5545 asks. Yearly rules, rather than a list of the dates of each change,
+    are what every calendar reader understands (some misread a list and put every session an hour out)."""
+    zone = Timezone()
+    zone.add("tzid", "Europe/London")
+    for name, kind, onset, month, offset_from, offset_to in (
+        ("GMT", TimezoneStandard, datetime.datetime(1970, 10, 25, 2), 10, 1, 0),
+        ("BST", TimezoneDaylight, datetime.datetime(1970, 3, 29, 1), 3, 0, 1),
+    ):
+        part = kind()
+        part.add("dtstart", onset)
+        part.add("rrule", {"FREQ": "YEARLY", "BYMONTH": month, "BYDAY": "-1SU"})
+        part.add("tzname", name)
+        part.add("tzoffsetfrom", datetime.timedelta(hours=offset_from))
+        part.add("tzoffsetto", datetime.timedelta(hours=offset_to))
+        zone.add_component(part)
+    return zone
 
 
 def _address(user: User, **params: str) -> vCalAddress:
