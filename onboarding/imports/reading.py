@@ -13,6 +13,7 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +26,16 @@ from core.exports import starts_formula, without_leading_blanks
 MAX_COLUMNS = 64  # far more than any kind of import has; a sheet's empty columns beyond these are never read
 ZIP_MAGIC = b"PK\x03\x04"
 OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
+OTHER_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf")  # formats people upload by mistake
+OPEN_DOCUMENT_EXTENSIONS = ("ods", "fods")
+FORMATS_READ = "Alongside reads .xlsx and .csv files: save the spreadsheet as one of these, then upload it."
+DAMAGED_WORKBOOK = (
+    "The file is not an Excel workbook Alongside can read: it may be damaged or protected with a password. Open it "
+    "in Excel and save it again as an Excel workbook (.xlsx) or CSV UTF-8."
+)
 # Header names as people write them, to the names Alongside uses.
 HEADER_SYNONYMS = {"e-mail": "email", "email_address": "email", "e-mail_address": "email", "name_of_site": "name"}
+LINE_BREAK = re.compile(rb"\r\n|\r|\n")  # Windows, Unix and old Mac line endings alike
 NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
@@ -117,27 +126,50 @@ def _refuse_unnamed_values(line: int, cells: list[str], names: list[str], header
 
 
 def _grid(content: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
+    """The file's rows, read by what its content is rather than by its name alone: a workbook renamed .csv is still
+    read as a workbook, and an OpenDocument spreadsheet renamed .xlsx is still named for what it is."""
     extension = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
-    if extension == "xlsx" or content.startswith(ZIP_MAGIC):
+    if content.startswith(ZIP_MAGIC):
+        _refuse_other_zips(content, extension)
         return _xlsx(content)
     if extension == "xls" or content.startswith(OLD_EXCEL_MAGIC):
         raise ImportProblem(
             "This is an Excel 97-2003 workbook (.xls). In Excel, save it as an Excel workbook (.xlsx) or as "
             "CSV UTF-8, then upload that."
         )
-    if extension not in ("", "csv", "txt"):
-        raise ImportProblem(
-            f"Alongside reads CSV files (.csv) and Excel workbooks (.xlsx), not .{extension[:10]} files. Save the "
-            "table in one of those formats, then upload that."
-        )
+    if extension == "xlsx":
+        raise ImportProblem(DAMAGED_WORKBOOK)
+    if extension in OPEN_DOCUMENT_EXTENSIONS:
+        raise ImportProblem(f"This is an OpenDocument spreadsheet (.{extension}). {FORMATS_READ}")
+    if extension not in ("", "csv", "txt") or content.startswith(OTHER_MAGIC):
+        what = f"a .{extension[:10]} file" if extension not in ("", "csv", "txt") else "not a CSV file"
+        raise ImportProblem(f"This is {what}. {FORMATS_READ}")
     return _csv(content)
+
+
+def _refuse_other_zips(content: bytes, extension: str) -> None:
+    """A zip that is not an Excel workbook (an OpenDocument spreadsheet, a Numbers file, a Word document) is named
+    for what it is, by its parts: an OpenDocument file says what it is in its first part, `mimetype`."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            kind = ""
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
+                kind = archive.read("mimetype").decode("ascii", "replace").strip()
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+        raise ImportProblem(DAMAGED_WORKBOOK) from None
+    if kind.startswith("application/vnd.oasis.opendocument"):
+        raise ImportProblem(f"This is an OpenDocument spreadsheet (.ods). {FORMATS_READ}")
+    if "xl/workbook.xml" not in names:
+        what = f"a .{extension[:10]} file" if extension not in ("", "xlsx", "csv", "txt") else "not an Excel workbook"
+        raise ImportProblem(f"This is {what}. {FORMATS_READ}")
 
 
 def _csv(content: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
+        line = len(LINE_BREAK.findall(content[: error.start])) + 1
         raise ImportProblem(
             f"The file is not in UTF-8 (line {line} has a character Alongside cannot read). In Excel, choose "
             "Save As and “CSV UTF-8 (Comma delimited)”; in another program, save it as CSV with the UTF-8 "
@@ -164,10 +196,7 @@ def _xlsx(content: bytes) -> Iterator[tuple[int, list[str]]]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
     except Exception:  # a damaged zip, a missing part, an encrypted file: openpyxl raises any of a dozen kinds
-        raise ImportProblem(
-            "The file is not an Excel workbook Alongside can read: it may be damaged, protected with a password "
-            "or in another format. Open it in Excel and save it again as an Excel workbook (.xlsx) or CSV UTF-8."
-        ) from None
+        raise ImportProblem(DAMAGED_WORKBOOK) from None
     try:
         yield from _sheet_rows(sheet.iter_rows(max_col=MAX_COLUMNS))
     except ImportProblem:
@@ -234,6 +263,7 @@ def _header(grid: Iterator[tuple[int, list[str]]], headers: Headers) -> tuple[in
             f"The file has no header row: its first line must name the columns ({expected}). Use a template below."
         )
     line, cells = first
+    _refuse_other_separators(cells)
     names = [header_name(cell) for cell in cells]
     unknown = [cell.strip() for cell, name in zip(cells, names, strict=True) if name and name not in headers.all]
     if unknown:
@@ -251,6 +281,21 @@ def _header(grid: Iterator[tuple[int, list[str]]], headers: Headers) -> tuple[in
             f"{', '.join(headers.required)}."
         )
     return line, names
+
+
+def _refuse_other_separators(cells: list[str]) -> None:
+    """A header row read as one cell holding semicolons or tabs, and no comma, is a file separated by those (as
+    Excel saves CSV where the comma is the decimal sign): say so, rather than that the headers are unknown."""
+    filled = [cell for cell in cells if cell.strip()]
+    if len(filled) != 1 or "," in filled[0]:
+        return
+    for separator, words in ((";", "semicolons"), ("\t", "tabs")):
+        if separator in filled[0]:
+            raise ImportProblem(
+                f"The file seems to use {words} to separate its columns, not commas. Save it as comma-separated "
+                "values: in Excel, choose Save As and “CSV UTF-8 (Comma delimited)”; in another program, choose the "
+                "comma as the separator. Then upload it again."
+            )
 
 
 def _quoted(names: list[str], joiner: str = "and") -> str:

@@ -4,6 +4,7 @@ saying what is wrong and how to put it right."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -131,9 +132,74 @@ def test_an_old_excel_workbook_asks_for_xlsx() -> None:
 
 
 def test_a_file_of_another_format_names_the_formats_alongside_reads() -> None:
-    assert _problem(b"%PDF-1.7 ...", filename="organisations.pdf").startswith(
-        "Alongside reads CSV files (.csv) and Excel workbooks (.xlsx), not .pdf files."
+    assert _problem(b"%PDF-1.7 ...", filename="organisations.pdf") == (
+        "This is a .pdf file. Alongside reads .xlsx and .csv files: save the spreadsheet as one of these, then upload "
+        "it."
     )
+
+
+def _open_document_spreadsheet() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", "<manifest/>")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("filename", ["organisations.ods", "organisations.xlsx", "organisations.csv"])
+def test_an_open_document_spreadsheet_is_told_which_formats_alongside_reads(filename: str) -> None:
+    assert _problem(_open_document_spreadsheet(), filename=filename) == (
+        "This is an OpenDocument spreadsheet (.ods). Alongside reads .xlsx and .csv files: save the spreadsheet as "
+        "one of these, then upload it."
+    )
+
+
+def test_a_zip_that_is_not_a_workbook_is_told_which_formats_alongside_reads() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", "<document/>")
+
+    assert _problem(out.getvalue(), filename="organisations.docx").startswith(
+        "This is a .docx file. Alongside reads .xlsx and .csv files"
+    )
+
+
+def test_a_pdf_named_csv_is_told_which_formats_alongside_reads() -> None:
+    assert _problem(b"%PDF-1.7 ...", filename="organisations.csv").startswith(
+        "This is not a CSV file. Alongside reads .xlsx and .csv files"
+    )
+
+
+@pytest.mark.parametrize(("separator", "words"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_csv_separated_by_semicolons_or_tabs_says_so(separator: str, words: str) -> None:
+    content = csv_file(f"name{separator}sector{separator}aliases\nKentish Care Trust{separator}NHS trust{separator}\n")
+
+    assert _problem(content).startswith(f"The file seems to use {words} to separate its columns, not commas.")
+
+
+def test_a_header_with_commas_and_semicolons_is_read_by_its_commas() -> None:
+    rows = imports.read(
+        kind="organisations",
+        filename="o.csv",
+        content=csv_file(ORGANISATIONS + "Kentish Care Trust,NHS trust,KCT; Kent\n"),
+    )
+
+    assert rows[0]["aliases"] == "KCT; Kent"
+
+
+def test_a_csv_with_old_mac_line_endings_is_read_with_its_line_numbers() -> None:
+    content = csv_file(ORGANISATIONS.replace("\n", "\r") + "Kentish Care Trust,NHS trust,\rEastmoor,=1+1,\r")
+
+    assert _problem(content).startswith("Line 3, column B holds a formula")
+
+
+def test_a_character_in_another_encoding_names_its_line_in_a_file_with_old_mac_line_endings() -> None:
+    content = (ORGANISATIONS.replace("\n", "\r") + "Kentish Care Trust,NHS trust,\rEastmoor Caf\xe9,Council,\r").encode(
+        "latin-1"
+    )
+
+    assert "(line 3 has a character Alongside cannot read)" in _problem(content)
 
 
 def test_a_row_longer_than_the_header_is_refused_naming_the_column() -> None:
