@@ -31,7 +31,7 @@ from django_otp.oath import TOTP
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 DEMO_PASSWORD = "alongside-demo"  # noqa: S105 - the published demo password
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - the published demo secret
+DEMO_TOTP_SECRET = "MHRGFUMJ6GE73XHHBW5P5MZ47JTHHNYC"  # noqa: S105 - the published demo secret
 
 PERSONAS = {
     "site.lead@example.org": ["/", "/sites/mine/", "/lessons/", "/accounts/notifications/"],

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from base64 import b32decode
 from io import StringIO
+from pathlib import Path
 
 from django.core.management import call_command
 from django.test import Client
@@ -11,6 +12,7 @@ from django_otp.oath import TOTP
 from accounts.models import User
 from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from sites.models import Organisation, Programme, Site, SiteMembership
+from tests.conftest import DEMO_TOTP_SECRET as TESTS_TOTP_SECRET
 
 
 def _counts() -> dict[str, int]:
@@ -69,3 +71,13 @@ def test_demo_central_team_signs_in_with_the_published_two_factor_secret(db: Non
     assert asked["Location"].startswith(reverse("accounts:two_factor_verify"))
     assert answered["Location"] == reverse("engagements:queue")
     assert client.get(reverse("engagements:queue")).status_code == 200
+
+
+def test_the_published_demo_two_factor_key_is_160_bits_as_authenticator_apps_expect() -> None:
+    # RFC 4226 recommends 160 bits; current authenticator libraries refuse shorter keys by default.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+    assert len(DEMO_TOTP_SECRET) == 32
+    assert len(b32decode(DEMO_TOTP_SECRET)) * 8 == 160
+    assert DEMO_TOTP_SECRET == TESTS_TOTP_SECRET
+    assert f"`oathtool --totp -b {DEMO_TOTP_SECRET}`" in readme

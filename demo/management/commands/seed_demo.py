@@ -21,7 +21,7 @@ from sites.models import Organisation, Programme, Region, Site, SiteMembership
 DEMO_PASSWORD = "alongside-demo"  # noqa: S105 - published in the README on purpose: demo accounts only
 # The authenticator secret of the two demo accounts that must use two-factor; published in the README on purpose,
 # so anyone trying the demo can add it to an authenticator app (or compute a code with `oathtool --totp -b`).
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - published on purpose, demo only
+DEMO_TOTP_SECRET = "MHRGFUMJ6GE73XHHBW5P5MZ47JTHHNYC"  # noqa: S105 - published on purpose, demo only
 DEMO_TWO_FACTOR_ACCOUNTS = ("programme.lead@example.org", "admin@example.org")
 
 # (e-mail, full name, job title, what the account is for)
