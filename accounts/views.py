@@ -169,13 +169,27 @@ def _recently_authenticated(request: HttpRequest) -> bool:
     return timezone.now() - at <= settings.REAUTHENTICATION_WINDOW
 
 
+CONFIRM_IT_IS_YOU = {
+    "code": "reauthentication_required",
+    "errors": [
+        "For your security, confirm it is you first, as for any change to how your account or your notes are "
+        "protected. Nothing has been saved."
+    ],
+}
+
+
 def reauthentication_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Changing how a person signs in (e-mail, password, two-factor) first asks them to prove it is them, unless
-    they did so in the last few minutes. A POST that arrives without it is not carried out, and nothing is kept."""
+    they did so in the last few minutes. A POST that arrives without it is not carried out, and nothing is kept.
+    A page's script that asks for JSON is answered 403 in JSON instead, with where to confirm, for the page to show
+    while it keeps what it holds."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not _recently_authenticated(request):
+            if "application/json" in request.headers.get("Accept", ""):
+                confirm = f"{reverse('accounts:reauthenticate')}?{urlencode({'next': request.get_full_path()})}"
+                return JsonResponse({**CONFIRM_IT_IS_YOU, "confirm": confirm}, status=403)
             return_to = request.get_full_path() if request.method == "GET" else reverse("accounts:security")
             return redirect(f"{reverse('accounts:reauthenticate')}?{urlencode({'next': return_to})}")
         return view(request, *args, **kwargs)

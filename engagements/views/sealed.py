@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 
 from accounts.access import gate
+from accounts.views import reauthentication_required
 from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
@@ -53,10 +54,12 @@ def _refused(request: AuthenticatedHttpRequest, form: Any) -> JsonResponse:
 
 @never_cache
 @gate(access.keeps_private_notes)
+@reauthentication_required  # sealing every note under a passphrase: confirmed, as a change to how one signs in
 @sensitive_variables("moving", "payload", "form")
 def notes_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Setting up a notes passphrase, once. The page carries the author's notes the server still seals, opened
-    for their browser to seal again; the answer carries them back sealed."""
+    """Setting up a notes passphrase, once, by a person who recently confirmed it is them (the page and its answer
+    alike). The page carries the author's notes the server still seals, opened for their browser to seal again;
+    the answer carries them back sealed."""
     if keyring_of(request.user) is not None:
         return redirect("engagements:notes_passphrase")
     form = NotesSetUpForm(posted(request), request.FILES or None)
@@ -96,9 +99,10 @@ def notes_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @never_cache
 @gate(access.keeps_private_notes)
+@reauthentication_required
 def notes_passphrase(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Changing the notes passphrase, with the current one or with the recovery key: the browser wraps the same
-    notes key again; no note is touched."""
+    """Changing the notes passphrase, with the current one or with the recovery key, by a person who recently
+    confirmed it is them: the browser wraps the same notes key again; no note is touched."""
     keyring = keyring_of(request.user)
     if keyring is None:
         return redirect("engagements:notes_setup")

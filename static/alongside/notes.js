@@ -57,12 +57,13 @@
     });
   }
 
-  // problems: [{text, field}] where field is an element or null (a problem of the whole form).
+  // problems: [{text, field, confirm}] where field is an element or null (a problem of the whole form), and confirm
+  // the address of the page where the person confirms it is them, when that is what is missing.
   function showErrors(problems) {
     clearErrors();
     saved.hidden = true;
     const list = summary.querySelector('ul');
-    problems.forEach(({ text, field }) => {
+    problems.forEach(({ text, field, confirm }) => {
       const item = document.createElement('li');
       if (field) {
         const link = document.createElement('a');
@@ -88,6 +89,17 @@
         field.setAttribute('aria-describedby', `${field.getAttribute('aria-describedby') || ''} ${message.id}`.trim());
       } else {
         item.textContent = text;
+      }
+      if (confirm) {
+        // In a new tab, so that this page keeps what it holds (a recovery key shown, passphrases typed).
+        const link = document.createElement('a');
+        link.href = confirm;
+        link.target = '_blank';
+        link.rel = 'noopener';
+        link.textContent = 'Confirm it is you (opens in a new tab)';
+        const then = document.createElement('p');
+        then.append(link, ', then come back to this tab and try again.');
+        item.append(then);
       }
       list.append(item);
     });
@@ -123,9 +135,10 @@
   // Talking to the server: a form sent with fetch, answered in JSON --------------------------------------------
 
   class Refused extends Error {
-    constructor(problems) {
+    constructor(problems, confirm) {
       super(problems.join(' '));
       this.problems = problems;
+      this.confirm = confirm || null; // where to confirm it is you, when the server asks for that first
     }
   }
 
@@ -162,17 +175,21 @@
     return true;
   }
 
+  function isJson(response) {
+    return (response.headers.get('Content-Type') || '').includes('application/json');
+  }
+
   async function send(url, fields) {
     let response;
     try {
       response = await post(url, fields);
-      if (response.status === 403 && await freshToken()) {
+      if (response.status === 403 && !isJson(response) && await freshToken()) {
         response = await post(url, fields);
       }
     } catch (error) {
       throw new Refused(['Alongside could not be reached. Nothing has been saved: check your connection and try again.']);
     }
-    const json = (response.headers.get('Content-Type') || '').includes('application/json');
+    const json = isJson(response);
     if (response.status >= 500) {
       throw new Refused(['Alongside could not save this just now. Nothing has been saved: try again in a moment.']);
     }
@@ -184,14 +201,16 @@
     }
     const answer = await response.json();
     if (!response.ok) {
-      throw new Refused(answer.errors || ['Nothing has been saved: try again.']);
+      // Setting up or changing the passphrase asks for a recent password (accounts' re-authentication).
+      const confirm = answer.code === 'reauthentication_required' ? answer.confirm : null;
+      throw new Refused(answer.errors || ['Nothing has been saved: try again.'], confirm);
     }
     return answer;
   }
 
   function problemsOf(error, field) {
     if (error instanceof Refused) {
-      return error.problems.map((text) => ({ text, field: null }));
+      return error.problems.map((text) => ({ text, field: null, confirm: error.confirm }));
     }
     if (error instanceof sealing.WrongSecret || error instanceof sealing.CannotOpen) {
       return [{ text: error.message, field }];

@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from accounts.models import AuditEvent, Notification, User
 from engagements import actions, notes
@@ -30,7 +31,7 @@ from engagements.notes import EngagementKey, NotesKeyError, NotesKeyring, Privat
 from engagements.notes.sealed import CHANGED_WHILE_SETTING_UP, STALE_KEY
 from reporting import subject_access
 from retention.actions import apply_schedule
-from tests.conftest import client_for
+from tests.conftest import PASSWORD, client_for
 
 from .sealing import Browser, b64, passphrase_key, unseal
 
@@ -473,3 +474,93 @@ def test_a_note_sent_on_an_old_session_form_is_shown_back_with_a_message_and_not
     assert "so this note cannot be saved from here" in answer.content.decode()
     assert "Typed before the notes were sealed" in answer.content.decode()  # shown back, not lost
     assert not Session.objects.exists() and not PrivateNote.objects.exists()
+
+
+# Confirming it is you: setting up and changing the passphrase ask for a recent password ---------------------------
+
+
+def _signed_in_an_hour_ago(person: User, time_machine: object) -> object:
+    """A session whose password was entered at 09:00 and that was in use since (so not signed out as idle): now
+    10:00, well past the few minutes in which a change needs no second password."""
+    time_machine.move_to("2026-11-26 09:00", tick=False)
+    client = client_for(person)
+    for now in ("09:20", "09:40", "10:00"):
+        time_machine.move_to(f"2026-11-26 {now}", tick=False)
+        assert client.get(reverse("home")).status_code == 200
+    return client
+
+
+def test_setting_up_from_a_session_signed_in_an_hour_ago_asks_to_confirm_it_is_you(
+    enabler: User, time_machine: object
+) -> None:
+    client = _signed_in_an_hour_ago(enabler, time_machine)
+
+    asked = client.get(reverse("engagements:notes_setup"))
+    confirmed = client.post(asked["Location"], {"password": PASSWORD})
+
+    assert asked.status_code == 302
+    assert asked["Location"] == (
+        f"{reverse('accounts:reauthenticate')}?{urlencode({'next': reverse('engagements:notes_setup')})}"
+    )
+    assert confirmed["Location"] == reverse("engagements:notes_setup")
+    assert client.get(reverse("engagements:notes_setup")).status_code == 200
+
+
+def test_setting_up_sent_by_the_page_without_a_recent_password_is_refused_in_words_and_seals_nothing(
+    engagement_a: Engagement, enabler: User, time_machine: object
+) -> None:
+    note = notes.write_note(engagement=engagement_a, author=enabler, text="Still the server's to open")
+    browser = Browser(owner=enabler.pk, passphrase="a passphrase someone else chose")
+    moving = [{"engagement": engagement_a.pk, "notes": [{"id": note.pk, "text": "Still the server's to open"}]}]
+    client = _signed_in_an_hour_ago(enabler, time_machine)
+
+    answer = client.post(reverse("engagements:notes_setup"), browser.set_up(moving), **JSON)
+    plain = client.post(reverse("engagements:notes_setup"), browser.set_up(moving))
+
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "reauthentication_required"
+    assert answer.json()["errors"][0].startswith("For your security, confirm it is you first")
+    assert answer.json()["confirm"].startswith(reverse("accounts:reauthenticate"))
+    assert plain.status_code == 302 and plain["Location"].startswith(reverse("accounts:reauthenticate"))
+    assert not NotesKeyring.objects.exists()
+    assert EngagementKey.objects.get(engagement=engagement_a).master_key_id
+    assert notes.read_note(PrivateNote.objects.get(pk=note.pk)) == "Still the server's to open"
+
+
+@pytest.mark.parametrize("unlocked_with", ["the current passphrase", "the recovery key"])
+def test_a_new_passphrase_sent_without_a_recent_password_is_refused_and_the_old_one_still_unlocks(
+    enabler: User, time_machine: object, unlocked_with: str
+) -> None:
+    # The browser unlocks with either; the server sees the same request, so both are covered by one refusal.
+    time_machine.move_to("2026-11-26 08:50", tick=False)
+    browser = _set_up(enabler)
+    before = NotesKeyring.objects.get(owner=enabler)
+    client = _signed_in_an_hour_ago(enabler, time_machine)
+    mail.outbox.clear()
+
+    page = client.get(reverse("engagements:notes_passphrase"))
+    answer = client.post(reverse("engagements:notes_passphrase"), browser.wrapping("an intruder's passphrase"), **JSON)
+
+    assert page.status_code == 302 and page["Location"].startswith(reverse("accounts:reauthenticate"))
+    assert answer.status_code == 403 and answer.json()["code"] == "reauthentication_required"
+    after = NotesKeyring.objects.get(owner=enabler)
+    assert bytes(after.wrapped_by_passphrase) == bytes(before.wrapped_by_passphrase)
+    assert not AuditEvent.objects.filter(verb=AuditEvent.Verb.CHANGED_THE_NOTES_PASSPHRASE).exists()
+    assert not mail.outbox
+
+
+def test_a_changed_passphrase_is_told_to_the_enabler_by_email_without_a_word_of_their_notes(
+    engagement_a: Engagement, enabler: User, django_capture_on_commit_callbacks: object
+) -> None:
+    browser = _set_up(enabler)
+    client = client_for(enabler)
+    _write(client, engagement_a, browser, "A worry about the chair nobody else may read")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("engagements:notes_passphrase"), browser.wrapping("the second passphrase"), **JSON)
+
+    (sent,) = mail.outbox
+    assert sent.to == [enabler.email] and sent.subject == "Your notes passphrase was changed"
+    assert "passphrase that unlocks your private notes was changed" in sent.body
+    assert "chair" not in sent.body and "worry" not in sent.body
