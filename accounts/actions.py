@@ -23,7 +23,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from core.errors import NotAllowed
 from frontend.dates import long_date
 
-from . import notices, phones, two_factor
+from . import addresses, notices, phones, two_factor
 from .access import is_central_team
 from .models import AuditEvent, ExternalIdentity, MobileNumber, Notification, ProviderSignIn, User
 from .notifications import notify, notify_text
@@ -210,10 +210,12 @@ def email_change_link_lifetime() -> timedelta:
 def request_email_change(*, user: User, new_email: str) -> None:
     """Sends a link to the new address; the address changes only when the link is opened by the person signed in.
     If another account already has the address, that account's owner is told instead, and nothing else happens:
-    the person asking sees the same answer either way, so the form tells nobody which addresses have accounts."""
+    the person asking sees the same answer either way, so the form tells nobody which addresses have accounts. An
+    address that only looks like another account's (accounts.addresses: a Cyrillic letter, a hidden character) is
+    treated as that account's, with the same answer."""
     AuditEvent.record(actor=user, verb=AuditEvent.Verb.ASKED_TO_CHANGE_EMAIL, target=user)
-    owner = User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).first()
-    if owner is not None:
+    owner = addresses.holder(new_email)
+    if owner is not None and owner.pk != user.pk:
         notify(
             recipients=[owner],
             kind="e-mail address already in use",
@@ -259,7 +261,10 @@ def email_change_in_link(*, user: User, token: str) -> str:
     if not isinstance(payload, dict) or payload.get("user") != user.pk or payload.get("from") != user.email:
         raise EmailChangeLinkInvalid  # another person's link, or one used already (the address has changed since)
     new_email = payload.get("to")
-    if not isinstance(new_email, str) or User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+    if not isinstance(new_email, str) or addresses.problem(addresses.normalised(new_email)):
+        raise EmailChangeLinkInvalid
+    owner = addresses.holder(new_email)
+    if owner is not None and owner.pk != user.pk:  # the address, or one like it, is another account's now
         raise EmailChangeLinkInvalid
     return new_email
 
@@ -359,19 +364,29 @@ def record_delivery_receipt(*, reference: str, provider_id: str, status: str) ->
     wrong: the notification fails, the person sees it in the app, and the admin's delivery list shows it); or not
     yet (a full inbox, a problem at Notify: the row is pending again, due after the usual back-off, and the next
     try sends again, since Notify will not). Returns what was done; a receipt for a message Alongside does not know
-    (another service's reference, an unknown id) changes nothing and says so."""
+    (another service's reference, an unknown id) changes nothing and says so.
+
+    A receipt may come before the row is marked sent: Notify answered slowly, or the worker went after Notify had
+    accepted the message. The row is then still being handed over (`sending_since`, no id yet), and the receipt,
+    found by its reference, is the proof that Notify has the message: the row is marked sent with Notify's id, then
+    the receipt applied. The try still handing it over finds the row recorded and leaves it as it is."""
     from .notify import notification_id_of
+    from .notify import reference as reference_of
     from .tasks import MAX_ATTEMPTS, retry_delay
 
     notification_id = notification_id_of(reference)
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update().filter(pk=notification_id, provider_id=provider_id).first()
+            Notification.objects.select_for_update().filter(pk=notification_id).first()
             if notification_id is not None and provider_id
             else None
         )
-        if notification is None:
+        if notification is None or reference_of(notification) != reference:
             return "ignored"
+        if notification.provider_id != provider_id:
+            if notification.provider_id or notification.sending_since is None:
+                return "ignored"  # another message's receipt: one sent before, or one Notify never had from here
+            notification.mark_sent(provider_id)
         now = timezone.now()
         if status == Notification.Delivery.DELIVERED:
             notification.delivery, notification.delivered_at = status, now

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -102,12 +102,19 @@ def _deliver_through_notify(notification_id: int) -> str:
         elif provider_id is None:
             provider_id = notify.send_email(notification, _body(notification) + _no_attachment(notification))
     except APIError as error:
-        return _notify_refused(notification_id, notify.refusal(error))
+        return _notify_refused(notification_id, notify.refusal(error), claimed_at=now)
     with transaction.atomic():
         recorded = Notification.objects.select_for_update().get(pk=notification_id)
-        if recorded.status == Notification.Status.PENDING:
-            recorded.mark_sent(provider_id)
+        if not _still_claimed(recorded, now):
+            return "skipped"  # Notify's receipt came first (record_delivery_receipt), or another try holds it now
+        recorded.mark_sent(provider_id)
     return "found at Notify" if found else "sent"
+
+
+def _still_claimed(notification: Notification, claimed_at: datetime) -> bool:
+    """Whether the row is still pending under this try's claim: not recorded meanwhile by Notify's receipt (which
+    can come before Notify's answer), nor claimed again by another try."""
+    return notification.status == Notification.Status.PENDING and notification.sending_since == claimed_at
 
 
 def _no_attachment(notification: Notification) -> str:
@@ -121,9 +128,11 @@ def _no_attachment(notification: Notification) -> str:
     )
 
 
-def _notify_refused(notification_id: int, refusal: notify.Refusal) -> str:
+def _notify_refused(notification_id: int, refusal: notify.Refusal, *, claimed_at: datetime) -> str:
     with transaction.atomic():
         notification = Notification.objects.select_for_update().get(pk=notification_id)
+        if not _still_claimed(notification, claimed_at):
+            return "skipped"  # no answer in time, but Notify's receipt came (it has the message), or another try
         final = not refusal.retry or notification.attempts + 1 >= MAX_ATTEMPTS
         if not refusal.uncertain:  # Notify answered: it has not got the message, so the next try just sends
             notification.sending_since = None

@@ -278,3 +278,83 @@ def test_a_receipt_that_cannot_be_read_is_answered_400_whatever_it_holds(
     )
 
     assert response.status_code == 400
+
+
+def _receipt_before_the_answer(monkeypatch: pytest.MonkeyPatch, status: str) -> None:
+    """Notify sends its receipt before the worker has recorded Notify's answer (a slow answer, or a worker killed
+    just after Notify accepted the message): the receipt is posted while the row is still being handed over."""
+    from accounts import notify
+
+    send = notify.send_email
+
+    def send_and_receipt_at_once(notification: Notification, body: str) -> str:
+        provider_id = send(notification, body)
+        Client().post(
+            reverse("accounts:notify_receipt"),
+            json.dumps({"id": provider_id, "reference": reference(notification), "status": status}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {CALLBACK_TOKEN}",
+        )
+        return provider_id
+
+    monkeypatch.setattr(notify, "send_email", send_and_receipt_at_once)
+
+
+def test_a_delivery_receipt_that_comes_before_the_row_is_marked_sent_is_kept(
+    through_notify: FakeNotify, site_lead: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notification = _notification(site_lead)
+    _receipt_before_the_answer(monkeypatch, "delivered")
+
+    deliver_notification.apply(args=[notification.pk]).get()
+
+    notification.refresh_from_db()
+    (message,) = through_notify.messages()
+    assert (notification.status, notification.provider_id) == (Notification.Status.SENT, message["id"])
+    assert notification.delivery == "delivered" and notification.delivered_at is not None
+
+
+def test_a_permanent_failure_that_comes_before_the_row_is_marked_sent_is_not_lost(
+    through_notify: FakeNotify, site_lead: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notification = _notification(site_lead)
+    _receipt_before_the_answer(monkeypatch, "permanent-failure")
+
+    deliver_notification.apply(args=[notification.pk]).get()
+
+    notification.refresh_from_db()
+    assert (notification.status, notification.delivery) == (Notification.Status.FAILED, "permanent-failure")
+
+
+def test_a_receipt_for_a_row_whose_worker_was_lost_after_notify_accepted_marks_it_sent(
+    through_notify: FakeNotify, site_lead: User
+) -> None:
+    """The worker was killed after Notify accepted the message: the row is still claimed, with no id."""
+    from django.utils import timezone
+
+    notification = _notification(site_lead)
+    Notification.objects.filter(pk=notification.pk).update(sending_since=timezone.now())
+    notification.refresh_from_db()
+    notification.provider_id = "6b7f3c1e-2a4d-4e8f-9b0a-1c2d3e4f5a6b"
+
+    answer = _receipt(notification, "delivered")
+
+    notification.refresh_from_db()
+    assert answer.json() == {"done": "delivered"}
+    assert (notification.status, notification.delivery) == (Notification.Status.SENT, "delivered")
+    assert notification.provider_id == "6b7f3c1e-2a4d-4e8f-9b0a-1c2d3e4f5a6b" and notification.sending_since is None
+    assert deliver_notification.apply(args=[notification.pk]).get() == "skipped"
+    assert through_notify.messages() == []
+
+
+def test_a_receipt_naming_a_row_never_handed_to_notify_changes_nothing(
+    through_notify: FakeNotify, site_lead: User
+) -> None:
+    notification = _notification(site_lead)
+    notification.provider_id = "6b7f3c1e-2a4d-4e8f-9b0a-1c2d3e4f5a6b"
+
+    answer = _receipt(notification, "delivered")
+
+    notification.refresh_from_db()
+    assert answer.json() == {"done": "ignored"}
+    assert (notification.status, notification.delivery) == (Notification.Status.PENDING, "")
