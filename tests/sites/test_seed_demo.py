@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
 
+from accounts import two_factor
 from accounts.models import User
 from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from sites.models import Organisation, Programme, Site, SiteMembership
@@ -81,3 +82,15 @@ def test_the_published_demo_two_factor_key_is_160_bits_as_authenticator_apps_exp
     assert len(b32decode(DEMO_TOTP_SECRET)) * 8 == 160
     assert DEMO_TOTP_SECRET == TESTS_TOTP_SECRET
     assert f"`oathtool --totp -b {DEMO_TOTP_SECRET}`" in readme
+
+
+def test_seeding_again_replaces_the_short_key_an_older_demo_was_given(db: None) -> None:
+    call_command("seed_demo", stdout=StringIO())
+    lead = User.objects.get(email="programme.lead@example.org")
+    two_factor.set_up_known_secret(lead, "JBSWY3DPEHPK3PXP")
+
+    call_command("seed_demo", stdout=StringIO())
+
+    device = two_factor.authenticator_for(lead)
+    assert device is not None
+    assert device.key == b32decode(DEMO_TOTP_SECRET).hex()

@@ -6,6 +6,7 @@ Vanguard places); every person, and every organisation's staff, is invented. Run
 
 from __future__ import annotations
 
+from base64 import b32decode
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +24,8 @@ DEMO_PASSWORD = "alongside-demo"  # noqa: S105 - published in the README on purp
 # so anyone trying the demo can add it to an authenticator app (or compute a code with `oathtool --totp -b`).
 DEMO_TOTP_SECRET = "MHRGFUMJ6GE73XHHBW5P5MZ47JTHHNYC"  # noqa: S105 - published on purpose, demo only
 DEMO_TWO_FACTOR_ACCOUNTS = ("programme.lead@example.org", "admin@example.org")
+# The 80-bit key the demo published before, which authenticator libraries now refuse: replaced where found.
+RETIRED_DEMO_TOTP_SECRETS = ("JBSWY3DPEHPK3PXP",)
 
 # (e-mail, full name, job title, what the account is for)
 DEMO_ACCOUNTS = [
@@ -138,9 +141,12 @@ class Command(BaseCommand):
 
     def _demo_two_factor(self) -> None:
         """The demo's central team and administrator have an authenticator with the published secret (also in a
-        database seeded before two-factor existed, so that an old local demo keeps working)."""
+        database seeded before two-factor existed, or with the short key published before, so that an old local demo
+        keeps working with the key printed)."""
+        retired = {b32decode(secret).hex() for secret in RETIRED_DEMO_TOTP_SECRETS}
         for user in User.objects.filter(email__in=DEMO_TWO_FACTOR_ACCOUNTS):
-            if not two_factor.has_authenticator(user):
+            device = two_factor.authenticator_for(user)
+            if not two_factor.has_authenticator(user) or (device is not None and device.key in retired):
                 two_factor.set_up_known_secret(user, DEMO_TOTP_SECRET)
 
     def _print_invitations(self) -> None:
