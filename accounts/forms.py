@@ -37,7 +37,7 @@ class LoginForm(auth_forms.AuthenticationForm):
     def clean_username(self) -> str:
         # Lower-casing can lengthen an address ("İ" becomes two characters): one longer than any account's can
         # match no account, and must not reach the lockout's records (255 characters) either.
-        email = self.cleaned_data["username"].strip().lower()
+        email = addresses.normalised(self.cleaned_data["username"])
         if len(email) > EMAIL_LIMIT:
             raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         if oidc.sso_required(email):  # a rule of the address's domain: it says nothing of whether an account exists
@@ -72,10 +72,10 @@ class UserCreationForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         email = addresses.normalised(self.cleaned_data["email"])
-        problem = addresses.problem(email)
-        if problem:
-            raise forms.ValidationError(problem)
-        if User.objects.filter(email__iexact=email).exists():
+        refusal = addresses.refusal(email)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        if addresses.account(email) is not None:
             raise forms.ValidationError("Another account uses this email address")
         return email
 

@@ -17,6 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
 from django_otp.models import Device
 
+from . import addresses
 from .access import visible
 
 # Sent after a person's password or e-mail address has changed, by whatever route (their own pages, a reset link,
@@ -46,12 +47,18 @@ class UserManager(BaseUserManager["User"]):
         return self.filter(is_programme_lead=True, is_active=True)
 
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(email__iexact=username)
+        return self.get(email__iexact=addresses.normalised(username or ""))
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        """A new account, its address normalised (accounts.addresses); refused (ValueError) for an address with
+        hidden characters or two alphabets. The database refuses a second account with an address that is, or
+        looks like, one already held (User.email_skeleton)."""
         if not email:
             raise ValueError("An account needs an e-mail address.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        email = addresses.normalised(email)
+        if addresses.problem(email):
+            raise ValueError(addresses.problem(email))
+        user = self.model(email=email, **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -71,6 +78,9 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
     """
 
     email = models.EmailField("e-mail address", unique=True)
+    # How the address looks (accounts.addresses.skeleton), kept by `save` and unique: one account per address, and
+    # none whose address only looks like another's ("sam@example.org" with a Cyrillic "a", or a zero-width space).
+    email_skeleton = models.CharField(max_length=1000, editable=False)
     full_name = models.CharField(max_length=150)
     job_title = models.CharField(max_length=150, blank=True)
     is_programme_lead = models.BooleanField(
@@ -112,6 +122,7 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
 
     class Meta:
         ordering = ["full_name"]
+        constraints = [models.UniqueConstraint(fields=["email_skeleton"], name="user_one_account_per_address")]
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -130,6 +141,14 @@ class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-m
         loaded = getattr(self, "_loaded", None)  # None for an account made in this process and not yet saved
         # set_password() since loading
         new_password = getattr(self, "_password", None) is not None and not self._state.adding
+        # A new or changed address is kept normalised, and its skeleton with it, whichever route set it.
+        if "email" in self.__dict__:
+            if loaded is None or loaded.get("email") != self.email:
+                self.email = addresses.normalised(self.email)
+            self.email_skeleton = addresses.skeleton(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_skeleton"}
         super().save(*args, **kwargs)
         if loaded is not None and loaded.get("is_active") and not self.is_active:
             AccountSession.objects.filter(user=self).delete()
@@ -220,6 +239,10 @@ class AuditVerb(models.TextChoices):
     EDITED_AN_OFFER = "edited an offer", "A programme lead changed an offer or the lessons it cites"
     RETIRED_AN_OFFER = "retired an offer", "A programme lead stopped new requests for an offer"
     IMPORTED_A_FILE = "imported a file", "A file of organisations, sites or people was imported (kind and counts)"
+    CHANGED_A_PERSONS_DETAILS = (
+        "changed a person's details",
+        "An import changed a person's name, job title or enabler profile (which fields and which import, never words)",
+    )
     # Requests and proposals (engagements)
     SUBMITTED = "submitted", "A site member asked for support"
     PROPOSED_ENABLERS = "proposed enablers", "A programme lead proposed enablers for a request"
@@ -436,6 +459,10 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-created_at"]),
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="notification_due_idx"),
+            # How many codes a number was texted lately (accounts.actions.ask_to_confirm_mobile).
+            models.Index(
+                fields=["phone", "created_at"], condition=models.Q(channel="text"), name="notification_texts_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from joserfc.errors import JoseError
 
-from . import actions
+from . import actions, addresses
 from .models import ExternalIdentity, User
 
 security_log = logging.getLogger("alongside.security")
@@ -231,16 +231,20 @@ def account_for(each: Provider, claims: dict[str, Any]) -> User:
             raise Refused("deactivated", "This account is deactivated. Ask your programme lead if you need it again.")
         actions.note_external_sign_in(identity=identity)
         return user
-    email = str(claims.get("email") or "").strip()
+    # The same rule as every other way in (accounts.addresses): normalised, and refused with hidden characters,
+    # two alphabets, or the look of another account's address, whatever the provider says it verified.
+    email = addresses.normalised(str(claims.get("email") or ""))
     # Microsoft Entra ID says so with its optional claim xms_edov (the e-mail's domain owner verified it).
     if not email or not (claims.get("email_verified") is True or claims.get("xms_edov") is True):
         raise Refused(
             "email_not_verified",
             f"{each.name} did not confirm your e-mail address, so Alongside cannot tell which account is yours.",
         )
+    if addresses.problem(email) or addresses.look_alike_of_someone(email):
+        raise Refused("address_refused", _ADDRESS_REFUSED.format(name=each.name))
     if not each.vouches_for(email):
         raise Refused("foreign_domain", _STRANGER)
-    found: User | None = User.objects.filter(email__iexact=email).first()
+    found: User | None = addresses.account(email)
     if found is None:
         found = import_string(settings.OIDC_INVITATION_HOOK)(email=email)
     if found is None:
@@ -258,6 +262,10 @@ def account_for(each: Provider, claims: dict[str, Any]) -> User:
     return user
 
 
+_ADDRESS_REFUSED = (
+    "The e-mail address {name} gave Alongside has hidden characters, or letters that look like others, so "
+    "Alongside cannot tell which account is yours. Ask your programme lead."
+)
 _STRANGER = "Alongside has no account for you yet. Ask your programme lead or your site's lead for an invitation."
 
 

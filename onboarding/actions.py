@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from accounts import addresses
 from accounts.access import is_central_team
 from accounts.models import AuditEvent, User
 from accounts.notifications import notify_address, notify_addresses
@@ -102,15 +103,19 @@ def invite(
     profile: dict[str, Any] | None = None,
 ) -> Invitation:
     """Invites one person with one role. An invitation still waiting for the same person and role is sent again
-    rather than doubled."""
-    email = email.strip().lower()
+    rather than doubled. The address is normalised, and refused with hidden characters, two alphabets, or the look
+    of someone else's address (accounts.addresses)."""
+    email = addresses.normalised(email)
+    refusal = addresses.refusal(email)
+    if refusal:
+        raise NotAllowed(refusal)
     if role not in Role.values:
         raise NotAllowed("Choose a role.")
     if (role in Invitation.SITE_ROLES) != (site is not None):
         raise NotAllowed("A site lead or site member is invited to a site; other roles are not.")
     if not may_invite(by, role, site):
         raise NotAllowed("You cannot invite someone with that role.")
-    existing = User.objects.filter(email__iexact=email).first()
+    existing = addresses.account(email)
     if existing is not None and has_role(existing, role, site):
         raise NotAllowed(f"{email} already has an account as {Invitation(role=role, site=site).role_words}.")
     waiting = Invitation.objects.select_for_update().pending().filter(email=email, role=role, site=site).first()
@@ -137,7 +142,7 @@ def invite_many(*, invitations: list[Invitation], by: User | None) -> list[Invit
             raise NotAllowed("You cannot invite someone with that role.")
     tokens = []
     for invitation in invitations:
-        invitation.email = invitation.email.strip().lower()
+        invitation.email = addresses.normalised(invitation.email)  # the plan refused any address the rule refuses
         invitation.invited_by = by
         tokens.append(_new_token(invitation))
     saved = Invitation.objects.bulk_create(invitations)
@@ -217,7 +222,8 @@ def accept_invitations_by_sign_in(*, email: str) -> User | None:
     """A first sign-in through an organisation's provider (accounts.oidc), for an address with no account yet:
     its pending invitations are accepted, an account made for it (with no password: it signs in through its
     provider), and every role they bring is granted. None when no invitation is waiting for the address; the
-    provider has already vouched for the address and its domain."""
+    provider has already vouched for the address and its domain (and accounts.oidc applied the address rule)."""
+    email = addresses.normalised(email)
     waiting = list(
         Invitation.objects.pending()
         .select_for_update(of=("self",))
@@ -225,7 +231,7 @@ def accept_invitations_by_sign_in(*, email: str) -> User | None:
         .filter(email__iexact=email)
         .order_by("created_at", "pk")
     )
-    if not waiting or User.objects.filter(email__iexact=email).exists():
+    if not waiting or addresses.holder(email) is not None:
         return None
     first = waiting[0]
     account = User.objects.create_user(
@@ -259,10 +265,13 @@ def accept_invitation(*, token: str, user: User | None = None, password: str = "
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("site").get(pk=found.pk)
     if invitation.state != Invitation.State.PENDING:
         raise NotAllowed(f"This invitation was {invitation.state.label.lower()}: ask for a new one.")
-    account = User.objects.filter(email__iexact=invitation.email).first()
+    account = addresses.account(invitation.email)
     if account is None:
         if user is not None:
             raise NotAllowed("This invitation is for someone else: sign out first.")
+        refusal = addresses.refusal(invitation.email)  # an invitation sent before the rule
+        if refusal:
+            raise NotAllowed(f"This invitation link does not work. {refusal} Ask for a new invitation.")
         account = User.objects.create_user(
             invitation.email, password, full_name=invitation.full_name, job_title=invitation.job_title
         )

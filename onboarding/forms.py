@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import QueryDict
 
+from accounts import addresses
+from accounts.forms import NormalisedEmailField
 from engagements.models import Offer
 from frontend.forms import ModelMultipleChoiceField
 from lessons.models import Lesson
@@ -27,7 +29,7 @@ class SiteInviteForm(forms.Form):
     """Who is invited: the address the link goes to, and the name the account starts with. A site's lead invites
     a member with it; the central team, a lead of the site."""
 
-    email = forms.EmailField(
+    email = NormalisedEmailField(
         label="Email address",
         max_length=254,
         help_text="Their work address: the invitation link goes there.",
@@ -40,9 +42,14 @@ class SiteInviteForm(forms.Form):
     job_title = forms.CharField(label="Job title (optional)", max_length=150, required=False)
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        """Normalised, and refused with hidden characters or two alphabets (NormalisedEmailField), or when it looks
+        like the address of someone already in Alongside without being it (accounts.addresses)."""
+        email = self.cleaned_data["email"]
         if len(email) > 254:  # some letters grow when lowered ("İ" is two characters in lower case)
             raise forms.ValidationError("Enter an email address of 254 characters or fewer")
+        refusal = addresses.refusal(email)
+        if refusal:
+            raise forms.ValidationError(refusal)
         return email
 
     def clean_full_name(self) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from accounts import addresses
 from accounts.models import AuditEvent, User
 from engagements.models import EnablerProfile, Sector
 from sites import access as site_access
@@ -58,6 +59,7 @@ class Registry:
 
     def __init__(self) -> None:
         self.users = {user.email.lower(): user for user in User.objects.all()}
+        self.skeletons = {user.email_skeleton: user.email for user in self.users.values()}  # accounts.addresses
         self.profiles = {profile.user_id: profile for profile in EnablerProfile.objects.all()}
         self.memberships = {
             (user_id, site_id): role
@@ -97,8 +99,11 @@ def plan(rows: list[Row], tick: Tick) -> list[Planned]:
 
 
 def _plan(item: Planned, row: Row, registry: Registry, seen: dict[tuple[str, str, int | None], int]) -> None:
-    email = row["email"].lower()
+    email = addresses.normalised(row["email"])  # the one address rule of Alongside (accounts.addresses)
     item.label = email or item.label
+    refusal = addresses.refusal_among(email, registry.skeletons)
+    if refusal:
+        raise Refused(addresses.IN_A_LIST[refusal])
     try:
         validate_email(email)
     except ValidationError:
