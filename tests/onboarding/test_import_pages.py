@@ -87,7 +87,7 @@ def test_a_file_that_cannot_be_read_is_refused_beside_the_field(programme_lead: 
     response = _upload(client_for(programme_lead), "name;sector\nEastmoor;Council\n", kind="organisations")
 
     form = response.context["form"]  # type: ignore[attr-defined]
-    assert form.errors["file"][0].startswith("The header row has “name;sector”")
+    assert form.errors["file"][0].startswith("The file seems to use semicolons to separate its columns, not commas.")
     assert 'class="nhsuk-error-summary"' in response.content.decode()  # type: ignore[attr-defined]
     assert form["kind"].value() == "organisations"
     assert not ImportJob.objects.exists()
