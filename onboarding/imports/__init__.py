@@ -201,7 +201,7 @@ def _apply(job: ImportJob, by: User | None) -> None:
     if _refusals(planned):  # something changed since the check: nothing is written
         _finish(job, State.REFUSED, planned=planned)
         return
-    kind.write(planned, by, _ticker(job, len(planned)))
+    kind.write(planned, by, _ticker(job, len(planned)), job)
     _finish(job, State.IMPORTED, planned=planned)
     counts = job.counts()
     AuditEvent.record(

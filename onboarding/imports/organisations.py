@@ -6,6 +6,7 @@ from accounts.models import User
 from sites import actions as site_actions
 from sites.models import Organisation
 
+from ..models import ImportJob
 from .cleaning import (
     Planned,
     Refused,
@@ -89,7 +90,7 @@ def _plan(
     item.compare([field for field in ("name", "sector", "aliases") if getattr(current, field) != item.values[field]])
 
 
-def write(planned: list[Planned], by: User | None, tick: Tick) -> None:
+def write(planned: list[Planned], by: User | None, tick: Tick, job: ImportJob) -> None:
     """Each change through the sites' actions, with their audit events, in the caller's transaction: the changed
     organisations one by one, the new ones a thousand at a time."""
     write_in_batches(

@@ -11,15 +11,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts import addresses
 from accounts.models import AuditEvent, User
+from accounts.notifications import notify
 from engagements.models import EnablerProfile, Sector
 from sites import access as site_access
 from sites.models import Site, SiteMembership
 
 from .. import actions as invitation_actions
-from ..models import Invitation
+from ..models import ImportJob, Invitation
 from .cleaning import (
     CREATED,
     UPDATED,
@@ -124,22 +127,39 @@ def _plan(item: Planned, row: Row, registry: Registry, seen: dict[tuple[str, str
     user = registry.users.get(email)
     if user is not None and registry.has_role(user, role, site):
         item.existing = user
-        changed = [field for field, value in person.items() if value and getattr(user, field) != value]
-        enabler = registry.profiles.get(user.pk)
-        if enabler is not None and role == Role.ENABLER:
-            changed += _profile_changes(enabler.sectors, enabler.capacity, profile)
-        item.compare([field.replace("_", " ") for field in changed])
+        enabler = registry.profiles.get(user.pk) if role == Role.ENABLER else None
+        item.compare(_changes(user, enabler.sectors if enabler else None, enabler.capacity if enabler else None, item))
         return
     waiting = registry.waiting.get(key)
     if waiting is not None:
         item.existing = waiting
-        changed = [field for field, value in person.items() if value and getattr(waiting, field) != value]
         start = waiting.profile or {}
-        changed += _profile_changes(start.get("sectors"), start.get("capacity"), profile)
-        item.compare([field.replace("_", " ") for field in changed])
+        item.compare(_changes(waiting, start.get("sectors"), start.get("capacity"), item))
         return
     if not person["full_name"]:
         raise Refused("the full name is blank")
+
+
+def _changes(record: User | Invitation, sectors: list[str] | None, capacity: int | None, item: Planned) -> list[str]:
+    """What importing the row changes, each as `full name “Old” → “New”`, for the check page to show before
+    anything is saved (a programme lead's own words for people the programme works with: never anything private)."""
+    values = item.values
+    changes = [
+        f"{field.replace('_', ' ')} {_shown(getattr(record, field))} → {_shown(values[field])}"
+        for field in ("full_name", "job_title")
+        if values.get(field) and getattr(record, field) != values[field]
+    ]
+    wanted = values["profile"]
+    for field in _profile_changes(sectors, capacity, wanted) if values["role"] == Role.ENABLER else []:
+        old, new = (sectors, wanted["sectors"]) if field == "sectors" else (capacity, wanted["capacity"])
+        changes.append(f"{field} {_shown(old)} → {_shown(new)}")
+    return changes
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        value = "; ".join(str(Sector(sector).label) if sector in Sector.values else sector for sector in value)
+    return quoted(str(value)) if value not in (None, "") else "(blank)"
 
 
 def _site(row: Row, role: str, registry: Registry) -> Site | None:
@@ -179,16 +199,17 @@ def _profile_changes(sectors: list[str] | None, capacity: int | None, wanted: di
     return changed
 
 
-def write(planned: list[Planned], by: User | None, tick: Tick) -> None:
-    """A person or an invitation already there is brought up to date; then the new people are invited, a thousand
-    at a time, through onboarding.actions.invite_many (their audit events, and their e-mails after commit)."""
+def write(planned: list[Planned], by: User | None, tick: Tick, job: ImportJob) -> None:
+    """A person or an invitation already there is brought up to date (a person is told what changed, and by which
+    import); then the new people are invited, a thousand at a time, through onboarding.actions.invite_many (their
+    audit events, and their e-mails after commit)."""
     new = [item for item in planned if item.outcome == CREATED]
     done = 0
     for item in planned:
         if item.outcome == CREATED:
             continue
         if item.outcome == UPDATED and isinstance(item.existing, User):
-            _update_person(item.existing, item.values, by)
+            _update_person(item.existing, item.values, by, job)
         elif item.outcome == UPDATED and isinstance(item.existing, Invitation):
             _update_invitation(item.existing, item.values)
         done += 1
@@ -211,7 +232,9 @@ def _invitation(values: dict[str, Any]) -> Invitation:
     )
 
 
-def _update_person(user: User, values: dict[str, Any], by: User | None) -> None:
+def _update_person(user: User, values: dict[str, Any], by: User | None, job: ImportJob) -> None:
+    """The file's name, job title and (for an enabler) sectors and capacity, each change audited; the person is
+    told which of them changed, by which import, so that nobody is renamed without a word."""
     fields = [
         field for field in ("full_name", "job_title") if values.get(field) and getattr(user, field) != values[field]
     ]
@@ -219,8 +242,35 @@ def _update_person(user: User, values: dict[str, Any], by: User | None) -> None:
         setattr(user, field, values[field])
     if fields:
         user.save(update_fields=fields)
-    if values["role"] != Role.ENABLER or not values["profile"]:
-        return
+        AuditEvent.record(
+            actor=by, verb=AuditEvent.Verb.CHANGED_A_PERSONS_DETAILS, target=user, fields=fields, import_job=job.pk
+        )
+    changed = _update_profile(user, values, by) if values["role"] == Role.ENABLER and values["profile"] else []
+    if fields or changed:
+        _tell_of_changes(user, [*fields, *changed], job)
+
+
+def _tell_of_changes(user: User, fields: list[str], job: ImportJob) -> None:
+    """The person hears which of their details an import changed, and which import: its file's name, its date and
+    who ran it. Never the values of anyone else, nor anything a site or an enabler wrote."""
+    words = _listed_fields([field.replace("_", " ") for field in fields])
+    who = f" by {job.created_by}" if job.created_by else ""
+    when = date_format(timezone.localdate(), "j F Y")
+    body = (
+        f"An import of people changed your {words} in Alongside: the file “{job.filename[:100]}”, imported on "
+        f"{when}{who} for the programme's central team.\n\n"
+        "If this is not right, tell the programme's central team: they can put it right."
+    )
+    notify(
+        recipients=[user], kind="details changed by an import", subject="Your details in Alongside changed", body=body
+    )
+
+
+def _listed_fields(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _update_profile(user: User, values: dict[str, Any], by: User | None) -> list[str]:
     profile = EnablerProfile.objects.select_for_update().get(user=user)
     changed = _profile_changes(profile.sectors, profile.capacity, values["profile"])
     for field in changed:
@@ -228,6 +278,7 @@ def _update_person(user: User, values: dict[str, Any], by: User | None) -> None:
     if changed:
         profile.save(update_fields=changed)
         AuditEvent.record(actor=by, verb=AuditEvent.Verb.EDITED_AN_ENABLER_PROFILE, target=profile, fields=changed)
+    return changed
 
 
 def _update_invitation(invitation: Invitation, values: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from accounts.models import User
 from sites import actions as site_actions
 from sites.models import Organisation, Programme, Region, Site
 
+from ..models import ImportJob
 from .cleaning import (
     Planned,
     Refused,
@@ -149,7 +150,7 @@ def _plan(item: Planned, row: Row, registry: Registry, lines: dict[str, int]) ->
     item.compare(changed)
 
 
-def write(planned: list[Planned], by: User | None, tick: Tick) -> None:
+def write(planned: list[Planned], by: User | None, tick: Tick, job: ImportJob) -> None:
     """Each change through the sites' actions, with their audit events, in the caller's transaction: the changed
     sites one by one, the new ones a thousand at a time."""
     write_in_batches(

@@ -57,7 +57,9 @@ def test_an_invitation_still_waiting_is_updated_not_sent_again(site_a: Site, pro
     )
 
     assert job.outcome[0]["outcome"] == "updated"
-    assert job.outcome[0]["reason"] == "changes full name, job title and capacity"
+    assert job.outcome[0]["reason"] == (
+        "changes full name “Ana Example” → “Ana Sample”, job title (blank) → “Coach” and capacity (blank) → “5”"
+    )
     invitation = Invitation.objects.get(email="ana@example.org")
     assert (invitation.full_name, invitation.job_title, invitation.profile, invitation.send_count) == (
         "Ana Sample",
