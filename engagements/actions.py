@@ -51,6 +51,7 @@ from .models import (
 from .notes import sealed as notes_sealed
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Sequence
 
     from .notes import PrivateNote
@@ -640,10 +641,17 @@ def give_feedback(
     usefulness: int,
     what_helped: str,
     could_be_better: str,
+    share_what_helped: bool = False,
 ) -> Feedback:
-    """A site member says how useful the support was: after a session, or at the close."""
+    """A site member says how useful the support was: after a session, or at the close. A lead of the site may
+    also say yes to the central team reading "what helped", anonymised: nothing is shared until they approve the
+    exact anonymised words (lessons.actions.approve_shared_words)."""
     if not access.is_site_member_of(by, engagement):
         raise NotAllowed("Feedback on the support is given by the site's people.")
+    if share_what_helped and not access.is_site_lead_of(by, engagement):
+        raise NotAllowed("Only a lead of the site can let the central team read its words.")
+    if share_what_helped and not what_helped.strip():
+        raise NotAllowed("There are no words in what helped to share. Write what helped, or choose not to share.")
     moment = (
         Feedback.Moment.AT_CLOSE
         if engagement.state in (Engagement.State.CLOSING, Engagement.State.CLOSED)
@@ -657,8 +665,11 @@ def give_feedback(
         usefulness=usefulness,
         what_helped=what_helped,
         could_be_better=could_be_better,
+        share_what_helped=share_what_helped,
     )
-    AuditEvent.record(actor=by, verb=Verb.GAVE_FEEDBACK, target=engagement, feedback=feedback.pk)
+    AuditEvent.record(
+        actor=by, verb=Verb.GAVE_FEEDBACK, target=engagement, feedback=feedback.pk, share=share_what_helped
+    )
     return feedback
 
 
@@ -781,17 +792,26 @@ def write_sealed_note(
     engagement: Engagement,
     by: User,
     key_id: str,
+    uid: uuid.UUID,
     sealed: bytes,
     wrapped_key: bytes | None,
     session: Session | None = None,
 ) -> PrivateNote:
     return notes_sealed.write_sealed(
-        engagement=engagement, author=by, key_id=key_id, sealed=sealed, wrapped_key=wrapped_key, session=session
+        engagement=engagement,
+        author=by,
+        key_id=key_id,
+        uid=uid,
+        sealed=sealed,
+        wrapped_key=wrapped_key,
+        session=session,
     )
 
 
-def rewrite_sealed_note(*, note: PrivateNote, by: User, key_id: str, sealed: bytes) -> None:
-    notes_sealed.rewrite_sealed(note=note, by=by, key_id=key_id, sealed=sealed)
+def rewrite_sealed_note(
+    *, note: PrivateNote, by: User, key_id: str, sealed: bytes, version: int, rebinding: bool = False
+) -> None:
+    notes_sealed.rewrite_sealed(note=note, by=by, key_id=key_id, sealed=sealed, version=version, rebinding=rebinding)
 
 
 def destroy_private_notes(*, engagements: list[Engagement], by: User | None) -> dict[int, int]:

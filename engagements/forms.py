@@ -5,6 +5,7 @@ import binascii
 import datetime
 import json
 import re
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
@@ -310,10 +311,6 @@ class ShareDiagnosticForm(forms.Form):
     def __init__(self, *args: Any, site: Site, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["person"]).queryset = site.account_managers.filter(is_active=True)
-
-
-# The first of Alongside's programmes (the Integrated Care Pioneers) began in 2013: no figures before it.
-PROGRAMMES_BEGAN = datetime.date(2013, 1, 1)
 
 
 def _today() -> datetime.date:
@@ -645,16 +642,35 @@ class NotesSetUpForm(NotesPassphraseForm):
             wrapped = _sealed_bytes(entry.get("wrapped_key"), least=WRAPPED_KEY_BYTES, most=WRAPPED_KEY_BYTES)
             if type(engagement_id) is not int or wrapped is None:
                 return None
-            notes: dict[int, bytes] = {}
+            notes: dict[int, tuple[bytes, int]] = {}
             for note in entry["notes"]:
                 sealed = _sealed_note(note) if isinstance(note, dict) else None
                 if sealed is None or type(note.get("id")) is not int or note["id"] in notes:
                     return None
-                notes[note["id"]] = sealed
+                version = note.get("version")
+                if type(version) is not int or not 1 <= version <= MAX_VERSION:
+                    return None
+                notes[note["id"]] = (sealed, version)
             moved.append(Moved(engagement_id=engagement_id, wrapped_key=wrapped, notes=notes))
         if len({move.engagement_id for move in moved}) != len(moved):
             return None
         return moved
+
+
+# A note's version goes up by one at each write: no note is written two thousand million times.
+MAX_VERSION = 2_000_000_000
+UID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def _note_uid(value: object) -> uuid.UUID | None:
+    """A new note's id as the browser made it and bound it: a random UUID, in the one spelling both sides bind."""
+    return uuid.UUID(value) if isinstance(value, str) and UID.fullmatch(value) else None
+
+
+def _version(value: object) -> int | None:
+    digits = value if isinstance(value, str) else ""
+    version = int(digits) if re.fullmatch(r"[1-9][0-9]{0,9}", digits) else None
+    return version if version is not None and version <= MAX_VERSION else None
 
 
 def _sealed_note(data: dict[str, Any]) -> bytes | None:
@@ -666,9 +682,14 @@ def _sealed_note(data: dict[str, Any]) -> bytes | None:
 
 class SealedNoteForm(_Sealed, forms.Form):
     """A note as the browser sealed it: its nonce and ciphertext, the notes key's id, and (for an engagement's
-    first note) its new data key, wrapped. Optionally, the session it is about."""
+    first note) its new data key, wrapped. Optionally, the session it is about. What it was sealed for: a new
+    note's id (`uid`, made by the browser) at version 1, or a changed note's next version (`rebind`: the same
+    words of an older note, bound anew to the note)."""
 
     key_id = _Sent()
+    uid = _Sent()
+    version = _Sent()
+    rebind = _Sent()
     nonce = _Sent()
     ciphertext = _Sent()
     wrapped_key = _Sent()
@@ -688,16 +709,22 @@ class SealedNoteForm(_Sealed, forms.Form):
         if data.get("wrapped_key"):
             wrapped = _sealed_bytes(data["wrapped_key"], least=WRAPPED_KEY_BYTES, most=WRAPPED_KEY_BYTES)
         session = self.sessions.get(data.get("session") or "")
+        uid, version = _note_uid(data.get("uid")), _version(data.get("version"))
         if (
             self.errors
             or key_id is None
             or sealed is None
+            or version is None
             or (data.get("wrapped_key") and (wrapped is None or self.changing))
             or (data.get("session") and (session is None or self.changing))
+            or (self.changing and (data.get("uid") or data.get("rebind") not in ("", "1")))
+            or (not self.changing and (uid is None or version != 1 or data.get("rebind")))
         ):
             self._refuse()
             return data
-        return {"key_id": key_id, "sealed": sealed, "wrapped_key": wrapped, "session": session}
+        if self.changing:
+            return {"key_id": key_id, "sealed": sealed, "version": version, "rebinding": data.get("rebind") == "1"}
+        return {"key_id": key_id, "uid": uid, "sealed": sealed, "wrapped_key": wrapped, "session": session}
 
 
 class SharedNoteForm(forms.Form):
@@ -744,39 +771,32 @@ class FeedbackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": "Keep this to 2,000 characters or fewer"},
     )
-
-
-class PeriodForm(forms.Form):
-    start = DateField(
-        label="From",
-        required=False,
-        earliest=PROGRAMMES_BEGAN,
-        too_early="The period must start on {date} or later, when the first of these programmes began",
-    )
-    end = DateField(
-        label="To",
-        required=False,
-        earliest=PROGRAMMES_BEGAN,
-        latest=_years_from_today(1),
-        too_early="The period must end on {date} or later, when the first of these programmes began",
-        too_late="The period must end within the next year, on {date} or earlier",
+    # Asked of a lead of the site only. No answer is chosen for them (the NHS service manual: do not pre-select a
+    # radio, so nobody agrees, or refuses, without having read the question); not answering is an error, and
+    # nothing is shared unless they say yes and then approve the anonymised words.
+    share_what_helped = forms.TypedChoiceField(
+        label="Can the central team read what helped, with names taken out?",
+        help_text=(
+            "Only your answer to what helped, never what could be better. You will see the words with every name "
+            "replaced and approve them first. The central team reads them after the quarter ends, among words from "
+            "at least 5 sites, never with your site's name."
+        ),
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda answer: answer == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if the central team can read what helped, with names taken out"},
     )
 
-    def period(self) -> tuple[datetime.date, datetime.date]:
-        today = timezone.localdate()
-        data = self.cleaned_data if self.is_valid() else {}
-        end = data.get("end") or today
-        # The year before the end, or from the first day there is when the end is in year 1.
-        start = data.get("start") or end - min(datetime.timedelta(days=365), end - datetime.date.min)
-        return start, end
+    def __init__(self, *args: Any, may_share: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not may_share:
+            del self.fields["share_what_helped"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or self.cleaned_data
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", "The end of the period must be after its start")
-        elif data.get("start") and not data.get("end") and data["start"] > timezone.localdate():
-            self.add_error("start", "The start of the period must be today or earlier")
-        return data
+        cleaned = super().clean() or {}
+        if cleaned.get("share_what_helped") and not cleaned.get("what_helped", "").strip():
+            self.add_error("share_what_helped", "Write what helped, or select no: there are no words to share")
+        return cleaned
 
 
 # Planned sessions ----------------------------------------------------------------------------------------------

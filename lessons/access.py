@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
+    from engagements.models import Feedback
 
     from .models import Lesson
 
@@ -36,3 +37,11 @@ def consenting_party(user: User | AnonymousUser, lesson: Lesson) -> Literal["ena
     if engagement_access.is_site_lead_of(user, lesson.engagement):
         return "site"
     return None
+
+
+def approves_shared_words(user: User | AnonymousUser, feedback: Feedback) -> bool:
+    """Who approves the words of feedback the central team may read: its author, while a lead of the site (the
+    words are the site's, shared only as its lead chose)."""
+    return feedback.given_by_id == getattr(user, "pk", None) and engagement_access.is_site_lead_of(
+        user, feedback.engagement
+    )

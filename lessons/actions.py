@@ -16,10 +16,10 @@ from accounts.notifications import notify
 from core import memo
 from core.errors import NotAllowed
 from engagements import access as engagement_access
-from engagements.models import Engagement
+from engagements.models import Engagement, Feedback
 
-from . import access
-from .models import DigestSubscription, Lesson, LibraryEdition, Theme
+from . import access, anonymiser
+from .models import DigestSubscription, Lesson, LibraryEdition, Theme, anonymised_feedback
 
 Verb = AuditEvent.Verb
 
@@ -142,3 +142,51 @@ def send_lessons_digest(*, now: datetime.datetime) -> tuple[int, int]:
         link=reverse("lessons:library"),
     )
     return len(lessons), len(readers)
+
+
+# Shared words: feedback words (what helped) a lead of the site lets the central team read, anonymised, once they
+# approved the exact words (docs/privacy.md). The feedback row is locked: the author may have the check open twice.
+
+
+def _locked_feedback(feedback: Feedback, by: User) -> Feedback:
+    feedback = Feedback.objects.select_for_update().select_related("engagement").get(pk=feedback.pk)
+    if feedback.given_by_id != by.pk:
+        raise NotAllowed("Shared words are checked by the person who wrote them.")
+    return feedback
+
+
+@transaction.atomic
+def approve_shared_words(*, feedback: Feedback, by: User, seen: str) -> Feedback:
+    """The author, a lead of the site, approves the anonymised words they read (`seen` is their digest, from the
+    check page): the words are anonymised again here, and approved only if they are still exactly those."""
+    feedback = _locked_feedback(feedback, by)
+    if not access.approves_shared_words(by, feedback):
+        raise NotAllowed("Only a lead of the site can let the central team read its words.")
+    anonymised = anonymised_feedback(feedback.what_helped).text
+    if anonymiser.is_empty_once_anonymised(anonymised):
+        raise NotAllowed("Nothing is left once names are removed. Say what helped, not who or where.")
+    fields = feedback.approve_shared_words(anonymised=anonymised, seen=seen, now=timezone.now())
+    feedback.save(update_fields=fields)
+    AuditEvent.record(actor=by, verb=Verb.APPROVED_SHARED_WORDS, target=feedback.engagement, feedback=feedback.pk)
+    return feedback
+
+
+@transaction.atomic
+def change_what_helped(*, feedback: Feedback, by: User, what_helped: str) -> Feedback:
+    """The author changes what helped: any approval is forgotten, so the new words are approved again first."""
+    feedback = _locked_feedback(feedback, by)
+    fields = feedback.change_what_helped(what_helped=what_helped)
+    feedback.save(update_fields=fields)
+    AuditEvent.record(actor=by, verb=Verb.CHANGED_FEEDBACK_WORDS, target=feedback.engagement, feedback=feedback.pk)
+    return feedback
+
+
+@transaction.atomic
+def withdraw_shared_words(*, feedback: Feedback, by: User) -> Feedback:
+    """The author takes back their yes at any time, before the quarter's words are released or after: from then on
+    the central team's overview and its export no longer have these words."""
+    feedback = _locked_feedback(feedback, by)
+    fields = feedback.withdraw_shared_words()
+    feedback.save(update_fields=fields)
+    AuditEvent.record(actor=by, verb=Verb.WITHDREW_SHARED_WORDS, target=feedback.engagement, feedback=feedback.pk)
+    return feedback

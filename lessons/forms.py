@@ -84,3 +84,20 @@ class LibraryFilterForm(forms.Form):
         if len(query) > SEARCH_LIMIT:
             raise forms.ValidationError(f"Search for {SEARCH_LIMIT} characters or fewer")
         return query
+
+
+class SharedWordsForm(forms.Form):
+    """New words for what helped, from the check of shared words: approved again before the centre reads them."""
+
+    what_helped = forms.CharField(
+        label="What helped",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write what helped", "max_length": "Keep this to 2,000 characters or fewer"},
+    )
+
+    def clean_what_helped(self) -> str:
+        words = self.cleaned_data["what_helped"].strip()
+        if not words:
+            raise forms.ValidationError("Write what helped")
+        return words

@@ -76,7 +76,8 @@ TITLE_LIMIT = 200
 
 
 def registry_vocabulary() -> anonymiser.Vocabulary:
-    """Every name Alongside knows: sites, organisations and aliases, people, places and regions."""
+    """Every name Alongside knows: sites, organisations and aliases, people (each by full name, surname and given
+    names), places and regions. Built afresh when asked: for each lesson saved, and once for an overview's words."""
     enablers = set(EnablerProfile.objects.values_list("user_id", flat=True))
     vocabulary = anonymiser.vocabulary_of(
         sites=[(name, SITE_PLACEHOLDERS[kind]) for name, kind in Site.objects.values_list("name", "programme__kind")],
@@ -84,14 +85,21 @@ def registry_vocabulary() -> anonymiser.Vocabulary:
             (o.name, ORGANISATION_PLACEHOLDERS[o.sector], o.alias_list)
             for o in Organisation.objects.only("name", "sector", "aliases")
         ],
-        people=[
-            (name, pk in enablers) for pk, name in User.objects.exclude(full_name="").values_list("pk", "full_name")
+        people=[  # an anonymised account's name is no longer a person's ("A former enabler")
+            (name, pk in enablers)
+            for pk, name in User.objects.filter(anonymised_at=None).exclude(full_name="").values_list("pk", "full_name")
         ],
         places=[*KNOWN_PLACES, *Site.objects.values_list("name", flat=True)],
     )
     for label in Region.labels:
         vocabulary.add(label, "[a region]")
     return vocabulary
+
+
+def anonymised_feedback(words: str) -> anonymiser.Result:
+    """Feedback words (what helped) as the central team would read them, with every replacement located: the
+    same anonymiser and registry as a lesson."""
+    return anonymiser.anonymise(words.strip(), registry_vocabulary())
 
 
 class Theme(models.Model):

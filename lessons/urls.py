@@ -18,4 +18,8 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.lesson_withdraw, name="lesson_withdraw"),
     path("engagement/<int:pk>/", views.engagement_lessons, name="engagement_lessons"),
     path("engagement/<int:pk>/new/", views.lesson_create, name="lesson_create"),
+    path("feedback/<int:pk>/words/", views.shared_words_check, name="shared_words_check"),
+    path("feedback/<int:pk>/words/approve/", views.shared_words_approve, name="shared_words_approve"),
+    path("feedback/<int:pk>/words/edit/", views.shared_words_edit, name="shared_words_edit"),
+    path("feedback/<int:pk>/words/withdraw/", views.shared_words_withdraw, name="shared_words_withdraw"),
 ]

@@ -16,14 +16,14 @@ from core import memo
 from core.errors import NotAllowed
 from core.exports import CsvWriter
 from core.http import AuthenticatedHttpRequest
-from engagements.models import Engagement
+from engagements.models import Engagement, Feedback
 from frontend.forms import posted
 from frontend.pagination import CappedPaginator
 
 from . import access, actions
 from .access import library_required
-from .forms import LessonForm, LibraryFilterForm, ThemeForm
-from .models import DigestSubscription, Lesson, LibraryEdition, Theme, context_lines
+from .forms import LessonForm, LibraryFilterForm, SharedWordsForm, ThemeForm
+from .models import DigestSubscription, Lesson, LibraryEdition, Theme, anonymised_feedback, context_lines
 from .search import marked, search
 
 PAGE_SIZE = 20
@@ -306,3 +306,61 @@ def lesson_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect("lessons:lesson_draft", pk=pk)
     messages.success(request, "Your consent is withdrawn. The lesson is not in the library.")
     return redirect("lessons:lesson_draft", pk=pk)
+
+
+def _shared_feedback(request: AuthenticatedHttpRequest, pk: int) -> Feedback:
+    """Feedback whose author said the central team may read what helped: its author alone checks the words."""
+    feedback = Feedback.objects.visible_to(request.user).filter(
+        given_by=request.user, share_what_helped=True, words_removed_at=None
+    )
+    return get_object_or_404(feedback.select_related("engagement__site", "engagement__enabler"), pk=pk)
+
+
+def shared_words_check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """What helped as the central team would read it, every replacement highlighted, to approve exactly."""
+    feedback = _shared_feedback(request, pk)
+    approved = feedback.shared_words_approved
+    words = feedback.shared_words if approved else anonymised_feedback(feedback.what_helped).text
+    context = {
+        "feedback": feedback,
+        "words": words,
+        "seen": Feedback.digest(words),
+        "approved": approved,
+        "may_approve": access.approves_shared_words(request.user, feedback),
+    }
+    return render(request, "lessons/shared_words_check.html", context)
+
+
+@require_POST
+def shared_words_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    feedback = _shared_feedback(request, pk)
+    try:
+        actions.approve_shared_words(feedback=feedback, by=request.user, seen=request.POST.get("words", ""))
+    except NotAllowed as error:
+        messages.error(request, error.text())
+        return redirect("lessons:shared_words_check", pk=pk)
+    messages.success(
+        request,
+        "You approved these words. The central team reads them once the quarter is over, among words from at "
+        "least 5 sites.",
+    )
+    return redirect("lessons:shared_words_check", pk=pk)
+
+
+def shared_words_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """New words for what helped: any approval is forgotten, and the new words are checked again."""
+    feedback = _shared_feedback(request, pk)
+    form = SharedWordsForm(posted(request), initial={"what_helped": feedback.what_helped})
+    if request.method == "POST" and form.is_valid():
+        actions.change_what_helped(feedback=feedback, by=request.user, **form.cleaned_data)
+        messages.success(request, "Your words are changed. Check them with names taken out, and approve them again.")
+        return redirect("lessons:shared_words_check", pk=pk)
+    return render(request, "lessons/shared_words_edit.html", {"form": form, "feedback": feedback})
+
+
+@require_POST
+def shared_words_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    feedback = _shared_feedback(request, pk)
+    actions.withdraw_shared_words(feedback=feedback, by=request.user)
+    messages.success(request, "The central team will not read these words.")
+    return redirect("engagements:feedback_list", pk=feedback.engagement_id)

@@ -8,31 +8,39 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from accounts.access import sees_every_site_required
 from core import memo
 from core.exports import CsvWriter
 from core.http import AuthenticatedHttpRequest
-from engagements.forms import PeriodForm
 
 from . import overview as figures
+from .forms import PeriodForm, from_old_link
 from .templatetags.overview import all_groups
 
 
-def _overview(request: AuthenticatedHttpRequest) -> tuple[PeriodForm, figures.Overview, list[str]]:
-    form = PeriodForm(request.GET or None)
-    start, end = form.period()
-    overview = memo.remembered(("overview", start, end), lambda: figures.build(start=start, end=end))
-    comments = memo.remembered_here(("overview-words", start, end), lambda: figures.words(start=start, end=end))
-    return form, overview, comments
+def _overview(
+    request: AuthenticatedHttpRequest,
+) -> tuple[PeriodForm, figures.Overview, list[figures.WordsBatch], str]:
+    """The period chosen (an old link's dates answer with the quarter that holds them, and say so), its figures
+    (kept under the period's key, core/memo.py) and sites' words released for it (read afresh, never kept)."""
+    today = timezone.localdate()
+    old_link = from_old_link(request.GET, today)
+    data = {"period": old_link[0].key} if old_link else request.GET or None
+    form = PeriodForm(data, today=today)
+    period = form.chosen()
+    overview = memo.remembered(("overview", period.key), lambda: figures.build(period=period, today=today))
+    comments = figures.words(period=period, today=today)
+    return form, overview, comments, old_link[1] if old_link else ""
 
 
 @sees_every_site_required
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Programme-level figures for planning: by programme and by offer, never by site or by enabler."""
-    form, result, comments = _overview(request)
-    tables = memo.fragment(("overview tables", result.start, result.end), lambda: _tables(result))
-    context = {"form": form, "overview": result, "comments": comments, "tables": tables}
+    form, result, comments, notice = _overview(request)
+    tables = memo.fragment(("overview tables", result.period.key), lambda: _tables(result))
+    context = {"form": form, "overview": result, "comments": comments, "tables": tables, "notice": notice}
     return render(request, "engagements/overview.html", context)
 
 
@@ -48,8 +56,8 @@ def _tables(result: figures.Overview) -> dict[str, str]:
 
 @sees_every_site_required
 def overview_export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _, result, comments = _overview(request)
+    _, result, comments, _ = _overview(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="alongside-overview-{result.start}-{result.end}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="alongside-overview-{result.period.key}.csv"'
     CsvWriter(response).writerows(figures.csv_rows(result, comments))
     return response

@@ -244,7 +244,16 @@ def _feedback_due(at: datetime.datetime, days: int) -> QuerySet[Feedback]:
 
 
 def _remove_feedback_words(ids: list[int]) -> int:
-    return Feedback.objects.filter(pk__in=ids).update(what_helped="", could_be_better="", words_removed_at=_now())
+    return Feedback.objects.filter(pk__in=ids).update(
+        what_helped="",
+        could_be_better="",
+        # Shared words go with the words they were approved from.
+        share_what_helped=False,
+        shared_words="",
+        shared_words_approved_at=None,
+        shared_words_source="",
+        words_removed_at=_now(),
+    )
 
 
 def _lesson_drafts_due(at: datetime.datetime, days: int) -> QuerySet[Lesson]:
@@ -478,7 +487,7 @@ KINDS: tuple[Kind, ...] = (
         "feedback_words",
         "Feedback",
         "it was given",
-        "anonymised: what helped and what could be better cleared; the score stays for the anonymised figures",
+        "anonymised: what helped, what could be better and any shared words cleared; the score stays for the figures",
         _feedback_due,
         _remove_feedback_words,
         engagement="engagement_id",

@@ -266,12 +266,13 @@ class Feedback(models.Model):
         return ["shared_words", "shared_words_approved_at", "shared_words_source"]
 
     def approve_shared_words(self, *, anonymised: str, seen: str, now: datetime.datetime) -> list[str]:
-        """The author approves the exact anonymised words they read (`seen`); returns the fields changed."""
+        """The author approves the exact anonymised words they read (`seen`: the digest of the words shown to
+        them); returns the fields changed."""
         if not self.share_what_helped:
             raise NotAllowed("You chose not to let the central team read these words.")
         if self.words_removed_at is not None or not self.what_helped.strip():
             raise NotAllowed("There are no words to share.")
-        if seen != anonymised:
+        if seen != self.digest(anonymised):
             raise NotAllowed("The words have changed since you read them. Read them again before you approve them.")
         self.shared_words = anonymised
         self.shared_words_approved_at = now

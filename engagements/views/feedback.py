@@ -10,7 +10,7 @@ from core.http import AuthenticatedHttpRequest
 from frontend.forms import chosen, posted
 from sites import access as site_access
 
-from .. import actions
+from .. import access, actions
 from ..forms import FeedbackForm
 from ..models import Engagement, Feedback
 
@@ -21,16 +21,21 @@ def feedback_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         Engagement.objects.working_with(request.user).filter(site__in=site_access.sites_of(request.user)), pk=pk
     )
     session = chosen(engagement.sessions.all(), request.GET.get("session"))  # the session the feedback follows
-    form = FeedbackForm(posted(request))
+    may_share = access.is_site_lead_of(request.user, engagement)  # a lead of the site may share what helped
+    form = FeedbackForm(posted(request), may_share=may_share)
     if request.method == "POST" and form.is_valid():
-        actions.give_feedback(engagement=engagement, by=request.user, session=session, **form.cleaned_data)
+        feedback = actions.give_feedback(engagement=engagement, by=request.user, session=session, **form.cleaned_data)
+        if feedback.share_what_helped:  # nothing is shared until they approve the words, checked on this page
+            messages.success(request, "Thank you. Now check the words the central team would read.")
+            return redirect("lessons:shared_words_check", pk=feedback.pk)
         messages.success(
             request,
             "Thank you. Your feedback goes to your enabler, and to the central team only as "
             "part of totals from many sites.",
         )
         return redirect("engagements:engagement_detail", pk=pk)
-    return render(request, "engagements/feedback_create.html", {"form": form, "engagement": engagement})
+    context = {"form": form, "engagement": engagement, "may_share": may_share}
+    return render(request, "engagements/feedback_create.html", context)
 
 
 def feedback_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -448,6 +448,9 @@ def _feedback(scope: Scope) -> list[Row]:
             "what_helped": f.what_helped,
             "could_be_better": f.could_be_better,
             "given_at": f.given_at,
+            "central_team_may_read_what_helped": f.share_what_helped,
+            "shared_words_approved": f.shared_words if f.shared_words_approved else "",
+            "shared_words_approved_at": f.shared_words_approved_at if f.shared_words_approved else None,
         }
         for f in feedback.order_by("given_at", "pk")
     ]

@@ -90,7 +90,10 @@ def _site_lead_takes_part(objects: dict) -> None:
     engagement = objects["engagement_a"]
     lead = client_for(objects["site_lead"])
     lead.post(reverse("engagements:shared_notes", kwargs={"pk": engagement.pk}), {"body": "Board on Tuesday."})
-    lead.post(reverse("engagements:feedback_create", kwargs={"pk": engagement.pk}), {"usefulness": "5"})
+    lead.post(
+        reverse("engagements:feedback_create", kwargs={"pk": engagement.pk}),
+        {"usefulness": "5", "share_what_helped": "no"},
+    )
     lead.get(reverse("engagements:session_list", kwargs={"pk": engagement.pk}))
     client_for(objects["site_member"]).get(reverse("engagements:shared_notes", kwargs={"pk": engagement.pk}))
     actions.record_diagnostic(
