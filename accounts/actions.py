@@ -26,7 +26,7 @@ from frontend.dates import long_date
 from . import addresses, notices, phones, two_factor
 from .access import is_central_team
 from .models import AuditEvent, ExternalIdentity, MobileNumber, Notification, ProviderSignIn, User
-from .notifications import notify, notify_text
+from .notifications import notify, notify_address, notify_text
 from .notify import texts_available
 
 EMAIL_CHANGE_SALT = "alongside.accounts.email-change"
@@ -67,6 +67,26 @@ def send_password_reset_link(*, user: User, by: User) -> None:
         body=(
             "An administrator of Alongside sent you this link to set a new password for your account. It works once, "
             f"for {hours} hours. Your current password keeps working until you set a new one.\n\n{notices.NOT_YOU}"
+        ),
+        link=password_reset_path(user),
+    )
+
+
+@transaction.atomic
+def send_own_password_reset_link(*, user: User) -> None:
+    """The person asked, signed out, for a link to choose a new password. It goes through the outbox (and GOV.UK
+    Notify, when configured) like every e-mail Alongside sends: kept when the mail server or Notify is away and
+    tried again, with Notify's delivery receipt. It carries the link and nothing else of the account, and the row
+    is kept as an invitation's is: for the mailbox alone, never listed in the app nor in the person's records."""
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    notify_address(
+        address=user.email,
+        kind="password reset",
+        subject="Reset your Alongside password",
+        body=(
+            "Someone asked to reset the password of your Alongside account. To choose a new password, open this "
+            f"link within {hours} hours. It works once.\n\n"
+            "If it was not you, ignore this email: your password stays as it is."
         ),
         link=password_reset_path(user),
     )

@@ -79,8 +79,8 @@ def notify_text(*, recipient: User, phone: str, kind: str, body: str) -> Notific
 
 
 def notify_address(*, address: str, kind: str, subject: str, body: str, link: str = "") -> Notification:
-    """Like `notify`, for someone who has no account yet (an invitation): the row has no recipient in the app and is
-    e-mailed to `address` alone."""
+    """Like `notify`, for someone who has no account yet (an invitation), or a message for a mailbox alone (a
+    password reset link asked for signed out): the row has no recipient in the app and is e-mailed to `address`."""
     due = timezone.now() + timedelta(seconds=settings.OUTBOX_SWEEP_AFTER)
     notification = Notification.objects.create(
         recipient=None, kind=kind, subject=subject, body=body, link=link, address=address, next_attempt_at=due

@@ -38,6 +38,19 @@ def _fast_password_hashing(settings: object) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _mail_only_through_the_outbox(settings: object) -> Iterator[None]:
+    """Every e-mail goes through the outbox: one sent any other way fails the test (tests/outbox_mail.py), even
+    where the code that sent it swallowed the error."""
+    from tests import outbox_mail
+
+    settings.EMAIL_BACKEND = "tests.outbox_mail.OutboxOnlyBackend"
+    start = len(outbox_mail.REFUSED)
+    yield
+    refused = outbox_mail.refused_since(start)
+    assert not refused, f"E-mail sent past the outbox (not a notification): {refused}"
+
+
+@pytest.fixture(autouse=True)
 def _celery_tasks_inline(request: pytest.FixtureRequest) -> object:
     """Tasks run inline in tests, even with REDIS_URL set, so a test sees their effects. Tests marked
     `real_worker` send them through the real broker to a real worker process instead."""

@@ -1,13 +1,25 @@
 from __future__ import annotations
 
 import re
+import smtplib
 
+import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import Notification, User
+from accounts.tasks import deliver_notification
 from tests.conftest import PASSWORD
+from tests.fake_notify.fixtures import FakeNotify
+from tests.fake_notify.fixtures import fake_notify as fake_notify  # the fixture
+
+RESET_LINK = re.compile(r"/accounts/password-reset/[^/\s]+/[^/\s]+/")
+
+
+@pytest.fixture(autouse=True)
+def _delivered(mail_after_each_request: None) -> None:
+    """The outbox hands each request's e-mails over once its transaction commits, as in production."""
 
 
 def test_password_reset_by_email_lets_the_person_choose_a_new_password(site_lead: User) -> None:
@@ -81,3 +93,75 @@ def test_password_change_refuses_a_short_common_password(site_lead: User) -> Non
 
     assert response.status_code == 200
     assert "too short" in response.content.decode()
+
+
+def test_the_reset_link_goes_through_the_outbox_like_every_email(site_lead: User) -> None:
+    Client().post(reverse("accounts:password_reset"), {"email": site_lead.email})
+
+    (notification,) = Notification.objects.filter(kind="password reset")
+    (message,) = mail.outbox
+    assert notification.status == Notification.Status.SENT
+    assert RESET_LINK.fullmatch(notification.link)
+    assert message.extra_headers["Message-ID"].startswith(f"<notification-{notification.pk}.")
+
+
+def test_with_notify_configured_the_reset_link_goes_through_notify(
+    site_lead: User, fake_notify: FakeNotify, settings: object
+) -> None:
+    fake_notify.configure(settings)
+
+    Client().post(reverse("accounts:password_reset"), {"email": site_lead.email})
+
+    (message,) = fake_notify.messages()
+    assert message["email_address"] == site_lead.email
+    assert RESET_LINK.search(message["personalisation"]["body"])
+    assert mail.outbox == []
+    assert Notification.objects.get(kind="password reset").provider_id == message["id"]
+
+
+def test_a_reset_asked_while_the_mail_server_refuses_is_sent_when_it_answers_again(
+    site_lead: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked while the mail server answers 451: the page says the link is on its way, and it is, on the next try."""
+    from django.core.mail import EmailMultiAlternatives
+
+    send = EmailMultiAlternatives.send
+
+    def refuse(self: EmailMultiAlternatives, fail_silently: bool = False) -> int:
+        raise smtplib.SMTPDataError(451, b"4.3.0 Try again later")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    response = Client().post(reverse("accounts:password_reset"), {"email": site_lead.email})
+    notification = Notification.objects.get(kind="password reset")
+    assert (notification.status, notification.attempts) == (Notification.Status.PENDING, 1)
+    monkeypatch.setattr(EmailMultiAlternatives, "send", send)
+
+    retried = deliver_notification.apply(args=[notification.pk]).get()
+
+    assert response["Location"] == reverse("accounts:password_reset_done")
+    assert retried == "sent"
+    (message,) = mail.outbox
+    assert RESET_LINK.search(message.body)
+
+
+def test_the_reset_email_carries_the_link_and_nothing_else_of_the_account(site_lead: User) -> None:
+    Client().post(reverse("accounts:password_reset"), {"email": site_lead.email})
+
+    body = mail.outbox[0].body
+    assert RESET_LINK.search(body)
+    for detail in (PASSWORD, site_lead.full_name, site_lead.get_short_name(), site_lead.email):
+        assert detail not in body
+
+
+def test_the_reset_link_is_kept_like_an_invitation_link_out_of_the_persons_list_in_the_app(
+    site_lead: User,
+) -> None:
+    client = Client()
+    client.post(reverse("accounts:password_reset"), {"email": site_lead.email})
+    client.force_login(site_lead)
+
+    notification = Notification.objects.get(kind="password reset")
+    listed = client.get(reverse("accounts:notification_list")).content.decode()
+    assert notification.recipient is None and notification.address == site_lead.email
+    assert not Notification.objects.visible_to(site_lead).filter(pk=notification.pk).exists()
+    assert notification.link not in listed
