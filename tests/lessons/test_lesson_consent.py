@@ -45,6 +45,37 @@ def test_drafting_replaces_names_and_the_preview_highlights_each_replacement(
     assert "Ashvale" not in html.split('id="maincontent"')[1]
 
 
+def test_drafting_replaces_given_names_alone_and_the_preview_highlights_them(
+    engagement_a: Engagement, site_lead: User, theme: Theme
+) -> None:
+    client = client_for(engagement_a.enabler)
+
+    response = client.post(
+        reverse("lessons:lesson_create", kwargs={"pk": engagement_a.pk}),
+        {
+            "title": "Avery-led planning",
+            "body": "Avery listened first; EMERY\u2019S questions helped, and avery agreed.",
+            "audience": "sites",
+            "themes": [theme.pk],
+        },
+        follow=True,
+    )
+
+    lesson = Lesson.objects.get()
+    assert lesson.title == "[a senior leader]-led planning"
+    assert (
+        lesson.body
+        == "[a senior leader] listened first; [an enabler]'s questions helped, and [a senior leader] agreed."
+    )
+    html = response.content.decode()
+    mark = '<mark class="alongside-placeholder">{}</mark>'.format
+    assert f"<h1>{mark('[a senior leader]')}-led planning</h1>" in html
+    assert (
+        f"<p>{mark('[a senior leader]')} listened first; {mark('[an enabler]')}&#x27;s questions helped, and "
+        f"{mark('[a senior leader]')} agreed.</p>"
+    ) in html
+
+
 def test_an_empty_lesson_is_refused(engagement_a: Engagement, theme: Theme) -> None:
     response = client_for(engagement_a.enabler).post(
         reverse("lessons:lesson_create", kwargs={"pk": engagement_a.pk}), {"audience": "sites", "themes": [theme.pk]}
