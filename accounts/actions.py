@@ -441,10 +441,19 @@ def ask_to_confirm_mobile(*, user: User, number: str) -> MobileNumber:
         raise NotAllowed("Text messages are not available in this service.")
     now = timezone.now()
     with transaction.atomic():
+        _locked(user)  # one request of the person's at a time, so two at once cannot both pass the limits
         mobile = MobileNumber.objects.select_for_update().filter(person=user).first() or MobileNumber(person=user)
-        recent = mobile.code_sent_at and now - mobile.code_sent_at < timedelta(seconds=phones.RESEND_AFTER_SECONDS)
-        if mobile.pk and mobile.number == number and not mobile.confirmed and recent:
-            raise NotAllowed("A code was texted to that number less than a minute ago. Wait a minute, then ask again.")
+        # Counted from the texts themselves, per person and per number: alternating numbers gains nothing.
+        codes = Notification.objects.filter(
+            channel=Notification.Channel.TEXT, kind=phones.CODE_KIND, created_at__gt=now - timedelta(hours=1)
+        )
+        too_soon = phones.too_soon(
+            to_person=list(codes.filter(recipient=user).values_list("created_at", flat=True)),
+            to_number=list(codes.filter(phone=number).values_list("created_at", flat=True)),
+            now=now,
+        )
+        if too_soon:
+            raise NotAllowed(too_soon)
         code = phones.new_code()
         mobile.number, mobile.confirmed_at, mobile.text_reminders = number, None, False
         mobile.code_digest, mobile.code_sent_at, mobile.code_attempts = phones.digest(code, number), now, 0
@@ -452,7 +461,7 @@ def ask_to_confirm_mobile(*, user: User, number: str) -> MobileNumber:
         notify_text(
             recipient=user,
             phone=number,
-            kind="mobile number code",
+            kind=phones.CODE_KIND,
             body=f"Your Alongside code is {code}. It works for {phones.CODE_MINUTES} minutes. "
             "If you did not ask for it, you can ignore this message.",
         )

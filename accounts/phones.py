@@ -6,12 +6,19 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils import timezone
+
+from frontend.dates import long_date
 
 CODE_MINUTES = 10
 CODE_TRIES = 5
-RESEND_AFTER_SECONDS = 60
+RESEND_AFTER_SECONDS = 60  # at most one code a minute to a person, whatever the number
+CODES_AN_HOUR = 5  # at most this many codes in an hour to a person, and to a number, whoever asks
+CODE_KIND = "mobile number code"  # the kind of the text (accounts.Notification) that carries a code
 NOT_A_MOBILE = "Enter a UK mobile number, like 07700 900 982 or +44 7700 900 982"
 
 
@@ -50,3 +57,29 @@ def digest(code: str, number: str) -> str:
 
 def matches(code: str, number: str, stored: str) -> bool:
     return bool(stored) and hmac.compare_digest(digest(re.sub(r"\s", "", code), number), stored)
+
+
+def _clock(moment: datetime) -> str:
+    """A time as the NHS.UK style guide writes it, in Europe/London: "9am", "2:05pm"."""
+    local = timezone.localtime(moment)
+    hour = local.hour % 12 or 12
+    minutes = f":{local.minute:02d}" if local.minute else ""
+    return f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
+
+
+def too_soon(*, to_person: Sequence[datetime], to_number: Sequence[datetime], now: datetime) -> str:
+    """Why no code may be texted now, or an empty string. `to_person` and `to_number` are when codes were texted
+    in the last hour to the person asking (whatever the number) and to the number (whoever asked), kept as rows
+    (accounts.Notification), so the limits hold whatever happens to a cache. The message says when to try again."""
+    last = max(to_person, default=None)
+    if last is not None and now - last < timedelta(seconds=RESEND_AFTER_SECONDS):
+        return "A code was texted to you less than a minute ago. Wait a minute, then ask again."
+    for sent, whom in ((to_person, "you"), (to_number, "that number")):
+        if len(sent) >= CODES_AN_HOUR:
+            free = sorted(sent)[-CODES_AN_HOUR] + timedelta(hours=1)
+            day = "" if long_date(free) == long_date(now) else f" on {long_date(free)}"
+            return (
+                f"We have texted {CODES_AN_HOUR} codes to {whom} in the last hour, the most we send. "
+                f"You can ask for a new code after {_clock(free)}{day}."
+            )
+    return ""
