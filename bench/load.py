@@ -64,6 +64,8 @@ def environment(database_url: str) -> dict[str, str]:
         "NOTES_MASTER_KEYS": os.environ.get("NOTES_MASTER_KEYS", master_key),
         "LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "600",
+        # Production's settings refuse the console's e-mail (config/startup.py); the benchmark keeps none.
+        "EMAIL_URL": "dummymail://",
     }
 
 

@@ -3,7 +3,7 @@
 import logging
 import os
 
-from celery import Celery, bootsteps
+from celery import Celery, bootsteps, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -28,3 +28,14 @@ class SweepOutboxOnConnect(bootsteps.StartStopStep):
 
 
 app.steps["consumer"].add(SweepOutboxOnConnect)
+
+
+@signals.worker_init.connect
+def refuse_to_start_if_misconfigured(**kwargs: object) -> None:
+    """A worker sends the e-mail: it stops at start, as the web does (config/startup.py), with one line. SystemExit,
+    not an exception, since Celery logs a signal handler's exceptions and carries on."""
+    from config.startup import console_email_problem
+
+    problem = console_email_problem()
+    if problem:
+        raise SystemExit(problem)

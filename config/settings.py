@@ -254,6 +254,9 @@ if _notify_problem():
 # EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587; the console backend prints e-mails.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Outside DEBUG, the web and the worker refuse to start with the console back end (it would print live sign-in links
+# to the server's output) unless this says it is meant (config/startup.py).
+ALLOW_CONSOLE_EMAIL = env.bool("ALLOW_CONSOLE_EMAIL", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Alongside <alongside@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address people use to reach Alongside, for links in e-mails.

@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+from config.startup import refuse_to_start_if_misconfigured  # noqa: E402 (after Django is set up)
+
+refuse_to_start_if_misconfigured()

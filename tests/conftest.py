@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,10 @@ from engagements.notes import PrivateNote
 from lessons import actions as lesson_actions
 from lessons.models import Theme
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
+
+# The web servers and Celery workers some tests start (tests/reliability, a real worker) run with DEBUG off and the
+# console e-mail back end, which production refuses (config/startup.py); in tests it prints nothing anyone keeps.
+os.environ.setdefault("ALLOW_CONSOLE_EMAIL", "true")
 
 PASSWORD = "a-long-test-password-for-personas"
 DEMO_TOTP_SECRET = "MHRGFUMJ6GE73XHHBW5P5MZ47JTHHNYC"
