@@ -140,9 +140,14 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 EMAIL_CHANGE_LINK_TIMEOUT = timedelta(hours=24)
 # An invitation's link works once, for this long; sending it again makes a new link with a new week.
 INVITATION_LIFETIME = timedelta(days=7)
-# Bulk imports (onboarding.imports): a file larger than this, or with more rows, is refused with a clear message.
+# Bulk imports (onboarding.imports): a file larger than this, with more rows (blank ones too), more cells, or a
+# workbook that unpacks to more, is refused with a clear message; reading stops at the limit. A file larger than
+# IMPORT_CHECK_IN_REQUEST_BYTES is not read in the web request at all: the check runs in the background.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=400_000)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)
+IMPORT_CHECK_IN_REQUEST_BYTES = env.int("IMPORT_CHECK_IN_REQUEST_BYTES", default=256 * 1024)
 
 # Redis is optional: without it the cache is per process and Celery runs each task inline, at once.
 REDIS_URL = env.str("REDIS_URL", default="")

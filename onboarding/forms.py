@@ -196,7 +196,7 @@ class ImportUploadForm(forms.Form):
             return cleaned
         content = upload.read()
         try:
-            imports.read(kind=kind, filename=upload.name or "", content=content)
+            imports.read_in_request(kind=kind, filename=upload.name or "", content=content)
         except imports.ImportProblem as problem:
             self.add_error("file", str(problem))
             return cleaned

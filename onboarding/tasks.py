@@ -1,8 +1,9 @@
 """The import's two steps, the check and the import itself, each a thin task: load the job, call the engine.
 
 Both are safe to run twice: a job that is no longer waiting for that step is left as it is. Publishing a task never
-fails the request that asked for it: if the broker is away, the check runs at once in the request (it reads, and
-saves nothing but the job's outcome), and an import is put back, checked, to be started again.
+fails the request that asked for it: if the broker is away, the check of a small file runs at once in the request
+(it reads, and saves nothing but the job's outcome) while a large file's fails with what to do (a web request never
+reads a large file), and an import is put back, checked, to be started again.
 """
 
 from __future__ import annotations
@@ -40,13 +41,18 @@ def run_import(job_id: int, by_id: int | None) -> str:
 
 
 def enqueue_check(job: ImportJob) -> None:
-    """Hand the check to Celery; with the broker away, check it here and now rather than lose the upload."""
+    """Hand the check to Celery; with the broker away, check a small file here and now rather than lose the
+    upload. A large file is never read in the web request: with the broker away, it fails with what to do."""
     if check_import.app.conf.task_always_eager:  # no broker: Celery would run it here anyway
         check_import(job.pk)
         return
     try:
         check_import.apply_async((job.pk,), retry=False)
     except Exception:  # the broker's own errors vary by transport; none may reach the user
+        if imports.checked_in_background(job):
+            logger.warning("Import %s: the check of a large file could not be queued", job.pk, exc_info=True)
+            imports.could_not_queue(job)
+            return
         logger.warning("Import %s: the check could not be queued, so it runs in the request", job.pk, exc_info=True)
         check_import(job.pk)
 

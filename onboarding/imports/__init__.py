@@ -20,6 +20,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +32,7 @@ from core.errors import NotAllowed
 from ..models import ImportJob
 from . import organisations, people, sites
 from .cleaning import OUTCOMES, REFUSED, Planned
-from .reading import Headers, ImportProblem, Row, read_rows, too_large
+from .reading import Headers, ImportProblem, Row, check_format, read_rows, too_large
 
 __all__ = [
     "KINDS",
@@ -40,12 +41,15 @@ __all__ = [
     "NotAllowed",
     "apply",
     "check",
+    "checked_in_background",
+    "could_not_queue",
     "dry_run",
     "headers_of",
     "import_file",
     "progress",
     "put_back",
     "read",
+    "read_in_request",
     "start_check",
     "start_import",
     "too_large",
@@ -60,6 +64,9 @@ KINDS: dict[str, ModuleType] = {
 }
 PROGRESS_SECONDS = 60 * 60
 COULD_NOT_CHECK = "Alongside could not check the file: nothing was saved. Upload it again; if it fails again, tell us."
+COULD_NOT_QUEUE = (
+    "Alongside could not start checking the file just now: nothing was saved. Upload it again in a few minutes."
+)
 COULD_NOT_FINISH = "Alongside could not finish the import, so nothing was saved. Try again; if it fails again, tell us."
 
 
@@ -68,9 +75,25 @@ def headers_of(kind: str) -> Headers:
     return headers
 
 
-def read(*, kind: str, filename: str, content: bytes) -> list[Row]:
+def read(*, kind: str, filename: str, content: bytes, on_progress: Callable[[int], None] | None = None) -> list[Row]:
     """The file's rows, or ImportProblem: for the upload form, which says at once what is wrong with a file."""
-    return read_rows(content=content, filename=filename, headers=headers_of(kind))
+    return read_rows(content=content, filename=filename, headers=headers_of(kind), on_progress=on_progress)
+
+
+def read_in_request(*, kind: str, filename: str, content: bytes) -> None:
+    """What the upload form may read while the person waits (ImportProblem if the file cannot be imported): a
+    small file whole, so that what is wrong with it shows beside the field; a file larger than
+    IMPORT_CHECK_IN_REQUEST_BYTES only as far as its size and format, its rows being read by the check, in the
+    background, with its progress on the import's page."""
+    if len(content) > settings.IMPORT_CHECK_IN_REQUEST_BYTES:
+        check_format(content=content, filename=filename)
+    else:
+        read(kind=kind, filename=filename, content=content)
+
+
+def checked_in_background(job: ImportJob) -> bool:
+    """Whether the job's file is too large to check in a web request (see read_in_request)."""
+    return len(job.content) > settings.IMPORT_CHECK_IN_REQUEST_BYTES
 
 
 def dry_run(
@@ -95,7 +118,8 @@ def start_check(*, kind: str, filename: str, content: bytes, by: User | None) ->
 
 
 def progress(job: ImportJob) -> dict[str, int] | None:
-    """Rows done of the total while a job runs, or None when nothing has been reported (or the cache is away)."""
+    """Rows done of the total while a job runs ({"done": 40, "total": 100}), or rows read so far while the file is
+    still being read ({"reading": 3000}), or None when nothing has been reported (or the cache is away)."""
     try:
         found: dict[str, int] | None = cache.get(_progress_key(job.pk))
         return found
@@ -119,6 +143,28 @@ def _ticker(job: ImportJob, total: int) -> Callable[[int], None]:
     return tick
 
 
+def _reading(job: ImportJob) -> Callable[[int], None]:
+    """Progress while the file is read, before the number of rows is known: how many have been read so far."""
+
+    def read_so_far(done: int) -> None:
+        try:
+            cache.set(_progress_key(job.pk), {"reading": done}, PROGRESS_SECONDS)
+        except Exception:  # as in _ticker: the check goes on without its bar
+            logger.warning("Import %s: progress not kept", job.pk, exc_info=True)
+
+    return read_so_far
+
+
+def could_not_queue(job: ImportJob) -> ImportJob:
+    """A large file whose check could not be handed to the task queue: it is not read in the web request instead,
+    so it fails, with what to do, rather than waiting for a check that will not come."""
+    ImportJob.objects.filter(pk=job.pk, state=State.CHECKING).update(
+        state=State.FAILED, problem=COULD_NOT_QUEUE, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
 def check(job: ImportJob) -> ImportJob:
     """The dry run of a job waiting to be checked: every row's outcome kept on the job; nothing else saved. A job
     that is not waiting (checked already by a task run twice) is left as it is."""
@@ -128,7 +174,7 @@ def check(job: ImportJob) -> ImportJob:
             if job.state != State.CHECKING:
                 return job
             try:
-                rows = read(kind=job.kind, filename=job.filename, content=bytes(job.content))
+                rows = read(kind=job.kind, filename=job.filename, content=bytes(job.content), on_progress=_reading(job))
             except ImportProblem as problem:
                 _finish(job, State.FAILED, problem=str(problem))
                 return job

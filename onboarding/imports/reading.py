@@ -14,7 +14,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from django.template.defaultfilters import filesizeformat
 
 from core.exports import starts_formula, without_leading_blanks
 
+READ_TICK = 1000  # rows read between two reports of progress
 MAX_COLUMNS = 64  # far more than any kind of import has; a sheet's empty columns beyond these are never read
 ZIP_MAGIC = b"PK\x03\x04"
 OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -90,26 +91,51 @@ def too_large(size: int) -> str:
     )
 
 
-def read_rows(*, content: bytes, filename: str, headers: Headers) -> list[Row]:
-    """The file's rows (blank ones left out), or ImportProblem saying why it is not a table of these columns."""
+def check_format(*, content: bytes, filename: str) -> None:
+    """What can be told of a file without reading its rows: its size, that it is not empty, and that it is a CSV
+    file or an Excel workbook that does not unpack to too much. For a large upload, which is read in the background
+    (onboarding.tasks), this is all the web request does."""
     if len(content) > settings.IMPORT_MAX_BYTES:
         raise ImportProblem(too_large(len(content)))
     if not content.strip():
         raise ImportProblem("The file is empty. Use a template below: it has the header row already.")
+    _grid(content, filename)  # reads nothing yet: a generator, past the checks of its format
+
+
+def read_rows(
+    *, content: bytes, filename: str, headers: Headers, on_progress: Callable[[int], None] | None = None
+) -> list[Row]:
+    """The file's rows (blank ones left out), or ImportProblem saying why it is not a table of these columns.
+
+    Reading stops as soon as a limit is passed: IMPORT_MAX_ROWS rows after the header, blank ones counted (a sheet
+    of a million empty rows is refused at the limit rather than read to its end), and IMPORT_MAX_CELLS cells.
+    `on_progress` hears how many rows have been read, every READ_TICK rows."""
+    check_format(content=content, filename=filename)
     grid = _grid(content, filename)
     header_line, names = _header(grid, headers)
     rows = []
-    for line, cells in grid:
+    cells_read = 0
+    for read, (line, cells) in enumerate(grid, start=1):
+        if read > settings.IMPORT_MAX_ROWS:
+            raise ImportProblem(
+                f"The file has more than {settings.IMPORT_MAX_ROWS:,} rows, counting blank ones: the most Alongside "
+                f"imports at once is {settings.IMPORT_MAX_ROWS:,}. Delete any empty rows below the table, or split "
+                "the file into smaller files and import each one."
+            )
+        cells_read += len(cells)
+        if cells_read > settings.IMPORT_MAX_CELLS:
+            raise ImportProblem(
+                f"The file has more than {settings.IMPORT_MAX_CELLS:,} cells, counting empty ones: the most Alongside "
+                f"reads at once is {settings.IMPORT_MAX_CELLS:,}. Delete any empty columns or rows around the "
+                "table, or split the file into smaller files and import each one."
+            )
+        if on_progress is not None and read % READ_TICK == 0:
+            on_progress(read)
         _refuse_unnamed_values(line, cells, names, header_line)
         values = {name: cell.strip() for name, cell in zip(names, cells, strict=False) if name}
         if not any(values.values()):
             continue
         rows.append(Row(line=line, cells=values))
-        if len(rows) > settings.IMPORT_MAX_ROWS:
-            raise ImportProblem(
-                f"The file has more than {settings.IMPORT_MAX_ROWS:,} rows: the most Alongside imports at once is "
-                f"{settings.IMPORT_MAX_ROWS:,}. Split it into smaller files and import each one."
-            )
     return rows
 
 
@@ -149,15 +175,26 @@ def _grid(content: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
 
 def _refuse_other_zips(content: bytes, extension: str) -> None:
     """A zip that is not an Excel workbook (an OpenDocument spreadsheet, a Numbers file, a Word document) is named
-    for what it is, by its parts: an OpenDocument file says what it is in its first part, `mimetype`."""
+    for what it is, by its parts: an OpenDocument file says what it is in its first part, `mimetype`. A workbook
+    that unpacks to more than IMPORT_MAX_UNPACKED_BYTES is refused unread."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
+            parts = archive.infolist()
+            names = {part.filename for part in parts}
             kind = ""
             if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
                 kind = archive.read("mimetype").decode("ascii", "replace").strip()
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
         raise ImportProblem(DAMAGED_WORKBOOK) from None
+    # A zip says how large each part is unpacked, and Python's zipfile never unpacks a part beyond that: the sum
+    # bounds what reading the workbook can cost, before any of it is parsed.
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+        raise ImportProblem(
+            f"The workbook unpacks to {filesizeformat(unpacked)}: the most Alongside reads is "
+            f"{filesizeformat(settings.IMPORT_MAX_UNPACKED_BYTES)}. Delete what the import does not need (other "
+            "sheets, pictures, formatting of empty rows), or save it as CSV UTF-8, then upload it again."
+        )
     if kind.startswith("application/vnd.oasis.opendocument"):
         raise ImportProblem(f"This is an OpenDocument spreadsheet (.ods). {FORMATS_READ}")
     if "xl/workbook.xml" not in names:
@@ -198,7 +235,10 @@ def _xlsx(content: bytes) -> Iterator[tuple[int, list[str]]]:
     except Exception:  # a damaged zip, a missing part, an encrypted file: openpyxl raises any of a dozen kinds
         raise ImportProblem(DAMAGED_WORKBOOK) from None
     try:
-        yield from _sheet_rows(sheet.iter_rows(max_col=MAX_COLUMNS))
+        # The sheet's declared size (its dimension, which may claim a million rows) is ignored: the rows are read as
+        # they come, and never more than the limit allows (read_rows stops at it).
+        sheet.reset_dimensions()
+        yield from _sheet_rows(sheet.iter_rows(max_col=MAX_COLUMNS, max_row=settings.IMPORT_MAX_ROWS + 2))
     except ImportProblem:
         raise
     except Exception:  # openpyxl's errors for a broken sheet vary with what is broken

@@ -114,7 +114,9 @@ def test_a_file_with_more_rows_than_the_limit_is_refused(settings: object) -> No
     settings.IMPORT_MAX_ROWS = 10  # type: ignore[attr-defined]
     content = csv_file(ORGANISATIONS + "".join(f"Trust {number},NHS trust,\n" for number in range(11)))
 
-    assert _problem(content).startswith("The file has more than 10 rows: the most Alongside imports at once is 10.")
+    assert _problem(content).startswith(
+        "The file has more than 10 rows, counting blank ones: the most Alongside imports at once is 10."
+    )
 
 
 def test_a_damaged_workbook_is_refused() -> None:
