@@ -25,7 +25,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from accounts.actions import email_change_token
 from accounts.models import ExternalIdentity, Notification, User
 from engagements import actions, changes, planning
-from engagements.models import Engagement, Offer, PlannedSession
+from engagements.models import Engagement, Feedback, Offer, PlannedSession
 from onboarding import actions as onboarding_actions
 from onboarding import imports as onboarding_imports
 from onboarding.models import Invitation
@@ -82,6 +82,8 @@ TARGETS: dict[str, Callable[[dict], dict]] = {
     "lesson_a": lambda o: {"pk": o["lesson_a"].pk},
     "lesson_b": lambda o: {"pk": o["lesson_b"].pk},
     "published_a": lambda o: {"pk": o["published_a"].pk},
+    "shared_feedback_a": lambda o: {"pk": _shared_feedback(o, "engagement_a", "site_lead").pk},
+    "shared_feedback_b": lambda o: {"pk": _shared_feedback(o, "engagement_b", "other_site_lead").pk},
     "theme": lambda o: {"slug": "readiness-and-pull"},
     "reset_link": lambda o: {"uidb64": "MQ", "token": "not-a-valid-token"},
     "email_link_wrong": lambda o: {"token": "not-a-valid-link"},
@@ -297,6 +299,13 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("lessons:lesson_edit", "lesson_b", these(200, "other_site_lead", "other_enabler")),
     ("lessons:lesson_approve", "lesson_a", everyone(405)),
     ("lessons:lesson_withdraw", "lesson_a", everyone(405)),
+    # Shared words: the check of feedback words the central team may read is its author's alone (a site's lead).
+    ("lessons:shared_words_check", "shared_feedback_a", these(200, "site_lead")),
+    ("lessons:shared_words_check", "shared_feedback_b", these(200, "other_site_lead")),
+    ("lessons:shared_words_edit", "shared_feedback_a", these(200, "site_lead")),
+    ("lessons:shared_words_edit", "shared_feedback_b", these(200, "other_site_lead")),
+    ("lessons:shared_words_approve", "shared_feedback_a", everyone(405)),
+    ("lessons:shared_words_withdraw", "shared_feedback_a", everyone(405)),
     ("lessons:engagement_lessons", "engagement_a", these(200, *PARTIES_A)),
     ("lessons:engagement_lessons", "engagement_b", these(200, "other_site_lead", "other_enabler")),
     ("lessons:lesson_create", "engagement_a", these(200, *PARTIES_A)),
@@ -362,6 +371,10 @@ POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("lessons:lesson_approve", "lesson_b", these(MOVED, "other_site_lead", "other_enabler")),
     ("lessons:lesson_withdraw", "lesson_a", these(MOVED, *PARTIES_A)),
     ("lessons:lesson_withdraw", "lesson_b", these(MOVED, "other_site_lead", "other_enabler")),
+    ("lessons:shared_words_approve", "shared_feedback_a", these(MOVED, "site_lead")),  # refused: not the words read
+    ("lessons:shared_words_approve", "shared_feedback_b", these(MOVED, "other_site_lead")),
+    ("lessons:shared_words_withdraw", "shared_feedback_a", these(MOVED, "site_lead")),
+    ("lessons:shared_words_withdraw", "shared_feedback_b", these(MOVED, "other_site_lead")),
     # An invitation is changed by whoever may see it: the central team an enabler's, a site's lead its members'.
     ("onboarding:invitation_resend", "invitation_enabler", these(MOVED, "programme_lead")),
     ("onboarding:invitation_resend", "invitation_member_a", these(MOVED, "site_lead")),
@@ -409,6 +422,23 @@ def _invitation(o: dict, role: str) -> Invitation:
     return onboarding_actions.invite(
         email="ned.invited@example.test", full_name="Ned Invited", role=role, site=o["site_a"], by=o["site_lead"]
     )
+
+
+def _shared_feedback(o: dict, engagement: str, lead: str) -> Feedback:
+    """Feedback whose author, the site's lead, said yes to the central team reading what helped; not yet approved.
+    Made the first time a row asks, then kept with the personas' objects."""
+    key = f"shared_{engagement}"
+    if key not in o:
+        o[key] = actions.give_feedback(
+            engagement=o[engagement],
+            by=o[lead],
+            session=None,
+            usefulness=5,
+            what_helped="Listening first helped the board.",
+            could_be_better="",
+            share_what_helped=True,
+        )
+    return o[key]
 
 
 def _planned(engagement: Engagement) -> PlannedSession:
