@@ -17,9 +17,10 @@ rather than keep one. A one-word name that is an everyday English word ("Bury", 
 whenever it is written with a capital, as a name is ("Will", "WILL", at the start of a sentence too), never in lower
 case ("we will", "the team lead"). So "Will the board agree?" or the month "May" loses that word while someone
 called Will or May is known. A given name that is not an everyday word is replaced whatever its case ("morgan"),
-and so is every longer name. A given name of two letters is replaced only as a name is written, "Jo", never "jo",
-nor "ED" for the emergency department. A given name that is an everyday word but missing from the list blanks that
-word in lower case too: the list can cost a word, never a name.
+and so is every longer name unless all its words are everyday ones ("Will Page"). A given name of two letters is
+replaced only as a name is written, "Jo", never "jo", nor "ED" for the emergency department. A given name that is
+an everyday word but missing from the list blanks that word in lower case too: the list can cost a word, never a
+name.
 
 One pass over the text's words, with the vocabulary's names in a dictionary of word sequences (and of their first
 words): the time grows with the length of the text, not with the number of names.
@@ -28,6 +29,7 @@ words): the time grows with the length of the text, not with the number of names
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -288,6 +290,7 @@ _PARTICLES = frozenset(
         "ten",
     ]
 )
+_PARTICLE_PARTS = frozenset((particle,) for particle in _PARTICLES)
 
 _PATTERNS = [
     (re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), PLACEHOLDER_EMAIL),
@@ -313,6 +316,8 @@ ANY_CASE, CAPITALISED, TITLE_CASE = 0, 1, 2
 
 
 def normalise(word: str) -> str:
+    if word.isascii() and word.isalpha():
+        return word.lower()  # most words: nothing else to do
     word = word.replace("\u2019", "'").lower()
     if word == "&":
         return "and"
@@ -351,56 +356,58 @@ class Vocabulary:
         self._add(words, placeholder, CAPITALISED if capital_only or everyday else ANY_CASE)
 
     def add_person(self, full_name: str, placeholder: str) -> None:
-        """A person by their full name, with and without a title, their surname and each given name alone."""
-        parts = full_name.replace(",", " ").split()
-        while len(parts) > 1 and normalise(parts[0]) in _TITLES:
-            parts = parts[1:]
-        while len(parts) > 1 and normalise(parts[-1]) in _SUFFIXES:
-            parts = parts[:-1]
+        """A person by their full name, with and without a title and middle names, their surname alone and each
+        given name alone."""
+        parts = [
+            (part.lower(),) if part.isascii() and part.isalpha() else _words(part)  # most parts are plain words
+            for part in full_name.replace(",", " ").split()
+        ]
+        parts = [words for words in parts if words]
         if not parts:
             return
-        self.add(full_name, placeholder)
-        self.add(" ".join(parts), placeholder)
+        count = len(parts)
+        self._add_name(_joined(parts), placeholder)
+        while len(parts) > 1 and len(parts[0]) == 1 and parts[0][0] in _TITLES:
+            parts = parts[1:]
+        while len(parts) > 1 and len(parts[-1]) == 1 and parts[-1][0] in _SUFFIXES:
+            parts = parts[:-1]
+        if len(parts) < count:
+            self._add_name(_joined(parts), placeholder)
         if len(parts) == 1:
             self._add_given_name(parts[0], placeholder)
             return
         # The surname starts at its first particle ("van der Merwe"), or is the last word.
-        at = next((i for i in range(1, len(parts) - 1) if normalise(parts[i]) in _PARTICLES), len(parts) - 1)
-        given, surname = parts[:at], parts[at:]
-        self.add(f"{given[0]} {' '.join(surname)}", placeholder)  # without middle names
-        self._add_surname(surname, placeholder)
-        for name in given:
-            if normalise(name) not in _PARTICLES:
-                self._add_given_name(name, placeholder)
-
-    def _add_surname(self, surname: list[str], placeholder: str) -> None:
+        at = next((i for i in range(1, len(parts) - 1) if parts[i] in _PARTICLE_PARTS), len(parts) - 1)
+        given, surname = parts[:at], _joined(parts[at:])
+        if len(given) > 1:
+            self._add_name(given[0] + surname, placeholder)  # without middle names
+        if len(surname) > 1:  # "Smith-Jones", "van der Merwe": whatever the case, and each part with a capital
+            self._add(surname, placeholder, CAPITALISED if _everyday(surname) else ANY_CASE)
         # A one-word surname in lower case is an ordinary word ("lead", "marsh"), not the person.
-        words = _words(" ".join(surname))
-        if len(words) > 1:  # "Smith-Jones", "van der Merwe": whatever the case, and each part with a capital
-            self._add(words, placeholder, CAPITALISED if self._everyday(words) else ANY_CASE)
-        for word in words if len(surname) == 1 else words[-1:]:
+        for word in surname if at == len(parts) - 1 else surname[-1:]:
             if len(word) > 2:
                 self._add((word,), placeholder, CAPITALISED)
                 if not word.endswith("s"):
                     self._add((f"{word}s",), placeholder, CAPITALISED)  # "the Okoros"
+        for name in given:
+            if name not in _PARTICLE_PARTS:
+                self._add_given_name(name, placeholder)
 
-    def _add_given_name(self, name: str, placeholder: str) -> None:
-        words = _words(name)
+    def _add_name(self, words: tuple[str, ...], placeholder: str) -> None:
+        if len(words) > 1 or (words and len(words[0]) > 2):
+            self._add(words, placeholder, CAPITALISED if len(words) == 1 or _everyday(words) else ANY_CASE)
+
+    def _add_given_name(self, words: tuple[str, ...], placeholder: str) -> None:
         for variant in {words, *((word,) for word in words)}:  # "Anne-Marie", and "Anne" and "Marie"
-            if len(variant) == 1 and len(variant[0]) < 2:
-                continue  # an initial
-            if len(variant) == 1 and len(variant[0]) == 2:
-                self._add(variant, placeholder, TITLE_CASE)  # "Jo", never "jo" or "ED"
+            if len(variant) == 1 and len(variant[0]) < 3:
+                if len(variant[0]) == 2:
+                    self._add(variant, placeholder, TITLE_CASE)  # "Jo", never "jo" or "ED"; an initial never
                 continue
             plural = (*variant[:-1], f"{variant[-1]}s")  # "the two Morgans", "the Morgans' notes"
-            everyday = self._everyday(variant) or self._everyday(plural)
-            self._add(variant, placeholder, CAPITALISED if everyday else ANY_CASE)
+            written = CAPITALISED if _everyday(variant) or _everyday(plural) else ANY_CASE
+            self._add(variant, placeholder, written)
             if not variant[-1].endswith("s"):
-                self._add(plural, placeholder, CAPITALISED if everyday else ANY_CASE)
-
-    @staticmethod
-    def _everyday(words: tuple[str, ...]) -> bool:
-        return all(word in COMMON_WORDS or word in EVERYDAY_GIVEN_NAMES for word in words)
+                self._add(plural, placeholder, written)
 
     def _written(self, words: tuple[str, ...]) -> int:
         if words in self.title_only:
@@ -409,23 +416,36 @@ class Vocabulary:
 
     def _add(self, words: tuple[str, ...], placeholder: str, written: int) -> None:
         current = self.terms.get(words)
+        if current is None:  # most names: new
+            self.terms[words] = placeholder
+            if written == CAPITALISED:
+                self.capital_only.add(words)
+            elif written == TITLE_CASE:
+                self.title_only.add(words)
+            if len(words) > 1:
+                self.prefixes.update(words[:size] for size in range(1, len(words)))
+                self.longest = max(self.longest, len(words))
+            return
         # When two kinds share a name, the more specific placeholder of a site or organisation wins over a place;
         # when two people of different kinds share one, it says only "a person".
-        if current is None or current == PLACEHOLDER_PLACE:
+        if current == PLACEHOLDER_PLACE:
             self.terms[words] = placeholder
         elif current != placeholder and current in _PEOPLE and placeholder in _PEOPLE:
             self.terms[words] = PLACEHOLDER_SOMEONE
         # When two names share words, the way of writing them that replaces more wins.
-        if current is not None:
-            written = min(written, self._written(words))
-        self.capital_only.discard(words)
-        self.title_only.discard(words)
-        if written == CAPITALISED:
-            self.capital_only.add(words)
-        elif written == TITLE_CASE:
-            self.title_only.add(words)
-        self.prefixes.update(words[:size] for size in range(1, len(words)))
-        self.longest = max(self.longest, len(words))
+        if written < self._written(words):
+            self.capital_only.discard(words)
+            self.title_only.discard(words)
+            if written == CAPITALISED:
+                self.capital_only.add(words)
+
+
+def _joined(parts: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(itertools.chain.from_iterable(parts))
+
+
+def _everyday(words: tuple[str, ...]) -> bool:
+    return all(word in COMMON_WORDS or word in EVERYDAY_GIVEN_NAMES for word in words)
 
 
 @dataclass(frozen=True)
