@@ -22,6 +22,7 @@ import json
 import random
 import sys
 import time
+import uuid
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -708,11 +709,12 @@ class _Loader:
                 for index in range(e.first_session, e.first_session + e.sessions):
                     session = session_ids[index]
                     written = f"{datetime.date.fromordinal(self.held_on[index]).isoformat()} 18:00:00+00"
-                    ciphertext = crypto.encrypt_note(key, e.pk, note_text_for(session))
-                    yield note_ids[index], ciphertext, written, written, e.enabler, e.pk, session
+                    uid = uuid.uuid4()  # each note's sealing is bound to its own id and version
+                    ciphertext = crypto.encrypt_note(key, e.pk, note_text_for(session), note=uid, version=1)
+                    yield note_ids[index], ciphertext, uid, 1, written, written, e.enabler, e.pk, session
 
         note_ids = self.ids(PrivateNote, total)
-        columns = "id, ciphertext, created_at, updated_at, author_id, engagement_id, session_id"
+        columns = "id, ciphertext, uid, version, created_at, updated_at, author_id, engagement_id, session_id"
         self.copy(PrivateNote, columns, notes(), label="private notes", total=total)
 
     # Lessons -------------------------------------------------------------------------------------------------

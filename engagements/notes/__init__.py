@@ -13,6 +13,7 @@ their notes, because nothing on the server can open them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,7 @@ __all__ = [
     "notes_blocked",
     "read_note",
     "read_notes",
+    "rebind_notes",
     "rewrite_note",
     "rotate_master_key",
     "shred",
@@ -115,11 +117,14 @@ def write_note(*, engagement: Engagement, author: User, text: str, session: Sess
         if NotesKeyring.objects.filter(owner=author.pk).exists():
             raise NotAllowed(SEALED_NOT_HERE)
         data_key = _data_key(engagement, create=True)
+        uid = uuid.uuid4()
         return PrivateNote.objects.create(
             engagement=engagement,
             session=session,
             author=author,
-            ciphertext=crypto.encrypt_note(data_key, engagement.pk, text),
+            uid=uid,
+            version=1,
+            ciphertext=crypto.encrypt_note(data_key, engagement.pk, text, note=uid, version=1),
         )
 
 
@@ -134,9 +139,10 @@ def rewrite_note(*, note: PrivateNote, by: User, text: str) -> None:
         if NotesKeyring.objects.filter(owner=by.pk).exists():
             raise NotAllowed(SEALED_NOT_HERE)
         data_key = _data_key(note.engagement, create=False)
-        note.ciphertext = crypto.encrypt_note(data_key, note.engagement_id, text)
+        note.version += 1  # an older note (version 0) is bound to itself from now on
+        note.ciphertext = crypto.encrypt_note(data_key, note.engagement_id, text, note=note.uid, version=note.version)
         note.updated_at = timezone.now()
-        note.save(update_fields=["ciphertext", "updated_at"])
+        note.save(update_fields=["ciphertext", "version", "updated_at"])
 
 
 # Reading: one way, for the author's list, the author's download and the subject-access export alike -------------
@@ -165,12 +171,53 @@ def read_notes(notes: Iterable[PrivateNote], *, unreadable: str | None = None) -
         try:
             if isinstance(data_key, NotesKeyError):
                 raise data_key
-            texts.append((note, crypto.decrypt_note(data_key, note.engagement_id, bytes(note.ciphertext))))
+            sealed = bytes(note.ciphertext)
+            texts.append(
+                (note, crypto.decrypt_note(data_key, note.engagement_id, sealed, note=note.uid, version=note.version))
+            )
         except NotesKeyError:
             if unreadable is None:
                 raise
             texts.append((note, unreadable))
     return texts
+
+
+@sensitive_variables()  # every local: keys and words alike
+def rebind_notes() -> tuple[int, int]:
+    """Bind every note the server seals that is still bound to its engagement alone (version 0) to itself as well
+    (version 1), with the same words, one engagement at a time. Notes sealed in a browser are left for their
+    author's browser, which binds each anew when it next opens it. Returns how many were bound anew and how many
+    are left to browsers. Raises NotesKeyError when one cannot be opened (naming its engagement). Safe to run again."""
+    older = PrivateNote.objects.filter(version=0, engagement__notes_destroyed_at__isnull=True)
+    in_browsers = older.filter(engagement__notes_key__notes_key_id__gt="").count()
+    rebound = 0
+    for engagement_id in list(
+        older.exclude(engagement__notes_key__notes_key_id__gt="")
+        .order_by("engagement")
+        .values_list("engagement", flat=True)
+        .distinct()
+    ):
+        with transaction.atomic():
+            rows = list(
+                PrivateNote.objects.select_for_update()
+                .filter(engagement=engagement_id, version=0)
+                .select_related("engagement")
+            )
+            if not rows:
+                continue  # bound anew in a run before, or by a write, since the list was made
+            try:
+                data_key = _data_key(rows[0].engagement, create=False)
+                for note in rows:
+                    text = crypto.decrypt_note(
+                        data_key, engagement_id, bytes(note.ciphertext), note=note.uid, version=0
+                    )
+                    note.version = 1
+                    note.ciphertext = crypto.encrypt_note(data_key, engagement_id, text, note=note.uid, version=1)
+            except NotesKeyError as error:
+                raise NotesKeyError(f"{error} (engagement {engagement_id})") from error
+            PrivateNote.objects.bulk_update(rows, ["ciphertext", "version"], batch_size=500)
+            rebound += len(rows)
+    return rebound, in_browsers
 
 
 # Crypto-shredding and key rotation -------------------------------------------------------------------------------

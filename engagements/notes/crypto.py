@@ -9,8 +9,9 @@ engagement's data key. So:
 - deleting an engagement's data key makes all its notes unreadable for good (crypto-shredding), backups included,
   once the backups that still hold the wrapped key have expired.
 
-No primitive here is home-made: AES-GCM with random 96-bit nonces, and the associated data binds each ciphertext
-to its engagement, so a ciphertext moved to another row does not decrypt.
+No primitive here is home-made: AES-GCM with random 96-bit nonces, and the associated data binds each note to its
+engagement, its own id and its version (`note_context`), so a ciphertext moved to another note, or put back from an
+earlier version of the same note, does not decrypt.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import base64
 import binascii
 import hashlib
 import os
+import uuid
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -28,6 +30,11 @@ from django.views.decorators.debug import sensitive_variables
 
 NONCE_BYTES = 12
 KEY_BYTES = 32
+# What a reader is told of a note whose stored words were not sealed for it as it stands.
+NOT_THIS_NOTE = (
+    "This note cannot be opened: what is stored for it was not sealed for this note as it stands. It may have been "
+    "moved from another note, or put back from an earlier version. Nothing else was shown in its place."
+)
 
 
 class NotesKeyError(Exception):
@@ -107,18 +114,30 @@ def rewrap(engagement_id: int, key_id: str, wrapped: bytes) -> tuple[str, bytes]
 
 
 @sensitive_variables("data_key", "text")
-def encrypt_note(data_key: bytes, engagement_id: int, text: str) -> bytes:
-    return _seal(data_key, text.encode(), _note_context(engagement_id))
+def encrypt_note(data_key: bytes, engagement_id: int, text: str, *, note: uuid.UUID, version: int) -> bytes:
+    """A note's words sealed for that note at that version (1 or more)."""
+    if version < 1:
+        raise ValueError("A note is sealed bound to itself, at version 1 or more.")
+    return _seal(data_key, text.encode(), note_context(engagement_id, note, version))
 
 
 @sensitive_variables("data_key")
-def decrypt_note(data_key: bytes, engagement_id: int, sealed: bytes) -> str:
-    return _open(data_key, bytes(sealed), _note_context(engagement_id)).decode()
+def decrypt_note(data_key: bytes, engagement_id: int, sealed: bytes, *, note: uuid.UUID, version: int) -> str:
+    """A note's words, when what is stored was sealed for this note at this version (version 0: bound to the
+    engagement alone, as notes were sealed before). Raises NotesKeyError otherwise."""
+    try:
+        return _open(data_key, bytes(sealed), note_context(engagement_id, note, version)).decode()
+    except NotesKeyError as error:
+        raise NotesKeyError(NOT_THIS_NOTE) from error
 
 
 def _key_context(engagement_id: int) -> bytes:
     return f"alongside:engagement-key:{engagement_id}".encode()
 
 
-def _note_context(engagement_id: int) -> bytes:
-    return f"alongside:private-note:{engagement_id}".encode()
+def note_context(engagement_id: int, note: uuid.UUID, version: int) -> bytes:
+    """The associated data of a note: the same words as static/alongside/notes-crypto.js's. Version 0 is how notes
+    were bound before (their engagement alone), still opened until they are written again."""
+    if version == 0:
+        return f"alongside:private-note:{engagement_id}".encode()
+    return f"alongside:private-note:{engagement_id}:{note}:{version}".encode()

@@ -3,6 +3,7 @@ engagements.models, which imports this module; read and written only through eng
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -117,6 +118,14 @@ class PrivateNote(models.Model):
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="private_notes")
     ciphertext = models.BinaryField()
+    # What a note's sealing is bound to, besides its engagement (the associated data, `crypto.note_context`): its
+    # own id and how many times its words were sealed. Words moved from another note, or put back from an earlier
+    # sealing of the same note, do not open. The id is random, not the row's number, because a browser seals a new
+    # note before the database has numbered it.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.PositiveIntegerField(
+        default=1, help_text="How many times its words were sealed; 0: sealed bound to its engagement alone (older)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -129,6 +138,12 @@ class PrivateNote(models.Model):
 
     def __str__(self) -> str:
         return f"Private note {self.pk}"  # never the text
+
+    @property
+    def bound_only_to_its_engagement(self) -> bool:
+        """Sealed before notes were bound to themselves: it still opens, and is bound anew on its next write (or
+        by `manage.py rebind_private_notes`, for notes the server seals)."""
+        return self.version == 0
 
     @staticmethod
     @sensitive_variables("text")

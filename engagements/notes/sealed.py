@@ -7,9 +7,12 @@ random recovery key it shows once. Each engagement's data key is random too, mad
 wrapped by the notes key. A note leaves the page as a nonce and a ciphertext, with the id of the notes key.
 
 The formats are the server's own (`crypto`): a nonce followed by AES-GCM's output, with associated data that binds
-a note to its engagement, a data key to its engagement and a notes key to its owner, so a ciphertext moved to
-another row does not open. Deleting an engagement's key still destroys its notes (crypto-shredding, `shred`), and
-the retention task does so without ever seeing a key.
+a note to its engagement, its own id and its version, a data key to its engagement and a notes key to its owner, so
+a ciphertext moved to another row, or put back from an earlier version of its note, does not open. The server
+cannot check what a browser bound a ciphertext to, but it keeps the count: a note's next version is its version
+plus one, or the write is refused, so a browser always seals for the version the row will hold. Deleting an
+engagement's key still destroys its notes (crypto-shredding, `shred`), and the retention task does so without ever
+seeing a key.
 
 What the server checks is all it can: who sends, for which engagement, under which notes key, and that every size
 is what AES-GCM makes. It cannot check that a ciphertext is a note, and does not need to: only its author reads it.
@@ -18,6 +21,7 @@ is what AES-GCM makes. It cannot check that a ciphertext is a note, and does not
 from __future__ import annotations
 
 import base64
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +49,10 @@ CHANGED_WHILE_SETTING_UP = (
     "Your private notes changed while you were setting up (a note was written or changed in another tab). Nothing "
     "has been changed: open this page again and set up once more."
 )
+STALE_NOTE = (
+    "This note was changed in another tab since this page was opened. Nothing has been saved: open the page again "
+    "to see it as it stands."
+)
 STALE_KEY = (
     "Your notes key has changed since this page was opened, in another tab. Nothing has been saved: open the page "
     "again and unlock your notes."
@@ -67,11 +75,11 @@ class Wrapping:
 @dataclass(frozen=True)
 class Moved:
     """One engagement's notes, re-encrypted in the browser at set-up: its new data key, wrapped by the notes key,
-    and each note's new nonce and ciphertext (nonce first, as stored)."""
+    and each note's new nonce and ciphertext (nonce first, as stored) with the version it was sealed for."""
 
     engagement_id: int
     wrapped_key: bytes
-    notes: dict[int, bytes]
+    notes: dict[int, tuple[bytes, int]]
 
 
 def keyring_of(user: User) -> NotesKeyring | None:
@@ -103,6 +111,8 @@ def notes_payload(notes: list[PrivateNote], keys: dict[int, EngagementKey]) -> d
         "notes": [
             {
                 "id": note.pk,
+                "uid": str(note.uid),
+                "version": note.version,
                 "engagement": note.engagement_id,
                 "sealed": b64(note.ciphertext),
                 "written": note.created_at.date().isoformat(),
@@ -120,9 +130,9 @@ def notes_payload(notes: list[PrivateNote], keys: dict[int, EngagementKey]) -> d
 
 
 @sensitive_variables()  # every local: the words of the notes being moved
-def notes_to_move(owner: User) -> list[tuple[int, list[tuple[int, str]]]]:
+def notes_to_move(owner: User) -> list[tuple[int, list[tuple[PrivateNote, str]]]]:
     """The author's notes still sealed by the server, opened for the author's browser to seal again at set-up:
-    each engagement's id with its notes' ids and words. Raises NotesKeyError when one cannot be opened, since
+    each engagement's id with its notes and their words. Raises NotesKeyError when one cannot be opened, since
     setting up would leave it behind."""
     from . import read_notes
 
@@ -131,9 +141,9 @@ def notes_to_move(owner: User) -> list[tuple[int, list[tuple[int, str]]]]:
         .select_related("engagement")
         .order_by("engagement_id", "created_at", "pk")
     )
-    moving: dict[int, list[tuple[int, str]]] = {}
+    moving: dict[int, list[tuple[PrivateNote, str]]] = {}
     for note, text in read_notes(written):
-        moving.setdefault(note.engagement_id, []).append((note.pk, text))
+        moving.setdefault(note.engagement_id, []).append((note, text))
     return list(moving.items())
 
 
@@ -143,20 +153,24 @@ def seal_in_browser(
     """Set up browser-sealed notes: store the wrapped notes key, and replace every note the server sealed with
     what the browser sealed again, and every server-wrapped data key of the author's engagements with one wrapped
     by the notes key. The server's keys for them are gone afterwards. Returns how many notes moved. Refuses,
-    changing nothing, when the notes sent are not exactly the author's notes as they stand."""
+    changing nothing, when the notes sent are not exactly the author's notes as they stand, each sealed for its
+    next version."""
     _check_wrapping(wrapping)
     with transaction.atomic():
         get_user_model().objects.select_for_update().get(pk=owner.pk)  # one set-up at a time, and no note beside it
         if NotesKeyring.objects.filter(owner=owner.pk).exists():
             raise NotAllowed("Your private notes are already sealed in your browser.")
-        standing: dict[int, set[int]] = {}
-        for note_id, engagement_id in (
+        standing: dict[int, set[tuple[int, int]]] = {}
+        for note_id, engagement_id, version in (
             PrivateNote.objects.select_for_update()
             .filter(author=owner.pk, engagement__notes_destroyed_at__isnull=True)
-            .values_list("pk", "engagement_id")
+            .values_list("pk", "engagement_id", "version")
         ):
-            standing.setdefault(engagement_id, set()).add(note_id)
-        sent = {move.engagement_id: set(move.notes) for move in moved}
+            standing.setdefault(engagement_id, set()).add((note_id, version + 1))
+        sent = {
+            move.engagement_id: {(note_id, version) for note_id, (_sealed, version) in move.notes.items()}
+            for move in moved
+        }
         if sent != standing:
             raise NotAllowed(CHANGED_WHILE_SETTING_UP)
         NotesKeyring.objects.create(
@@ -176,8 +190,12 @@ def seal_in_browser(
                 for move in moved
             ]
         )
-        rows = [PrivateNote(pk=note_id, ciphertext=sealed) for move in moved for note_id, sealed in move.notes.items()]
-        PrivateNote.objects.bulk_update(rows, ["ciphertext"], batch_size=500)
+        rows = [
+            PrivateNote(pk=note_id, ciphertext=sealed, version=version)
+            for move in moved
+            for note_id, (sealed, version) in move.notes.items()
+        ]
+        PrivateNote.objects.bulk_update(rows, ["ciphertext", "version"], batch_size=500)
     return len(rows)
 
 
@@ -203,12 +221,14 @@ def write_sealed(
     engagement: Engagement,
     author: User,
     key_id: str,
+    uid: uuid.UUID,
     sealed: bytes,
     wrapped_key: bytes | None,
     session: Session | None = None,
 ) -> PrivateNote:
-    """A new note, as the author's browser sealed it. The first note of an engagement brings its data key,
-    wrapped by the notes key; a second one made at the same moment in another tab is refused."""
+    """A new note, as the author's browser sealed it for the id it chose (`uid`) at version 1. The first note of
+    an engagement brings its data key, wrapped by the notes key; a second one made at the same moment in another
+    tab is refused."""
     if author.pk != engagement.enabler_id:
         raise NotAllowed("Private notes are kept by the engagement's enabler.")
     if engagement.notes_destroyed_at is not None:
@@ -228,11 +248,19 @@ def write_sealed(
                 raise NotAllowed(STALE_KEY) from error
         elif key.notes_key_id != key_id or wrapped_key is not None:
             raise NotAllowed(STALE_KEY)
-        return PrivateNote.objects.create(engagement=engagement, session=session, author=author, ciphertext=sealed)
+        if PrivateNote.objects.filter(uid=uid).exists():
+            raise NotAllowed(STALE_NOTE)  # the same note sent twice (a second click, or a second tab)
+        return PrivateNote.objects.create(
+            engagement=engagement, session=session, author=author, uid=uid, version=1, ciphertext=sealed
+        )
 
 
-def rewrite_sealed(*, note: PrivateNote, by: User, key_id: str, sealed: bytes) -> None:
-    """New words for a note, sealed by its author's browser under the engagement's same data key."""
+def rewrite_sealed(
+    *, note: PrivateNote, by: User, key_id: str, sealed: bytes, version: int, rebinding: bool = False
+) -> None:
+    """New words for a note, sealed by its author's browser under the engagement's same data key, for the note's
+    next version (refused otherwise: another tab wrote it since). `rebinding`: the same words, bound anew to the
+    note by the browser that opened an older note (version 0), which is not a change of the note's words."""
     if note.author_id != by.pk:
         raise NotAllowed("A private note is changed by its author alone.")
     with transaction.atomic():
@@ -241,9 +269,15 @@ def rewrite_sealed(*, note: PrivateNote, by: User, key_id: str, sealed: bytes) -
         key = EngagementKey.objects.filter(engagement=note.engagement_id).first()
         if key is None or key.notes_key_id != key_id:
             raise NotAllowed(STALE_KEY)
+        if version != note.version + 1 or (rebinding and note.version != 0):
+            raise NotAllowed(STALE_NOTE)
         note.ciphertext = sealed
-        note.updated_at = timezone.now()
-        note.save(update_fields=["ciphertext", "updated_at"])
+        note.version = version
+        changed = ["ciphertext", "version"]
+        if not rebinding:
+            note.updated_at = timezone.now()
+            changed.append("updated_at")
+        note.save(update_fields=changed)
 
 
 def _check_key(author: User, key_id: str) -> None:
@@ -262,6 +296,7 @@ def _check_wrapping(wrapping: Wrapping) -> None:
 __all__ = [
     "CHANGED_WHILE_SETTING_UP",
     "STALE_KEY",
+    "STALE_NOTE",
     "Moved",
     "NotesKeyError",
     "Wrapping",

@@ -10,7 +10,7 @@ script), the same form is answered as any other page's form.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -36,6 +36,11 @@ from ..notes.sealed import keyring_of, keyring_payload, notes_payload, notes_to_
 NOTES_PER_PAGE = 50
 
 
+def _confirmed_first(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """accounts' re-authentication step (as for a change of e-mail address), typed as these views are."""
+    return cast(Callable[..., HttpResponse], reauthentication_required(view))
+
+
 def _wants_json(request: AuthenticatedHttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
@@ -54,7 +59,7 @@ def _refused(request: AuthenticatedHttpRequest, form: Any) -> JsonResponse:
 
 @never_cache
 @gate(access.keeps_private_notes)
-@reauthentication_required  # sealing every note under a passphrase: confirmed, as a change to how one signs in
+@_confirmed_first  # sealing every note under a passphrase: confirmed, as a change to how one signs in
 @sensitive_variables("moving", "payload", "form")
 def notes_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Setting up a notes passphrase, once, by a person who recently confirmed it is them (the page and its answer
@@ -87,7 +92,13 @@ def notes_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
         "owner": request.user.pk,
         "min_iterations": MIN_ITERATIONS,
         "moving": [
-            {"engagement": engagement_id, "notes": [{"id": pk, "text": text} for pk, text in written]}
+            {
+                "engagement": engagement_id,
+                "notes": [
+                    {"id": note.pk, "uid": str(note.uid), "version": note.version, "text": text}
+                    for note, text in written
+                ],
+            }
             for engagement_id, written in moving
         ],
     }
@@ -99,7 +110,7 @@ def notes_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @never_cache
 @gate(access.keeps_private_notes)
-@reauthentication_required
+@_confirmed_first
 def notes_passphrase(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Changing the notes passphrase, with the current one or with the recovery key, by a person who recently
     confirmed it is them: the browser wraps the same notes key again; no note is touched."""
@@ -183,7 +194,7 @@ def sealed_note_edit(request: AuthenticatedHttpRequest, note: PrivateNote, keyri
         return redirect(reverse("engagements:private_note_list", args=[note.engagement_id]) + f"#note-{note.pk}")
 
     def rewrite(sent: dict[str, Any]) -> PrivateNote:
-        actions.rewrite_sealed_note(note=note, by=request.user, key_id=sent["key_id"], sealed=sent["sealed"])
+        actions.rewrite_sealed_note(note=note, by=request.user, **sent)
         note.refresh_from_db()
         return note
 

@@ -4,8 +4,9 @@
 // derived from their notes passphrase (PBKDF2-SHA256, 600,000 iterations or more, a random salt), once by a random
 // recovery key shown to them once. Each engagement's data key is random too, and wrapped by the notes key. A note
 // is encrypted with its engagement's data key. Every wrap and every note is AES-GCM with a random 96-bit nonce,
-// stored nonce first, and associated data that binds it to its owner or engagement, as engagements/notes/crypto.py
-// does on the server.
+// stored nonce first, and associated data that binds it to its owner or engagement, and a note to its own id and
+// version as well, as engagements/notes/crypto.py does on the server: a note's sealed words moved to another note,
+// or put back from an earlier version, do not open.
 //
 // Keys unwrapped to be used are non-extractable: the page can use them, but nothing (this script included) can
 // read them out. Only changing the passphrase unwraps the notes key extractable, for the moment of wrapping it again.
@@ -77,12 +78,31 @@
     return joined;
   }
 
-  // What each wrap and each note is bound to: the same words as engagements/notes/crypto.py.
+  // What each wrap and each note is bound to: the same words as engagements/notes/crypto.py. A note is bound to
+  // its own id (`uid`) and version; version 0 is a note sealed before that, bound to its engagement alone, which
+  // still opens and is bound anew when it is next written.
   const bound = {
     notesKey: (owner) => encoder.encode(`alongside:notes-key:${owner}`),
     dataKey: (engagement) => encoder.encode(`alongside:engagement-key:${engagement}`),
-    note: (engagement) => encoder.encode(`alongside:private-note:${engagement}`),
+    note: (engagement, note) => {
+      if (!note || typeof note.uid !== 'string' || !Number.isInteger(note.version) || note.version < 0) {
+        throw new TypeError('A note is sealed and opened with its id and version.');
+      }
+      return encoder.encode(note.version === 0
+        ? `alongside:private-note:${engagement}`
+        : `alongside:private-note:${engagement}:${note.uid}:${note.version}`);
+    },
   };
+
+  // A new note's id, made here before the server has seen it: a random UUID (version 4), lower case, as Python's
+  // str(uuid.UUID) spells it, since both sides bind the same words.
+  function newNoteId() {
+    const bytes = random(16);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = toHex(bytes);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
 
   // The recovery key, written for people: 52 letters and digits of base32 in groups of four. Spaces, hyphens
   // and lower case are forgiven when it is typed back.
@@ -225,22 +245,29 @@
     }
   }
 
-  async function sealNote(dataKey, engagement, text) {
+  // note: { uid, version }, the version the words are sealed for (one more than the note's, or 1 for a new note).
+  async function sealNote(dataKey, engagement, text, note) {
+    if (note.version < 1) {
+      throw new TypeError('A note is sealed bound to itself, at version 1 or more.');
+    }
     const nonce = random(NONCE_BYTES);
     const ciphertext = await subtle().encrypt(
-      { name: 'AES-GCM', iv: nonce, additionalData: bound.note(engagement) }, dataKey, encoder.encode(text));
+      { name: 'AES-GCM', iv: nonce, additionalData: bound.note(engagement, note) }, dataKey, encoder.encode(text));
     return { nonce: toBase64(nonce), ciphertext: toBase64(new Uint8Array(ciphertext)) };
   }
 
-  async function openNote(dataKey, engagement, sealed) {
+  // note: { uid, version }, as the server lists it.
+  async function openNote(dataKey, engagement, sealed, note) {
     const bytes = fromBase64(sealed);
+    const boundTo = bound.note(engagement, note);
     try {
       const plain = await subtle().decrypt(
-        { name: 'AES-GCM', iv: bytes.subarray(0, NONCE_BYTES), additionalData: bound.note(engagement) },
+        { name: 'AES-GCM', iv: bytes.subarray(0, NONCE_BYTES), additionalData: boundTo },
         dataKey, bytes.subarray(NONCE_BYTES));
       return decoder.decode(plain);
     } catch (error) {
-      throw new CannotOpen('This note cannot be opened: it was not sealed with this engagement\'s key.');
+      throw new CannotOpen('This note cannot be opened: what is stored for it was not sealed for this note as it ' +
+        'stands. It may have been moved from another note, or put back from an earlier version.');
     }
   }
 
@@ -278,6 +305,7 @@
     wrapForPassphrase,
     createDataKey,
     openDataKey,
+    newNoteId,
     sealNote,
     openNote,
     neutralise,

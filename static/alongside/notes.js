@@ -300,6 +300,8 @@
     const text = write.querySelector('#note-text');
     const session = write.querySelector('#note-session');
     const engagement = data.engagement;
+    // What a draft kept while the notes are locked is bound to: it is sealed under a key of its own, for the moment.
+    const DRAFT = { uid: 'draft', version: 1 };
     let dataKey = null;
     // Words typed and not yet saved when the notes locked: kept sealed, and put back once unlocked again.
     let drafts = [];
@@ -384,8 +386,14 @@
         }
         await busy(save, async () => {
           try {
-            const sealed = await sealing.sealNote(dataKey, engagement, area.value.trim());
-            await send(note.edit, { key_id: data.keyring.key_id, nonce: sealed.nonce, ciphertext: sealed.ciphertext });
+            // Sealed for the note's next version: the server refuses it if another tab wrote the note since.
+            const next = { uid: note.uid, version: note.version + 1 };
+            const sealed = await sealing.sealNote(dataKey, engagement, area.value.trim(), next);
+            const answer = await send(note.edit, {
+              key_id: data.keyring.key_id, version: next.version, nonce: sealed.nonce, ciphertext: sealed.ciphertext,
+            });
+            note.version = answer.note.version;
+            note.sealed = answer.note.sealed;
             body.textContent = area.value.trim();
             close();
             showSaved('Your private note is saved.');
@@ -412,12 +420,16 @@
       const wrapped = data.keys[String(engagement)];
       dataKey = wrapped ? await sealing.openDataKey(notesKey, engagement, wrapped) : null;
       const cards = [];
+      const older = [];
       for (const note of data.notes) {
         let words;
         try {
-          words = await sealing.openNote(dataKey, engagement, note.sealed);
+          words = await sealing.openNote(dataKey, engagement, note.sealed, note);
+          if (note.version === 0) {
+            older.push({ note, words });
+          }
         } catch (error) {
-          words = 'This note cannot be opened with your notes key.';
+          words = error instanceof sealing.CannotOpen ? error.message : 'This note cannot be opened with your notes key.';
         }
         cards.push(card(note, words));
       }
@@ -426,7 +438,7 @@
       locked.hidden = true;
       unlocked.hidden = false;
       for (const draft of drafts) {
-        const words = await sealing.openNote(draftKey, engagement, draft.sealed);
+        const words = await sealing.openNote(draftKey, engagement, draft.sealed, DRAFT);
         if (draft.note === null) {
           text.value = words;
         } else {
@@ -439,11 +451,34 @@
       }
       drafts = [];
       draftKey = null;
+      rebind(older);
       const wanted = window.location.hash && document.getElementById(window.location.hash.slice(1));
       if (wanted) {
         wanted.scrollIntoView();
       }
       (wanted === write ? text : unlocked.querySelector('[data-notes-lock]')).focus();
+    }
+
+    // Notes sealed before notes were bound to themselves (version 0) are sealed again, with the same words, bound
+    // to their own id and version 1: only this browser can, since only it holds the key. Quietly, in the
+    // background; one that fails is simply tried again the next time the notes are opened.
+    async function rebind(older) {
+      for (const { note, words } of older) {
+        if (!dataKey || note.version !== 0) {
+          return;
+        }
+        try {
+          const next = { uid: note.uid, version: 1 };
+          const sealed = await sealing.sealNote(dataKey, engagement, words, next);
+          const answer = await send(note.edit, {
+            key_id: data.keyring.key_id, version: 1, rebind: '1', nonce: sealed.nonce, ciphertext: sealed.ciphertext,
+          });
+          note.version = answer.note.version;
+          note.sealed = answer.note.sealed;
+        } catch (error) {
+          return;
+        }
+      }
     }
 
     onLock.push((why) => {
@@ -475,7 +510,7 @@
     });
 
     async function seal(key, words) {
-      const sealed = await sealing.sealNote(key, engagement, words);
+      const sealed = await sealing.sealNote(key, engagement, words, DRAFT);
       const bytes = new Uint8Array([...sealing.fromBase64(sealed.nonce), ...sealing.fromBase64(sealed.ciphertext)]);
       return sealing.toBase64(bytes);
     }
@@ -495,9 +530,12 @@
           if (!dataKey) {
             made = await sealing.createDataKey(notesKey, engagement);
           }
-          const sealed = await sealing.sealNote(made ? made.dataKey : dataKey, engagement, text.value.trim());
+          const fresh = { uid: sealing.newNoteId(), version: 1 };
+          const sealed = await sealing.sealNote(made ? made.dataKey : dataKey, engagement, text.value.trim(), fresh);
           const answer = await send(write.action, {
             key_id: data.keyring.key_id,
+            uid: fresh.uid,
+            version: fresh.version,
             nonce: sealed.nonce,
             ciphertext: sealed.ciphertext,
             wrapped_key: made ? made.wrappedKey : null,
@@ -574,8 +612,9 @@
             const { dataKey, wrappedKey } = await sealing.createDataKey(made.notesKey, engagement.engagement);
             const notes = [];
             for (const note of engagement.notes) {
-              const sealed = await sealing.sealNote(dataKey, engagement.engagement, note.text);
-              notes.push({ id: note.id, nonce: sealed.nonce, ciphertext: sealed.ciphertext });
+              const next = { uid: note.uid, version: note.version + 1 };
+              const sealed = await sealing.sealNote(dataKey, engagement.engagement, note.text, next);
+              notes.push({ id: note.id, version: next.version, nonce: sealed.nonce, ciphertext: sealed.ciphertext });
             }
             moved.push({ engagement: engagement.engagement, wrapped_key: wrappedKey, notes });
           }
@@ -662,7 +701,7 @@
           if (!(engagement in dataKeys)) {
             dataKeys[engagement] = await sealing.openDataKey(notesKey, note.engagement, data.keys[engagement]);
           }
-          words = await sealing.openNote(dataKeys[engagement], note.engagement, note.sealed);
+          words = await sealing.openNote(dataKeys[engagement], note.engagement, note.sealed, note);
         } catch (error) {
           // kept as the server's download keeps a note it cannot open: a row that says so
         }

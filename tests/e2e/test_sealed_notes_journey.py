@@ -6,7 +6,8 @@ write a note with a canary (an empty one first), change it, change the passphras
 request the browser sent holds the canary, plain, URL-encoded or in base64; no column of the database holds it; the
 server's master key opens nothing. After signing out and in, the new passphrase opens the notes; the recovery key
 sets another. The notes lock after 30 minutes idle (keeping an unsaved draft, sealed, for after unlocking) and when
-the enabler signs out in another tab. Without JavaScript, the page says why the notes cannot open.
+the enabler signs out in another tab. Without JavaScript, the page says why the notes cannot open. Setting up an hour
+after the password was entered asks to confirm it is you first, and the page keeps its recovery key meanwhile.
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ from urllib.parse import quote, quote_plus
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent
+from accounts.models import AccountSession, AuditEvent
+from accounts.sessions import SessionStore
+from accounts.signals import REAUTHENTICATED_AT
 from engagements import notes
 from engagements.models import Engagement
 from engagements.notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote, crypto
 from tests.conftest import tables_holding
+from tests.engagements.sealing import Browser, seal
 
 CANARY = "Kestrel-canary-9W4Z"
 OLD = "Heron-canary-2M8P: the board's chair spoke over the director twice"
@@ -129,6 +133,7 @@ def test_notes_sealed_in_the_browser_never_leave_it_in_the_clear(
     assert bytes(key.wrapped_key) != bytes(server_key.wrapped_key)
     moved = PrivateNote.objects.get(pk=old_note.pk)
     assert bytes(moved.ciphertext) != bytes(old_note.ciphertext)
+    assert moved.version == 2  # sealed again by the browser, bound to the note's next version
     with pytest.raises(NotesKeyError):
         notes.read_note(moved)
     for master in crypto.master_keys():  # the operator's master key opens neither the data key nor the note
@@ -155,6 +160,8 @@ def test_notes_sealed_in_the_browser_never_leave_it_in_the_clear(
     person.click(f"#note-{written.pk} form button[type=submit]")
     saved(person, "private notes: a note changed")
     assert "and got it" in person.text()
+    written.refresh_from_db()
+    assert written.version == 2
 
     # Changing the passphrase (a wrong one first); the download, made in the browser.
     person.go(reverse("engagements:notes_passphrase"), "notes passphrase")
@@ -284,3 +291,87 @@ def test_sealed_notes_lock_after_30_idle_minutes_and_on_signing_out_elsewhere(
     blocked.page.route("**/alongside/notes.js", lambda route: route.abort())
     blocked.go(list_path, "private notes, sealed, without their script")
     assert "Your private notes need JavaScript" in blocked.text()
+
+
+def _password_entered_an_hour_ago(user: object) -> None:
+    """The person's sessions recorded their password as entered an hour ago, as after an hour at the computer."""
+    for row in AccountSession.objects.filter(user=user):
+        store = SessionStore(session_key=row.session_key)
+        store[REAUTHENTICATED_AT] = float(store[REAUTHENTICATED_AT]) - 3600
+        store.save()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_setting_up_after_the_password_went_stale_asks_to_confirm_it_is_you_and_keeps_the_page(
+    people: object, engagement_a: Engagement, enabler: object
+) -> None:
+    person = people(enabler, "enabler")
+    person.go(reverse("engagements:notes_setup"), "set up, just signed in")
+    person.fill("#new-passphrase", FIRST)
+    person.fill("#confirm-passphrase", FIRST)
+    person.click("[data-notes-choose] button[type=submit]")
+    person.page.locator("[data-notes-keep]").wait_for(state="visible", timeout=20_000)
+    recovery_key = person.page.locator("[data-notes-recovery-key]").inner_text().strip()
+    person.click("#kept-recovery-key")
+
+    # An hour on: the set-up is refused, in words, with a way to confirm that keeps this page as it is.
+    _password_entered_an_hour_ago(enabler)
+    person.click("[data-notes-keep] button[type=submit]")
+    shows_error(person, "For your security, confirm it is you first", "set up: confirm it is you first")
+    assert not NotesKeyring.objects.exists()
+    link = person.page.locator("[data-notes-errors] a:has-text('Confirm it is you')")
+    assert link.get_attribute("target") == "_blank"
+    confirm = person.page.context.new_page()
+    confirm.goto(person.base + link.get_attribute("href"))
+    confirm.fill("#id_password", "a-long-test-password-for-personas")
+    with confirm.expect_navigation():
+        confirm.locator("main form[method=post] button[type=submit]").click()
+    confirm.close()
+    assert person.page.locator("[data-notes-recovery-key]").inner_text().strip() == recovery_key
+
+    with person.page.expect_navigation(timeout=20_000):
+        person.click("[data-notes-keep] button[type=submit]")
+    assert "Your private notes are now sealed in your browser." in person.text()
+    assert NotesKeyring.objects.filter(owner=enabler).exists()
+
+    # The passphrase page itself, opened an hour on, asks first.
+    _password_entered_an_hour_ago(enabler)
+    person.go(reverse("engagements:notes_passphrase"), "notes passphrase, an hour on")
+    assert "Confirm it is you" in person.text()
+    assert person.page.url.startswith(person.base + reverse("accounts:reauthenticate"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_older_sealed_note_opens_and_its_browser_binds_it_to_itself(
+    people: object, engagement_a: Engagement, enabler: object
+) -> None:
+    # Sealed in the browser before notes were bound to themselves: version 0, bound to its engagement alone.
+    sealing = Browser(owner=enabler.pk, passphrase=FIRST)
+    fields = sealing.set_up()
+    NotesKeyring.objects.create(
+        owner=enabler,
+        key_id=sealing.key_id,
+        iterations=600_000,
+        salt=sealing.salt,
+        wrapped_by_passphrase=base64.b64decode(str(fields["wrapped_by_passphrase"])),
+        wrapped_by_recovery_key=base64.b64decode(str(fields["wrapped_by_recovery_key"])),
+    )
+    wrapped = sealing.new_data_key(engagement_a.pk)
+    EngagementKey.objects.create(
+        engagement=engagement_a, notes_key_id=sealing.key_id, wrapped_key=base64.b64decode(wrapped)
+    )
+    older = seal(sealing.data_keys[engagement_a.pk], OLD.encode(), f"alongside:private-note:{engagement_a.pk}")
+    note = PrivateNote.objects.create(engagement=engagement_a, author=enabler, version=0, ciphertext=older)
+    person = people(enabler, "enabler")
+
+    person.go(reverse("engagements:private_note_list", args=[engagement_a.pk]), "private notes, one older note")
+    unlock(person, FIRST, "private notes, the older note opened")
+
+    assert OLD in person.text()
+    for _ in range(100):  # bound anew in the background, once the notes are open
+        note.refresh_from_db()
+        if note.version == 1:
+            break
+        person.page.wait_for_timeout(100)
+    assert note.version == 1 and bytes(note.ciphertext) != older
+    assert sealing.open_note(engagement_a.pk, bytes(note.ciphertext), note.uid, 1) == OLD

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import secrets
+import uuid
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -32,6 +33,11 @@ def unseal(key: bytes, sealed: bytes, bound_to: str) -> bytes:
 
 def passphrase_key(passphrase: str, salt: bytes, iterations: int) -> bytes:
     return hashlib.pbkdf2_hmac("sha256", passphrase.encode(), salt, iterations, dklen=32)
+
+
+def note_bound_to(engagement: int, uid: str, version: int) -> str:
+    """What a note is bound to (engagements/notes/crypto.py's `note_context`): version 0 is an older note's."""
+    return f"alongside:private-note:{engagement}" + (f":{uid}:{version}" if version else "")
 
 
 @dataclass
@@ -66,7 +72,11 @@ class Browser:
                     "engagement": engagement["engagement"],
                     "wrapped_key": wrapped,
                     "notes": [
-                        {"id": note["id"], **self.seal_note(engagement["engagement"], note["text"])}
+                        {
+                            "id": note["id"],
+                            **self.sealed_for(engagement["engagement"], note["text"], note["uid"], note["version"] + 1),
+                            "version": note["version"] + 1,
+                        }
                         for note in engagement["notes"]
                     ],
                 }
@@ -81,12 +91,21 @@ class Browser:
         self.data_keys[engagement] = AESGCM.generate_key(bit_length=256)
         return b64(seal(self.notes_key, self.data_keys[engagement], f"alongside:engagement-key:{engagement}"))
 
-    def seal_note(self, engagement: int, text: str) -> dict[str, str]:
-        sealed = seal(self.data_keys[engagement], text.encode(), f"alongside:private-note:{engagement}")
+    def sealed_for(self, engagement: int, text: str, uid: str, version: int) -> dict[str, str]:
+        sealed = seal(self.data_keys[engagement], text.encode(), note_bound_to(engagement, uid, version))
         return {"nonce": b64(sealed[:12]), "ciphertext": b64(sealed[12:])}
 
-    def open_note(self, engagement: int, sealed: bytes) -> str:
-        return unseal(self.data_keys[engagement], bytes(sealed), f"alongside:private-note:{engagement}").decode()
+    def seal_note(self, engagement: int, text: str, *, uid: object = None, version: int = 1) -> dict[str, str]:
+        """The form's fields of a note sealed here: a new note (an id of its own, at version 1), or, given the
+        note's id, its words for `version` (its next)."""
+        if uid is None:
+            new = str(uuid.uuid4())
+            return {**self.sealed_for(engagement, text, new, 1), "uid": new, "version": "1"}
+        return {**self.sealed_for(engagement, text, str(uid), version), "version": str(version)}
+
+    def open_note(self, engagement: int, sealed: bytes, uid: object, version: int) -> str:
+        bound_to = note_bound_to(engagement, str(uid), version)
+        return unseal(self.data_keys[engagement], bytes(sealed), bound_to).decode()
 
     def open_data_key(self, engagement: int, wrapped: bytes) -> bytes:
         return unseal(self.notes_key, bytes(wrapped), f"alongside:engagement-key:{engagement}")

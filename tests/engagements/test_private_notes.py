@@ -141,7 +141,7 @@ def test_crypto_shredding_makes_the_notes_unreadable(engagement_a: Engagement) -
     assert not EngagementKey.objects.exists()
     with pytest.raises(crypto.NotesKeyError):
         # even a copy of the ciphertext (a backup) cannot be opened without the data key
-        crypto.decrypt_note(os.urandom(32), engagement_a.pk, ciphertext)
+        crypto.decrypt_note(os.urandom(32), engagement_a.pk, ciphertext, note=note.uid, version=note.version)
 
 
 def test_a_ciphertext_moved_to_another_engagement_does_not_open(
@@ -153,7 +153,7 @@ def test_a_ciphertext_moved_to_another_engagement_does_not_open(
     key_b = crypto.unwrap(engagement_b.pk, wrapped_b.master_key_id, bytes(wrapped_b.wrapped_key))
 
     with pytest.raises(crypto.NotesKeyError):
-        crypto.decrypt_note(key_b, engagement_b.pk, note.ciphertext)
+        crypto.decrypt_note(key_b, engagement_b.pk, note.ciphertext, note=note.uid, version=note.version)
 
 
 def test_a_long_list_of_notes_comes_fifty_a_page_newest_first(engagement_a: Engagement) -> None:

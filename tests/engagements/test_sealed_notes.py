@@ -10,6 +10,7 @@ import io
 import json
 import shutil
 import subprocess
+import uuid
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -84,8 +85,8 @@ def test_setting_up_moves_the_existing_notes_into_the_browser_and_the_server_can
         {
             "engagement": engagement_a.pk,
             "notes": [
-                {"id": first.pk, "text": "An early worry about the board"},
-                {"id": second.pk, "text": "The chair listened today"},
+                {"id": first.pk, "uid": str(first.uid), "version": 1, "text": "An early worry about the board"},
+                {"id": second.pk, "uid": str(second.uid), "version": 1, "text": "The chair listened today"},
             ],
         }
     ]
@@ -100,7 +101,8 @@ def test_setting_up_moves_the_existing_notes_into_the_browser_and_the_server_can
     assert browser.open_data_key(engagement_a.pk, bytes(key.wrapped_key)) == browser.data_keys[engagement_a.pk]
     for note, words in ((first, "An early worry about the board"), (second, "The chair listened today")):
         stored = PrivateNote.objects.get(pk=note.pk)
-        assert browser.open_note(engagement_a.pk, bytes(stored.ciphertext)) == words
+        assert stored.version == 2  # written once by the server, sealed again by the browser
+        assert browser.open_note(engagement_a.pk, bytes(stored.ciphertext), stored.uid, stored.version) == words
         with pytest.raises(NotesKeyError, match="sealed in your browser"):
             notes.read_note(stored)
     # Nothing the operator holds opens the new data key: not the master key, not the old wrapped key's unwrap.
@@ -133,18 +135,30 @@ def test_the_passphrase_alone_opens_the_stored_notes_key_and_the_recovery_key_al
             unseal(master.key, bytes(keyring.wrapped_by_passphrase), bound)
 
 
-@pytest.mark.parametrize("change", ["a note left out", "a note of another engagement added", "a note twice"])
+@pytest.mark.parametrize(
+    "change",
+    ["a note left out", "a note of another engagement added", "a note twice", "a note changed in another tab since"],
+)
 def test_setting_up_with_notes_that_are_not_the_authors_as_they_stand_changes_nothing(
     engagement_a: Engagement, engagement_b: Engagement, enabler: User, change: str
 ) -> None:
     kept = notes.write_note(engagement=engagement_a, author=enabler, text="Kept as it was")
     other = notes.write_note(engagement=engagement_b, author=engagement_b.enabler, text="Another author's")
     browser = Browser(owner=enabler.pk, passphrase="a notes passphrase for tests")
-    moving = [{"engagement": engagement_a.pk, "notes": [{"id": kept.pk, "text": "x"}]}]
+    moving = [
+        {"engagement": engagement_a.pk, "notes": [{"id": kept.pk, "uid": str(kept.uid), "version": 1, "text": "x"}]}
+    ]
     if change == "a note left out":
         moving[0]["notes"] = []
     elif change == "a note of another engagement added":
-        moving.append({"engagement": engagement_b.pk, "notes": [{"id": other.pk, "text": "x"}]})
+        moving.append(
+            {
+                "engagement": engagement_b.pk,
+                "notes": [{"id": other.pk, "uid": str(other.uid), "version": 1, "text": "x"}],
+            }
+        )
+    elif change == "a note changed in another tab since":
+        notes.rewrite_note(note=kept, by=enabler, text="Kept as it was")
     fields = browser.set_up(moving)
     if change == "a note twice":
         moved = json.loads(fields["moved"])
@@ -218,18 +232,23 @@ def test_writing_and_changing_a_sealed_note_stores_the_browsers_ciphertext_and_n
     assert key.notes_key_id == browser.key_id and key.master_key_id == ""
     note = PrivateNote.objects.get(pk=first.json()["note"]["id"])
     assert note.session == session and note.author == enabler
-    assert browser.open_note(engagement_a.pk, bytes(note.ciphertext)) == "Sealed words about the session"
+    assert note.version == 1 and str(note.uid) == first.json()["note"]["uid"]
+    assert browser.open_note(engagement_a.pk, bytes(note.ciphertext), note.uid, 1) == "Sealed words about the session"
     assert "Sealed words" not in first.content.decode()
     assert first.json()["note"]["about"].startswith("On the session of ")
 
     changed = client.post(
         reverse("engagements:private_note_edit", args=[note.pk]),
-        {"key_id": browser.key_id, **browser.seal_note(engagement_a.pk, "Changed sealed words")},
+        {
+            "key_id": browser.key_id,
+            **browser.seal_note(engagement_a.pk, "Changed sealed words", uid=note.uid, version=2),
+        },
         **JSON,
     )
     assert changed.status_code == 200
     note.refresh_from_db()
-    assert browser.open_note(engagement_a.pk, bytes(note.ciphertext)) == "Changed sealed words"
+    assert note.version == 2 and changed.json()["note"]["version"] == 2
+    assert browser.open_note(engagement_a.pk, bytes(note.ciphertext), note.uid, 2) == "Changed sealed words"
 
     page = client.get(reverse("engagements:private_note_list", args=[engagement_a.pk]))
     payload = page.context["payload"]
@@ -365,7 +384,9 @@ def test_the_subject_access_export_carries_sealed_notes_as_ciphertext_only(
 
     (row,) = records["private_notes"]
     assert row["sealed_in_browser"] is True and row["text"] == ""
-    assert browser.open_note(engagement_a.pk, base64.b64decode(row["ciphertext"])) == "Words only the author opens"
+    note = PrivateNote.objects.get()
+    opened = browser.open_note(engagement_a.pk, base64.b64decode(row["ciphertext"]), note.uid, note.version)
+    assert opened == "Words only the author opens"
     assert b"Words only the author opens" not in zipped
     readme = zipfile.ZipFile(io.BytesIO(zipped)).read("README.txt").decode()
     assert "as ciphertext" in readme and "Download your notes" in readme
@@ -387,7 +408,8 @@ def test_the_download_page_carries_ciphertexts_and_keys_for_the_browser_to_open(
     assert data_key == browser.data_keys[engagement_a.pk]
     assert payload["sites"] == {str(engagement_a.pk): engagement_a.site.name}
     assert entry["engagement"] == engagement_a.pk
-    assert browser.open_note(engagement_a.pk, base64.b64decode(entry["sealed"])) == "Downloaded in the browser"
+    opened = browser.open_note(engagement_a.pk, base64.b64decode(entry["sealed"]), entry["uid"], entry["version"])
+    assert opened == "Downloaded in the browser"
     assert "Downloaded in the browser" not in page.content.decode()
 
 
@@ -419,8 +441,9 @@ def test_what_the_real_script_seals_is_what_the_server_expects(enabler: User) ->
       (async () => {
         const made = await notes.createKeyring(Number(process.argv[2]), 'a passphrase from node');
         const { dataKey, wrappedKey } = await notes.createDataKey(made.notesKey, 41);
-        const sealed = await notes.sealNote(dataKey, 41, 'Words sealed by the real script');
-        console.log(JSON.stringify({ stored: made.stored, wrappedKey, sealed }));
+        const uid = notes.newNoteId();
+        const sealed = await notes.sealNote(dataKey, 41, 'Words sealed by the real script', { uid, version: 3 });
+        console.log(JSON.stringify({ stored: made.stored, wrappedKey, sealed, uid }));
       })();
     """
     run = subprocess.run(
@@ -437,7 +460,10 @@ def test_what_the_real_script_seals_is_what_the_server_expects(enabler: User) ->
     notes_key = unseal(derived, base64.b64decode(stored["wrapped_by_passphrase"]), f"alongside:notes-key:{enabler.pk}")
     data_key = unseal(notes_key, base64.b64decode(made["wrappedKey"]), "alongside:engagement-key:41")
     sealed = base64.b64decode(made["sealed"]["nonce"]) + base64.b64decode(made["sealed"]["ciphertext"])
-    assert unseal(data_key, sealed, "alongside:private-note:41") == b"Words sealed by the real script"
+    uid = made["uid"]
+    assert uid == str(uuid.UUID(uid)) and uuid.UUID(uid).version == 4  # spelled as the server spells it
+    assert unseal(data_key, sealed, f"alongside:private-note:41:{uid}:3") == b"Words sealed by the real script"
+    assert crypto.note_context(41, uuid.UUID(uid), 3) == f"alongside:private-note:41:{uid}:3".encode()
     assert stored["iterations"] >= 600_000
     for master in crypto.master_keys():
         with pytest.raises(NotesKeyError):
@@ -511,7 +537,12 @@ def test_setting_up_sent_by_the_page_without_a_recent_password_is_refused_in_wor
 ) -> None:
     note = notes.write_note(engagement=engagement_a, author=enabler, text="Still the server's to open")
     browser = Browser(owner=enabler.pk, passphrase="a passphrase someone else chose")
-    moving = [{"engagement": engagement_a.pk, "notes": [{"id": note.pk, "text": "Still the server's to open"}]}]
+    moving = [
+        {
+            "engagement": engagement_a.pk,
+            "notes": [{"id": note.pk, "uid": str(note.uid), "version": 1, "text": "Still the server's to open"}],
+        }
+    ]
     client = _signed_in_an_hour_ago(enabler, time_machine)
 
     answer = client.post(reverse("engagements:notes_setup"), browser.set_up(moving), **JSON)

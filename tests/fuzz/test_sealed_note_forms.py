@@ -6,6 +6,7 @@ a plain form post (without the script) is answered like any other page's form.""
 from __future__ import annotations
 
 import base64
+import uuid
 
 from django.urls import reverse
 from hypothesis import example, given
@@ -105,6 +106,10 @@ def test_notes_passphrase_form_refuses_with_form_errors(enabler: User) -> None:
 def _note_fields(browser: Browser, engagement: Engagement, sessions: list[int]) -> dict[str, Field]:
     return {
         "key_id": choice([browser.key_id]),
+        # A note's own id (a new note's, as the browser made it) and the version it was sealed for.
+        "uid": Field(st.one_of(st.just(""), st.uuids(version=4).map(str), st.uuids().map(str), st.text(max_size=40))),
+        "version": Field(st.one_of(st.integers(min_value=-1, max_value=3).map(str), st.text(max_size=12))),
+        "rebind": Field(st.sampled_from(["", "1", "yes"])),
         "nonce": _bytes(12),
         "ciphertext": _bytes(17, 400),
         "wrapped_key": Field(st.one_of(st.just(""), st.binary(min_size=60, max_size=60).map(b64))),
@@ -148,10 +153,13 @@ def test_sealed_note_edit_form_refuses_with_form_errors(engagement_a: Engagement
     EngagementKey.objects.create(
         engagement=engagement_a, notes_key_id=browser.key_id, wrapped_key=base64.b64decode(wrapped)
     )
-    sealed = browser.seal_note(engagement_a.pk, "Words to change")
+    uid = uuid.uuid4()
+    sealed = browser.seal_note(engagement_a.pk, "Words to change", uid=uid, version=1)
     note = PrivateNote.objects.create(
         engagement=engagement_a,
         author=enabler,
+        uid=uid,
+        version=1,
         ciphertext=base64.b64decode(sealed["nonce"]) + base64.b64decode(sealed["ciphertext"]),
     )
     edit = FormUnderFuzz(
@@ -160,7 +168,7 @@ def test_sealed_note_edit_form_refuses_with_form_errors(engagement_a: Engagement
         SealedNoteForm,
         redirects_to=reverse("engagements:private_note_list", kwargs={"pk": engagement_a.pk}),
     )
-    changed = {"key_id": browser.key_id, **browser.seal_note(engagement_a.pk, "Changed words")}
+    changed = {"key_id": browser.key_id, **browser.seal_note(engagement_a.pk, "Changed words", uid=uid, version=2)}
 
     @FUZZ
     @given(form_data(_note_fields(browser, engagement_a, [])))

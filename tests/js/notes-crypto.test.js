@@ -51,16 +51,20 @@ test('an unlocked notes key and the data keys it opens cannot be read out of the
   assert.equal(reopened.extractable, false);
 });
 
+function stored(sealed) {
+  return notes.toBase64(new Uint8Array([...notes.fromBase64(sealed.nonce), ...notes.fromBase64(sealed.ciphertext)]));
+}
+
 test('a note reads back under its engagement, and not under another engagement or another key', async () => {
   const made = await notes.createKeyring(7, 'a long notes passphrase', QUICK);
   const { dataKey, wrappedKey } = await notes.createDataKey(made.notesKey, 12);
-  const sealed = await notes.sealNote(dataKey, 12, 'Canary words — with ünïcode and a line\nbreak');
-  const stored = notes.toBase64(new Uint8Array([...notes.fromBase64(sealed.nonce), ...notes.fromBase64(sealed.ciphertext)]));
-  assert.equal(await notes.openNote(dataKey, 12, stored), 'Canary words — with ünïcode and a line\nbreak');
-  await assert.rejects(notes.openNote(dataKey, 13, stored), notes.CannotOpen);
+  const note = { uid: notes.newNoteId(), version: 1 };
+  const sealed = await notes.sealNote(dataKey, 12, 'Canary words — with ünïcode and a line\nbreak', note);
+  assert.equal(await notes.openNote(dataKey, 12, stored(sealed), note), 'Canary words — with ünïcode and a line\nbreak');
+  await assert.rejects(notes.openNote(dataKey, 13, stored(sealed), note), notes.CannotOpen);
   await assert.rejects(notes.openDataKey(made.notesKey, 13, wrappedKey), notes.CannotOpen);
   const other = await notes.createDataKey(made.notesKey, 12);
-  await assert.rejects(notes.openNote(other.dataKey, 12, stored), notes.CannotOpen);
+  await assert.rejects(notes.openNote(other.dataKey, 12, stored(sealed), note), notes.CannotOpen);
   assert.equal(notes.fromBase64(sealed.nonce).length, 12);
   assert.ok(!Buffer.from(notes.fromBase64(sealed.ciphertext)).toString('latin1').includes('Canary'));
 });
@@ -68,10 +72,57 @@ test('a note reads back under its engagement, and not under another engagement o
 test('two notes with the same words are sealed differently (a fresh nonce each time)', async () => {
   const made = await notes.createKeyring(7, 'a long notes passphrase', QUICK);
   const { dataKey } = await notes.createDataKey(made.notesKey, 12);
-  const first = await notes.sealNote(dataKey, 12, 'same words');
-  const second = await notes.sealNote(dataKey, 12, 'same words');
+  const note = { uid: notes.newNoteId(), version: 1 };
+  const first = await notes.sealNote(dataKey, 12, 'same words', note);
+  const second = await notes.sealNote(dataKey, 12, 'same words', note);
   assert.notEqual(first.nonce, second.nonce);
   assert.notEqual(first.ciphertext, second.ciphertext);
+});
+
+test('two notes\' stored words swapped within one engagement do not open, and say why', async () => {
+  const made = await notes.createKeyring(7, 'a long notes passphrase', QUICK);
+  const { dataKey } = await notes.createDataKey(made.notesKey, 12);
+  const first = { uid: notes.newNoteId(), version: 1 };
+  const second = { uid: notes.newNoteId(), version: 1 };
+  const firstWords = stored(await notes.sealNote(dataKey, 12, 'Worried about the chair', first));
+  const secondWords = stored(await notes.sealNote(dataKey, 12, 'The board is ready', second));
+  // The database swapped: each row now holds the other's sealed words.
+  await assert.rejects(notes.openNote(dataKey, 12, secondWords, first), (error) =>
+    error instanceof notes.CannotOpen && /moved from another note/.test(error.message));
+  await assert.rejects(notes.openNote(dataKey, 12, firstWords, second), notes.CannotOpen);
+});
+
+test('a note\'s earlier words put back do not open under its later version', async () => {
+  const made = await notes.createKeyring(7, 'a long notes passphrase', QUICK);
+  const { dataKey } = await notes.createDataKey(made.notesKey, 12);
+  const uid = notes.newNoteId();
+  const earlier = stored(await notes.sealNote(dataKey, 12, 'First thoughts', { uid, version: 1 }));
+  const later = stored(await notes.sealNote(dataKey, 12, 'Second thoughts', { uid, version: 2 }));
+  assert.equal(await notes.openNote(dataKey, 12, later, { uid, version: 2 }), 'Second thoughts');
+  await assert.rejects(notes.openNote(dataKey, 12, earlier, { uid, version: 2 }), (error) =>
+    error instanceof notes.CannotOpen && /earlier version/.test(error.message));
+});
+
+test('an older note, bound to its engagement alone (version 0), still opens; new words are never sealed so', async () => {
+  const made = await notes.createKeyring(7, 'a long notes passphrase', QUICK);
+  const made12 = await notes.createDataKey(made.notesKey, 12);
+  const oldKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  const nonce = crypto.getRandomValues(new Uint8Array(12));
+  const old = new Uint8Array(await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv: nonce, additionalData: new TextEncoder().encode('alongside:private-note:12') },
+    oldKey, new TextEncoder().encode('Sealed before')));
+  const older = notes.toBase64(new Uint8Array([...nonce, ...old]));
+  const uid = notes.newNoteId();
+  assert.equal(await notes.openNote(oldKey, 12, older, { uid, version: 0 }), 'Sealed before');
+  await assert.rejects(notes.openNote(oldKey, 12, older, { uid, version: 1 }), notes.CannotOpen);
+  await assert.rejects(notes.sealNote(made12.dataKey, 12, 'x', { uid, version: 0 }), TypeError);
+  await assert.rejects(notes.openNote(made12.dataKey, 12, older, {}), TypeError);
+});
+
+test('a new note\'s id is a random version 4 UUID in lower case, as Python spells it', () => {
+  const ids = new Set(Array.from({ length: 50 }, () => notes.newNoteId()));
+  assert.equal(ids.size, 50);
+  ids.forEach((id) => assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/));
 });
 
 test('a new passphrase wraps the same notes key: the old passphrase stops working, data keys still open', async () => {

@@ -10,6 +10,7 @@ import datetime
 import os
 import shutil
 import subprocess
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def _libpq_environment(database: str) -> dict[str, str]:
     return environment
 
 
-def _read_note_from(database: str) -> tuple[int, str, bytes, bytes]:
+def _read_note_from(database: str) -> tuple[int, str, bytes, bytes, uuid.UUID, int]:
     environment = _libpq_environment(database)
     with psycopg.connect(
         host=environment["PGHOST"], port=environment["PGPORT"], user=environment["PGUSER"], dbname=database
@@ -43,10 +44,10 @@ def _read_note_from(database: str) -> tuple[int, str, bytes, bytes]:
         engagement_id, key_id, wrapped = restored.execute(
             "SELECT engagement_id, master_key_id, wrapped_key FROM engagements_engagementkey"
         ).fetchone()
-        (sealed,) = restored.execute(
-            "SELECT ciphertext FROM engagements_privatenote WHERE engagement_id = %s", [engagement_id]
+        sealed, uid, version = restored.execute(
+            "SELECT ciphertext, uid, version FROM engagements_privatenote WHERE engagement_id = %s", [engagement_id]
         ).fetchone()
-    return engagement_id, key_id, bytes(wrapped), bytes(sealed)
+    return engagement_id, key_id, bytes(wrapped), bytes(sealed), uid, version
 
 
 @pytest.mark.django_db(transaction=True)
@@ -80,9 +81,10 @@ def test_a_backup_restores_and_its_private_notes_open_with_the_master_key_only(
             env=_libpq_environment(restored),
             check=True,
         )
-        engagement_id, key_id, wrapped, sealed = _read_note_from(restored)
+        engagement_id, key_id, wrapped, sealed, uid, version = _read_note_from(restored)
 
-        read_back = crypto.decrypt_note(crypto.unwrap(engagement_id, key_id, wrapped), engagement_id, sealed)
+        data_key = crypto.unwrap(engagement_id, key_id, wrapped)
+        read_back = crypto.decrypt_note(data_key, engagement_id, sealed, note=uid, version=version)
         settings.NOTES_MASTER_KEYS = [crypto.generate_master_key()]  # a backup found without the key kept apart
         with pytest.raises(crypto.NotesKeyError):
             crypto.unwrap(engagement_id, key_id, wrapped)
