@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import template
 
 from reporting.overview import Figure, Group, Overview
@@ -16,12 +18,64 @@ def all_groups(overview: Overview) -> list[Group]:
     return [overview.total, *overview.by_programme]
 
 
-@register.filter
-def figure_rows(groups: list[Group]) -> list[tuple[str, list]]:
-    """One row per figure, one column per group: each cell is (the group's label, its figure), so a phone's layout
-    can show the label beside the figure."""
+def _all_rows(groups: list[Group]) -> list[tuple[str, list[tuple[str, Figure]]]]:
     names = [name for name, _ in groups[0].figures()] if groups else []
     return [(name, [(group.label, dict(group.figures())[name]) for group in groups]) for name in names]
+
+
+@register.filter
+def figure_rows(groups: list[Group]) -> list[tuple[str, list]]:
+    """One row per figure with anything shown, one column per group: each cell is (the group's label, its figure),
+    so a phone's layout can show the label beside the figure."""
+    return [(name, cells) for name, cells in _all_rows(groups) if any(not figure.hidden for _, figure in cells)]
+
+
+@register.filter
+def hidden_rows(groups: list[Group]) -> list[str]:
+    """The names of the figures hidden for every group, folded away under one line."""
+    return [name for name, cells in _all_rows(groups) if all(figure.hidden for _, figure in cells)]
+
+
+@dataclass(frozen=True)
+class Headline:
+    name: str
+    shown: str
+    explained: str
+
+
+@register.filter
+def headlines(overview: Overview) -> list[Headline]:
+    """A few figures for all programmes first, each with one plain sentence saying what it counts."""
+    total = overview.total
+    wait = total.median_wait_days
+    held = total.sessions_held or Figure(None, hidden=True)
+    return [
+        Headline(
+            "Requests received",
+            total.requests.shown,
+            "Requests for support that sites sent in this period, across all programmes.",
+        ),
+        Headline(
+            "Engagements agreed",
+            total.engagements.shown,
+            "Sites and enablers who agreed in this period to work together.",
+        ),
+        Headline(
+            "Median wait to agreement",
+            f"{wait.shown} days" if not wait.hidden and wait.value is not None else wait.shown,
+            "Working from request to agreement, half of those engagements waited fewer days than this, half more.",
+        ),
+        Headline(
+            "Planned sessions held",
+            held.shown,
+            "Sessions planned for this period that took place and were logged by the enabler.",
+        ),
+        Headline(
+            "Feedback responses",
+            total.responses.shown,
+            "Times someone at a site said how useful the support was, in this period.",
+        ),
+    ]
 
 
 def _bars(items: list[tuple[str, Figure]]) -> list[dict[str, object]]:

@@ -222,17 +222,26 @@ def test_journey_4_the_overview_hides_small_numbers(people: object, world: dict,
     lead = people(world["programme_lead"], "programme lead")
 
     lead.go("/overview/", "programme overview")
-    assert "fewer than 5" in lead.text()
-    lead.fill("#id_start_day", "1")
-    lead.fill("#id_start_month", "1")
-    lead.fill("#id_start_year", "2026")
-    lead.fill("#id_end_day", "1")
-    lead.fill("#id_end_month", "1")
-    lead.fill("#id_end_year", "2025")
+    page = lead.text()
+    assert "This period at a glance" in page and "Requests received" in page and "Engagements agreed" in page
+    assert "fewer than 5" in page
+    assert "Financial year" in lead.page.inner_text("main h1")
+    lead.page.select_option("#id_period", "all")
     with lead.page.expect_navigation():
         lead.click("main form button[type=submit]")
-    lead.look("overview, with errors")
-    assert "The end of the period must be after its start" in lead.text()
+    lead.look("overview, since the programmes began")
+    assert "Since the programmes began" in lead.page.inner_text("main h1")
+    assert "Download the figures for Since the programmes began (CSV)" in lead.text()
+    lead.click("main details.nhsuk-details summary >> nth=0")
+    lead.look("overview, how to read the figures")
+    assert "A median is the middle value" in lead.text()
+
+    lead.go("/overview/?start=2025-01-01&end=2025-02-14", "overview, from an old link")
+    assert "Figures are now shown for fixed periods only" in lead.text()
+    assert "January to March 2025" in lead.page.inner_text("main h1")
+
+    lead.go("/overview/?period=2010-q1", "overview, with errors")
+    assert "Choose a period from the list" in lead.text()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,6 +1,6 @@
 """Every date a person types has bounds that make sense for it, with a plain message (finding 7 of the independent
 security test): a session held from a year ago (or the engagement's beginning) to today; due dates from a year ago
-to three years ahead; a follow-up from today to three years ahead; the overview's period from 2013."""
+to three years ahead; a follow-up from today to three years ahead; the overview's fixed periods from 2013."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.periods import year_containing
 from engagements.models import Action, Engagement, Session
 from tests.conftest import client_for
 from tests.engagements.test_engagement_lifecycle import _activate
@@ -105,6 +106,9 @@ def test_a_follow_up_out_of_bounds_is_refused(
 
 
 def test_an_overview_period_before_the_programmes_began_is_refused(programme_lead: User) -> None:
-    response = client_for(programme_lead).get(reverse("engagements:overview"), _typed("start", datetime.date(1, 1, 1)))
+    old_link = client_for(programme_lead).get(reverse("engagements:overview"), _typed("start", datetime.date(1, 1, 1)))
+    chosen = client_for(programme_lead).get(reverse("engagements:overview"), {"period": "2012-q4"})
 
-    assert "The period must start on 1 January 2013 or later" in response.content.decode()
+    assert "the dates in the link you followed could not be used" in old_link.content.decode()
+    assert "Choose a period from the list" in chosen.content.decode()
+    assert chosen.context["overview"].period == old_link.context["overview"].period == year_containing(TODAY)

@@ -20,7 +20,7 @@ from tests.conftest import PERSONAS
 
 from .harness import FUZZED, Fuzzed
 
-PROJECT_APPS = ("accounts", "sites", "engagements", "lessons", "onboarding", "frontend", "config")
+PROJECT_APPS = ("accounts", "sites", "engagements", "lessons", "onboarding", "reporting", "frontend", "config")
 
 # Forms that are no page of Alongside's own: the Django admin's user pages use these two, and the admin (its own
 # forms, for administrators only) is outside what this fuzzing covers. Checked below to be the admin's.

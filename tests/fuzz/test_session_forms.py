@@ -11,15 +11,18 @@ import datetime
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from accounts.models import User
+from core import periods
 from engagements import actions
-from engagements.forms import ActionForm, FeedbackForm, PeriodForm, PrivateNoteForm, SessionForm, SharedNoteForm
+from engagements.forms import ActionForm, FeedbackForm, PrivateNoteForm, SessionForm, SharedNoteForm
 from engagements.models import Action, Engagement, Session, SharedNote
 from engagements.notes import NOTE_LIMIT, PrivateNote
+from reporting.forms import PeriodForm
 from tests.conftest import client_for
 
 from .harness import FormUnderFuzz, fuzzes
@@ -238,16 +241,21 @@ def test_feedback_form_refuses_with_form_errors(
 
 @fuzzes(PeriodForm, "engagements:overview", "programme_lead")
 def test_overview_period_form_shows_errors_or_the_figures(engagement_a: Engagement, programme_lead: User) -> None:
-    """The overview's period, in the address: any date a person can type, from year 1 to 9999 (the hostile values),
-    shows figures or says what is wrong; the CSV export of the same period answers too."""
+    """The overview's period, in the address: any of the fixed periods, or anything else (hostile values, periods
+    before the programmes began or not yet begun), shows figures or says what is wrong; so do old links with dates
+    from year 1 to 9999; the CSV export of the same period answers too."""
+    today = timezone.localdate()
+    keys = [period.key for period in periods.choices(today)] + ["2012-q4", "2099-q1", "2026-28", "all "]
     since_2013 = st.dates(min_value=datetime.date(2013, 1, 1), max_value=in_days(365))
-    fields = {"start": date(since_2013, required=False), "end": date(since_2013, required=False)}
+    fields = {"period": choice(keys)}
+    old_link = {"start": date(since_2013, required=False), "end": date(since_2013, required=False)}
     client = client_for(programme_lead)
     overview = FormUnderFuzz(client, reverse("engagements:overview"), PeriodForm, method="get")
     export = reverse("engagements:overview_export")
 
     @FUZZ
-    @given(form_data(fields), st.booleans())
+    @given(st.one_of(form_data(fields), form_data(old_link)), st.booleans())
+    @example({"period": "2099-q1"}, True)
     @example(typed("end", datetime.date(1, 1, 1)), True)
     @example(typed("start", in_days(1)), False)
     def submit(data: dict, also_export: bool) -> None:
