@@ -402,3 +402,98 @@ def test_a_chemistry_conversations_place_and_link_reach_only_the_two_in_it(
         assert mailed, canary  # the invitation carries the place: to the two, and only to them
         assert {person for _, to in mailed for person in to} <= set(recipients), mailed
         assert _logged(logs, canary) == []
+
+
+# Sites' feedback words and shared words ---------------------------------------------------------------------------
+
+UNSHARED_CANARY = f"unshared-canary-{uuid.uuid4().hex}"
+UNAPPROVED_CANARY = f"unapproved-canary-{uuid.uuid4().hex}"
+GIVEN_NAME = "Quorrin" + "".join(chr(ord("a") + int(digit, 16) % 26) for digit in uuid.uuid4().hex[:8])
+
+
+def _shared_feedback(engagement: object, lead: User, words: str, *, approve: bool) -> None:
+    """Feedback from a site's lead who said yes to sharing what helped; approved, as read, in a quarter long over."""
+    from engagements.models import Feedback
+    from lessons import actions as lesson_actions
+    from lessons.models import anonymised_feedback
+
+    feedback = actions.give_feedback(
+        engagement=engagement,
+        by=lead,
+        session=None,
+        usefulness=5,
+        what_helped=words,
+        could_be_better="",
+        share_what_helped=True,
+    )
+    if approve:
+        seen = Feedback.digest(anonymised_feedback(words).text)
+        lesson_actions.approve_shared_words(feedback=feedback, by=lead, seen=seen)
+        approved_at = datetime.datetime(2026, 8, 14, 10, tzinfo=ZoneInfo("Europe/London"))
+        Feedback.objects.filter(pk=feedback.pk).update(shared_words_approved_at=approved_at)
+
+
+def test_feedback_words_reach_the_centre_only_as_approved_and_anonymised_shared_words(
+    objects: dict, logs: Collect, django_capture_on_commit_callbacks: object, settings: object
+) -> None:
+    """Site A's lead gives feedback twice: words they did not share, and words they shared but never approved
+    (the canaries), found by nobody but the site and its enabler. Five sites' leads approve shared words, one of them
+    naming its enabler by a given name alone: the centre reads the placeholder, never the name. Swept as the central
+    team, the administrator (admin pages too), the other site and its enabler, the account manager and anonymous,
+    with the overview and its export for every quarter; no e-mail, log or cache key carries any of it."""
+    from engagements.models import Feedback
+    from sites.models import Site, SiteMembership
+    from tests.conftest import start_engagement
+
+    settings.FIGURES_CACHE_SECONDS = 300  # as served: what is kept for everyone is kept, and read below
+    memo.forget_all()
+    rows = {(name, target) for name, target, _ in MATRIX + POST_MATRIX}
+    urls = [reverse(name, kwargs=TARGETS[target](objects)) for name, target in sorted(rows)]
+    every_quarter = "?period=all"
+    urls += [reverse("engagements:overview") + every_quarter, reverse("engagements:overview_export") + every_quarter]
+    lead, engagement = objects["site_lead"], objects["engagement_a"]
+    named = User.objects.create_user("named.enabler@example.test", "x", full_name=f"{GIVEN_NAME} Fairweather")
+    EnablerProfile.objects.create(user=named, capacity=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.give_feedback(
+            engagement=engagement,
+            by=lead,
+            session=None,
+            usefulness=5,
+            what_helped=f"{UNSHARED_CANARY} helped",
+            could_be_better=f"{UNSHARED_CANARY} could be better",
+        )
+        _shared_feedback(engagement, lead, f"{UNAPPROVED_CANARY} helped", approve=False)
+        for number in range(5):
+            site = Site.objects.create(name=f"Fernvale {number}", programme=objects["site_a"].programme)
+            site_lead = User.objects.create_user(f"fern{number}@example.test", "x", full_name=f"Rory Fern{number}")
+            SiteMembership.objects.create(user=site_lead, site=site, role="lead")
+            request = ask_for_support(site, _offer(site, "Coaching for shared words"), site_lead)
+            paired = start_engagement(request, named, site_lead, objects["programme_lead"])
+            words = f"{GIVEN_NAME} listened first." if number == 0 else f"Board time helped, {number}."
+            _shared_feedback(paired, site_lead, words, approve=True)
+    listing = reverse("engagements:feedback_list", kwargs={"pk": engagement.pk})
+    for party in ("site_lead", "enabler"):  # the sweep would prove nothing without the canaries there to find
+        assert UNSHARED_CANARY in _body(client_for(objects[party]).get(listing)), party
+        assert UNAPPROVED_CANARY in _body(client_for(objects[party]).get(listing)), party
+    assert Feedback.objects.shared_with_centre().count() == 5
+
+    with django_capture_on_commit_callbacks(execute=True):
+        seen = {
+            canary: _sweep(objects, NOT_PARTIES_OF_A, urls, canary) for canary in (UNSHARED_CANARY, UNAPPROVED_CANARY)
+        }
+        seen_name = _sweep(objects, NOT_PARTIES_OF_A, urls, f"{GIVEN_NAME} listened")
+        centre = client_for(objects["programme_lead"])
+        overview = _body(centre.get(urls[-2]))
+        export = _body(centre.get(urls[-1]))
+
+    for canary in (UNSHARED_CANARY, UNAPPROVED_CANARY):
+        assert seen[canary] == {persona: [] for persona in NOT_PARTIES_OF_A}, canary
+        assert _mailed(canary) == [] and _logged(logs, canary) == [], canary
+        assert cache_holding(lambda raw, canary=canary: canary.encode() in raw) == [], canary
+    assert seen_name == {persona: [] for persona in NOT_PARTIES_OF_A}
+    for text in (overview, export):
+        assert "[an enabler] listened first." in text  # the approved words, released, with the placeholder
+        assert GIVEN_NAME not in text
+    assert cache_holding(lambda raw: b"listened first" in raw) == []
+    memo.forget_all()
