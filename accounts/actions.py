@@ -234,7 +234,7 @@ def request_email_change(*, user: User, new_email: str) -> None:
     address that only looks like another account's (accounts.addresses: a Cyrillic letter, a hidden character) is
     treated as that account's, with the same answer."""
     AuditEvent.record(actor=user, verb=AuditEvent.Verb.ASKED_TO_CHANGE_EMAIL, target=user)
-    owner = addresses.holder(new_email)
+    owner = User.objects.holder(new_email)
     if owner is not None and owner.pk != user.pk:
         notify(
             recipients=[owner],
@@ -283,7 +283,7 @@ def email_change_in_link(*, user: User, token: str) -> str:
     new_email = payload.get("to")
     if not isinstance(new_email, str) or addresses.problem(addresses.normalised(new_email)):
         raise EmailChangeLinkInvalid
-    owner = addresses.holder(new_email)
+    owner = User.objects.holder(new_email)
     if owner is not None and owner.pk != user.pk:  # the address, or one like it, is another account's now
         raise EmailChangeLinkInvalid
     return new_email

@@ -10,16 +10,14 @@ others (a Cyrillic "a" among Latin letters), which would let a look-alike copy o
 Its skeleton (`skeleton`) is how it looks: hidden characters dropped, case folded, and the Cyrillic, Greek and other
 letters that look like Latin ones replaced by them. Each account's skeleton is kept with it and is unique in the
 database (accounts.User.email_skeleton), so there is one account per address, and none that looks like another's.
+The accounts an address is, or looks like, are found by `User.objects.holder`, `with_address` and
+`address_refusal`, which apply this rule.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .models import User
 
 INVISIBLE = "An email address must not contain spaces or hidden characters. Type it again."
 MIXED = (
@@ -136,26 +134,6 @@ def same(first: str, second: str) -> bool:
     return normalised(first).casefold() == normalised(second).casefold()
 
 
-def holder(address: str) -> User | None:
-    """The account whose address this is, or looks like (the same skeleton): at most one, by the database's rule."""
-    from .models import User  # the model keeps its skeleton with this module, which it imports
-
-    return User.objects.filter(email_skeleton=skeleton(address)).first()
-
-
-def account(address: str) -> User | None:
-    """The one account with this address once normalised ("Sam@Example.org", or typed in full-width letters), or
-    None."""
-    found = holder(address)
-    return found if found is not None and same(found.email, address) else None
-
-
-def look_alike_of_someone(address: str, *, excluding: User | None = None) -> bool:
-    """Whether the address looks like another account's without being it (a Cyrillic "a" in "sam@example.org")."""
-    found = holder(address)
-    return found is not None and not same(found.email, address) and (excluding is None or found.pk != excluding.pk)
-
-
 # The same refusals as one line of an import's report ("line 4: ...").
 IN_A_LIST = {
     INVISIBLE: "the e-mail address has spaces or hidden characters",
@@ -164,16 +142,15 @@ IN_A_LIST = {
 }
 
 
+def refusal(address: str, *, holder: str | None) -> str:
+    """Why an address typed for someone else (an invitation, an import, the admin) is refused: hidden characters,
+    two alphabets, or the look of another account's address, `holder` being the address of the account with the
+    same skeleton, if any. Empty when none."""
+    address = normalised(address)
+    return problem(address) or (LOOKS_TAKEN if holder is not None and not same(holder, address) else "")
+
+
 def refusal_among(address: str, known: Mapping[str, str]) -> str:
     """`refusal` for many addresses at once (an import), against `known`: the skeleton of each account's address,
-    to the address. The address is normalised first."""
-    address = normalised(address)
-    held = known.get(skeleton(address))
-    return problem(address) or (LOOKS_TAKEN if held is not None and not same(held, address) else "")
-
-
-def refusal(address: str) -> str:
-    """Why an address typed for someone else (an invitation, an import, the admin) is refused: hidden characters,
-    two alphabets, or the look of another account's address. The address is normalised first. Empty when none."""
-    address = normalised(address)
-    return problem(address) or (LOOKS_TAKEN if look_alike_of_someone(address) else "")
+    to the address."""
+    return refusal(address, holder=known.get(skeleton(address)))

@@ -72,10 +72,10 @@ class UserCreationForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         email = addresses.normalised(self.cleaned_data["email"])
-        refusal = addresses.refusal(email)
+        refusal = User.objects.address_refusal(email)
         if refusal:
             raise forms.ValidationError(refusal)
-        if addresses.account(email) is not None:
+        if User.objects.with_address(email) is not None:
             raise forms.ValidationError("Another account uses this email address")
         return email
 

@@ -46,6 +46,28 @@ class UserManager(BaseUserManager["User"]):
         """The programme leads whose accounts are active: who is told what the central team must do."""
         return self.filter(is_programme_lead=True, is_active=True)
 
+    def holder(self, address: str) -> User | None:
+        """The account whose address this is, or looks like (the same skeleton, accounts.addresses): at most one,
+        by the database's rule."""
+        return self.filter(email_skeleton=addresses.skeleton(address)).first()
+
+    def with_address(self, address: str) -> User | None:
+        """The one account with this address once normalised ("Sam@Example.org", or in full-width letters)."""
+        found = self.holder(address)
+        return found if found is not None and addresses.same(found.email, address) else None
+
+    def look_alike_of_someone(self, address: str) -> bool:
+        """Whether the address looks like an account's address without being it (a Cyrillic "a" in
+        "sam@example.org", a zero-width space)."""
+        found = self.holder(address)
+        return found is not None and not addresses.same(found.email, address)
+
+    def address_refusal(self, address: str) -> str:
+        """Why an address typed for someone else (an invitation, the admin) is refused (accounts.addresses): hidden
+        characters, two alphabets, or the look of another account's address. Empty when none."""
+        found = self.holder(address)
+        return addresses.refusal(address, holder=found.email if found is not None else None)
+
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=addresses.normalised(username or ""))
 

@@ -240,11 +240,11 @@ def account_for(each: Provider, claims: dict[str, Any]) -> User:
             "email_not_verified",
             f"{each.name} did not confirm your e-mail address, so Alongside cannot tell which account is yours.",
         )
-    if addresses.problem(email) or addresses.look_alike_of_someone(email):
+    if addresses.problem(email) or User.objects.look_alike_of_someone(email):
         raise Refused("address_refused", _ADDRESS_REFUSED.format(name=each.name))
     if not each.vouches_for(email):
         raise Refused("foreign_domain", _STRANGER)
-    found: User | None = addresses.account(email)
+    found: User | None = User.objects.with_address(email)
     if found is None:
         found = import_string(settings.OIDC_INVITATION_HOOK)(email=email)
     if found is None:

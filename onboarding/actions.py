@@ -106,7 +106,7 @@ def invite(
     rather than doubled. The address is normalised, and refused with hidden characters, two alphabets, or the look
     of someone else's address (accounts.addresses)."""
     email = addresses.normalised(email)
-    refusal = addresses.refusal(email)
+    refusal = User.objects.address_refusal(email)
     if refusal:
         raise NotAllowed(refusal)
     if role not in Role.values:
@@ -115,7 +115,7 @@ def invite(
         raise NotAllowed("A site lead or site member is invited to a site; other roles are not.")
     if not may_invite(by, role, site):
         raise NotAllowed("You cannot invite someone with that role.")
-    existing = addresses.account(email)
+    existing = User.objects.with_address(email)
     if existing is not None and has_role(existing, role, site):
         raise NotAllowed(f"{email} already has an account as {Invitation(role=role, site=site).role_words}.")
     waiting = Invitation.objects.select_for_update().pending().filter(email=email, role=role, site=site).first()
@@ -231,7 +231,7 @@ def accept_invitations_by_sign_in(*, email: str) -> User | None:
         .filter(email__iexact=email)
         .order_by("created_at", "pk")
     )
-    if not waiting or addresses.holder(email) is not None:
+    if not waiting or User.objects.holder(email) is not None:
         return None
     first = waiting[0]
     account = User.objects.create_user(
@@ -265,11 +265,11 @@ def accept_invitation(*, token: str, user: User | None = None, password: str = "
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("site").get(pk=found.pk)
     if invitation.state != Invitation.State.PENDING:
         raise NotAllowed(f"This invitation was {invitation.state.label.lower()}: ask for a new one.")
-    account = addresses.account(invitation.email)
+    account = User.objects.with_address(invitation.email)
     if account is None:
         if user is not None:
             raise NotAllowed("This invitation is for someone else: sign out first.")
-        refusal = addresses.refusal(invitation.email)  # an invitation sent before the rule
+        refusal = User.objects.address_refusal(invitation.email)  # an invitation sent before the rule
         if refusal:
             raise NotAllowed(f"This invitation link does not work. {refusal} Ask for a new invitation.")
         account = User.objects.create_user(

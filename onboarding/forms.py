@@ -9,8 +9,8 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import QueryDict
 
-from accounts import addresses
 from accounts.forms import NormalisedEmailField
+from accounts.models import User
 from engagements.models import Offer
 from frontend.forms import ModelMultipleChoiceField
 from lessons.models import Lesson
@@ -47,7 +47,7 @@ class SiteInviteForm(forms.Form):
         email = self.cleaned_data["email"]
         if len(email) > 254:  # some letters grow when lowered ("İ" is two characters in lower case)
             raise forms.ValidationError("Enter an email address of 254 characters or fewer")
-        refusal = addresses.refusal(email)
+        refusal = User.objects.address_refusal(email)
         if refusal:
             raise forms.ValidationError(refusal)
         return email

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from accounts import addresses
 from accounts.access import central_team_required
 from accounts.models import User
 from core.errors import NotAllowed
@@ -90,7 +89,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "onboarding/invitation_accept.html", {"invitation": invitation, "works": False}, status=400
         )
-    account = addresses.account(invitation.email)
+    account = User.objects.with_address(invitation.email)
     signed_in = request.user if request.user.is_authenticated else None
     context = {"invitation": invitation, "works": True, "account": account, "signed_in": signed_in}
     if signed_in is not None and (account is None or account.pk != signed_in.pk):
