@@ -1,15 +1,20 @@
 """Bulk import in a real browser: a programme lead uploads a file of people with one bad row, sees it named and
-nothing saved, uploads the fixed file, imports it; an enabler in the file is invited and joins from the e-mail."""
+nothing saved, uploads the fixed file, imports it; an enabler in the file is invited and joins from the e-mail. A
+large file is checked in the background, its page saying how far the check has got, by keyboard alone."""
 
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 
 from accounts.models import User
+from config import celery_app
 from engagements.models import EnablerProfile
+from onboarding import tasks
 from onboarding.models import ImportJob, Invitation
 from sites.models import Site
 
@@ -71,3 +76,52 @@ def test_journey_import_people_refused_then_fixed_then_an_invited_enabler_joins(
     profile = EnablerProfile.objects.get(user__email="ana.enabler@example.org")
     assert (profile.sectors, profile.capacity) == (["nhs-provider", "social-care"], 3)
     assert profile.user.job_title == "Leadership coach"
+
+
+LARGE = HEADER + b"".join(b"person%d@example.org,Person %d,,enabler,,,\n" % (n, n) for n in range(30))
+
+
+def _hold_the_reload(person: object) -> None:
+    """Clears the running page's timer (its reload every two seconds), so that axe and the reflow check look at one
+    page rather than at a page reloading under them."""
+    person.page.evaluate(  # type: ignore[attr-defined]
+        "() => { const last = setTimeout(() => {}, 0); for (let id = 0; id <= last; id++) clearTimeout(id); }"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_journey_a_large_file_is_checked_in_the_background_with_how_far_it_has_got(
+    people: object, site_a: Site, programme_lead: User, settings: object
+) -> None:
+    settings.IMPORT_CHECK_IN_REQUEST_BYTES = 1024  # type: ignore[attr-defined]
+    settings.IMPORT_MAX_ROWS = 20  # type: ignore[attr-defined]
+    lead = people(programme_lead, "programme lead", keyboard_only=True)  # type: ignore[operator]
+    lead.go("/onboarding/imports/", "import a spreadsheet, a large file")
+    celery_app.conf.task_always_eager = False  # as with REDIS_URL set: the check waits for a worker
+
+    with mock.patch.object(tasks.check_import, "apply_async") as queued:
+        lead.focus("#id_kind_0")  # a radio group is one stop of the Tab key; its arrows choose within it
+        lead.page.keyboard.press("ArrowDown")
+        lead.page.keyboard.press("ArrowDown")  # People
+        lead.page.set_input_files("#id_file", files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": LARGE}])
+        with lead.page.expect_navigation():
+            lead.click("main form[method=post] button[type=submit]")
+    _hold_the_reload(lead)
+    lead.look("large file waiting to be checked")
+    job = ImportJob.objects.get()
+    assert queued.call_count == 1
+    assert "Waiting to be checked." in lead.text()
+
+    cache.set(f"import-progress-{job.pk}", {"reading": 20})
+    with lead.page.expect_navigation(timeout=10_000):
+        lead.page.reload()
+    lead.look("large file being read")
+    assert "Reading the file: 20 rows so far." in lead.text()
+
+    tasks.check_import(job.pk)  # the worker's turn
+    with lead.page.expect_navigation(timeout=10_000):
+        pass  # the page reloads by itself
+    lead.look("large file over the row limit")
+    assert "Could not be read" in lead.text()
+    assert "The file has more than 20 rows, counting blank ones" in lead.text()
+    assert not Invitation.objects.exists()
