@@ -17,10 +17,12 @@ rather than keep one. A one-word name that is an everyday English word ("Bury", 
 whenever it is written with a capital, as a name is ("Will", "WILL", at the start of a sentence too), never in lower
 case ("we will", "the team lead"). So "Will the board agree?" or the month "May" loses that word while someone
 called Will or May is known. A given name that is not an everyday word is replaced whatever its case ("morgan"),
-and so is every longer name unless all its words are everyday ones ("Will Page"). A given name of two letters is
-replaced only as a name is written, "Jo", never "jo", nor "ED" for the emergency department. A given name that is
-an everyday word but missing from the list blanks that word in lower case too: the list can cost a word, never a
-name.
+and so is every longer name unless all its words are everyday ones ("Will Page"). A given name or surname of two
+letters is replaced only as a name is written, "Jo" or "Li", never "jo", nor "ED" for the emergency department;
+one that is also a two-letter English word ("He", "An", "So") only within the full name, or every sentence
+starting "He" would lose its first word: the one place where the rule lets a name through, and a reader cannot
+tell it from the word. A given name that is an everyday word but missing from the list blanks that word in lower
+case too: the list can cost a word, never a name.
 
 One pass over the text's words, with the vocabulary's names in a dictionary of word sequences (and of their first
 words): the time grows with the length of the text, not with the number of names.
@@ -291,6 +293,49 @@ _PARTICLES = frozenset(
     ]
 )
 _PARTICLE_PARTS = frozenset((particle,) for particle in _PARTICLES)
+# Two-letter words a sentence may start with: a name of two letters that is one of them ("He", "An", "So") is
+# replaced only within the person's full name, or every "He" would go.
+_TWO_LETTER_WORDS = frozenset(
+    [
+        "ah",
+        "am",
+        "an",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "go",
+        "ha",
+        "he",
+        "hi",
+        "ho",
+        "if",
+        "in",
+        "is",
+        "it",
+        "lo",
+        "ma",
+        "me",
+        "my",
+        "no",
+        "of",
+        "oh",
+        "ok",
+        "on",
+        "or",
+        "ox",
+        "pa",
+        "so",
+        "to",
+        "uh",
+        "up",
+        "us",
+        "we",
+        "ye",
+        "yo",
+    ]
+)
 
 _PATTERNS = [
     (re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), PLACEHOLDER_EMAIL),
@@ -389,6 +434,8 @@ class Vocabulary:
                 self._add((word,), placeholder, CAPITALISED)
                 if not word.endswith("s"):
                     self._add((f"{word}s",), placeholder, CAPITALISED)  # "the Okoros"
+            elif len(word) == 2 and word not in _TWO_LETTER_WORDS:
+                self._add((word,), placeholder, TITLE_CASE)  # "Li", "Ng"
         for name in given:
             if name not in _PARTICLE_PARTS:
                 self._add_given_name(name, placeholder)
@@ -400,7 +447,7 @@ class Vocabulary:
     def _add_given_name(self, words: tuple[str, ...], placeholder: str) -> None:
         for variant in {words, *((word,) for word in words)}:  # "Anne-Marie", and "Anne" and "Marie"
             if len(variant) == 1 and len(variant[0]) < 3:
-                if len(variant[0]) == 2:
+                if len(variant[0]) == 2 and variant[0] not in _TWO_LETTER_WORDS:
                     self._add(variant, placeholder, TITLE_CASE)  # "Jo", never "jo" or "ED"; an initial never
                 continue
             plural = (*variant[:-1], f"{variant[-1]}s")  # "the two Morgans", "the Morgans' notes"

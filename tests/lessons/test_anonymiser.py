@@ -259,6 +259,12 @@ def test_two_letter_names_are_replaced_only_as_written_for_a_person(people: Voca
     assert clean("Jo said the ED and et al. agree, jo.", people) == f"{E} said the ED and et al. agree, jo."
 
 
+def test_a_two_letter_surname_is_replaced_unless_it_is_an_english_word() -> None:
+    vocabulary = vocabulary_of(people=[("Wei Li", False), ("Min He", True)])
+
+    assert clean("Li agreed. He agreed. Min He agreed.", vocabulary) == f"{S} agreed. He agreed. {E} agreed."
+
+
 def test_a_given_name_shared_by_an_enabler_and_a_senior_leader_says_only_a_person(people: Vocabulary) -> None:
     assert clean("Morgan agreed.", people) == f"{P} agreed."
     assert clean("Ellery agreed; Ashdown did not.", people) == f"{E} agreed; {S} did not."
