@@ -358,9 +358,11 @@ def shared_words_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return render(request, "lessons/shared_words_edit.html", {"form": form, "feedback": feedback})
 
 
-@require_POST
 def shared_words_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Stop sharing, after a confirmation: these words cannot be shared again (new feedback can be)."""
     feedback = _shared_feedback(request, pk)
-    actions.withdraw_shared_words(feedback=feedback, by=request.user)
-    messages.success(request, "The central team will not read these words.")
-    return redirect("engagements:feedback_list", pk=feedback.engagement_id)
+    if request.method == "POST":
+        actions.withdraw_shared_words(feedback=feedback, by=request.user)
+        messages.success(request, "The central team will not read these words.")
+        return redirect("engagements:feedback_list", pk=feedback.engagement_id)
+    return render(request, "lessons/shared_words_withdraw.html", {"feedback": feedback})

@@ -305,7 +305,8 @@ MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("lessons:shared_words_edit", "shared_feedback_a", these(200, "site_lead")),
     ("lessons:shared_words_edit", "shared_feedback_b", these(200, "other_site_lead")),
     ("lessons:shared_words_approve", "shared_feedback_a", everyone(405)),
-    ("lessons:shared_words_withdraw", "shared_feedback_a", everyone(405)),
+    ("lessons:shared_words_withdraw", "shared_feedback_a", these(200, "site_lead")),  # a confirmation first
+    ("lessons:shared_words_withdraw", "shared_feedback_b", these(200, "other_site_lead")),
     ("lessons:engagement_lessons", "engagement_a", these(200, *PARTIES_A)),
     ("lessons:engagement_lessons", "engagement_b", these(200, "other_site_lead", "other_enabler")),
     ("lessons:lesson_create", "engagement_a", these(200, *PARTIES_A)),
@@ -373,8 +374,6 @@ POST_MATRIX: list[tuple[str, str, dict[str, int]]] = [
     ("lessons:lesson_withdraw", "lesson_b", these(MOVED, "other_site_lead", "other_enabler")),
     ("lessons:shared_words_approve", "shared_feedback_a", these(MOVED, "site_lead")),  # refused: not the words read
     ("lessons:shared_words_approve", "shared_feedback_b", these(MOVED, "other_site_lead")),
-    ("lessons:shared_words_withdraw", "shared_feedback_a", these(MOVED, "site_lead")),
-    ("lessons:shared_words_withdraw", "shared_feedback_b", these(MOVED, "other_site_lead")),
     # An invitation is changed by whoever may see it: the central team an enabler's, a site's lead its members'.
     ("onboarding:invitation_resend", "invitation_enabler", these(MOVED, "programme_lead")),
     ("onboarding:invitation_resend", "invitation_member_a", these(MOVED, "site_lead")),

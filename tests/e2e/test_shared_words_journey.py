@@ -48,6 +48,11 @@ def test_the_site_lead_shares_what_helped_after_checking_and_approving_the_words
     assert feedback.shared_words == "[an enabler] listened first. The board saw what it already agreed on."
     assert feedback.shared_words_approved
 
+    follow(site, "main a:has-text('Do not share these words')", "stop sharing, a confirmation")
+    follow(site, "main a:has-text('Keep sharing them')", "kept sharing")
+    feedback.refresh_from_db()
+    assert feedback.shared_words_approved
+
     lead = people(world["programme_lead"], "programme lead")
     lead.go("/overview/", "overview with the quarter still open")
     assert "listened first" not in lead.text()  # the quarter is not over, and one site is not five

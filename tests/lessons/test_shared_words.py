@@ -154,8 +154,12 @@ def test_words_changed_after_approval_by_any_other_route_are_not_approved(
 def test_the_author_can_stop_sharing_after_approving(engagement_a: Engagement, site_lead: User) -> None:
     feedback = _approve(_feedback(engagement_a, site_lead), site_lead)
     withdraw = reverse("lessons:shared_words_withdraw", kwargs={"pk": feedback.pk})
+    client = client_for(site_lead)
 
-    response = client_for(site_lead).post(withdraw)
+    confirmation = client.get(withdraw).content.decode()
+    feedback.refresh_from_db()
+    assert "Stop sharing these words?" in confirmation and feedback.shared_words_approved  # nothing changed yet
+    response = client.post(withdraw)
 
     feedback.refresh_from_db()
     assert response["Location"] == reverse("engagements:feedback_list", kwargs={"pk": engagement_a.pk})
