@@ -211,30 +211,28 @@ def words(*, period: Period, today: datetime.date) -> list[WordsBatch]:
             quarters[-1].end + datetime.timedelta(days=1), datetime.time.min, LONDON
         ),
     )
-    approved = [
-        row
-        for row in rows.values(
-            "engagement__site_id", "shared_words", "shared_words_approved_at", "shared_words_source", "what_helped"
-        )
-        if row["shared_words_source"] == Feedback.digest(row["what_helped"])  # approved from the words as they are
-    ]
-    by_quarter: dict[str, list[dict]] = {}
-    for row in approved:
-        quarter = quarter_containing(row["shared_words_approved_at"].astimezone(LONDON).date())
-        by_quarter.setdefault(quarter.key, []).append(row)
+    by_quarter: dict[str, list[tuple[int, str]]] = {}
+    for row in rows.values(
+        "engagement__site_id", "shared_words", "shared_words_approved_at", "shared_words_source", "what_helped"
+    ):
+        approved_at = row["shared_words_approved_at"]
+        if approved_at is None or row["shared_words_source"] != Feedback.digest(row["what_helped"]):
+            continue  # approved from other words than these: not approved
+        quarter = quarter_containing(approved_at.astimezone(LONDON).date())
+        by_quarter.setdefault(quarter.key, []).append((row["engagement__site_id"], row["shared_words"]))
     batches = []
     for quarter in quarters:
         batch = by_quarter.get(quarter.key, [])
-        sites = {row["engagement__site_id"] for row in batch}
+        sites = {site for site, _ in batch}
         if len(sites) < THRESHOLD:
             continue
         grouped: dict[str, tuple[set[str], set[int]]] = {}
-        for row in batch:
-            for sentence in _SENTENCE_END.split(row["shared_words"]):
+        for site, shared in batch:
+            for sentence in _SENTENCE_END.split(shared):
                 if sentence.strip():
                     texts, of = grouped.setdefault(_sentence_key(sentence), (set(), set()))
                     texts.add(" ".join(sentence.split()))
-                    of.add(row["engagement__site_id"])
+                    of.add(site)
         phrases = sorted(
             (Phrase(min(texts), len(of)) for texts, of in grouped.values()), key=lambda p: (p.text.casefold(), p.text)
         )
