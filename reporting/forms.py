@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django import forms
 from django.utils.dateparse import parse_date
@@ -25,7 +26,9 @@ class PeriodForm(forms.Form):
         self.today = today
         self.default = periods.year_containing(today)
         super().__init__(data, initial={"period": self.default.key})
-        self.fields["period"].choices = [(period.key, period.label) for period in periods.choices(today)]
+        cast(forms.ChoiceField, self.fields["period"]).choices = [
+            (period.key, period.label) for period in periods.choices(today)
+        ]
 
     def chosen(self) -> Period:
         """The period chosen, or this financial year when none (or none that can be chosen) was."""

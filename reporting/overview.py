@@ -342,7 +342,7 @@ def lattice(
                 cells[(part, key, group)] = Cell(
                     value, primary=published and (value < THRESHOLD or few_sites), published=published
                 )
-    equations: list[Equation] = []
+    equations: list[Equation[CellKey]] = []
     for part in family.parts:
         for group in groups:
             equations += [

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 THRESHOLD = 5
 INFINITY = float("inf")
@@ -70,13 +71,14 @@ class Cell:
         return 0, INFINITY
 
 
-Equation = list[tuple[Hashable, int]]  # sum of coefficient * cell == 0
+K = TypeVar("K", bound=Hashable)
+Equation = list[tuple[K, int]]  # sum of coefficient * cell == 0
 
 
-def protect(cells: dict[Hashable, Cell], equations: Iterable[Equation]) -> None:
+def protect(cells: dict[K, Cell], equations: Iterable[Equation[K]]) -> None:
     """Marks secondary cells in place until no sensitive cell can be worked out from the published ones."""
     equations = [equation for equation in equations if len(equation) > 1]
-    holding: dict[Hashable, list[int]] = {}
+    holding: dict[K, list[int]] = {}
     for index, equation in enumerate(equations):
         for key, _ in equation:
             holding.setdefault(key, []).append(index)
@@ -85,20 +87,20 @@ def protect(cells: dict[Hashable, Cell], equations: Iterable[Equation]) -> None:
         pinned = sorted(pinned_cells(cells, equations), key=order.__getitem__)
         if not pinned:
             return
-        added = {_partner(cells, equations, holding, key, order) for key in pinned} - {None}
+        added = [partner for key in pinned if (partner := _partner(cells, equations, holding, key, order)) is not None]
         if not added:  # nothing shown is joined to them: nothing published can pin them either
             return
-        for key in added:
-            cells[key].secondary = True
+        for partner in added:
+            cells[partner].secondary = True
 
 
 def _partner(
-    cells: dict[Hashable, Cell],
-    equations: list[Equation],
-    holding: dict[Hashable, list[int]],
-    pinned: Hashable,
-    order: dict[Hashable, int],
-) -> Hashable | None:
+    cells: dict[K, Cell],
+    equations: list[Equation[K]],
+    holding: dict[K, list[int]],
+    pinned: K,
+    order: dict[K, int],
+) -> K | None:
     """The figure to hide beside a pinned cell: in the nearest sums that still hold a shown figure (those holding the
     cell, else those holding the hidden cells they hold, and so on), in the one with the fewest unknowns, the smallest
     shown figure, preferring one above 5 (which may then move)."""
@@ -128,7 +130,7 @@ def _partner(
     return None
 
 
-def pinned_cells(cells: dict[Hashable, Cell], equations: list[Equation]) -> set[Hashable]:
+def pinned_cells(cells: dict[K, Cell], equations: list[Equation[K]]) -> set[K]:
     """Sensitive cells that some reading of the published figures may pin to one value.
 
     A sound test without a solver: a cell is safe when the sums leave it free while every other hidden cell that sits
@@ -142,7 +144,7 @@ def pinned_cells(cells: dict[Hashable, Cell], equations: list[Equation]) -> set[
     if at_an_end:
         # Free exactly when its column of the sums is a combination of the inside cells' columns.
         rows = {id(equation): number for number, equation in enumerate(equations)}
-        columns: dict[Hashable, dict[int, int]] = {}
+        columns: dict[K, dict[int, int]] = {}
         for equation in equations:
             for key, coefficient in equation:
                 if key in inside or key in at_an_end:
@@ -177,12 +179,12 @@ def _strictly_inside(cell: Cell) -> bool:
     return low < cell.value < high
 
 
-def _determined(equations: list[Equation], unknown: set[Hashable]) -> set[Hashable]:
+def _determined(equations: list[Equation[K]], unknown: set[K]) -> set[K]:
     """Unknown cells that take one value in every solution of the sums, the other cells being known: a reduced row
     echelon form, modulo PRIME, in which a pivot row holding its pivot alone fixes that cell."""
-    pivots: dict[Hashable, dict[Hashable, int]] = {}
+    pivots: dict[K, dict[K, int]] = {}
     for equation in equations:
-        row: dict[Hashable, int] = {}
+        row: dict[K, int] = {}
         for key, coefficient in equation:
             if key in unknown:
                 row[key] = (row.get(key, 0) + coefficient) % PRIME

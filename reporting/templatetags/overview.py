@@ -62,8 +62,14 @@ def headlines(overview: Overview) -> list[Headline]:
         ),
         Headline(
             "Median wait to agreement",
-            f"{wait.shown} days" if not wait.hidden and wait.value is not None else wait.shown,
-            "Working from request to agreement, half of those engagements waited fewer days than this, half more.",
+            f"{wait.shown} days"
+            if not wait.hidden and wait.value is not None
+            else "not shown"
+            if wait.hidden
+            else "none",
+            "From request to agreement, half of those engagements waited fewer days than this, half more."
+            if not wait.hidden
+            else "Shown only where the count of engagements agreed is shown.",
         ),
         Headline(
             "Planned sessions held",

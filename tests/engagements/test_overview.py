@@ -280,7 +280,7 @@ def test_rows_hidden_for_every_group_are_folded_away_with_a_count(
 
     tables = page.split("<h2>All programmes</h2>")[1].split("<h2>Requests received, by programme</h2>")[0]
     assert "Goals met</th>" not in tables
-    assert "rows not shown because they count fewer than 5 sites, engagements or responses" in tables
+    assert "rows not shown because of fewer than 5 sites, engagements or responses" in tables
     assert "<li>Goals met</li>" in tables
 
 
