@@ -1,8 +1,11 @@
 """The programme overview: figures for planning that cannot rank, judge or single out a site or an enabler.
 
-Every figure is grouped by programme or by offer, never by site or enabler. Any count of fewer than five sites,
-engagements or responses is shown as "fewer than 5", and so is a second figure wherever the first could otherwise
-be worked out by subtracting from a total (`suppress_column`, `suppress_parts`). Sites' own words ("what helped")
+Every figure is grouped by programme or by offer, never by site or enabler, and read for one of the fixed periods of
+core/periods.py (financial quarters and years, the whole time since the programmes began), never between two
+arbitrary dates. Any count of fewer than five sites, engagements or responses is shown as "fewer than 5"; further
+figures are hidden as SECONDARY, decided over every period, group and part at once (`lattice`,
+reporting/suppression.py), so that no sum or difference of what any period shows pins one. Engagements are counted
+in the period they were agreed in, with how many of them are still open. Sites' own words ("what helped")
 are shown only as a site's lead approved them, anonymised, and only in batches of a closed financial quarter with
 five or more sites (`words`, docs/privacy.md), so no page ever shows one site's words or the newest line. Aggregates
 are read from engagements and requests (days are kept on the engagement), so the page never scans the session log.
