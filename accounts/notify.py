@@ -10,15 +10,21 @@ was recorded) first asks Notify whether that reference is already there, and sen
 from __future__ import annotations
 
 import hmac
+import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
 if TYPE_CHECKING:
     from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 # What Notify says of a message that it will not deliver after all: sending again is right.
 NOT_DELIVERED = {"permanent-failure", "temporary-failure", "technical-failure", "validation-failed"}
@@ -98,6 +104,32 @@ def refusal(error: APIError) -> Refusal:
     # The client answers 503 for a request that got no answer at all (a timeout, a connection reset).
     uncertain = error.response is None
     return Refusal(retry=retry, uncertain=uncertain, message=f"GOV.UK Notify answered {status}: {error.message}"[:300])
+
+
+# Shared by every worker through the cache (Redis in production): until when sends leave Notify alone.
+UNANSWERED_KEY = "alongside:notify:unanswered-until"
+
+
+def note_unanswered() -> None:
+    """A try heard nothing from Notify within NOTIFY_TIMEOUT: the next sends wait NOTIFY_PAUSE_SECONDS instead of
+    each holding a worker for the timeout too."""
+    until = timezone.now() + timedelta(seconds=settings.NOTIFY_PAUSE_SECONDS)
+    try:
+        cache.set(UNANSWERED_KEY, until.timestamp(), timeout=settings.NOTIFY_PAUSE_SECONDS)
+    except Exception:  # the cache's own errors vary by back end; without it, each send waits for its own timeout
+        logger.warning("Could not note that GOV.UK Notify is not answering", exc_info=True)
+
+
+def unanswered_until() -> datetime | None:
+    """When sends may ask Notify again, if a recent try heard nothing from it; None to send now."""
+    try:
+        stamp = cache.get(UNANSWERED_KEY)
+    except Exception:  # the cache is away (a Redis outage): send, as before
+        return None
+    if not isinstance(stamp, (int, float)):
+        return None
+    until = datetime.fromtimestamp(stamp, tz=timezone.get_current_timezone())
+    return until if until > timezone.now() else None
 
 
 def callback_token_matches(header: str) -> bool:

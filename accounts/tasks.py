@@ -83,6 +83,9 @@ def _deliver_through_notify(notification_id: int) -> str:
     of it. A try that finds the row claimed a moment ago leaves it; one that finds it claimed and never recorded
     (its worker or the database went) asks Notify for the reference first, and sends only if Notify has none."""
     now = timezone.now()
+    paused_until = _notify_paused_until()
+    if paused_until is not None:
+        return _wait_for_notify(notification_id, paused_until)
     with transaction.atomic():
         notification = _pending_and_locked(notification_id)
         if notification is None:
@@ -117,6 +120,26 @@ def _still_claimed(notification: Notification, claimed_at: datetime) -> bool:
     return notification.status == Notification.Status.PENDING and notification.sending_since == claimed_at
 
 
+def _notify_paused_until() -> datetime | None:
+    """Until when sends leave Notify alone after a try that heard nothing. Only with a broker: inline (no REDIS_URL)
+    there is no worker to keep free and no sweeper to hand a waiting row over later, so each send asks Notify."""
+    if deliver_notification.app.conf.task_always_eager:
+        return None
+    return notify.unanswered_until()
+
+
+def _wait_for_notify(notification_id: int, until: datetime) -> str:
+    """Another try heard nothing from Notify a moment ago: this one does not ask it (and hold a worker for the
+    timeout too), and is not counted as a try. The row is due when the pause ends, and handed over again then; the
+    sweeper hands it over should that fail."""
+    updated = Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+        next_attempt_at=until
+    )
+    if updated:
+        enqueue_delivery(notification_id, countdown=max((until - timezone.now()).total_seconds(), 0))
+    return "waiting for Notify" if updated else "skipped"
+
+
 def _no_attachment(notification: Notification) -> str:
     """Notify sends files only as links to download, so a calendar invitation cannot go with the e-mail: it says
     where the session is in the person's calendar instead (their calendar feed has every one)."""
@@ -129,17 +152,30 @@ def _no_attachment(notification: Notification) -> str:
 
 
 def _notify_refused(notification_id: int, refusal: notify.Refusal, *, claimed_at: datetime) -> str:
+    if refusal.uncertain:
+        notify.note_unanswered()
     with transaction.atomic():
         notification = Notification.objects.select_for_update().get(pk=notification_id)
         if not _still_claimed(notification, claimed_at):
             return "skipped"  # no answer in time, but Notify's receipt came (it has the message), or another try
         final = not refusal.retry or notification.attempts + 1 >= MAX_ATTEMPTS
-        if not refusal.uncertain:  # Notify answered: it has not got the message, so the next try just sends
+        if refusal.uncertain:
+            # Notify may have the message, so the next try asks it first; but this try is over, so its claim is
+            # lapsed at once: the next try, after the back-off, is not taken for one still handing it over.
+            notification.sending_since = claimed_at - timedelta(seconds=settings.OUTBOX_SWEEP_AFTER)
+        else:  # Notify answered: it has not got the message, so the next try just sends
             notification.sending_since = None
-            notification.save(update_fields=["sending_since"])
-        notification.mark_failed_attempt(refusal.message, final=final, retry_in=retry_delay(notification.attempts + 1))
+        notification.save(update_fields=["sending_since"])
+        retry_in = retry_delay(notification.attempts + 1)
+        if refusal.uncertain and notification.attempts == 0:  # a first hang is most often a moment's: try soon
+            retry_in = timedelta(seconds=settings.NOTIFY_PAUSE_SECONDS)
+        notification.mark_failed_attempt(refusal.message, final=final, retry_in=retry_in)
     logger.warning("Notification %s was not handed to Notify (attempt %s)", notification_id, notification.attempts)
-    return "failed" if final else "will retry"
+    if final:
+        return "failed"
+    if not deliver_notification.app.conf.task_always_eager:
+        enqueue_delivery(notification_id, countdown=retry_in.total_seconds())  # not a sweep later still
+    return "will retry"
 
 
 def message_id(notification: Notification) -> str:
@@ -164,11 +200,12 @@ def _send(notification: Notification, body: str) -> None:
     message.send()
 
 
-def enqueue_delivery(notification_id: int) -> bool:
-    """Hand one delivery to Celery now. If the broker is away the row stays pending and the sweeper sends it later:
-    the action that caused it has already succeeded and must not fail because of the queue."""
+def enqueue_delivery(notification_id: int, *, countdown: float = 0) -> bool:
+    """Hand one delivery to Celery now (to run `countdown` seconds from now). If the broker is away the row stays
+    pending and the sweeper sends it later: the action that caused it has already succeeded and must not fail
+    because of the queue."""
     try:
-        deliver_notification.apply_async((notification_id,), retry=False)
+        deliver_notification.apply_async((notification_id,), retry=False, countdown=countdown or None)
     except Exception:  # the broker's own errors vary by transport; none may reach the user
         logger.warning("Notification %s could not be queued; it stays pending", notification_id, exc_info=True)
         return False

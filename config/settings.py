@@ -236,7 +236,12 @@ NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.
 NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
 NOTIFY_CALLBACK_TOKEN = env.str("NOTIFY_CALLBACK_TOKEN", default="")
-NOTIFY_TIMEOUT = env.float("NOTIFY_TIMEOUT", default=10)
+# Notify answers in well under a second: a few seconds without an answer means it is stuck, and the try is left for
+# later (the row pending, asked of Notify first) rather than holding a worker. After such a try, the other sends wait
+# NOTIFY_PAUSE_SECONDS without asking Notify (accounts.notify.unanswered_until), so that a Notify that hangs holds one
+# worker for NOTIFY_TIMEOUT, not every worker for every message.
+NOTIFY_TIMEOUT = env.float("NOTIFY_TIMEOUT", default=5)
+NOTIFY_PAUSE_SECONDS = env.float("NOTIFY_PAUSE_SECONDS", default=10)
 
 
 def _notify_problem() -> str:

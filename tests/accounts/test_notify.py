@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Notification, User
-from accounts.notify import reference
+from accounts.notify import UNANSWERED_KEY, reference
 from accounts.tasks import MAX_ATTEMPTS, deliver_notification
 from tests.fake_notify.fixtures import CALLBACK_TOKEN, TEMPLATE_ID, FakeNotify
 from tests.fake_notify.fixtures import fake_notify as fake_notify  # the fixture
@@ -358,3 +361,92 @@ def test_a_receipt_naming_a_row_never_handed_to_notify_changes_nothing(
     notification.refresh_from_db()
     assert answer.json() == {"done": "ignored"}
     assert (notification.status, notification.delivery) == (Notification.Status.PENDING, "")
+
+
+@pytest.fixture
+def with_a_broker(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[int, float]]]:
+    """Deliveries as a worker runs them, with a broker (not inline), and what they hand over again kept here."""
+    from config import celery_app
+
+    handed_over: list[tuple[int, float]] = []
+
+    def enqueue(notification_id: int, *, countdown: float = 0) -> bool:
+        handed_over.append((notification_id, countdown))
+        return True
+
+    monkeypatch.setattr("accounts.tasks.enqueue_delivery", enqueue)
+    celery_app.conf.task_always_eager = False
+    cache.delete(UNANSWERED_KEY)
+    try:
+        yield handed_over
+    finally:
+        celery_app.conf.task_always_eager = True  # as tests/conftest.py set it
+        cache.delete(UNANSWERED_KEY)
+
+
+def test_after_notify_left_a_send_unanswered_the_next_sends_wait_instead_of_holding_a_worker(
+    through_notify: FakeNotify, site_lead: User, with_a_broker: list[tuple[int, float]], settings: object
+) -> None:
+    hung, waiting = _notification(site_lead, "Hung"), _notification(site_lead, "Waiting")
+    through_notify.answers("hang")  # the first send hears nothing; the next would be accepted, if it were asked
+
+    first = deliver_notification.apply(args=[hung.pk]).get()
+    second = deliver_notification.apply(args=[waiting.pk]).get()
+
+    waiting.refresh_from_db()
+    assert (first, second) == ("will retry", "waiting for Notify")
+    assert through_notify.messages() == []
+    assert (waiting.status, waiting.attempts, waiting.sending_since) == (Notification.Status.PENDING, 0, None)
+    (countdown,) = [countdown for pk, countdown in with_a_broker if pk == waiting.pk]
+    assert 0 < countdown <= settings.NOTIFY_PAUSE_SECONDS
+
+
+def test_once_the_pause_after_an_unanswered_send_is_over_sends_ask_notify_again(
+    through_notify: FakeNotify, site_lead: User, with_a_broker: list[tuple[int, float]], settings: object
+) -> None:
+    from django.utils import timezone
+
+    hung, waiting = _notification(site_lead, "Hung"), _notification(site_lead, "Waiting")
+    through_notify.answers("hang")
+    deliver_notification.apply(args=[hung.pk]).get()
+    cache.set(UNANSWERED_KEY, (timezone.now() - timedelta(seconds=1)).timestamp())  # the pause has run out
+
+    result = deliver_notification.apply(args=[waiting.pk]).get()
+
+    assert result == "sent"
+    assert [message["personalisation"]["subject"] for message in through_notify.messages()] == ["Waiting"]
+
+
+def test_notify_is_given_a_few_seconds_to_answer_by_default() -> None:
+    import os
+
+    env = {key: value for key, value in os.environ.items() if key != "NOTIFY_TIMEOUT"}
+    run = subprocess.run(
+        [sys.executable, "-c", "import config.settings as s; print(s.NOTIFY_TIMEOUT)"],
+        cwd=ROOT,
+        env={**env, "SECRET_KEY": "alongside-tests-only"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert 0 < float(run.stdout) <= 5, run.stderr
+
+
+def test_a_send_notify_left_unanswered_is_tried_again_after_its_back_off_not_left_for_later_sweeps(
+    through_notify: FakeNotify, site_lead: User, with_a_broker: list[tuple[int, float]], settings: object
+) -> None:
+    """The try that heard nothing is over: the next one (handed over when the back-off ends) asks Notify for the
+    reference and sends, rather than taking the row for one still being handed over and leaving it."""
+    notification = _notification(site_lead)
+    through_notify.answers("hang")
+
+    first = deliver_notification.apply(args=[notification.pk]).get()
+    notification.refresh_from_db()
+    handed_over_again = [countdown for pk, countdown in with_a_broker if pk == notification.pk]
+    cache.delete(UNANSWERED_KEY)  # the pause is over by the time the back-off is
+    again = deliver_notification.apply(args=[notification.pk]).get()
+
+    assert (first, again) == ("will retry", "sent")
+    assert handed_over_again == [settings.NOTIFY_PAUSE_SECONDS]  # a first hang is tried again soon
+    assert len(through_notify.messages()) == 1
