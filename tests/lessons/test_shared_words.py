@@ -3,8 +3,11 @@ every replacement highlighted, and approves those exact words; any change asks a
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from core.errors import NotAllowed
@@ -12,6 +15,7 @@ from engagements import actions as engagement_actions
 from engagements.models import Engagement, Feedback
 from lessons import actions
 from lessons.models import anonymised_feedback
+from retention.actions import apply_schedule
 from tests.conftest import client_for
 
 WORDS = "Avery Lead at Ashvale listened first. The board saw what it already agreed on."
@@ -183,3 +187,17 @@ def test_words_with_nothing_left_once_anonymised_cannot_be_approved(engagement_a
 
     with pytest.raises(NotAllowed, match="Nothing is left"):
         _approve(feedback, site_lead)
+
+
+def test_the_retention_schedule_clears_shared_words_with_the_feedbacks_words(
+    engagement_a: Engagement, site_lead: User, time_machine: object
+) -> None:
+    feedback = _approve(_feedback(engagement_a, site_lead), site_lead)
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=731), tick=False)  # type: ignore[attr-defined]
+
+    apply_schedule()
+
+    feedback.refresh_from_db()
+    assert feedback.words_removed_at is not None and feedback.what_helped == ""
+    assert (feedback.share_what_helped, feedback.shared_words, feedback.shared_words_approved_at) == (False, "", None)
+    assert not Feedback.objects.shared_with_centre().exists()
