@@ -19,7 +19,8 @@ def keep_skeletons(apps: Any, schema_editor: Any) -> None:
     if clashes:
         raise RuntimeError(
             "These accounts have the same e-mail address, or addresses that look the same, and Alongside now "
-            f"allows one account per address: {clashes}. Deactivate or change all but one of each, then migrate again."
+            f"allows one account per address: {clashes}. Change the address of all but one of each (or delete the "
+            "accounts not needed), then migrate again."
         )
     for account in accounts:
         account.email = addresses.normalised(account.email)
