@@ -82,9 +82,15 @@ def protect(cells: dict[K, Cell], equations: Iterable[Equation[K]]) -> None:
     for index, equation in enumerate(equations):
         for key, _ in equation:
             holding.setdefault(key, []).append(index)
-    order = {key: position for position, key in enumerate(cells)}
+    # A total (the whole of a sum: all programmes, a year, responses) is hidden only when no part of it will do.
+    wholes: dict[K, int] = {}
+    for equation in equations:
+        positive = [key for key, coefficient in equation if coefficient > 0]
+        if len(positive) == 1:
+            wholes[positive[0]] = wholes.get(positive[0], 0) + 1
+    order = {key: (wholes.get(key, 0), position) for position, key in enumerate(cells)}
     for _ in range(MAX_ROUNDS):
-        pinned = sorted(pinned_cells(cells, equations), key=order.__getitem__)
+        pinned = sorted(pinned_cells(cells, equations), key=lambda key: order[key][1])
         if not pinned:
             return
         added = [partner for key in pinned if (partner := _partner(cells, equations, holding, key, order)) is not None]
@@ -99,14 +105,14 @@ def _partner(
     equations: list[Equation[K]],
     holding: dict[K, list[int]],
     pinned: K,
-    order: dict[K, int],
+    order: dict[K, tuple[int, int]],
 ) -> K | None:
     """The figure to hide beside a pinned cell: in the nearest sums that still hold a shown figure (those holding the
     cell, else those holding the hidden cells they hold, and so on), in the one with the fewest unknowns, the smallest
     shown figure, preferring one above 5 (which may then move)."""
     seen_cells, seen_sums, frontier = {pinned}, set(), [pinned]
     while frontier:
-        best: tuple[int, bool, int, int] | None = None
+        best: tuple[int, bool, int, int, int] | None = None
         chosen = None
         following = []
         for cell in frontier:
@@ -118,7 +124,13 @@ def _partner(
                 unknowns = sum(1 for key, _ in equation if cells[key].unknown)
                 for key, _ in equation:
                     if not cells[key].hidden and cells[key].value:
-                        rank = (unknowns, cells[key].value <= THRESHOLD, cells[key].value, order[key])
+                        rank = (
+                            unknowns,
+                            cells[key].value <= THRESHOLD,
+                            *order[key][:1],
+                            cells[key].value,
+                            order[key][1],
+                        )
                         if best is None or rank < best:
                             best, chosen = rank, key
                     elif cells[key].hidden and key not in seen_cells:

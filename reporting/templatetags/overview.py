@@ -41,6 +41,17 @@ class Headline:
     name: str
     shown: str
     explained: str
+    why_hidden: str = ""
+
+
+def _headline(name: str, figure: Figure, explained: str, unit: str = "") -> Headline:
+    """A figure shown large, or a short word where it is hidden, with why in the sentence under it."""
+    if figure.hidden and figure.secondary:
+        why = "Hidden so that figures under 5 cannot be worked out from it."
+        return Headline(name, "Not shown", explained, why)
+    if figure.hidden:
+        return Headline(name, "Fewer than 5", explained)
+    return Headline(name, f"{figure.shown}{unit}" if figure.value is not None else "None", explained)
 
 
 @register.filter
@@ -48,39 +59,24 @@ def headlines(overview: Overview) -> list[Headline]:
     """A few figures for all programmes first, each with one plain sentence saying what it counts."""
     total = overview.total
     wait = total.median_wait_days
-    held = total.sessions_held or Figure(None, hidden=True)
+    wait_explained = "From request to agreement: half of the engagements agreed in this period waited fewer days."
+    if wait.hidden:
+        wait = Figure(None, hidden=True, secondary=True)
+        wait_explained = "Shown only where the number of engagements agreed is shown."
     return [
-        Headline(
-            "Requests received",
-            total.requests.shown,
-            "Requests for support that sites sent in this period, across all programmes.",
+        _headline("Requests received", total.requests, "Requests for support that sites sent in this period."),
+        _headline(
+            "Engagements agreed", total.engagements, "Sites and enablers who agreed in this period to work together."
         ),
-        Headline(
-            "Engagements agreed",
-            total.engagements.shown,
-            "Sites and enablers who agreed in this period to work together.",
-        ),
-        Headline(
-            "Median wait to agreement",
-            f"{wait.shown} days"
-            if not wait.hidden and wait.value is not None
-            else "not shown"
-            if wait.hidden
-            else "none",
-            "From request to agreement, half of those engagements waited fewer days than this, half more."
-            if not wait.hidden
-            else "Shown only where the count of engagements agreed is shown.",
-        ),
-        Headline(
+        Headline("Median wait to agreement", "Not shown", wait_explained)
+        if wait.hidden
+        else _headline("Median wait to agreement", wait, wait_explained, " days"),
+        _headline(
             "Planned sessions held",
-            held.shown,
-            "Sessions planned for this period that took place and were logged by the enabler.",
+            total.sessions_held or Figure(None, hidden=True),
+            "Sessions planned for this period that took place and were logged.",
         ),
-        Headline(
-            "Feedback responses",
-            total.responses.shown,
-            "Times someone at a site said how useful the support was, in this period.",
-        ),
+        _headline("Feedback responses", total.responses, "Times someone at a site said how useful the support was."),
     ]
 
 

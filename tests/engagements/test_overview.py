@@ -147,7 +147,7 @@ def test_the_page_and_the_export_honour_the_same_suppression(
     export = client.get(reverse("engagements:overview_export")).content.decode()
 
     glance = page.split("This period at a glance")[1].split("How to read these figures")[0]
-    assert "Requests received</h3>" in glance and "fewer than 5</p>" in glance
+    assert "Requests received</h3>" in glance and "Fewer than 5</p>" in glance
     assert "<li>Requests received</li>" in page  # folded away: fewer than 5 for every group
     assert "Requests received</th>" not in page
     assert "Integrated Care Pioneer 2013/14,Requests received,fewer than 5" in export
