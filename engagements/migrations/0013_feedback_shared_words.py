@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engagements', '0012_retention'),
+        ("engagements", "0012_retention"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='feedback',
-            name='share_what_helped',
+            model_name="feedback",
+            name="share_what_helped",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='feedback',
-            name='shared_words',
+            model_name="feedback",
+            name="shared_words",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='feedback',
-            name='shared_words_approved_at',
+            model_name="feedback",
+            name="shared_words_approved_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='feedback',
-            name='shared_words_source',
+            model_name="feedback",
+            name="shared_words_source",
             field=models.CharField(blank=True, max_length=64),
         ),
     ]
