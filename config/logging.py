@@ -48,6 +48,7 @@ SECRET_PATHS = {
     "/calendar/": ("turn-on/", "turn-off/"),
     "/password-reset/": ("sent/", "complete/"),
     "/security/email/confirm/": (),
+    "/onboarding/join/": (),
 }
 _SECRET_PATH = re.compile(
     "|".join(

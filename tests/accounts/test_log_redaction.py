@@ -70,6 +70,7 @@ def test_every_logger_has_paths_with_tokens_redacted(every_log_record: pytest.Lo
     [
         ("Not Found: /calendar/k3y\\xa0.ics", "Not Found: /calendar/[redacted]"),
         ("GET /accounts/password-reset/MQ/abc-123/ 404", "GET /accounts/password-reset/[redacted] 404"),
+        ("GET /onboarding/join/U7B-yMeVc_XDtlD/ 200", "GET /onboarding/join/[redacted] 200"),
         (
             "/calendar/turn-on/ and /accounts/password-reset/sent/",
             "/calendar/turn-on/ and /accounts/password-reset/sent/",
