@@ -6,12 +6,21 @@ what axe cannot see: the page must not scroll sideways (WCAG 1.4.10) and every p
 by 24 CSS pixels or spaced as WCAG 2.5.8 allows. A test fails on any violation and says the rule, the element and
 the page. Screenshots of every page, and of each at 320 px, go to test-results/screenshots (git-ignored). Without
 /usr/bin/chromium the tests skip, saying so.
+
+The HTML the server sent for each distinct page checked is saved (in the session's own temporary folder, as two test
+sessions may run at once in one working tree), and at the end of the session
+the Nu Html Checker (npm's vnu-jar, one Java process for all the pages) reads it: any error in the markup fails the
+session, saying the page, the line and the message. Without Java the check is left out, saying so (CI installs it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+import shutil
+import subprocess
 from base64 import b32decode
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +47,11 @@ PAGES_CHECKED: list[str] = []
 VIEWS_CHECKED: set[str] = set()  # the URL name of every page axe and the reflow check have looked at
 REFLOW_CHECKED: list[str] = []
 REFLOW_SCRIPT = (Path(__file__).parent / "reflow.js").read_text()
+HTML_PAGES: list[Path] = []  # the session's folder of pages as served
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+HTML_SAVED: dict[str, str] = {}  # what each saved page is (its file's name), by the digest of its HTML
+# What differs from one response of a page to the next without changing its markup: CSRF tokens and CSP nonces.
+PER_RESPONSE = re.compile(r'(value|nonce)="[^"]*"')
 DESKTOP = {"width": 1200, "height": 900}
 # A phone, or 400 % zoom on a 1280 px screen (the same CSS width); then 200 % zoom on the same screen.
 NARROW = ({"width": 320, "height": 640}, {"width": 640, "height": 900})
@@ -59,6 +73,8 @@ def pytest_terminal_summary(terminalreporter: object) -> None:
         terminalreporter.write_line(
             f"pages reached: {len(VIEWS_CHECKED)} URL names: {', '.join(sorted(VIEWS_CHECKED))}"
         )
+    if HTML_SAVED:
+        terminalreporter.write_line(f"Nu Html Checker: {len(HTML_SAVED)} distinct pages as served, in {HTML_PAGES[0]}")
     if REFLOW_CHECKED:
         terminalreporter.write_line(
             f"reflow: {len(REFLOW_CHECKED)} page states checked at 320 x 640 and 640 x 900 (no sideways scrolling, "
@@ -100,6 +116,69 @@ def _live_server_over_http() -> Iterator[None]:
     settings.SECURE_SSL_REDIRECT = False
     yield
     settings.SECURE_SSL_REDIRECT = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _html_checked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every distinct page the journeys looked at, as the server sent it, read by the Nu Html Checker once, at the
+    end of the session (one Java start for all of them)."""
+    HTML_PAGES[:] = [tmp_path_factory.mktemp("html")]
+    HTML_SAVED.clear()
+    yield
+    if not HTML_SAVED:
+        return
+    java = shutil.which("java")
+    if java is None or not VNU.exists():
+        message = "The Nu Html Checker needs Java and node_modules/vnu-jar (npm ci): the pages' HTML was not checked"
+        assert not os.environ.get("CI"), message
+        print(f"\n{message}")
+        return
+    files = [HTML_PAGES[0] / name for name in sorted(HTML_SAVED.values())]
+    done = subprocess.run(
+        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    messages = json.loads(done.stderr or "{}").get("messages", [])
+    errors = [
+        f"{Path(message.get('url', '')).name} line {message.get('lastLine', '?')}: {message['message']} "
+        f"[{message.get('extract', '').strip()[:160]}]"
+        for message in messages
+        if not _nhsuk_responsive_table_role(message)
+    ]
+    assert done.returncode == 0 or messages, f"The Nu Html Checker did not run: {done.stderr[-2000:]}"
+    assert errors == [], f"HTML errors (the pages are in {HTML_PAGES[0]}):\n" + "\n".join(errors)
+
+
+def _nhsuk_responsive_table_role(message: dict) -> bool:
+    """NHS.UK frontend's responsive table gives its table, rows and cells explicit ARIA roles (role="table", "row",
+    "columnheader", "rowheader", "cell"), on purpose: at narrow widths its CSS displays the cells as blocks, which
+    would otherwise strip their table semantics in some browsers. The checker calls a role on a table's own parts
+    an error; these messages, and nothing else, are the design system's choice rather than a defect here."""
+    return bool(
+        re.fullmatch(
+            r"The “role” attribute must not be used on a “(tr|td|th)” element which has a “table” ancestor with no "
+            r"“role” attribute, or with a “role” attribute whose value is “table”, “grid”, or “treegrid”\.",
+            message.get("message", ""),
+        )
+    )
+
+
+def save_served_html(response: object | None, label: str) -> None:
+    """The HTML the server sent for the page being looked at, once per distinct page (tokens and nonces aside)."""
+    if response is None or not 200 <= response.status < 300:
+        return
+    if not response.headers.get("content-type", "").startswith("text/html"):
+        return
+    body = response.body()
+    digest = hashlib.sha256(PER_RESPONSE.sub("", body.decode("utf-8", "replace")).encode()).hexdigest()
+    if digest in HTML_SAVED or not HTML_PAGES:
+        return
+    safe = "".join(c if c.isalnum() else "-" for c in label).lower()[:80]
+    name = f"{len(HTML_SAVED):04d}-{safe}.html"
+    (HTML_PAGES[0] / name).write_bytes(body)
+    HTML_SAVED[digest] = name
 
 
 @pytest.fixture(autouse=True)
@@ -197,6 +276,7 @@ class Person:
     name: str
     keyboard_only: bool = False
     reflow: Reflow | None = None
+    served: dict[str, object] = field(default_factory=dict)  # the response that brought the current page
 
     def go(self, path: str, label: str) -> None:
         self.page.goto(self.base + path)
@@ -204,6 +284,7 @@ class Person:
 
     def look(self, label: str) -> None:
         self.axe.check(self.page, f"{self.name}: {label}")
+        save_served_html(self.served.get("document"), f"{self.name}-{label}")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         safe = "".join(c if c.isalnum() else "-" for c in f"{self.name}-{label}").lower()
         self.page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
@@ -262,6 +343,7 @@ def people(browser: object, live_server: object, axe: Axe, reflow: Reflow) -> It
         page = context.new_page()
         page.on("console", lambda message: _note_csp_refusal(message.text, csp_refusals))
         person = Person(page, live_server.url, axe, name, keyboard_only, reflow)
+        page.on("response", lambda response: _note_document(response, person))
         if user is None:  # someone not signed in
             return person
         if two_factor.is_required_for(user) and not two_factor.has_authenticator(user):
@@ -284,6 +366,12 @@ def people(browser: object, live_server: object, axe: Axe, reflow: Reflow) -> It
     for context in contexts:
         context.close()
     assert csp_refusals == [], "The Content Security Policy refused something on a page:\n" + "\n".join(csp_refusals)
+
+
+def _note_document(response: object, person: Person) -> None:
+    """The response of each page the person's browser loads (not its scripts, styles or images)."""
+    if response.request.resource_type == "document" and response.frame == person.page.main_frame:
+        person.served["document"] = response
 
 
 def _note_csp_refusal(text: str, refusals: list[str]) -> None:
