@@ -96,6 +96,12 @@ def _bars(items: list[tuple[str, Figure]]) -> list[dict[str, object]]:
 
 
 @register.filter
+def any_drawn(bars: list[dict]) -> bool:
+    """Whether a chart has a bar to draw: with every figure hidden it would only repeat the table beside it."""
+    return any(bar["width"] is not None for bar in bars)
+
+
+@register.filter
 def chart_height(bars: list[dict]) -> int:
     return (len(bars) + 1) * ROW_HEIGHT
 
