@@ -21,7 +21,7 @@ from icalendar import Calendar
 
 from accounts.models import Notification, User
 from engagements import planning
-from engagements.calendar import chemistry_invitation, feed
+from engagements.calendar import chemistry_invitation, feed, invitation
 from engagements.models import ChemistryConversation, Engagement, SessionSeries
 
 LONDON = ZoneInfo("Europe/London")
@@ -214,6 +214,20 @@ def test_the_feed_reads_at_its_london_times_across_both_clock_changes_without_th
     assert on == _on(series)
     assert len(on) == 35
     assert occurrences[20].starts_at.astimezone(UTC) not in {start for _, start, _, _ in on}
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_one_occurrence_cancelled_on_its_own_is_cancelled_at_its_london_time_after_the_clock_change(
+    read: Reader, engagement_a: Engagement, enabler: User, site_lead: User
+) -> None:
+    series = _series_across_both_clock_changes(engagement_a, enabler, site_lead)
+    summer = series.occurrences.order_by("original_start")[4]
+
+    text = invitation(summer, method="CANCEL", organiser=enabler, attendees=[site_lead])
+
+    start, end = summer.starts_at.astimezone(UTC), summer.ends_at.astimezone(UTC)
+    assert read(text) == [(series.uid, start, end, "CANCELLED")]
+    assert start.hour == 9
 
 
 @pytest.mark.parametrize("read", READERS)
