@@ -61,7 +61,7 @@ def test_journey_7_a_site_lead_invites_a_member_who_accepts(people: object, site
     lead.fill("#id_email", "not an address")
     lead.fill("#id_full_name", "Nico Member")
     _send(lead, "site's people, with errors")
-    assert "Enter an email address" in lead.text()
+    assert "An email address must not contain spaces or hidden characters" in lead.text()
     lead.fill("#id_email", "nico.member@example.test")
     _send(lead, "member invited")
     assert "We have sent an invitation to nico.member@example.test" in lead.text()
