@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.addresses import skeleton
 from accounts.models import User
 from engagements.models import (
     Agreement,
@@ -456,11 +457,11 @@ class _Loader:
             enumerate(zip(leads.values(), names[enabler_count:], strict=True), start=1)
         ]  # fmt: skip
         user_rows = (
-            (pk, "!", email, name, title, False, False, False, False, True, True, True, joined)
+            (pk, "!", email, skeleton(email), name, title, False, False, False, False, True, True, True, joined)
             for pk, email, name, title in people
         )  # "!": an unusable password, so nothing is hashed and nobody can sign in as them
         columns = (
-            "id, password, email, full_name, job_title, is_superuser, is_staff, is_programme_lead, "
+            "id, password, email, email_skeleton, full_name, job_title, is_superuser, is_staff, is_programme_lead, "
             "is_account_manager, is_active, nudges_enabled, session_reminders, date_joined"
         )
         self.copy(User, columns, user_rows, label="users", total=total)
