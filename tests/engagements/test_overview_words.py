@@ -196,3 +196,19 @@ def test_the_enablers_given_name_reaches_the_centre_as_a_placeholder_once_the_qu
     for text in (released, export):
         assert "[an enabler] listened first and helped the board see what it already agreed on." in text
         assert "Emery" not in text
+
+
+def test_released_words_name_no_site_and_no_person_of_it(
+    programme: Programme, offer: Offer, programme_lead: User, enabler: User
+) -> None:
+    pairs = _sites(programme, offer, programme_lead, enabler, 5)
+    for number, (engagement, lead) in enumerate(pairs):
+        _feedback(engagement, lead, f"{lead.full_name} at Place {number} listened first.")
+
+    (batch,) = words(period=QUARTER, today=AFTER_QUARTER)
+    text = " ".join(phrase.text for phrase in batch.phrases)
+
+    assert "listened first" in text
+    for number, (engagement, lead) in enumerate(pairs):
+        assert engagement.site.name not in text
+        assert lead.full_name.split()[0] not in text and lead.full_name.split()[-1] not in text
