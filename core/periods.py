@@ -9,6 +9,7 @@ any start and end could be subtracted from each other to find what happened at o
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -73,7 +74,10 @@ def financial_quarter(first_year: int, number: int) -> Period:
     return Period(QUARTER, start, end, f"{first_year}-q{number}", f"{_MONTHS[number - 1]} {year} (Q{number} {short})")
 
 
+@functools.lru_cache(maxsize=8192)
 def quarter_containing(day: datetime.date) -> Period:
+    """The financial quarter a day falls in (kept for the few thousand days the figures count on: the overview asks
+    for one for every request, engagement and response since the programmes began)."""
     first_year = _financial_year_of(day)
     number = ((day.month - 4) % 12) // 3 + 1
     return financial_quarter(first_year, number)
