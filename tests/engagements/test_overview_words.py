@@ -209,6 +209,6 @@ def test_released_words_name_no_site_and_no_person_of_it(
     text = " ".join(phrase.text for phrase in batch.phrases)
 
     assert "listened first" in text
-    for number, (engagement, lead) in enumerate(pairs):
+    for engagement, lead in pairs:
         assert engagement.site.name not in text
         assert lead.full_name.split()[0] not in text and lead.full_name.split()[-1] not in text
