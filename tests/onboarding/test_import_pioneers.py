@@ -1,4 +1,4 @@
-"""The 25 Integrated Care Pioneers, from the public list in ../shared/data, imported as a sites file."""
+"""The 25 Integrated Care Pioneers, from the public list in data/ (its source in data/README.md), imported as a sites file."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from onboarding import imports
 from onboarding.models import ImportJob
 from sites.models import Programme, Site
 
-PIONEERS = settings.BASE_DIR.parent / "shared" / "data" / "integrated-care-pioneers.csv"
+PIONEERS = settings.BASE_DIR / "data" / "integrated-care-pioneers.csv"
 # Each Pioneer's NHS England region.
 REGIONS = {
     "Barnsley": "North East and Yorkshire",
