@@ -1,4 +1,4 @@
-"""The 25 Integrated Care Pioneers, from the public list in data/ (its source in data/README.md), imported as a sites file."""
+"""The 25 Integrated Care Pioneers, from the public list in data/ (source: data/README.md), imported as sites."""
 
 from __future__ import annotations
 
