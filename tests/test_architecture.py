@@ -231,3 +231,19 @@ def test_nobody_outside_the_notes_package_imports_its_crypto() -> None:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
 
     assert found == []
+
+
+def test_every_migration_is_named_for_what_it_does() -> None:
+    """`makemigrations --name` for every change: "0012_auto_20261208_1200" tells a reader nothing."""
+    unnamed = [
+        str(path.relative_to(ROOT))
+        for app in APPS
+        for path in sorted((ROOT / app / "migrations").glob("[0-9]*.py"))
+        if "_auto_" in path.stem
+    ]
+
+    assert unnamed == []
+
+
+def test_migrations_are_found_for_this_check() -> None:
+    assert len(list((ROOT / "engagements" / "migrations").glob("[0-9]*.py"))) > 10
