@@ -1,6 +1,7 @@
 """The programme overview: figures for planning, by programme and by offer, never by site or by enabler.
 
-Its URL names are `engagements:overview` and `engagements:overview_export`, as before it moved here: config/urls.py
+Its URL names are `engagements:overview` and `engagements:overview_export`, as before it moved here (its templates
+and tests are reporting's: templates/reporting/, tests/reporting/): config/urls.py
 serves these pages under the engagements namespace."""
 
 from __future__ import annotations
@@ -41,13 +42,13 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, result, comments, notice = _overview(request)
     tables = memo.fragment(("overview tables", result.period.key), lambda: _tables(result))
     context = {"form": form, "overview": result, "comments": comments, "tables": tables, "notice": notice}
-    return render(request, "engagements/overview.html", context)
+    return render(request, "reporting/overview.html", context)
 
 
 def _tables(result: figures.Overview) -> dict[str, str]:
     """The two large tables of figures (counts only, the same for everyone who may see the overview), rendered once
     for the period and kept with the figures (core/memo.py); sites' words are never in them."""
-    table = "engagements/_overview_table.html"
+    table = "reporting/_overview_table.html"
     return {
         "programmes": render_to_string(table, {"groups": all_groups(result), "caption": "Every figure, by programme"}),
         "offers": render_to_string(table, {"groups": result.by_offer, "caption": "Every figure, by offer"}),
