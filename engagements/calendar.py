@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 from django.db.models import Exists, OuterRef
@@ -20,10 +19,10 @@ from django.utils import timezone
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 
 from accounts.models import User
+from frontend.dates import LONDON
 
 from .models import ChemistryConversation, Engagement, PlannedSession, Session, SessionSeries
 
-LONDON = ZoneInfo("Europe/London")
 UTC = datetime.UTC
 METHODS = ("REQUEST", "CANCEL")
 # (FREQ, INTERVAL) of each rhythm.

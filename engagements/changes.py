@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, User
 from accounts.notifications import notify
 from core.errors import NotAllowed
-from frontend.dates import long_date
+from frontend.dates import LONDON, long_date
 from sites import access as site_access
 
 from . import access
@@ -39,7 +38,6 @@ from .models import (
 from .planning import _check_place, _check_when, cancel_what_is_planned
 
 Verb = AuditEvent.Verb
-LONDON = ZoneInfo("Europe/London")
 WORDS_AT_MOST = 2000
 
 

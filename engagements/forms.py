@@ -9,13 +9,12 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from frontend.dates import long_date
+from frontend.dates import LONDON, long_date
 from frontend.forms import ModelMultipleChoiceField
 from frontend.widgets import DateField
 from sites.models import Region, Site
@@ -801,7 +800,6 @@ class FeedbackForm(forms.Form):
 
 # Planned sessions ----------------------------------------------------------------------------------------------
 
-LONDON = ZoneInfo("Europe/London")
 ONCE = "once"
 # Within the actions' two years ahead (planning.FURTHEST_AHEAD) for any time of the last day.
 PLANNED_AT_MOST_AHEAD = datetime.timedelta(days=730)

@@ -14,7 +14,6 @@ import calendar as month_calendar
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Sum
@@ -25,7 +24,7 @@ from accounts.models import AuditEvent, MobileNumber, User
 from accounts.notifications import notify, notify_text
 from accounts.notify import texts_available
 from core.errors import NotAllowed
-from frontend.dates import long_date
+from frontend.dates import LONDON, long_date
 from sites import access as site_access
 
 from . import access
@@ -33,7 +32,6 @@ from .calendar import invitation
 from .models import Engagement, Offer, PlannedSession, SessionSeries, new_uid
 
 Verb = AuditEvent.Verb
-LONDON = ZoneInfo("Europe/London")
 PLANNABLE = (Engagement.State.AGREEMENT, Engagement.State.ACTIVE, Engagement.State.PAUSED)
 LONGEST_SERIES = datetime.timedelta(days=366)
 FURTHEST_AHEAD = datetime.timedelta(days=2 * 366)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+
+# Alongside's one time zone (settings.TIME_ZONE): planned sessions, calendars, forms and figures all read times in it.
+LONDON = ZoneInfo("Europe/London")
 
 _MONTHS = (
     "January February March April May June July August September October November December".split()  # noqa: SIM905

@@ -32,7 +32,6 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
@@ -55,12 +54,12 @@ from engagements.models import (
     PlannedSession,
     SupportRequest,
 )
+from frontend.dates import LONDON
 from lessons.models import Lesson, Theme
 
 from .suppression import Cell, Equation, protect
 
 THRESHOLD = 5
-LONDON = ZoneInfo("Europe/London")
 HIDDEN = "fewer than 5"
 SECONDARY = "not shown, so that others cannot be worked out"
 

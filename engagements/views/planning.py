@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
+from frontend.dates import LONDON
 from frontend.forms import chosen, posted
 from sites import access as site_access
 
@@ -176,7 +177,7 @@ def session_initial(planned: PlannedSession) -> dict[str, Any]:
     titles = sorted({person.job_title.strip() for person in planned.invitees.all() if person.job_title.strip()})
     place = Session.Place.ON_SITE if planned.place == PlannedSession.Place.ON_SITE else Session.Place.REMOTE
     return {
-        "held_on": timezone.localtime(planned.starts_at, planning.LONDON).date(),
+        "held_on": timezone.localtime(planned.starts_at, LONDON).date(),
         "length": planned.days if planned.days is not None else planned.hours,
         "format": planned.format,
         "place": place,
