@@ -39,17 +39,17 @@ from accounts.addresses import skeleton
 from accounts.models import User
 from engagements.models import (
     Agreement,
-    Approach,
     EnablerProfile,
     Engagement,
     Offer,
     PlannedSession,
     Proposal,
-    Sector,
     Session,
     SessionSeries,
     SupportRequest,
 )
+from engagements.models.enablers import Sector
+from engagements.models.requests import Approach
 from engagements.notes import EngagementKey, PrivateNote, crypto
 from lessons.models import Lesson, Theme
 from lessons.search import lesson_vector
@@ -643,7 +643,7 @@ class _Loader:
             "days_carried, enabler_id, site_id, offer_id, request_id"
         )
         self.copy(Engagement, columns, rows, label="engagements", total=count)
-        from engagements.models.support import DEFAULT_CONFIDENTIALITY
+        from engagements.models.engagement import DEFAULT_CONFIDENTIALITY
 
         agreements = (
             (pk, e.pk, e.offer.get_cadence_display(), *(

@@ -14,16 +14,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from engagements import actions, changes
-from engagements.models import (
-    Approach,
-    EnablerProfile,
-    Engagement,
-    Feedback,
-    Offer,
-    Sector,
-    Session,
-    SupportRequest,
-)
+from engagements.models import EnablerProfile, Engagement, Feedback, Offer, Session, SupportRequest
+from engagements.models.enablers import Sector
+from engagements.models.requests import Approach
 from engagements.notes import NotesKeyError
 from sites.models import Organisation, Programme, Site, SiteMembership
 

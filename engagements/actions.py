@@ -46,8 +46,8 @@ from .models import (
     Session,
     SharedNote,
     SupportRequest,
-    quiet_since,
 )
+from .models.sessions import quiet_since
 from .notes import sealed as notes_sealed
 
 if TYPE_CHECKING:

@@ -33,8 +33,8 @@ from .models import (
     Proposal,
     SharedNote,
     SupportRequest,
-    new_uid,
 )
+from .models.planning import new_uid
 from .planning import _check_place, _check_when, cancel_what_is_planned
 
 Verb = AuditEvent.Verb

@@ -21,7 +21,6 @@ from sites.models import Region, Site
 
 from .models import (
     Agreement,
-    Approach,
     ChemistryConversation,
     Diagnostic,
     EnablerProfile,
@@ -30,13 +29,13 @@ from .models import (
     Offer,
     PlannedSession,
     Proposal,
-    Sector,
     Session,
     SessionSeries,
 )
-from .models.support import EnablerProfileQuerySet
+from .models.enablers import EnablerProfileQuerySet, Sector
+from .models.notes import MAX_ITERATIONS, MIN_ITERATIONS, NONCE_BYTES, SEALED_NOTE_MAX_BYTES, WRAPPED_KEY_BYTES
+from .models.requests import Approach
 from .notes import NOTE_LIMIT
-from .notes.models import MAX_ITERATIONS, MIN_ITERATIONS, NONCE_BYTES, SEALED_NOTE_MAX_BYTES, WRAPPED_KEY_BYTES
 from .notes.sealed import Moved, Wrapping
 from .planning import LONGEST_SERIES
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from sites.models import Site
 
-from .models import SECTOR_FIT, Approach, EnablerProfile, Engagement, Sector, SupportRequest
+from .models import EnablerProfile, Engagement, SupportRequest
+from .models.enablers import SECTOR_FIT, Sector
+from .models.requests import Approach
 
 # Points for each kind of fit. Senior experience counts most: it is what gives an enabler credibility with a site.
 POINTS_PER_SECTOR = 2

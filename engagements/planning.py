@@ -29,7 +29,8 @@ from sites import access as site_access
 
 from . import access
 from .calendar import invitation
-from .models import Engagement, Offer, PlannedSession, SessionSeries, new_uid
+from .models import Engagement, Offer, PlannedSession, SessionSeries
+from .models.planning import new_uid
 
 Verb = AuditEvent.Verb
 PLANNABLE = (Engagement.State.AGREEMENT, Engagement.State.ACTIVE, Engagement.State.PAUSED)

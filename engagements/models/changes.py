@@ -19,8 +19,9 @@ from django.utils import timezone
 from accounts.access import visible
 from sites import access as site_access
 
+from .engagement import Engagement
 from .planning import PlannedSession
-from .support import Engagement, Proposal
+from .requests import Proposal
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

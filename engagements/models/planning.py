@@ -18,8 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .engagement import Engagement
 from .sessions import HOURS_IN_A_DAY, Session
-from .support import Engagement
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -25,9 +25,9 @@ from django.views.decorators.debug import sensitive_variables
 
 from core.errors import NotAllowed
 
+from ..models.notes import NOTE_LIMIT, EngagementKey, NotesKeyring, PrivateNote
 from . import crypto
 from .crypto import NotesKeyError, current_master_key
-from .models import NOTE_LIMIT, EngagementKey, NotesKeyring, PrivateNote
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -238,6 +238,18 @@ def shred(engagement_ids: list[int]) -> dict[int, int]:
     return {pk: counted.get(pk, 0) for pk in engagement_ids}
 
 
+def _rewrap(key: EngagementKey) -> bool:
+    """Wrap the same data key with the current master key. Notes are not touched."""
+    if key.sealed_in_browser:
+        return False  # wrapped by its enabler's notes key: nothing the server holds can open it
+    master_key_id, wrapped = crypto.rewrap(key.engagement_id, key.master_key_id, bytes(key.wrapped_key))
+    if master_key_id == key.master_key_id:
+        return False
+    key.master_key_id, key.wrapped_key = master_key_id, wrapped
+    key.save(update_fields=["master_key_id", "wrapped_key"])
+    return True
+
+
 def rotate_master_key() -> tuple[int, int, str]:
     """Re-wrap every data key not yet wrapped by the current master key (NOTES_MASTER_KEYS' first). Notes are
     not touched. Returns how many keys were re-wrapped, how many were left as they were, and the current key's id.
@@ -250,7 +262,7 @@ def rotate_master_key() -> tuple[int, int, str]:
         with transaction.atomic():
             key = EngagementKey.objects.select_for_update().get(pk=key_id)
             try:
-                changed = key.rewrap()
+                changed = _rewrap(key)
             except NotesKeyError as error:
                 raise NotesKeyError(f"{error} (engagement {key.engagement_id})") from error
         rewrapped += changed

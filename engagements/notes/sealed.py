@@ -33,13 +33,13 @@ from django.views.decorators.debug import sensitive_variables
 from core.errors import NotAllowed
 from frontend.dates import long_date
 
-from .crypto import NotesKeyError
-from .models import (
+from ..models.notes import (
     MIN_ITERATIONS,
     EngagementKey,
     NotesKeyring,
     PrivateNote,
 )
+from .crypto import NotesKeyError
 
 if TYPE_CHECKING:
     from accounts.models import User

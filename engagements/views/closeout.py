@@ -14,7 +14,8 @@ from frontend.forms import posted
 
 from .. import access, actions
 from ..forms import CloseOutReviewForm
-from ..models import CloseOutReview, Engagement, goals_of
+from ..models import CloseOutReview, Engagement
+from ..models.closeout import goals_of
 
 
 def close_out_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

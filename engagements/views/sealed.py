@@ -29,8 +29,8 @@ from frontend.forms import posted
 from .. import access, actions
 from ..forms import NotesPassphraseForm, NotesSetUpForm, SealedNoteForm
 from ..models import Engagement, Session
+from ..models.notes import MIN_ITERATIONS, NOTE_LIMIT
 from ..notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote
-from ..notes.models import MIN_ITERATIONS, NOTE_LIMIT
 from ..notes.sealed import keyring_of, keyring_payload, notes_payload, notes_to_move
 
 NOTES_PER_PAGE = 50

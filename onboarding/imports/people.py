@@ -17,7 +17,8 @@ from django.utils.formats import date_format
 from accounts import addresses
 from accounts.models import AuditEvent, User
 from accounts.notifications import notify
-from engagements.models import EnablerProfile, Sector
+from engagements.models import EnablerProfile
+from engagements.models.enablers import Sector
 from sites import access as site_access
 from sites.models import Site, SiteMembership
 

@@ -12,7 +12,8 @@ from icalendar import Calendar, Event
 from accounts.models import User
 from engagements import actions
 from engagements.calendar import feed
-from engagements.models import CalendarFeed, Engagement, PlannedSession, Session, SessionSeries, new_uid
+from engagements.models import CalendarFeed, Engagement, PlannedSession, Session, SessionSeries
+from engagements.models.planning import new_uid
 from tests.conftest import client_for
 
 LONDON = ZoneInfo("Europe/London")

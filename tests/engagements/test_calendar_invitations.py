@@ -10,7 +10,8 @@ from icalendar import Calendar, Event
 
 from accounts.models import User
 from engagements.calendar import invitation
-from engagements.models import Engagement, PlannedSession, SessionSeries, new_uid
+from engagements.models import Engagement, PlannedSession, SessionSeries
+from engagements.models.planning import new_uid
 
 LONDON = ZoneInfo("Europe/London")
 UTC = datetime.UTC

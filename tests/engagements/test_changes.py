@@ -26,7 +26,7 @@ from engagements.models import (
     SharedNote,
     SupportRequest,
 )
-from engagements.notes.models import PrivateNote
+from engagements.models.notes import PrivateNote
 from retention.actions import apply_schedule
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for, start_engagement

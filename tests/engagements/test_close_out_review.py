@@ -14,7 +14,8 @@ from django.utils import timezone
 from accounts.models import AuditEvent, User
 from core.errors import NotAllowed
 from engagements import actions
-from engagements.models import CloseOutReview, Engagement, goals_of
+from engagements.models import CloseOutReview, Engagement
+from engagements.models.closeout import goals_of
 from tests.conftest import client_for
 
 GOALS = "Build trust between the partners\n\nAgree a shared plan\n"

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from core.errors import NotAllowed
 from engagements import actions
-from engagements.models import Engagement, NotAllowed, Offer
+from engagements.models import Engagement, Offer
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for, start_engagement
 

@@ -9,9 +9,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
+from core.errors import NotAllowed
 from engagements import actions
 from engagements.models import Engagement, Offer, SupportRequest
-from engagements.models.support import NotAllowed
 from sites.models import Site
 from tests.conftest import ask_for_support, start_engagement
 

@@ -7,8 +7,9 @@ from django.db import IntegrityError, connection
 from django.urls import reverse
 
 from accounts.models import AuditEvent, User
+from core.errors import NotAllowed
 from engagements import actions
-from engagements.models import Engagement, NotAllowed, Offer, Proposal, SupportRequest
+from engagements.models import Engagement, Offer, Proposal, SupportRequest
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for
 

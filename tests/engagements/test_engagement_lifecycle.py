@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
+from core.errors import NotAllowed
 from engagements import actions
-from engagements.models import Engagement, NotAllowed
+from engagements.models import Engagement
 from tests.conftest import client_for
 
 

@@ -17,7 +17,8 @@ from icalendar import Calendar
 from accounts.models import AuditEvent, Notification, User
 from core.errors import NotAllowed
 from engagements import actions, planning
-from engagements.models import Engagement, Offer, PlannedSession, SessionSeries, quiet_since
+from engagements.models import Engagement, Offer, PlannedSession, SessionSeries
+from engagements.models.sessions import quiet_since
 from reporting.subject_access import export_person
 from sites.models import Site
 from tests.conftest import ask_for_support, start_engagement

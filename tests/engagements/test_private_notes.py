@@ -9,8 +9,9 @@ from django.db import connection
 from django.urls import reverse
 
 from accounts.models import User
+from core.errors import NotAllowed
 from engagements import actions, notes
-from engagements.models import Engagement, NotAllowed
+from engagements.models import Engagement
 from engagements.notes import NOTE_LIMIT, EngagementKey, PrivateNote, crypto
 from tests.conftest import TEST_MASTER_KEY, client_for
 

@@ -5,8 +5,9 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import User
+from core.errors import NotAllowed
 from engagements import actions
-from engagements.models import NotAllowed, Offer, Proposal, SupportRequest
+from engagements.models import Offer, Proposal, SupportRequest
 from sites.models import Organisation, Site
 from tests.conftest import ask_for_support, client_for
 

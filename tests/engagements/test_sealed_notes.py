@@ -25,9 +25,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from accounts.models import AuditEvent, Notification, User
+from core.errors import NotAllowed
 from engagements import actions, notes
 from engagements.forms import NOT_FROM_THE_BROWSER
-from engagements.models import Engagement, NotAllowed, Session
+from engagements.models import Engagement, Session
 from engagements.notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote, crypto
 from engagements.notes.sealed import CHANGED_WHILE_SETTING_UP, STALE_KEY
 from reporting import subject_access

@@ -5,8 +5,9 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Notification, User
+from core.errors import NotAllowed
 from engagements import actions
-from engagements.models import NotAllowed, Offer, SupportRequest
+from engagements.models import Offer, SupportRequest
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for
 

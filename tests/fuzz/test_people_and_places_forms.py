@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from engagements.forms import POOL_SHOWING, EnablerManageForm, EnablerPoolFilterForm
-from engagements.models import Approach, Sector
+from engagements.models.enablers import Sector
+from engagements.models.requests import Approach
 from sites.forms import OrganisationFilterForm, OrganisationForm, SiteForm
 from sites.models import Organisation, Programme, Region, Site
 from tests.conftest import client_for

@@ -27,7 +27,9 @@ from engagements.forms import (
     ShareDiagnosticForm,
     SupportRequestForm,
 )
-from engagements.models import Approach, Diagnostic, EnablerProfile, Engagement, Offer, Sector, SupportRequest
+from engagements.models import Diagnostic, EnablerProfile, Engagement, Offer, SupportRequest
+from engagements.models.enablers import Sector
+from engagements.models.requests import Approach
 from sites.models import Organisation, Programme, Region, Site
 from tests.conftest import ask_for_support, client_for, start_engagement
 

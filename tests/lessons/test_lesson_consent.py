@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from engagements.models import Engagement, NotAllowed
+from core.errors import NotAllowed
+from engagements.models import Engagement
 from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
 from tests.conftest import client_for

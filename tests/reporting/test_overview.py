@@ -13,16 +13,8 @@ from django.utils.http import urlencode
 
 from accounts.models import User
 from core.periods import quarter_containing, since_began, year_containing
-from engagements.models import (
-    EnablerProfile,
-    Engagement,
-    Feedback,
-    Offer,
-    PlannedSession,
-    Session,
-    SupportRequest,
-    new_uid,
-)
+from engagements.models import EnablerProfile, Engagement, Feedback, Offer, PlannedSession, Session, SupportRequest
+from engagements.models.planning import new_uid
 from frontend.dates import long_date
 from reporting.overview import HIDDEN, SECONDARY, build
 from reporting.suppression import Cell, protect

@@ -1,5 +1,5 @@
-"""An enabler's private notes and the engagement keys that seal them. Registered with Django by
-engagements.models, which imports this module; read and written only through engagements.notes."""
+"""Notes: an enabler's private notes, the engagement keys that seal them, and notes keyrings (their words are read and
+written only through engagements.notes)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,13 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.access import visible
 from core.errors import NotAllowed
 
-from . import crypto
-
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
 
-# The engagement and the session are named, not imported: engagements.models imports this module to register its
-# models with Django, and nothing here may import that module back.
+# The engagement and the session are named ("engagements.Engagement"), not imported: this module imports no other
+# module of engagements.models.
 NOTE_LIMIT = 20_000
 
 
@@ -89,17 +87,6 @@ class EngagementKey(models.Model):
     @property
     def sealed_in_browser(self) -> bool:
         return bool(self.notes_key_id)
-
-    def rewrap(self) -> bool:
-        """Wrap the same data key with the current master key. Notes are not touched."""
-        if self.sealed_in_browser:
-            return False  # wrapped by its enabler's notes key: nothing the server holds can open it
-        master_key_id, wrapped = crypto.rewrap(self.engagement_id, self.master_key_id, bytes(self.wrapped_key))
-        if master_key_id == self.master_key_id:
-            return False
-        self.master_key_id, self.wrapped_key = master_key_id, wrapped
-        self.save(update_fields=["master_key_id", "wrapped_key"])
-        return True
 
 
 class PrivateNoteQuerySet(models.QuerySet["PrivateNote"]):
