@@ -17,12 +17,15 @@ from django.urls import reverse
 
 from accounts.models import User
 from core import memo
-from engagements import actions
+from engagements.actions.closeout import give_feedback
+from engagements.actions.engagement import record_diagnostic, revise_agreement
+from engagements.actions.notes import write_private_note
+from engagements.actions.sessions import write_shared_note
 from engagements.models import Engagement, Offer
 from sites.models import Programme
 from tests.conftest import cache_holding, client_for
-from tests.engagements.test_overview import _world
-from tests.engagements.test_overview_words import _feedback
+from tests.reporting.test_overview import _world
+from tests.reporting.test_overview_words import _feedback
 from tests.test_access import MATRIX, TARGETS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,12 +127,10 @@ def test_nothing_a_site_or_an_enabler_wrote_is_ever_cached_whoever_opens_every_p
     engagement: Engagement = objects["engagement_a"]
     enabler, site_lead = objects["enabler"], objects["site_lead"]
     with django_capture_on_commit_callbacks(execute=True):
-        actions.write_private_note(engagement=engagement, by=enabler, text=canary)
-        actions.write_shared_note(engagement=engagement, by=site_lead, body=canary)
-        actions.record_diagnostic(
-            engagement=engagement, by=site_lead, stage=2, strengths=canary, development_areas=canary
-        )
-        actions.give_feedback(
+        write_private_note(engagement=engagement, by=enabler, text=canary)
+        write_shared_note(engagement=engagement, by=site_lead, body=canary)
+        record_diagnostic(engagement=engagement, by=site_lead, stage=2, strengths=canary, development_areas=canary)
+        give_feedback(
             engagement=engagement,
             by=site_lead,
             session=None,
@@ -137,7 +138,7 @@ def test_nothing_a_site_or_an_enabler_wrote_is_ever_cached_whoever_opens_every_p
             what_helped=canary,
             could_be_better=canary,
         )
-        actions.revise_agreement(
+        revise_agreement(
             engagement=engagement,
             by=enabler,
             cadence="Weekly",
