@@ -13,7 +13,25 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from accounts.models import User
-from engagements import actions, changes
+from engagements.actions.changes import ask_for_chemistry, end_pairing, offer_chemistry_times
+from engagements.actions.closeout import give_feedback
+from engagements.actions.engagement import (
+    close_engagement,
+    confirm_agreement,
+    record_diagnostic,
+    revise_agreement,
+    start_closing_engagement,
+)
+from engagements.actions.requests import (
+    ProposedEnabler,
+    choose_enabler,
+    confirm_engagement,
+    decline_proposals,
+    propose_enablers,
+    submit_request,
+    withdraw_request,
+)
+from engagements.actions.sessions import add_action, log_session, write_shared_note
 from engagements.models import EnablerProfile, Engagement, Feedback, Offer, Session, SupportRequest
 from engagements.models.enablers import Sector
 from engagements.models.requests import Approach
@@ -90,7 +108,7 @@ def _offer(programme: Programme, name: str, provider: str, cadence: str, days: D
 
 
 def ask(site: Site, offer: Offer, lead: User, why: str, help_wanted: str, days_ago: int) -> SupportRequest:
-    request = actions.submit_request(
+    request = submit_request(
         site=site,
         offer=offer,
         by=lead,
@@ -106,11 +124,10 @@ def ask(site: Site, offer: Offer, lead: User, why: str, help_wanted: str, days_a
 
 
 def _propose(request: SupportRequest, lead: User, *profiles: EnablerProfile) -> list:
-    return actions.propose_enablers(
+    return propose_enablers(
         request=request,
         proposals=[
-            actions.ProposedEnabler(p, f"{p.user} brings senior experience that fits what you describe.", [])
-            for p in profiles
+            ProposedEnabler(p, f"{p.user} brings senior experience that fits what you describe.", []) for p in profiles
         ],
         by=lead,
     )
@@ -118,12 +135,12 @@ def _propose(request: SupportRequest, lead: User, *profiles: EnablerProfile) -> 
 
 def engage(request: SupportRequest, site_lead: User, programme_lead: User, profile: EnablerProfile) -> Engagement:
     proposal = _propose(request, programme_lead, profile)[0]
-    actions.choose_enabler(request=request, proposal=proposal, by=site_lead)
-    return actions.confirm_engagement(proposal=proposal, by=profile.user)
+    choose_enabler(request=request, proposal=proposal, by=site_lead)
+    return confirm_engagement(proposal=proposal, by=profile.user)
 
 
 def agree(engagement: Engagement, site_lead: User, goals: str) -> None:
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement,
         by=engagement.enabler,
         cadence="Every week, an hour, alternating on site and by video",
@@ -131,8 +148,8 @@ def agree(engagement: Engagement, site_lead: User, goals: str) -> None:
         goals=goals,
         confidentiality=engagement.agreement.confidentiality,
     )
-    actions.confirm_agreement(engagement=engagement, by=engagement.enabler)
-    actions.confirm_agreement(engagement=engagement, by=site_lead)
+    confirm_agreement(engagement=engagement, by=engagement.enabler)
+    confirm_agreement(engagement=engagement, by=site_lead)
     engagement.refresh_from_db()
 
 
@@ -204,7 +221,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         (2, "A shared vision agreed by every partner.", "Turning the vision into plans that each partner owns."),
         (3, "Joint teams in two neighbourhoods; a board that meets every month.", "Shared data and a pooled budget."),
     ):
-        actions.record_diagnostic(
+        record_diagnostic(
             engagement=engagement,
             by=users["site.lead@example.org"],
             stage=stage,
@@ -231,7 +248,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         (45, "2", "partnership-board"),
         (20, "1.5", "small-group"),
     ):
-        actions.log_session(
+        log_session(
             engagement=on_site_engagement,
             by=on_site_engagement.enabler,
             held_on=timezone.localdate() - datetime.timedelta(days=days_ago),
@@ -252,7 +269,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
     closed = engage(wirral, users["lead.wirral@example.org"], lead, profiles["other.enabler@example.org"])
     agree(closed, users["lead.wirral@example.org"], "A partnership board that holds under pressure.")
     closed.refresh_from_db()
-    actions.log_session(
+    log_session(
         engagement=closed,
         by=closed.enabler,
         held_on=timezone.localdate() - datetime.timedelta(days=200),
@@ -261,8 +278,8 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         place="on-site",
         participants="Partnership board",
     )
-    actions.start_closing_engagement(engagement=closed, by=closed.enabler, follow_up_on=timezone.localdate())
-    actions.close_engagement(engagement=closed, by=closed.enabler)
+    start_closing_engagement(engagement=closed, by=closed.enabler, follow_up_on=timezone.localdate())
+    close_engagement(engagement=closed, by=closed.enabler)
     _closed_two_years_ago(sites["Wirral"], vanguard_offer, users["lead.wirral@example.org"], lead, profiles)
 
     ask(
@@ -285,11 +302,11 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         greenwich, lead, profiles["rowan.hale@example.org"], profiles["sasha.mercer@example.org"]
     )
     # Greenwich's lead would like to talk with both before choosing; Rowan has offered two times.
-    to_rowan, _ = changes.ask_for_chemistry(
+    to_rowan, _ = ask_for_chemistry(
         request=greenwich, proposals=greenwich_proposals, by=users["lead.greenwich@example.org"]
     )
     next_week = timezone.localdate() + datetime.timedelta(days=7)
-    changes.offer_chemistry_times(
+    offer_chemistry_times(
         conversation=to_rowan,
         by=users["rowan.hale@example.org"],
         times=[
@@ -317,7 +334,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         north_west_london, users["lead.northwestlondon@example.org"], lead, profiles["sasha.mercer@example.org"]
     )
     agree(ended, users["lead.northwestlondon@example.org"], "A joint board that agrees its priorities.")
-    actions.log_session(
+    log_session(
         engagement=ended,
         by=ended.enabler,
         held_on=timezone.localdate() - datetime.timedelta(days=20),
@@ -326,7 +343,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         place="remote",
         participants="Director of integrated commissioning",
     )
-    changes.end_pairing(
+    end_pairing(
         engagement=ended,
         by=users["lead.northwestlondon@example.org"],
         words="Thank you for the sessions. We need someone who knows council commissioning from the inside.",
@@ -340,7 +357,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         6,
     )
     chosen = _propose(islington, lead, profiles["enabler@example.org"], profiles["rowan.hale@example.org"])[0]
-    actions.choose_enabler(request=islington, proposal=chosen, by=users["lead.islington@example.org"])
+    choose_enabler(request=islington, proposal=chosen, by=users["lead.islington@example.org"])
     kent = ask(
         sites["Kent"],
         weekly,
@@ -350,7 +367,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         20,
     )
     _propose(kent, lead, profiles["sasha.mercer@example.org"])
-    actions.decline_proposals(
+    decline_proposals(
         request=kent, reason="We would prefer someone with social care experience.", by=users["lead.kent@example.org"]
     )
     cheshire = ask(
@@ -361,7 +378,7 @@ def seed_support(*, users: dict[str, User], sites: dict[str, Site], programmes: 
         "Coaching.",
         40,
     )
-    actions.withdraw_request(request=cheshire, by=users["lead.cheshire@example.org"])
+    withdraw_request(request=cheshire, by=users["lead.cheshire@example.org"])
 
 
 def _closed_two_years_ago(
@@ -382,7 +399,7 @@ def _closed_two_years_ago(
     agree(old, site_lead, "A partnership board that meets monthly and decides together.")
 
     def log(private_note: str = "") -> None:
-        actions.log_session(
+        log_session(
             engagement=old,
             by=old.enabler,
             held_on=timezone.localdate(),
@@ -397,9 +414,9 @@ def _closed_two_years_ago(
         log("The board found its voice when the council spoke first.")
     except NotesKeyError:  # no master key: the session still counts
         log()
-    actions.write_shared_note(engagement=old, by=site_lead, body="Next: agree the terms of reference.")
-    actions.start_closing_engagement(engagement=old, by=site_lead, follow_up_on=timezone.localdate())
-    actions.close_engagement(engagement=old, by=site_lead)
+    write_shared_note(engagement=old, by=site_lead, body="Next: agree the terms of reference.")
+    start_closing_engagement(engagement=old, by=site_lead, follow_up_on=timezone.localdate())
+    close_engagement(engagement=old, by=site_lead)
     back = datetime.timedelta(days=715)
     old.refresh_from_db()
     Engagement.objects.filter(pk=old.pk).update(
@@ -430,7 +447,7 @@ def _demo_sessions(engagement: Engagement, users: dict[str, User]) -> None:
     for number, session_format in enumerate(formats):
         note = notes[number] if number < len(notes) else ""
         try:
-            actions.log_session(
+            log_session(
                 engagement=engagement,
                 by=enabler,
                 held_on=timezone.localdate() - datetime.timedelta(days=7 * (len(formats) - number)),
@@ -441,7 +458,7 @@ def _demo_sessions(engagement: Engagement, users: dict[str, User]) -> None:
                 private_note=note,
             )
         except NotesKeyError:  # no master key: the sessions are still worth showing
-            actions.log_session(
+            log_session(
                 engagement=engagement,
                 by=enabler,
                 held_on=timezone.localdate() - datetime.timedelta(days=7 * (len(formats) - number)),
@@ -450,21 +467,21 @@ def _demo_sessions(engagement: Engagement, users: dict[str, User]) -> None:
                 place="remote",
                 participants="Programme director",
             )
-    actions.add_action(
+    add_action(
         engagement=engagement,
         by=enabler,
         description="Draft the neighbourhood team charter",
         owner=site_lead,
         due_on=timezone.localdate() + datetime.timedelta(days=14),
     )
-    actions.add_action(
+    add_action(
         engagement=engagement,
         by=site_lead,
         description="Share the board's reading list",
         owner=enabler,
         due_on=timezone.localdate() + datetime.timedelta(days=7),
     )
-    actions.write_shared_note(
+    write_shared_note(
         engagement=engagement,
         by=site_lead,
         body="Thank you for the session. The board would like to try the check-in again.",
@@ -492,7 +509,7 @@ def seed_feedback() -> None:
         if lead is None:
             continue
         for usefulness, helped, better in (FEEDBACK[number % len(FEEDBACK)], FEEDBACK[(number + 3) % len(FEEDBACK)]):
-            actions.give_feedback(
+            give_feedback(
                 engagement=engagement,
                 by=lead.user,
                 session=None,

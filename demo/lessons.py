@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from demo.engagements import agree, ask, engage
-from engagements import actions
+from engagements.actions.engagement import close_engagement, start_closing_engagement
+from engagements.actions.sessions import log_session
 from engagements.models import EnablerProfile, Engagement, Offer
 from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
@@ -217,7 +218,7 @@ def _past_engagement(
     engagement = engage(request, lead, programme_lead, enabler)
     agree(engagement, lead, "Trust.")
     engagement.refresh_from_db()
-    actions.log_session(
+    log_session(
         engagement=engagement,
         by=enabler.user,
         held_on=timezone.localdate() - datetime.timedelta(days=90),
@@ -227,8 +228,8 @@ def _past_engagement(
         participants="Board",
     )
     engagement.refresh_from_db()
-    actions.start_closing_engagement(engagement=engagement, by=enabler.user, follow_up_on=timezone.localdate())
-    actions.close_engagement(engagement=engagement, by=enabler.user)
+    start_closing_engagement(engagement=engagement, by=enabler.user, follow_up_on=timezone.localdate())
+    close_engagement(engagement=engagement, by=enabler.user)
     return engagement
 
 

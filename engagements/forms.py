@@ -19,6 +19,7 @@ from frontend.forms import ModelMultipleChoiceField
 from frontend.widgets import DateField
 from sites.models import Region, Site
 
+from .actions.planning import LONGEST_SERIES
 from .models import (
     Agreement,
     ChemistryConversation,
@@ -37,7 +38,6 @@ from .models.notes import MAX_ITERATIONS, MIN_ITERATIONS, NONCE_BYTES, SEALED_NO
 from .models.requests import Approach
 from .notes import NOTE_LIMIT
 from .notes.sealed import Moved, Wrapping
-from .planning import LONGEST_SERIES
 
 TEXT_LIMIT = 5000
 
@@ -1007,7 +1007,7 @@ class MovePlannedSessionForm(forms.Form):
 
 # Chemistry conversations and changes of enabler ---------------------------------------------------------------
 
-CHANGE_WORDS_LIMIT = 2000  # the action's limit (engagements.changes.WORDS_AT_MOST)
+CHANGE_WORDS_LIMIT = 2000  # the action's limit (engagements.actions.changes.WORDS_AT_MOST)
 
 
 def _proposal_label(proposal: Proposal) -> str:

@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import actions, planning
+from .actions import closeout, planning
+from .actions.requests import note_reminder_sent
+from .actions.sessions import nudge_if_quiet
 from .models import Engagement, Offer, SupportRequest
 from .working_days import working_days_between
 
@@ -28,7 +30,7 @@ def remind_waiting_requests() -> int:
         waited = working_days_between(timezone.localdate(support_request.waiting_since), today)
         if waited <= WAITING_WORKING_DAYS:
             continue
-        actions.note_reminder_sent(request=support_request, leads=leads, waited=waited)
+        note_reminder_sent(request=support_request, leads=leads, waited=waited)
         reminded += 1
     logger.info("Waiting-request reminders sent for %s request(s)", reminded)
     return reminded
@@ -41,7 +43,7 @@ def nudge_quiet_engagements() -> int:
     nudged = 0
     quiet = Engagement.objects.filter(state=Engagement.State.ACTIVE, offer__cadence=Offer.Cadence.WEEKLY)
     for engagement in quiet.select_related("site", "offer", "enabler").iterator():
-        nudged += actions.nudge_if_quiet(engagement=engagement, today=today)
+        nudged += nudge_if_quiet(engagement=engagement, today=today)
     logger.info("Nudges sent for %s engagement(s)", nudged)
     return nudged
 
@@ -49,7 +51,7 @@ def nudge_quiet_engagements() -> int:
 @shared_task
 def send_close_out_check_ins() -> int:
     """Daily: at each engagement's follow-up date, a gentle look back at its close-out review, to the two parties."""
-    sent = actions.send_close_out_check_ins(today=timezone.localdate())
+    sent = closeout.send_close_out_check_ins(today=timezone.localdate())
     logger.info("Close-out check-ins sent for %s review(s)", sent)
     return sent
 

@@ -25,7 +25,7 @@ from accounts import actions as account_actions
 from accounts.models import AuditEvent, User
 from accounts.notifications import notify
 from core.errors import NotAllowed
-from engagements import actions as engagement_actions
+from engagements.actions.notes import warn_before_destroying_notes
 from engagements.models import Engagement
 from frontend.dates import long_date
 from sites import access as site_access
@@ -136,7 +136,7 @@ def _tell_people(at: datetime.datetime, batch_size: int) -> dict[str, int]:
         if not told_now:  # held or told meanwhile: what is left is for the next run
             break
     for engagement in schedule.enablers_to_tell_of_notes(at).select_related("site", "enabler")[:batch_size]:
-        told["private notes"] += engagement_actions.warn_before_destroying_notes(engagement=engagement)
+        told["private notes"] += warn_before_destroying_notes(engagement=engagement)
     unused_days = settings.RETENTION_DAYS["unused_accounts"]
     for user in schedule.accounts_to_tell(at).order_by("pk")[:batch_size]:
         last_seen = timezone.localdate(user.last_login or user.date_joined)

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts import actions as account_actions
 from accounts.models import AccountSession, AuditEvent, Notification, User
-from engagements import actions as engagement_actions
+from engagements.actions.notes import destroy_private_notes
 from engagements.models import (
     AccessRecord,
     Action,
@@ -126,7 +126,7 @@ def _shred_notes(engagement_ids: list[int]) -> int:
     """Crypto-shredding through the notes' own action (one audit event an engagement, with how many notes)."""
     engagements = list(Engagement.objects.filter(pk__in=engagement_ids).only("pk"))
     if engagements:
-        engagement_actions.destroy_private_notes(engagements=engagements, by=None)
+        destroy_private_notes(engagements=engagements, by=None)
     return len(engagements)
 
 

@@ -21,7 +21,15 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import two_factor
 from accounts.models import User
-from engagements import actions
+from engagements.actions.engagement import share_diagnostic
+from engagements.actions.requests import (
+    ProposedEnabler,
+    choose_enabler,
+    confirm_engagement,
+    propose_enablers,
+    submit_request,
+)
+from engagements.actions.sessions import log_session, turn_on_calendar_feed
 from engagements.models import Action, EnablerProfile, Engagement, Offer, SupportRequest
 from engagements.notes import PrivateNote
 from lessons import actions as lesson_actions
@@ -213,7 +221,7 @@ def days_offer(programme: Programme) -> Offer:
 
 
 def ask_for_support(site: Site, offer: Offer, by: User) -> SupportRequest:
-    return actions.submit_request(
+    return submit_request(
         site=site,
         offer=offer,
         by=by,
@@ -227,13 +235,13 @@ def ask_for_support(site: Site, offer: Offer, by: User) -> SupportRequest:
 
 def start_engagement(request: SupportRequest, enabler: User, site_lead: User, programme_lead: User) -> Engagement:
     """The whole pull journey with the real actions: proposed, chosen by the site, confirmed by the enabler."""
-    proposal = actions.propose_enablers(
+    proposal = propose_enablers(
         request=request,
-        proposals=[actions.ProposedEnabler(enabler.enabler_profile, "An experienced coach.", [])],
+        proposals=[ProposedEnabler(enabler.enabler_profile, "An experienced coach.", [])],
         by=programme_lead,
     )[0]
-    actions.choose_enabler(request=request, proposal=proposal, by=site_lead)
-    return actions.confirm_engagement(proposal=proposal, by=enabler)
+    choose_enabler(request=request, proposal=proposal, by=site_lead)
+    return confirm_engagement(proposal=proposal, by=enabler)
 
 
 @pytest.fixture
@@ -366,17 +374,15 @@ def objects(
     personas: dict, site_a: Site, site_b: Site, engagement_a: Engagement, engagement_b: Engagement, themes: list
 ) -> dict:
     """Every persona and a real object of each kind at site A and at site B, for the access tests."""
-    share_a = actions.share_diagnostic(
-        engagement=engagement_a, person=personas["account_manager"], by=personas["site_lead"]
-    )
+    share_a = share_diagnostic(engagement=engagement_a, person=personas["account_manager"], by=personas["site_lead"])
     manager_b = personas["account_manager"].__class__.objects.create_user(
         "manager.b@example.test", "x", full_name="Bo Manager", is_account_manager=True
     )
     site_b.account_managers.add(manager_b)
-    share_b = actions.share_diagnostic(engagement=engagement_b, person=manager_b, by=personas["other_site_lead"])
+    share_b = share_diagnostic(engagement=engagement_b, person=manager_b, by=personas["other_site_lead"])
     for engagement, enabler in ((engagement_a, personas["enabler"]), (engagement_b, personas["other_enabler"])):
         lead = personas["site_lead"] if engagement is engagement_a else personas["other_site_lead"]
-        actions.log_session(
+        log_session(
             engagement=engagement,
             by=enabler,
             held_on=datetime.date(2026, 11, 2),
@@ -389,7 +395,7 @@ def objects(
             action_owner=lead,
             action_due_on=None,
         )
-    feed = actions.turn_on_calendar_feed(user=personas["enabler"])
+    feed = turn_on_calendar_feed(user=personas["enabler"])
     lessons = {}
     for label, engagement, enabler, lead in (
         ("a", engagement_a, personas["enabler"], personas["site_lead"]),

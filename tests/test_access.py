@@ -24,7 +24,11 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.actions import email_change_token
 from accounts.models import ExternalIdentity, Notification, User
-from engagements import actions, changes, planning
+from engagements.actions.changes import ask_for_chemistry, end_pairing
+from engagements.actions.closeout import give_feedback
+from engagements.actions.engagement import confirm_agreement, revise_agreement
+from engagements.actions.planning import plan_session
+from engagements.actions.requests import ProposedEnabler, propose_enablers
 from engagements.models import Engagement, Feedback, Offer, PlannedSession
 from onboarding import actions as onboarding_actions
 from onboarding import imports as onboarding_imports
@@ -428,7 +432,7 @@ def _shared_feedback(o: dict, engagement: str, lead: str) -> Feedback:
     Made the first time a row asks, then kept with the personas' objects."""
     key = f"shared_{engagement}"
     if key not in o:
-        o[key] = actions.give_feedback(
+        o[key] = give_feedback(
             engagement=o[engagement],
             by=o[lead],
             session=None,
@@ -443,7 +447,7 @@ def _shared_feedback(o: dict, engagement: str, lead: str) -> Feedback:
 def _planned(engagement: Engagement) -> PlannedSession:
     """A session planned by the engagement's enabler for tomorrow at 10:00 UK time, online."""
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    return planning.plan_session(
+    return plan_session(
         engagement=engagement,
         by=engagement.enabler,
         starts_at=datetime.datetime.combine(tomorrow, datetime.time(10), tzinfo=ZoneInfo("Europe/London")),
@@ -468,15 +472,15 @@ def _pairings(o: dict) -> dict[str, Any]:
         ):
             site, lead, enabler = o[f"site_{label}"], o[lead_persona], o[enabler_persona]
             request = ask_for_support(site, _offer(site, "Coaching after a first talk"), lead)
-            (proposal,) = actions.propose_enablers(
+            (proposal,) = propose_enablers(
                 request=request,
-                proposals=[actions.ProposedEnabler(enabler.enabler_profile, "An experienced coach.", [])],
+                proposals=[ProposedEnabler(enabler.enabler_profile, "An experienced coach.", [])],
                 by=central,
             )
-            made[f"chemistry_{label}"] = changes.ask_for_chemistry(request=request, proposals=[proposal], by=lead)[0]
+            made[f"chemistry_{label}"] = ask_for_chemistry(request=request, proposals=[proposal], by=lead)[0]
             if label == "a":
                 ended = _active(site, _offer(site, "Coaching that ended early"), lead, enabler, central)
-                changes.end_pairing(engagement=ended, by=lead, words="We would like a different enabler.")
+                end_pairing(engagement=ended, by=lead, words="We would like a different enabler.")
                 made["ended_a"] = Engagement.objects.get(pk=ended.pk)
             made[f"active_{label}"] = _active(site, _offer(site, "Coaching under way"), lead, enabler, central)
         o["pairings"] = made
@@ -492,7 +496,7 @@ def _offer(site: Site, name: str) -> Offer:
 def _active(site: Site, offer: Offer, lead: User, enabler: User, programme_lead: User) -> Engagement:
     """An engagement through the whole journey, its agreement confirmed by both: active, so it can be ended."""
     engagement = start_engagement(ask_for_support(site, offer, lead), enabler, lead, programme_lead)
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement,
         by=enabler,
         cadence="Weekly",
@@ -500,8 +504,8 @@ def _active(site: Site, offer: Offer, lead: User, enabler: User, programme_lead:
         goals="Trust",
         confidentiality="Ours",
     )
-    actions.confirm_agreement(engagement=engagement, by=enabler)
-    actions.confirm_agreement(engagement=engagement, by=lead)
+    confirm_agreement(engagement=engagement, by=enabler)
+    confirm_agreement(engagement=engagement, by=lead)
     engagement = Engagement.objects.get(pk=engagement.pk)
     assert engagement.state == Engagement.State.ACTIVE
     return engagement

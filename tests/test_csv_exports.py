@@ -16,7 +16,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from core.exports import csv_text, neutralise, starts_formula
-from engagements import actions, notes
+from engagements import notes
+from engagements.actions.sessions import add_action
 from engagements.models import Engagement, Offer
 from lessons import actions as lesson_actions
 from lessons.models import Theme
@@ -121,7 +122,7 @@ def test_the_private_notes_download_neutralises_the_notes(
 def test_the_subject_access_export_neutralises_every_csv(
     engagement_a: Engagement, site_lead: User, tmp_path: Path
 ) -> None:
-    actions.add_action(
+    add_action(
         engagement=engagement_a,
         by=site_lead,
         description="@SUM(1)",

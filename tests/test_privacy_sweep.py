@@ -28,7 +28,16 @@ from django.views.debug import ExceptionReporter
 
 from accounts.models import User
 from core import memo
-from engagements import actions, changes
+from engagements.actions.changes import (
+    ask_for_chemistry,
+    end_pairing,
+    offer_chemistry_times,
+    pick_chemistry_time,
+    plan_chemistry,
+)
+from engagements.actions.closeout import give_feedback, record_close_out_review
+from engagements.actions.engagement import confirm_agreement, revise_agreement, start_closing_engagement
+from engagements.actions.requests import ProposedEnabler, propose_enablers
 from engagements.models import EnablerProfile
 from engagements.notes import PrivateNote
 from engagements.tasks import nudge_quiet_engagements
@@ -187,12 +196,11 @@ def _write_canary_review(objects: dict) -> None:
     import datetime
 
     """The site's lead of A closes its engagement and writes the canary into the words of its close-out review."""
-    from engagements import actions
     from engagements.models import Engagement
 
     engagement, enabler, lead = objects["engagement_a"], objects["enabler"], objects["site_lead"]
     if engagement.state == Engagement.State.AGREEMENT:
-        actions.revise_agreement(
+        revise_agreement(
             engagement=engagement,
             by=enabler,
             cadence="Weekly",
@@ -200,10 +208,10 @@ def _write_canary_review(objects: dict) -> None:
             goals="Trust",
             confidentiality="x",
         )
-        actions.confirm_agreement(engagement=engagement, by=enabler)
-        actions.confirm_agreement(engagement=engagement, by=lead)
-    actions.start_closing_engagement(engagement=engagement, by=lead, follow_up_on=datetime.date.today())
-    actions.record_close_out_review(
+        confirm_agreement(engagement=engagement, by=enabler)
+        confirm_agreement(engagement=engagement, by=lead)
+    start_closing_engagement(engagement=engagement, by=lead, follow_up_on=datetime.date.today())
+    record_close_out_review(
         engagement=engagement, by=lead, outcomes=[("Trust", "met", REVIEW_CANARY)], what_next=f"{REVIEW_CANARY} next"
     )
 
@@ -220,7 +228,7 @@ def test_a_close_out_review_reaches_only_the_two_parties(
 
     import time_machine
 
-    from engagements.actions import send_close_out_check_ins
+    from engagements.actions.closeout import send_close_out_check_ins
 
     rows = {(name, target) for name, target, _ in MATRIX + POST_MATRIX}
     # Every target made first: some (a planned session) cannot be made once the engagement is closing.
@@ -300,7 +308,7 @@ def test_the_words_of_a_change_of_enabler_reach_only_the_two_parties(
     detail = reverse("engagements:engagement_detail", kwargs={"pk": ended.pk})
     urls += [detail, reverse("engagements:request_detail", kwargs={"pk": ended.request_id})]
     with django_capture_on_commit_callbacks(execute=True):
-        changes.end_pairing(engagement=ended, by=objects["site_lead"], words=f"{CHANGE_CANARY}: not the right fit")
+        end_pairing(engagement=ended, by=objects["site_lead"], words=f"{CHANGE_CANARY}: not the right fit")
     for party in ("site_lead", "site_member", "enabler"):  # the sweep would prove nothing without it to find
         assert CHANGE_CANARY in _body(client_for(objects[party]).get(detail)), party
 
@@ -320,7 +328,7 @@ def test_the_central_team_sees_that_a_pairing_ended_never_who_ended_it(
     asked for."""
     ended = _pairings(objects)["active_a"]
     with django_capture_on_commit_callbacks(execute=True):
-        changes.end_pairing(engagement=ended, by=objects["site_lead"], words=f"{CHANGE_CANARY}: not the right fit")
+        end_pairing(engagement=ended, by=objects["site_lead"], words=f"{CHANGE_CANARY}: not the right fit")
     detail = reverse("engagements:engagement_detail", kwargs={"pk": ended.pk})
     request_page = reverse("engagements:request_detail", kwargs={"pk": ended.request_id})
     parties_see = _body(client_for(objects["enabler"]).get(detail))
@@ -357,13 +365,13 @@ def test_a_chemistry_conversations_place_and_link_reach_only_the_two_in_it(
     rowan = User.objects.create_user("rowan.quill@example.test", "x", full_name="Rowan Quill")
     EnablerProfile.objects.create(user=rowan, capacity=2)
     request = ask_for_support(objects["site_a"], _offer(objects["site_a"], "A first talk online"), lead)
-    (proposal,) = actions.propose_enablers(
+    (proposal,) = propose_enablers(
         request=request,
-        proposals=[actions.ProposedEnabler(rowan.enabler_profile, "An experienced coach.", [])],
+        proposals=[ProposedEnabler(rowan.enabler_profile, "An experienced coach.", [])],
         by=objects["programme_lead"],
     )
     with django_capture_on_commit_callbacks(execute=True):
-        on_site = changes.offer_chemistry_times(
+        on_site = offer_chemistry_times(
             conversation=_pairings(objects)["chemistry_a"],
             by=enabler,
             times=[tomorrow],
@@ -371,9 +379,9 @@ def test_a_chemistry_conversations_place_and_link_reach_only_the_two_in_it(
             place="on-site",
             address=f"{ADDRESS_CANARY}, Room 4, Fictional House",
         )
-        changes.pick_chemistry_time(conversation=on_site, by=lead, starts_at=on_site.times[0])
-        (online,) = changes.ask_for_chemistry(request=request, proposals=[proposal], by=lead)
-        changes.plan_chemistry(
+        pick_chemistry_time(conversation=on_site, by=lead, starts_at=on_site.times[0])
+        (online,) = ask_for_chemistry(request=request, proposals=[proposal], by=lead)
+        plan_chemistry(
             conversation=online,
             by=lead,
             starts_at=tomorrow + datetime.timedelta(hours=3),
@@ -417,7 +425,7 @@ def _shared_feedback(engagement: object, lead: User, words: str, *, approve: boo
     from lessons import actions as lesson_actions
     from lessons.models import anonymised_feedback
 
-    feedback = actions.give_feedback(
+    feedback = give_feedback(
         engagement=engagement,
         by=lead,
         session=None,
@@ -455,7 +463,7 @@ def test_feedback_words_reach_the_centre_only_as_approved_and_anonymised_shared_
     named = User.objects.create_user("named.enabler@example.test", "x", full_name=f"{GIVEN_NAME} Fairweather")
     EnablerProfile.objects.create(user=named, capacity=10)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.give_feedback(
+        give_feedback(
             engagement=engagement,
             by=lead,
             session=None,

@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from engagements import actions, planning
+from engagements.actions.planning import plan_series
+from engagements.actions.sessions import log_session
 from engagements.models import EnablerProfile, Engagement, Session
 from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
@@ -69,7 +70,7 @@ def publish(engagement: Engagement, site_lead: User, title: str, themes: list[Th
 
 
 def log(engagement: Engagement, day: int) -> Session:
-    return actions.log_session(
+    return log_session(
         engagement=engagement,
         by=engagement.enabler,
         held_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=day),
@@ -137,7 +138,7 @@ def test_every_measured_page_costs_the_same_few_queries_at_two_data_sizes(
 
 def held(engagement: Engagement, number: int) -> Session:
     """A session held within the last 300 days (a few on some days), with no note."""
-    return actions.log_session(
+    return log_session(
         engagement=engagement,
         by=engagement.enabler,
         held_on=timezone.localdate() - datetime.timedelta(days=number % 300),
@@ -151,7 +152,7 @@ def held(engagement: Engagement, number: int) -> Session:
 def plan_weekly(engagement: Engagement, weeks: int) -> None:
     """A weekly series of `weeks` sessions from next week, as the enabler plans it."""
     first = timezone.localdate() + datetime.timedelta(days=7)
-    planning.plan_series(
+    plan_series(
         engagement=engagement,
         by=engagement.enabler,
         first_starts_at=datetime.datetime.combine(first, datetime.time(10), tzinfo=ZoneInfo("Europe/London")),

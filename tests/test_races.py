@@ -13,7 +13,19 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from core.errors import NotAllowed
-from engagements import actions
+from engagements.actions.engagement import (
+    close_engagement,
+    confirm_agreement,
+    revise_agreement,
+    start_closing_engagement,
+)
+from engagements.actions.requests import (
+    ProposedEnabler,
+    choose_enabler,
+    confirm_engagement,
+    propose_enablers,
+    withdraw_request,
+)
 from engagements.models import Engagement, Offer, SupportRequest
 from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
@@ -54,14 +66,14 @@ def test_a_site_withdrawing_while_its_chosen_enabler_confirms_ends_one_way_only(
     site_a: Site, offer: Offer, site_member: User, site_lead: User, programme_lead: User, enabler: User
 ) -> None:
     request = ask_for_support(site_a, offer, site_lead)
-    proposal = actions.propose_enablers(
-        request=request, proposals=[actions.ProposedEnabler(enabler.enabler_profile, "Hello.", [])], by=programme_lead
+    proposal = propose_enablers(
+        request=request, proposals=[ProposedEnabler(enabler.enabler_profile, "Hello.", [])], by=programme_lead
     )[0]
-    actions.choose_enabler(request=request, proposal=proposal, by=site_lead)
+    choose_enabler(request=request, proposal=proposal, by=site_lead)
 
     outcomes = _at_once(
-        lambda: actions.withdraw_request(request=request, by=site_member),
-        lambda: actions.confirm_engagement(proposal=proposal, by=enabler),
+        lambda: withdraw_request(request=request, by=site_member),
+        lambda: confirm_engagement(proposal=proposal, by=enabler),
     )
 
     request.refresh_from_db()
@@ -103,16 +115,16 @@ def test_both_parties_withdrawing_consent_at_once_both_count(engagement_a: Engag
 
 def test_two_closes_at_once_close_the_engagement_once(engagement_a: Engagement, site_lead: User) -> None:
     enabler = engagement_a.enabler
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement_a, by=enabler, cadence="Weekly", ways_of_working="A", goals="B", confidentiality="C"
     )
-    actions.confirm_agreement(engagement=engagement_a, by=enabler)
-    actions.confirm_agreement(engagement=engagement_a, by=site_lead)
-    actions.start_closing_engagement(engagement=engagement_a, by=enabler, follow_up_on=timezone.localdate())
+    confirm_agreement(engagement=engagement_a, by=enabler)
+    confirm_agreement(engagement=engagement_a, by=site_lead)
+    start_closing_engagement(engagement=engagement_a, by=enabler, follow_up_on=timezone.localdate())
 
     outcomes = _at_once(
-        lambda: actions.close_engagement(engagement=engagement_a, by=enabler),
-        lambda: actions.close_engagement(engagement=engagement_a, by=site_lead),
+        lambda: close_engagement(engagement=engagement_a, by=enabler),
+        lambda: close_engagement(engagement=engagement_a, by=site_lead),
     )
 
     engagement_a.refresh_from_db()
@@ -143,11 +155,11 @@ def test_an_invitation_accepted_in_two_tabs_at_once_makes_one_account(programme_
 def test_the_site_lead_and_the_enabler_ending_a_pairing_at_once_end_it_once(
     engagement_a: Engagement, site_lead: User
 ) -> None:
-    from engagements import changes
+    from engagements.actions.changes import end_pairing
     from engagements.models import EnablerChange
 
     enabler = engagement_a.enabler
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement_a,
         by=enabler,
         cadence="Weekly",
@@ -155,12 +167,12 @@ def test_the_site_lead_and_the_enabler_ending_a_pairing_at_once_end_it_once(
         goals="Trust",
         confidentiality="Ours",
     )
-    actions.confirm_agreement(engagement=engagement_a, by=enabler)
-    actions.confirm_agreement(engagement=engagement_a, by=site_lead)
+    confirm_agreement(engagement=engagement_a, by=enabler)
+    confirm_agreement(engagement=engagement_a, by=site_lead)
 
     outcomes = _at_once(
-        lambda: changes.end_pairing(engagement=engagement_a, by=site_lead, words="From the site"),
-        lambda: changes.end_pairing(engagement=engagement_a, by=enabler, words="From the enabler"),
+        lambda: end_pairing(engagement=engagement_a, by=site_lead, words="From the site"),
+        lambda: end_pairing(engagement=engagement_a, by=enabler, words="From the enabler"),
     )
 
     assert outcomes == ["done", "refused"]
@@ -174,24 +186,24 @@ def test_the_site_choosing_while_an_enabler_plans_a_chemistry_conversation_ends_
 ) -> None:
     import datetime
 
-    from engagements import changes
+    from engagements.actions.changes import ask_for_chemistry, plan_chemistry
     from engagements.models import ChemistryConversation
 
     request = ask_for_support(site_a, offer, site_lead)
-    first, second = actions.propose_enablers(
+    first, second = propose_enablers(
         request=request,
         proposals=[
-            actions.ProposedEnabler(enabler.enabler_profile, "Hello.", []),
-            actions.ProposedEnabler(other_enabler.enabler_profile, "Hello too.", []),
+            ProposedEnabler(enabler.enabler_profile, "Hello.", []),
+            ProposedEnabler(other_enabler.enabler_profile, "Hello too.", []),
         ],
         by=programme_lead,
     )
-    _, talk = changes.ask_for_chemistry(request=request, proposals=[first, second], by=site_lead)
+    _, talk = ask_for_chemistry(request=request, proposals=[first, second], by=site_lead)
     when = timezone.now() + datetime.timedelta(days=3)
 
     outcomes = _at_once(
-        lambda: actions.choose_enabler(request=request, proposal=first, by=site_lead),
-        lambda: changes.plan_chemistry(
+        lambda: choose_enabler(request=request, proposal=first, by=site_lead),
+        lambda: plan_chemistry(
             conversation=talk,
             by=other_enabler,
             starts_at=when,

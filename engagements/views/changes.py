@@ -1,4 +1,4 @@
-"""Chemistry conversations before a site chooses, and a change of enabler: the pages of engagements.changes."""
+"""Chemistry conversations before a site chooses, and a change of enabler: the pages of engagements.actions.changes."""
 
 from __future__ import annotations
 
@@ -15,7 +15,14 @@ from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 from sites import access as site_access
 
-from .. import access, changes
+from .. import access
+from ..actions.changes import (
+    carry_over_shared_work,
+    end_pairing,
+    offer_chemistry_times,
+    pick_chemistry_time,
+    plan_chemistry,
+)
 from ..forms import ChemistryOfferForm, ChemistryPickForm, ChemistryPlanForm, EndPairingForm
 from ..models import ChemistryConversation, EnablerChange, Engagement, Proposal, SupportRequest
 
@@ -94,7 +101,7 @@ def _where(conversation: ChemistryConversation) -> dict[str, Any]:
 def _take(step: str, form: Any, conversation: ChemistryConversation, request: AuthenticatedHttpRequest) -> str:
     data = form.cleaned_data
     if step == "offer":
-        changes.offer_chemistry_times(
+        offer_chemistry_times(
             conversation=conversation,
             by=request.user,
             times=data["times"],
@@ -105,10 +112,10 @@ def _take(step: str, form: Any, conversation: ChemistryConversation, request: Au
         )
         return "The times are offered. The site's lead has been told."
     if step == "pick":
-        changes.pick_chemistry_time(conversation=conversation, by=request.user, starts_at=form.moment())
+        pick_chemistry_time(conversation=conversation, by=request.user, starts_at=form.moment())
         return "The conversation is planned. You both have the invitation for your calendars."
     where = form.where()
-    changes.plan_chemistry(
+    plan_chemistry(
         conversation=conversation,
         by=request.user,
         starts_at=where["starts_at"],
@@ -133,7 +140,7 @@ def engagement_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = EndPairingForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            changes.end_pairing(engagement=engagement, by=request.user, words=form.cleaned_data["words"])
+            end_pairing(engagement=engagement, by=request.user, words=form.cleaned_data["words"])
         except NotAllowed as error:
             form.add_error(None, error.text())
         else:
@@ -148,7 +155,7 @@ def engagement_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def engagement_carry_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = get_object_or_404(Engagement.objects.working_with(request.user), pk=pk)
     try:
-        notes, actions = changes.carry_over_shared_work(engagement=engagement, by=request.user)
+        notes, actions = carry_over_shared_work(engagement=engagement, by=request.user)
     except NotAllowed as error:
         messages.error(request, error.text())
     else:

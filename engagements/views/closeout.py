@@ -12,7 +12,8 @@ from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
-from .. import access, actions
+from .. import access
+from ..actions.closeout import record_close_out_review
 from ..forms import CloseOutReviewForm
 from ..models import CloseOutReview, Engagement
 from ..models.closeout import goals_of
@@ -29,7 +30,7 @@ def close_out_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         form = CloseOutReviewForm(posted(request), goals=goals_of(engagement.agreement.goals), initial=_initial(review))
         if request.method == "POST" and form.is_valid():
             try:
-                actions.record_close_out_review(
+                record_close_out_review(
                     engagement=engagement,
                     by=request.user,
                     outcomes=form.outcomes(),

@@ -10,7 +10,8 @@ from core.http import AuthenticatedHttpRequest
 from frontend.forms import chosen, posted
 from sites import access as site_access
 
-from .. import access, actions
+from .. import access
+from ..actions.closeout import give_feedback
 from ..forms import FeedbackForm
 from ..models import Engagement, Feedback
 
@@ -24,7 +25,7 @@ def feedback_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     may_share = access.is_site_lead_of(request.user, engagement)  # a lead of the site may share what helped
     form = FeedbackForm(posted(request), may_share=may_share)
     if request.method == "POST" and form.is_valid():
-        feedback = actions.give_feedback(engagement=engagement, by=request.user, session=session, **form.cleaned_data)
+        feedback = give_feedback(engagement=engagement, by=request.user, session=session, **form.cleaned_data)
         if feedback.share_what_helped:  # nothing is shared until they approve the words, checked on this page
             messages.success(request, "Thank you. Now check the words the central team would read.")
             return redirect("lessons:shared_words_check", pk=feedback.pk)

@@ -21,7 +21,16 @@ from frontend.dates import LONDON
 from frontend.forms import chosen, posted
 from sites import access as site_access
 
-from .. import access, planning
+from .. import access
+from ..actions.planning import (
+    budget_warning,
+    cancel_planned_session,
+    end_series,
+    move_planned_session,
+    plan_series,
+    plan_session,
+    planned_days,
+)
 from ..forms import MovePlannedSessionForm, PlannedSessionForm
 from ..models import Engagement, Offer, PlannedSession, Session
 
@@ -66,9 +75,9 @@ def _plan(engagement: Engagement, by: User, form: PlannedSessionForm) -> str:
     }
     if form.repeats:
         first = common.pop("starts_at")
-        series = planning.plan_series(first_starts_at=first, frequency=data["repeat"], until=data["until"], **common)
+        series = plan_series(first_starts_at=first, frequency=data["repeat"], until=data["until"], **common)
         return f"{series.occurrences.count()} sessions are planned. Everyone invited has been sent the invitation."
-    planning.plan_session(**common)
+    plan_session(**common)
     return "The session is planned. Everyone invited has been sent the invitation."
 
 
@@ -83,7 +92,7 @@ def planned_session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             form.add_error(None, error.text())
         else:
             messages.success(request, done)
-            if warning := planning.budget_warning(engagement):
+            if warning := budget_warning(engagement):
                 messages.warning(request, warning)
             return redirect("engagements:engagement_detail", pk=pk)
     return render(request, "engagements/planned_session_create.html", {"form": form, "engagement": engagement})
@@ -101,7 +110,7 @@ def planned_session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     if request.method == "POST" and form.is_valid():
         invitees = list(form.cleaned_data["invitees"]) if "invitees" in form.fields else None
         try:
-            planning.move_planned_session(planned=planned, by=request.user, invitees=invitees, **form.where())
+            move_planned_session(planned=planned, by=request.user, invitees=invitees, **form.where())
         except NotAllowed as error:
             form.add_error(None, error.text())
         else:
@@ -115,7 +124,7 @@ def planned_session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 def planned_session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     planned = _steered_planned(request, pk)
     try:
-        planning.cancel_planned_session(planned=planned, by=request.user)
+        cancel_planned_session(planned=planned, by=request.user)
     except NotAllowed as error:
         messages.error(request, error.text())
     else:
@@ -131,7 +140,7 @@ def series_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "This session is not part of a series.")
         return redirect("engagements:engagement_detail", pk=planned.engagement_id)
     try:
-        cancelled = planning.end_series(series=planned.series, by=request.user)
+        cancelled = end_series(series=planned.series, by=request.user)
     except NotAllowed as error:
         messages.error(request, error.text())
     else:
@@ -194,13 +203,13 @@ def page_context(user: User, engagement: Engagement, *, working_with: bool) -> d
     listed = list(on_the_page(user, engagement))
     upcoming = [planned for planned in listed if planned.starts_at >= now]
     in_days = engagement.offer.cadence == Offer.Cadence.ON_SITE_DAYS
-    days = planning.planned_days(engagement) if in_days else None
+    days = planned_days(engagement) if in_days else None
     return {
         "upcoming": upcoming,
         "next_session": upcoming[0] if upcoming else None,
         "waiting_to_be_logged": [planned for planned in listed if planned.starts_at < now],
         "days_planned": None if days is None else _days_planned(engagement, days),
-        "days_warning": planning.budget_warning(engagement) if in_days else None,
+        "days_warning": budget_warning(engagement) if in_days else None,
         "steers": access.steers(user, engagement),
     }
 

@@ -16,7 +16,7 @@ from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
-from .. import actions
+from ..actions.enablers import manage_enabler_profile
 from ..forms import EnablerManageForm, EnablerPoolFilterForm
 from ..models import EnablerProfile
 
@@ -43,7 +43,7 @@ def enabler_manage(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = EnablerManageForm(posted(request), instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = actions.manage_enabler_profile(profile=profile, by=request.user, fields=dict(form.cleaned_data))
+            changed = manage_enabler_profile(profile=profile, by=request.user, fields=dict(form.cleaned_data))
         except NotAllowed as error:
             form.add_error(None, error.text())
         else:

@@ -26,7 +26,8 @@ from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
-from .. import access, actions
+from .. import access
+from ..actions.notes import change_notes_passphrase, rewrite_sealed_note, seal_private_notes, write_sealed_note
 from ..forms import NotesPassphraseForm, NotesSetUpForm, SealedNoteForm
 from ..models import Engagement, Session
 from ..models.notes import MIN_ITERATIONS, NOTE_LIMIT
@@ -71,7 +72,7 @@ def notes_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                count = actions.seal_private_notes(owner=request.user, **form.cleaned_data)
+                count = seal_private_notes(owner=request.user, **form.cleaned_data)
             except NotAllowed as error:
                 form.add_error(None, error.text())
             else:
@@ -121,7 +122,7 @@ def notes_passphrase(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                actions.change_notes_passphrase(owner=request.user, **form.cleaned_data)
+                change_notes_passphrase(owner=request.user, **form.cleaned_data)
             except NotAllowed as error:
                 form.add_error(None, error.text())
             else:
@@ -185,7 +186,7 @@ def sealed_note_create(
         form,
         engagement,
         keyring,
-        lambda sent: actions.write_sealed_note(engagement=engagement, by=request.user, **sent),
+        lambda sent: write_sealed_note(engagement=engagement, by=request.user, **sent),
     )
 
 
@@ -194,7 +195,7 @@ def sealed_note_edit(request: AuthenticatedHttpRequest, note: PrivateNote, keyri
         return redirect(reverse("engagements:private_note_list", args=[note.engagement_id]) + f"#note-{note.pk}")
 
     def rewrite(sent: dict[str, Any]) -> PrivateNote:
-        actions.rewrite_sealed_note(note=note, by=request.user, **sent)
+        rewrite_sealed_note(note=note, by=request.user, **sent)
         note.refresh_from_db()
         return note
 

@@ -15,7 +15,17 @@ from core.exports import CsvWriter
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
-from .. import access, actions, notes
+from .. import access, notes
+from ..actions.notes import rewrite_private_note, write_private_note
+from ..actions.sessions import (
+    add_action,
+    log_session,
+    record_access,
+    toggle_action,
+    turn_off_calendar_feed,
+    turn_on_calendar_feed,
+    write_shared_note,
+)
 from ..calendar import feed as calendar_text
 from ..forms import ActionForm, PrivateNoteForm, SessionForm, SharedNoteForm
 from ..models import AccessRecord, Action, CalendarFeed, Engagement, Session
@@ -45,7 +55,7 @@ def session_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = _party_engagement(request, pk)
     sessions = Session.objects.visible_to(request.user).filter(engagement=engagement).order_by("-held_on", "-pk")
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
-    actions.record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.SESSIONS)
+    record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.SESSIONS)
     context = {"engagement": engagement, "page": page, "is_enabler": access.is_enabler_of(request.user, engagement)}
     return render(request, "engagements/session_list.html", context)
 
@@ -61,7 +71,7 @@ def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = SessionForm(posted(request), engagement=engagement, owners=owners, initial=initial, sealed=in_browser)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.log_session(engagement=engagement, by=request.user, planned=planned, **form.cleaned_data)
+            log_session(engagement=engagement, by=request.user, planned=planned, **form.cleaned_data)
         except (NotAllowed, NotesKeyError) as error:
             form.add_error(None, _problem(error))
         else:
@@ -116,7 +126,7 @@ def private_note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     form = PrivateNoteForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.write_private_note(engagement=engagement, by=request.user, text=form.cleaned_data["text"])
+            write_private_note(engagement=engagement, by=request.user, text=form.cleaned_data["text"])
         except (NotAllowed, NotesKeyError) as error:
             form.add_error("text", _problem(error))
         else:
@@ -140,7 +150,7 @@ def private_note_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     form = PrivateNoteForm(posted(request), initial={"text": text})
     if request.method == "POST" and form.is_valid():
         try:
-            actions.rewrite_private_note(note=note, by=request.user, text=form.cleaned_data["text"])
+            rewrite_private_note(note=note, by=request.user, text=form.cleaned_data["text"])
         except (NotAllowed, NotesKeyError) as error:
             form.add_error("text", _problem(error))
         else:
@@ -174,14 +184,14 @@ def shared_notes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     note_form = SharedNoteForm(posted(request) if "body" in request.POST else None)
     action_form = ActionForm(posted(request) if "description" in request.POST else None, owners=owners)
     if request.method == "POST" and note_form.is_bound and note_form.is_valid():
-        actions.write_shared_note(engagement=engagement, by=request.user, body=note_form.cleaned_data["body"])
+        write_shared_note(engagement=engagement, by=request.user, body=note_form.cleaned_data["body"])
         messages.success(request, "The shared note is saved.")
         return redirect("engagements:shared_notes", pk=pk)
     if request.method == "POST" and action_form.is_bound and action_form.is_valid():
-        actions.add_action(engagement=engagement, by=request.user, **action_form.cleaned_data)
+        add_action(engagement=engagement, by=request.user, **action_form.cleaned_data)
         messages.success(request, "The action is added.")
         return redirect("engagements:shared_notes", pk=pk)
-    actions.record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.SHARED)
+    record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.SHARED)
     context = {
         "engagement": engagement,
         "notes": engagement.shared_notes.select_related("author")[:100],
@@ -197,7 +207,7 @@ def action_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
         Action.objects.filter(engagement__in=Engagement.objects.working_with(request.user)), pk=pk
     )
-    done = actions.toggle_action(action=action, by=request.user)
+    done = toggle_action(action=action, by=request.user)
     messages.success(request, "The action is done." if done else "The action is open again.")
     return redirect("engagements:shared_notes", pk=action.engagement_id)
 
@@ -218,14 +228,14 @@ def calendar_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 def calendar_turn_on(request: AuthenticatedHttpRequest) -> HttpResponse:
-    actions.turn_on_calendar_feed(user=request.user)
+    turn_on_calendar_feed(user=request.user)
     messages.success(request, "Your calendar feed has a new address. Any earlier address has stopped working.")
     return redirect("engagements:calendar_settings")
 
 
 @require_POST
 def calendar_turn_off(request: AuthenticatedHttpRequest) -> HttpResponse:
-    actions.turn_off_calendar_feed(user=request.user)
+    turn_off_calendar_feed(user=request.user)
     messages.success(request, "Your calendar feed is turned off. Its address no longer works.")
     return redirect("engagements:calendar_settings")
 

@@ -21,7 +21,32 @@ from frontend.forms import chosen, posted
 from sites import access as site_access
 from sites.models import Site, SiteMembership
 
-from .. import access, actions, changes
+from .. import access
+from ..actions.changes import ask_for_chemistry
+from ..actions.enablers import update_enabler_profile
+from ..actions.engagement import (
+    agree_extra_days,
+    close_engagement,
+    confirm_agreement,
+    pause_engagement,
+    record_diagnostic,
+    resume_engagement,
+    revise_agreement,
+    share_diagnostic,
+    start_closing_engagement,
+    stop_sharing_diagnostic,
+)
+from ..actions.requests import (
+    ProposedEnabler,
+    choose_enabler,
+    confirm_engagement,
+    decline_proposals,
+    enabler_cannot_take_on,
+    propose_enablers,
+    submit_request,
+    withdraw_request,
+)
+from ..actions.sessions import record_access
 from ..forms import (
     AgreementForm,
     ChemistryAskForm,
@@ -126,7 +151,7 @@ def request_create(request: AuthenticatedHttpRequest, site_pk: int) -> HttpRespo
     form = SupportRequestForm(posted(request), site=site)
     if request.method == "POST" and form.is_valid():
         try:
-            support_request = actions.submit_request(site=site, by=request.user, **form.cleaned_data)
+            support_request = submit_request(site=site, by=request.user, **form.cleaned_data)
         except NotAllowed as error:
             repeat = _just_sent(site, form.cleaned_data["offer"], request.user)
             if repeat:  # a double-click: the first click already sent it
@@ -171,7 +196,7 @@ def chemistry_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = _ask_form(support_request, request.POST)
     if form.is_valid():
         try:
-            asked = changes.ask_for_chemistry(
+            asked = ask_for_chemistry(
                 request=support_request, proposals=list(form.cleaned_data["proposals"]), by=request.user
             )
         except NotAllowed as error:
@@ -234,7 +259,7 @@ def request_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         SupportRequest.objects.visible_to(request.user).filter(site__in=site_access.sites_of(request.user)), pk=pk
     )
     try:
-        actions.withdraw_request(request=support_request, by=request.user)
+        withdraw_request(request=support_request, by=request.user)
     except NotAllowed as error:
         return _refused(request, error, "engagements:request_detail", pk=pk)
     messages.success(request, "Your request has been withdrawn.")
@@ -259,9 +284,9 @@ def request_match(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ProposalForm(posted(request), candidates=[match.profile for match in matches])
     if request.method == "POST" and form.is_valid():
         reasons = {match.profile.pk: match.reasons for match in matches}
-        chosen = [actions.ProposedEnabler(profile, intro, reasons[profile.pk]) for profile, intro in form.chosen()]
+        chosen = [ProposedEnabler(profile, intro, reasons[profile.pk]) for profile, intro in form.chosen()]
         try:
-            actions.propose_enablers(request=support_request, proposals=chosen, by=request.user)
+            propose_enablers(request=support_request, proposals=chosen, by=request.user)
         except NotAllowed as error:
             form.add_error(None, " ".join(error.messages))
         else:
@@ -282,7 +307,7 @@ def request_choose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             request, NotAllowed("Choose one of the enablers proposed."), "engagements:request_detail", pk=pk
         )
     try:
-        actions.choose_enabler(request=support_request, proposal=proposal, by=request.user)
+        choose_enabler(request=support_request, proposal=proposal, by=request.user)
     except NotAllowed as error:
         return _refused(request, error, "engagements:request_detail", pk=pk)
     messages.success(request, f"You chose {proposal.enabler}. They have been asked to confirm.")
@@ -296,7 +321,7 @@ def request_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = DeclineForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.decline_proposals(request=support_request, reason=form.cleaned_data["reason"], by=request.user)
+            decline_proposals(request=support_request, reason=form.cleaned_data["reason"], by=request.user)
         except NotAllowed as error:
             return _refused(request, error, "engagements:request_detail", pk=pk)
         messages.success(request, "The proposals are declined and your request is back with the central team.")
@@ -308,7 +333,7 @@ def request_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def proposal_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = get_object_or_404(Proposal.objects.filter(enabler=request.user), pk=pk)
     try:
-        engagement = actions.confirm_engagement(proposal=proposal, by=request.user)
+        engagement = confirm_engagement(proposal=proposal, by=request.user)
     except NotAllowed as error:
         return _refused(request, error, "engagements:request_detail", pk=proposal.request_id)
     messages.success(request, "The engagement has begun. Agree with the site how you will work together.")
@@ -319,7 +344,7 @@ def proposal_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def proposal_cannot_take_on(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = get_object_or_404(Proposal.objects.filter(enabler=request.user), pk=pk)
     try:
-        actions.enabler_cannot_take_on(proposal=proposal, by=request.user)
+        enabler_cannot_take_on(proposal=proposal, by=request.user)
     except NotAllowed as error:
         return _refused(request, error, "engagements:request_detail", pk=proposal.request_id)
     messages.success(request, "The site and the central team have been told. Thank you for saying so early.")
@@ -348,7 +373,7 @@ def engagement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     )
     working_with = access.is_party(request.user, engagement)
     if working_with:
-        actions.record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.ENGAGEMENT)
+        record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.ENGAGEMENT)
     context = {
         "engagement": engagement,
         # Everyone who sees the engagement sees counts and days.
@@ -386,7 +411,7 @@ def agreement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = AgreementForm(posted(request), initial=model_to_dict(agreement, fields=AgreementForm.Meta.fields))
     if request.method == "POST" and form.is_valid():
         try:
-            changed = actions.revise_agreement(
+            changed = revise_agreement(
                 engagement=engagement, by=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
             )
         except NotAllowed as error:
@@ -401,7 +426,7 @@ def agreement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def agreement_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     engagement = _engagement_for_party(request, pk)
     try:
-        actions.confirm_agreement(engagement=engagement, by=request.user)
+        confirm_agreement(engagement=engagement, by=request.user)
     except NotAllowed as error:
         return _refused(request, error, "engagements:engagement_detail", pk=pk)
     messages.success(request, "You have confirmed the agreement.")
@@ -420,17 +445,17 @@ def _lifecycle(request: AuthenticatedHttpRequest, pk: int, change: Callable[...,
 
 @require_POST
 def engagement_pause(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _lifecycle(request, pk, actions.pause_engagement, "The engagement is paused.")
+    return _lifecycle(request, pk, pause_engagement, "The engagement is paused.")
 
 
 @require_POST
 def engagement_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _lifecycle(request, pk, actions.resume_engagement, "The engagement has resumed.")
+    return _lifecycle(request, pk, resume_engagement, "The engagement has resumed.")
 
 
 @require_POST
 def engagement_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _lifecycle(request, pk, actions.close_engagement, "The engagement is closed.")
+    return _lifecycle(request, pk, close_engagement, "The engagement is closed.")
 
 
 def engagement_start_closing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -440,7 +465,7 @@ def engagement_start_closing(request: AuthenticatedHttpRequest, pk: int) -> Http
     form = ClosingForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.start_closing_engagement(
+            start_closing_engagement(
                 engagement=engagement, by=request.user, follow_up_on=form.cleaned_data["follow_up_on"]
             )
         except NotAllowed as error:
@@ -458,7 +483,7 @@ def engagement_extra_days(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     form = ExtraDaysForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.agree_extra_days(engagement=engagement, by=request.user, **form.cleaned_data)
+            agree_extra_days(engagement=engagement, by=request.user, **form.cleaned_data)
         except NotAllowed as error:
             form.add_error(None, error.text())
         else:
@@ -476,7 +501,7 @@ def diagnostic_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         Engagement.objects.diagnostic_readable_by(request.user).select_related("site", "enabler"), pk=pk
     )
     working_with = access.is_party(request.user, engagement)
-    actions.record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.DIAGNOSTIC)
+    record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.DIAGNOSTIC)
     versions = engagement.diagnostics.select_related("recorded_by")
     context = {
         "engagement": engagement,
@@ -502,7 +527,7 @@ def diagnostic_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = DiagnosticForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.record_diagnostic(engagement=engagement, by=request.user, **form.cleaned_data)
+            record_diagnostic(engagement=engagement, by=request.user, **form.cleaned_data)
         except NotAllowed as error:
             form.add_error(None, error.text())
         else:
@@ -518,7 +543,7 @@ def diagnostic_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     form = ShareDiagnosticForm(posted(request), site=engagement.site)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.share_diagnostic(engagement=engagement, person=form.cleaned_data["person"], by=request.user)
+            share_diagnostic(engagement=engagement, person=form.cleaned_data["person"], by=request.user)
         except NotAllowed as error:
             form.add_error(None, error.text())
         else:
@@ -532,7 +557,7 @@ def diagnostic_unshare(request: AuthenticatedHttpRequest, pk: int, share_pk: int
     engagement = _engagement_for_party(request, pk)
     share = get_object_or_404(engagement.diagnostic_shares, pk=share_pk)
     try:
-        actions.stop_sharing_diagnostic(share=share, by=request.user)
+        stop_sharing_diagnostic(share=share, by=request.user)
     except NotAllowed as error:
         return _refused(request, error, "engagements:diagnostic_detail", pk=pk)
     messages.success(request, f"{share.shared_with} can no longer see the diagnostic.")
@@ -554,7 +579,7 @@ def enabler_profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_object_or_404(EnablerProfile, user=request.user)  # one's own profile, and nobody else's
     form = EnablerProfileForm(posted(request), instance=profile)
     if request.method == "POST" and form.is_valid():
-        actions.update_enabler_profile(profile=profile, by=request.user, fields=dict(form.cleaned_data))
+        update_enabler_profile(profile=profile, by=request.user, fields=dict(form.cleaned_data))
         messages.success(request, "Your profile is saved.")
         return redirect("engagements:enabler_profile_detail", pk=profile.pk)
     return render(request, "engagements/enabler_profile_edit.html", {"form": form, "profile": profile})

@@ -15,7 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from config.logging import JsonFormatter, PlainFormatter, redact_secret_paths
-from engagements import actions
+from engagements.actions.sessions import turn_on_calendar_feed
 
 SUFFIXES = ["%C2%A0", "%E2%80%8B", "%00", "%C3%A9", "%0A", "%0D%0A", "%09", "%E2%80%AE", "/extra", "%2F..", "'\"<>"]
 
@@ -30,7 +30,7 @@ def test_a_feed_address_with_a_suffix_logs_no_token(
     every_log_record: pytest.LogCaptureFixture,
     suffix: str,
 ) -> None:
-    token = actions.turn_on_calendar_feed(user=enabler).token
+    token = turn_on_calendar_feed(user=enabler).token
 
     response = Client().get(f"/calendar/{token}{suffix}.ics")
 

@@ -22,7 +22,7 @@ from time_machine import TimeMachineFixture
 from accounts.models import AuditEvent, User
 from accounts.security_log import LOCKED_OUT_VERB, email_hash
 from config.logging import JsonFormatter, PlainFormatter
-from engagements import actions
+from engagements.actions.sessions import turn_on_calendar_feed
 from engagements.notes import PrivateNote
 from lessons.models import Theme
 from tests.conftest import PASSWORD, QUIET_FOR_PRIVACY, client_for
@@ -86,7 +86,7 @@ def test_a_whole_journey_is_logged_as_events_without_a_single_secret(
         },
     )
     own_notes = client.get(reverse("engagements:private_note_list", kwargs={"pk": engagement.pk}))
-    revoked_token, feed_token = objects["feed_token"], actions.turn_on_calendar_feed(user=enabler).token
+    revoked_token, feed_token = objects["feed_token"], turn_on_calendar_feed(user=enabler).token
     secrets |= {revoked_token, feed_token}
     feed = client.get(reverse("engagements:calendar_feed", kwargs={"token": feed_token}))
     revoked_feed = client.get(reverse("engagements:calendar_feed", kwargs={"token": revoked_token}))

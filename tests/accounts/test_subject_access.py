@@ -24,7 +24,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
 from accounts.models import AuditEvent, User
-from engagements import actions, changes
+from engagements.actions.changes import ask_for_chemistry, end_pairing, offer_chemistry_times, pick_chemistry_time
+from engagements.actions.closeout import record_close_out_review
+from engagements.actions.engagement import confirm_agreement, record_diagnostic, revise_agreement
+from engagements.actions.requests import ProposedEnabler, propose_enablers
+from engagements.actions.sessions import log_session
 from engagements.models import ChemistryConversation, EnablerProfile, Engagement, Offer
 from reporting.subject_access import export_person
 from reporting.subject_access.records import KINDS, Scope
@@ -96,7 +100,7 @@ def _site_lead_takes_part(objects: dict) -> None:
     )
     lead.get(reverse("engagements:session_list", kwargs={"pk": engagement.pk}))
     client_for(objects["site_member"]).get(reverse("engagements:shared_notes", kwargs={"pk": engagement.pk}))
-    actions.record_diagnostic(
+    record_diagnostic(
         engagement=engagement, by=objects["site_lead"], stage=2, strengths="A shared vision", development_areas="Data"
     )
 
@@ -272,7 +276,7 @@ def test_an_export_of_an_enabler_with_fifty_sessions_keeps_to_a_query_budget(
 ) -> None:
     enabler = engagement_a.enabler
     for day in range(50):
-        actions.log_session(
+        log_session(
             engagement=engagement_a,
             by=enabler,
             held_on=datetime.date(2026, 1, 1) + datetime.timedelta(days=day),
@@ -309,14 +313,14 @@ def _planned_conversation(site: Site, lead: User, enabler: User, programme_lead:
     """The site's lead asks to talk with the one enabler proposed; the enabler offers a time on site, the lead
     picks it."""
     request = ask_for_support(site, _offer(site, "Coaching after a first talk"), lead)
-    (proposal,) = actions.propose_enablers(
+    (proposal,) = propose_enablers(
         request=request,
-        proposals=[actions.ProposedEnabler(enabler.enabler_profile, "An experienced coach.", [])],
+        proposals=[ProposedEnabler(enabler.enabler_profile, "An experienced coach.", [])],
         by=programme_lead,
     )
-    (asked,) = changes.ask_for_chemistry(request=request, proposals=[proposal], by=lead)
+    (asked,) = ask_for_chemistry(request=request, proposals=[proposal], by=lead)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    offered = changes.offer_chemistry_times(
+    offered = offer_chemistry_times(
         conversation=asked,
         by=enabler,
         times=[datetime.datetime.combine(tomorrow, datetime.time(10), tzinfo=LONDON)],
@@ -324,13 +328,13 @@ def _planned_conversation(site: Site, lead: User, enabler: User, programme_lead:
         place="on-site",
         address=ADDRESS,
     )
-    return changes.pick_chemistry_time(conversation=offered, by=lead, starts_at=offered.times[0])
+    return pick_chemistry_time(conversation=offered, by=lead, starts_at=offered.times[0])
 
 
 def _ended_pairing(site: Site, lead: User, enabler: User, programme_lead: User, *, by: User, name: str) -> Engagement:
     """An engagement through the whole journey to active, then ended early by `by` with words for the other."""
     engagement = start_engagement(ask_for_support(site, _offer(site, name), lead), enabler, lead, programme_lead)
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement,
         by=enabler,
         cadence="Weekly",
@@ -338,9 +342,9 @@ def _ended_pairing(site: Site, lead: User, enabler: User, programme_lead: User, 
         goals="Trust",
         confidentiality="x",
     )
-    actions.confirm_agreement(engagement=engagement, by=enabler)
-    actions.confirm_agreement(engagement=engagement, by=lead)
-    changes.end_pairing(engagement=engagement, by=by, words=WORDS)
+    confirm_agreement(engagement=engagement, by=enabler)
+    confirm_agreement(engagement=engagement, by=lead)
+    end_pairing(engagement=engagement, by=by, words=WORDS)
     return Engagement.objects.get(pk=engagement.pk)
 
 
@@ -435,15 +439,15 @@ def test_conversations_and_changes_are_read_in_one_query_each_however_many(
     rowan = User.objects.create_user("rowan.quill@example.test", "x", full_name="Rowan Quill")
     EnablerProfile.objects.create(user=rowan, capacity=2)
     request = ask_for_support(site_a, _offer(site_a, "Coaching after a first talk"), site_lead)
-    proposals = actions.propose_enablers(
+    proposals = propose_enablers(
         request=request,
         proposals=[
-            actions.ProposedEnabler(person.enabler_profile, "An experienced coach.", [])
+            ProposedEnabler(person.enabler_profile, "An experienced coach.", [])
             for person in (enabler, other_enabler, rowan)
         ],
         by=programme_lead,
     )
-    changes.ask_for_chemistry(request=request, proposals=proposals, by=site_lead)
+    ask_for_chemistry(request=request, proposals=proposals, by=site_lead)
     for number in range(3):  # one after another: an ended pairing frees the enabler's place
         _ended_pairing(site_a, site_lead, enabler, programme_lead, by=site_lead, name=f"Coaching {number}")
     scope = Scope.of(site_lead, include_private_notes=False)
@@ -579,7 +583,7 @@ def test_a_close_out_review_is_in_the_export_of_each_party_and_nobody_else(objec
     Engagement.objects.filter(pk=engagement.pk).update(
         state=Engagement.State.CLOSING, follow_up_on=timezone.localdate()
     )
-    actions.record_close_out_review(
+    record_close_out_review(
         engagement=engagement,
         by=lead,
         outcomes=[("Trust between partners", "met", "review-words-canary"), ("A shared plan", "not yet", "")],

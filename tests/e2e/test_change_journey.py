@@ -18,7 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from engagements import actions
+from engagements.actions.engagement import confirm_agreement, revise_agreement
+from engagements.actions.notes import write_private_note
+from engagements.actions.requests import ProposedEnabler, propose_enablers
+from engagements.actions.sessions import add_action, toggle_action, write_shared_note
 from engagements.models import (
     Action,
     ChemistryConversation,
@@ -88,7 +91,7 @@ def body(person: object) -> str:
 
 
 def agree(engagement: Engagement, enabler: User, site_lead: User, goals: str) -> None:
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement,
         by=enabler,
         cadence="Weekly",
@@ -96,8 +99,8 @@ def agree(engagement: Engagement, enabler: User, site_lead: User, goals: str) ->
         goals=goals,
         confidentiality="Between us.",
     )
-    actions.confirm_agreement(engagement=engagement, by=enabler)
-    actions.confirm_agreement(engagement=engagement, by=site_lead)
+    confirm_agreement(engagement=engagement, by=enabler)
+    confirm_agreement(engagement=engagement, by=site_lead)
 
 
 def london(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
@@ -118,11 +121,11 @@ def proposed(
     """A request sent by a member of the site (so that the lead's name has no reason at all to reach the central
     team), with two enablers proposed to it by the programme lead."""
     request = ask_for_support(site_a, offer, site_member)
-    actions.propose_enablers(
+    propose_enablers(
         request=request,
         proposals=[
-            actions.ProposedEnabler(enabler.enabler_profile, "A coach who knows councils well.", []),
-            actions.ProposedEnabler(other_enabler.enabler_profile, "A former NHS provider director.", []),
+            ProposedEnabler(enabler.enabler_profile, "A coach who knows councils well.", []),
+            ProposedEnabler(other_enabler.enabler_profile, "A former NHS provider director.", []),
         ],
         by=programme_lead,
     )
@@ -258,18 +261,16 @@ def test_chemistry_conversations_a_change_of_enabler_and_the_next_pairing_closed
     assert first.state == Engagement.State.ACTIVE
 
     # Work of the first pairing, some of it to carry over later.
-    note = actions.write_shared_note(engagement=first, by=site_lead, body="The board meets on the first Tuesday.")
-    for_enabler = actions.add_action(
+    note = write_shared_note(engagement=first, by=site_lead, body="The board meets on the first Tuesday.")
+    for_enabler = add_action(
         engagement=first, by=site_lead, description="Draft the neighbourhood charter", owner=enabler, due_on=None
     )
-    for_lead = actions.add_action(
+    for_lead = add_action(
         engagement=first, by=enabler, description="Invite the council's director", owner=site_lead, due_on=None
     )
-    done = actions.add_action(
-        engagement=first, by=enabler, description="Book the first workshop", owner=site_lead, due_on=None
-    )
-    actions.toggle_action(action=done, by=site_lead)
-    actions.write_private_note(engagement=first, by=enabler, text="Private: the first enabler's own reflection")
+    done = add_action(engagement=first, by=enabler, description="Book the first workshop", owner=site_lead, due_on=None)
+    toggle_action(action=done, by=site_lead)
+    write_private_note(engagement=first, by=enabler, text="Private: the first enabler's own reflection")
 
     # The site's lead ends the pairing, by keyboard alone: sent first without the tick.
     first_path = reverse("engagements:engagement_detail", args=[first.pk])

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from accounts.models import User
-from engagements import actions, notes
+from engagements import notes
+from engagements.actions.engagement import confirm_agreement, revise_agreement
 from engagements.models import Engagement, Offer, Session
 from engagements.notes import PrivateNote
 from lessons.models import Lesson
@@ -127,7 +128,7 @@ def test_journey_5_the_same_journey_with_the_keyboard_alone(people: object, worl
 def active(world: dict, site_a: Site) -> Engagement:
     request = ask_for_support(site_a, world["offer"], world["site_lead"])
     engagement = start_engagement(request, world["enabler"], world["site_lead"], world["programme_lead"])
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement,
         by=world["enabler"],
         cadence="Weekly",
@@ -135,8 +136,8 @@ def active(world: dict, site_a: Site) -> Engagement:
         goals="Trust.",
         confidentiality="Private.",
     )
-    actions.confirm_agreement(engagement=engagement, by=world["enabler"])
-    actions.confirm_agreement(engagement=engagement, by=world["site_lead"])
+    confirm_agreement(engagement=engagement, by=world["enabler"])
+    confirm_agreement(engagement=engagement, by=world["site_lead"])
     return engagement
 
 

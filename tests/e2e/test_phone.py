@@ -15,7 +15,9 @@ from django.urls import reverse
 
 from accounts import actions as accounts_actions
 from accounts.models import User
-from engagements import actions
+from engagements.actions.engagement import confirm_agreement, revise_agreement
+from engagements.actions.requests import ProposedEnabler, confirm_engagement, propose_enablers
+from engagements.actions.sessions import log_session
 from engagements.models import Engagement, Offer, Session
 from engagements.notes import PrivateNote
 from lessons import actions as lesson_actions
@@ -48,7 +50,7 @@ def busy(
     site_a.partners.add(partner)
     request = ask_for_support(site_a, offer, site_lead)
     engagement = start_engagement(request, enabler, site_lead, programme_lead)
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement,
         by=enabler,
         cadence="Weekly",
@@ -56,10 +58,10 @@ def busy(
         goals=f"Trust. {LONG_WORD}.",
         confidentiality="Ours.",
     )
-    actions.confirm_agreement(engagement=engagement, by=enabler)
-    actions.confirm_agreement(engagement=engagement, by=site_lead)
+    confirm_agreement(engagement=engagement, by=enabler)
+    confirm_agreement(engagement=engagement, by=site_lead)
     for days_ago in range(1, 4):
-        actions.log_session(
+        log_session(
             engagement=engagement,
             by=enabler,
             held_on=datetime.date.today() - datetime.timedelta(days=days_ago),
@@ -147,9 +149,9 @@ def test_the_four_phone_tasks_are_one_tap_from_home_at_320_pixels(
     """The enabler logs a session and writes a private note; the site's lead chooses an enabler and confirms the
     agreement: each starts with one tap on the home page, on a phone."""
     request = ask_for_support(site_a, offer, site_lead)
-    actions.propose_enablers(
+    propose_enablers(
         request=request,
-        proposals=[actions.ProposedEnabler(enabler.enabler_profile, "A coach who knows councils.", [])],
+        proposals=[ProposedEnabler(enabler.enabler_profile, "A coach who knows councils.", [])],
         by=programme_lead,
     )
     lead = people(site_lead, "site lead on a phone", viewport=PHONE)
@@ -159,9 +161,9 @@ def test_the_four_phone_tasks_are_one_tap_from_home_at_320_pixels(
     with lead.page.expect_navigation():
         lead.click(f"main button:has-text('Choose {enabler.full_name}')")
     lead.look("phone: enabler chosen")
-    actions.confirm_engagement(proposal=request.proposals.get(enabler=enabler), by=enabler)
+    confirm_engagement(proposal=request.proposals.get(enabler=enabler), by=enabler)
     engagement = Engagement.objects.get(request=request)
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement,
         by=enabler,
         cadence="Weekly",
@@ -169,7 +171,7 @@ def test_the_four_phone_tasks_are_one_tap_from_home_at_320_pixels(
         goals="Trust.",
         confidentiality="Ours.",
     )
-    actions.confirm_agreement(engagement=engagement, by=enabler)
+    confirm_agreement(engagement=engagement, by=enabler)
 
     lead.go("/", "phone: home, agreement to confirm")
     with lead.page.expect_navigation():
@@ -308,9 +310,9 @@ def test_the_pages_no_journey_passes_through_pass_axe_and_reflow(
         ),
         site_lead,
     )
-    actions.propose_enablers(
+    propose_enablers(
         request=request,
-        proposals=[actions.ProposedEnabler(other_enabler.enabler_profile, "A coach.", [])],
+        proposals=[ProposedEnabler(other_enabler.enabler_profile, "A coach.", [])],
         by=programme_lead,
     )
     lead.go(reverse("engagements:request_decline", args=[request.pk]), "decline the proposals")

@@ -15,7 +15,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from accounts.models import User
-from engagements import actions
+from engagements.actions.engagement import confirm_agreement, revise_agreement
+from engagements.actions.sessions import log_session, turn_on_calendar_feed
 from engagements.models import Engagement, Offer, PlannedSession, SessionSeries
 from frontend.dates import long_date
 from sites.models import Site
@@ -38,7 +39,7 @@ def type_date(person: object, name: str, day: datetime.date) -> None:
 
 
 def _agreed(engagement: Engagement, enabler: User, site_lead: User) -> Engagement:
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement,
         by=enabler,
         cadence="Weekly",
@@ -46,8 +47,8 @@ def _agreed(engagement: Engagement, enabler: User, site_lead: User) -> Engagemen
         goals="Trust.",
         confidentiality="Private.",
     )
-    actions.confirm_agreement(engagement=engagement, by=enabler)
-    actions.confirm_agreement(engagement=engagement, by=site_lead)
+    confirm_agreement(engagement=engagement, by=enabler)
+    confirm_agreement(engagement=engagement, by=site_lead)
     return engagement
 
 
@@ -148,7 +149,7 @@ def test_a_weekly_series_is_planned_seen_moved_cancelled_and_logged(
     assert [int(master["SEQUENCE"]) for master in masters] == [0, 1, 2]
     assert "EXDATE" in masters[-1]
     assert [str(event["UID"]) for event in invitations[-1].walk("VEVENT") if "RECURRENCE-ID" in event] == [series.uid]
-    feed = actions.turn_on_calendar_feed(user=weekly.enabler)
+    feed = turn_on_calendar_feed(user=weekly.enabler)
     published = Calendar.from_ical(
         enabler.page.request.get(enabler.base + reverse("engagements:calendar_feed", args=[feed.token])).text()
     )
@@ -183,7 +184,7 @@ def test_on_site_days_planned_count_beside_the_days_used_and_the_allowance(
     people: object, on_site_days: Engagement, site_lead: User
 ) -> None:
     path = f"/engagements/{on_site_days.pk}/"
-    actions.log_session(
+    log_session(
         engagement=on_site_days,
         by=on_site_days.enabler,
         held_on=timezone.localdate() - datetime.timedelta(days=1),

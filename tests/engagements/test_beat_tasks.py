@@ -11,7 +11,8 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import AuditEvent, User
-from engagements import actions
+from engagements.actions.engagement import confirm_agreement, revise_agreement
+from engagements.actions.sessions import log_session
 from engagements.models import Engagement
 from engagements.notes import EngagementKey, PrivateNote
 from engagements.tasks import nudge_quiet_engagements
@@ -27,11 +28,11 @@ def destroy_expired_private_notes(batch_size: int | None = None) -> dict[str, in
 
 
 def _active(engagement: Engagement, site_lead: User) -> Engagement:
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement, by=site_lead, cadence="Weekly", ways_of_working="A", goals="B", confidentiality="C"
     )
-    actions.confirm_agreement(engagement=engagement, by=engagement.enabler)
-    actions.confirm_agreement(engagement=engagement, by=site_lead)
+    confirm_agreement(engagement=engagement, by=engagement.enabler)
+    confirm_agreement(engagement=engagement, by=site_lead)
     engagement.refresh_from_db()
     return engagement
 
@@ -40,7 +41,7 @@ def _active(engagement: Engagement, site_lead: User) -> Engagement:
 def active(engagement_a: Engagement, site_lead: User) -> Engagement:
     with time_machine.travel(START, tick=False):
         engagement = _active(engagement_a, site_lead)
-        actions.log_session(
+        log_session(
             engagement=engagement,
             by=engagement.enabler,
             held_on=timezone.localdate(),
@@ -132,7 +133,7 @@ def test_retention_destroys_a_batch_in_the_same_few_queries_however_many_engagem
 
     settings.NOTES_RETENTION_DAYS = 30
     for day in range(3):
-        actions.log_session(
+        log_session(
             engagement=engagement_b,
             by=engagement_b.enabler,
             held_on=datetime.date(2026, 1, 5 + day),

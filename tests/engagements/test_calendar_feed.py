@@ -10,7 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from accounts.models import User
-from engagements import actions
+from engagements.actions.sessions import log_session
 from engagements.calendar import feed
 from engagements.models import CalendarFeed, Engagement, PlannedSession, Session, SessionSeries
 from engagements.models.planning import new_uid
@@ -20,7 +20,7 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def test_a_site_member_turns_on_a_feed_of_the_sites_sessions(engagement_a: Engagement, site_member: User) -> None:
-    actions.log_session(
+    log_session(
         engagement=engagement_a,
         by=engagement_a.enabler,
         held_on=timezone.localdate(),
@@ -69,7 +69,7 @@ def _planned(engagement: Engagement, starts_at: datetime.datetime, **extra: obje
 
 
 def _logged(planned: PlannedSession) -> Session:
-    session = actions.log_session(
+    session = log_session(
         engagement=planned.engagement,
         by=planned.engagement.enabler,
         held_on=timezone.localtime(planned.starts_at, LONDON).date(),

@@ -20,7 +20,7 @@ from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
 from accounts.models import Notification, User
-from engagements import planning
+from engagements.actions.planning import cancel_planned_session, move_planned_session, plan_series, plan_session
 from engagements.calendar import chemistry_invitation, feed, invitation
 from engagements.models import ChemistryConversation, Engagement, SessionSeries
 
@@ -132,7 +132,7 @@ def _series_across_both_clock_changes(engagement: Engagement, by: User, invitee:
     """Weekly on Tuesdays at 10:00 London time, from before next year's spring clock change to after its autumn one."""
     year = datetime.date.today().year + 1
     first = _last_sunday(year, 3) - datetime.timedelta(days=12)
-    return planning.plan_series(
+    return plan_series(
         engagement=engagement,
         by=by,
         first_starts_at=datetime.datetime.combine(first, datetime.time(10), tzinfo=LONDON),
@@ -175,7 +175,7 @@ def test_every_invitation_of_a_weekly_series_reads_at_its_london_times_across_bo
         )[2]
         for month in (3, 10)
     ]
-    planning.move_planned_session(
+    move_planned_session(
         planned=after_autumn,
         by=enabler,
         starts_at=after_autumn.starts_at + datetime.timedelta(days=1, hours=5),
@@ -187,7 +187,7 @@ def test_every_invitation_of_a_weekly_series_reads_at_its_london_times_across_bo
     after_autumn.refresh_from_db()
     assert after_autumn.starts_at.astimezone(LONDON).hour == 15
 
-    planning.cancel_planned_session(planned=after_spring, by=enabler)
+    cancel_planned_session(planned=after_spring, by=enabler)
     cancelled = read(_latest_invitation(site_lead))
     assert cancelled == _on(series)
     assert after_spring.starts_at.astimezone(UTC) not in {start for _, start, _, _ in cancelled}
@@ -200,8 +200,8 @@ def test_the_feed_reads_at_its_london_times_across_both_clock_changes_without_th
 ) -> None:
     series = _series_across_both_clock_changes(engagement_a, enabler, site_lead)
     occurrences = list(series.occurrences.order_by("original_start"))
-    planning.cancel_planned_session(planned=occurrences[20], by=enabler)
-    planning.move_planned_session(
+    cancel_planned_session(planned=occurrences[20], by=enabler)
+    move_planned_session(
         planned=occurrences[31],
         by=enabler,
         starts_at=occurrences[31].starts_at - datetime.timedelta(hours=1),
@@ -236,7 +236,7 @@ def test_a_cancelled_one_off_after_the_spring_clock_change_is_cancelled_at_its_l
 ) -> None:
     year = datetime.date.today().year + 1
     day = _last_sunday(year, 3) + datetime.timedelta(days=2)
-    planned = planning.plan_session(
+    planned = plan_session(
         engagement=engagement_a,
         by=enabler,
         starts_at=datetime.datetime.combine(day, datetime.time(10), tzinfo=LONDON),
@@ -249,7 +249,7 @@ def test_a_cancelled_one_off_after_the_spring_clock_change_is_cancelled_at_its_l
     start, end = planned.starts_at.astimezone(UTC), planned.ends_at.astimezone(UTC)
     assert read(_latest_invitation(site_lead)) == [(planned.uid, start, end, "CONFIRMED")]
 
-    planning.cancel_planned_session(planned=planned, by=enabler)
+    cancel_planned_session(planned=planned, by=enabler)
 
     assert read(_latest_invitation(site_lead)) == [(planned.uid, start, end, "CANCELLED")]
     assert start.hour == 9
@@ -282,7 +282,7 @@ def test_a_chemistry_conversation_after_the_autumn_clock_change_is_at_its_london
 
 def test_the_time_zone_is_europe_london_with_its_yearly_rules(engagement_a: Engagement, enabler: User) -> None:
     year = datetime.date.today().year + 1
-    planned = planning.plan_session(
+    planned = plan_session(
         engagement=engagement_a,
         by=enabler,
         starts_at=datetime.datetime.combine(_last_sunday(year, 3), datetime.time(10), tzinfo=LONDON),

@@ -14,7 +14,18 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Notification, User
 from core.errors import NotAllowed
-from engagements import actions, changes, planning
+from engagements.actions.changes import WORDS_AT_MOST, carry_over_shared_work, end_pairing
+from engagements.actions.engagement import (
+    agree_extra_days,
+    confirm_agreement,
+    pause_engagement,
+    revise_agreement,
+    start_closing_engagement,
+)
+from engagements.actions.notes import write_private_note
+from engagements.actions.planning import plan_series, plan_session
+from engagements.actions.requests import ProposedEnabler, propose_enablers
+from engagements.actions.sessions import add_action, log_session, toggle_action, write_shared_note
 from engagements.matching import rank_enablers
 from engagements.models import (
     Action,
@@ -35,7 +46,7 @@ WORDS = "words-for-the-other-party-only"
 
 
 def active(engagement: Engagement, enabler: User, site_lead: User) -> Engagement:
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement,
         by=enabler,
         cadence="Weekly",
@@ -43,8 +54,8 @@ def active(engagement: Engagement, enabler: User, site_lead: User) -> Engagement
         goals="Trust\nA plan",
         confidentiality="Ours",
     )
-    actions.confirm_agreement(engagement=engagement, by=enabler)
-    actions.confirm_agreement(engagement=engagement, by=site_lead)
+    confirm_agreement(engagement=engagement, by=enabler)
+    confirm_agreement(engagement=engagement, by=site_lead)
     return Engagement.objects.get(pk=engagement.pk)
 
 
@@ -59,7 +70,7 @@ def test_the_site_lead_ends_a_pairing_and_the_request_goes_back_to_the_queue(
     asked_on = pairing.request.submitted_at
 
     with django_capture_on_commit_callbacks(execute=True):
-        change = changes.end_pairing(engagement=pairing, by=site_lead, words=f"  {WORDS}  ")
+        change = end_pairing(engagement=pairing, by=site_lead, words=f"  {WORDS}  ")
 
     pairing.refresh_from_db()
     request = SupportRequest.objects.get(pk=pairing.request_id)
@@ -85,7 +96,7 @@ def test_the_site_lead_ends_a_pairing_and_the_request_goes_back_to_the_queue(
 
 
 def test_the_enabler_can_end_it_too_and_words_are_optional(pairing: Engagement, enabler: User) -> None:
-    change = changes.end_pairing(engagement=pairing, by=enabler)
+    change = end_pairing(engagement=pairing, by=enabler)
 
     assert change.words == "" and change.asked_by == enabler
     assert AuditEvent.objects.get(verb=AuditEvent.Verb.ENDED_THE_PAIRING).detail == {"with_words": False}
@@ -94,7 +105,7 @@ def test_the_enabler_can_end_it_too_and_words_are_optional(pairing: Engagement, 
 @pytest.mark.parametrize("who", ["site_member", "programme_lead", "other_enabler", "other_site_lead"])
 def test_only_the_enabler_or_the_site_lead_ends_a_pairing(pairing: Engagement, who: str, request) -> None:
     with pytest.raises(NotAllowed):
-        changes.end_pairing(engagement=pairing, by=request.getfixturevalue(who), words=WORDS)
+        end_pairing(engagement=pairing, by=request.getfixturevalue(who), words=WORDS)
 
     assert Engagement.objects.get(pk=pairing.pk).state == Engagement.State.ACTIVE
     assert not EnablerChange.objects.exists()
@@ -104,26 +115,26 @@ def test_a_pairing_still_agreeing_or_closing_cannot_be_ended_early(
     engagement_a: Engagement, enabler: User, site_lead: User
 ) -> None:
     with pytest.raises(NotAllowed):  # still agreeing how to work
-        changes.end_pairing(engagement=engagement_a, by=site_lead)
+        end_pairing(engagement=engagement_a, by=site_lead)
     engagement = active(engagement_a, enabler, site_lead)
-    actions.start_closing_engagement(engagement=engagement, by=site_lead, follow_up_on=timezone.localdate())
+    start_closing_engagement(engagement=engagement, by=site_lead, follow_up_on=timezone.localdate())
     with pytest.raises(NotAllowed):
-        changes.end_pairing(engagement=engagement, by=site_lead)
+        end_pairing(engagement=engagement, by=site_lead)
 
     assert SupportRequest.objects.get(pk=engagement.request_id).state == SupportRequest.State.ACCEPTED
 
 
 def test_a_paused_pairing_can_be_ended(pairing: Engagement, enabler: User) -> None:
-    actions.pause_engagement(engagement=pairing, by=enabler)
+    pause_engagement(engagement=pairing, by=enabler)
 
-    changes.end_pairing(engagement=pairing, by=enabler)
+    end_pairing(engagement=pairing, by=enabler)
 
     assert Engagement.objects.get(pk=pairing.pk).state == Engagement.State.ENDED
 
 
 def test_words_longer_than_the_limit_are_refused_and_nothing_changes(pairing: Engagement, site_lead: User) -> None:
     with pytest.raises(NotAllowed):
-        changes.end_pairing(engagement=pairing, by=site_lead, words="x" * (changes.WORDS_AT_MOST + 1))
+        end_pairing(engagement=pairing, by=site_lead, words="x" * (WORDS_AT_MOST + 1))
 
     assert Engagement.objects.get(pk=pairing.pk).state == Engagement.State.ACTIVE
 
@@ -132,7 +143,7 @@ def test_sessions_planned_from_now_on_are_cancelled_and_calendars_told(
     pairing: Engagement, enabler: User, site_lead: User, django_capture_on_commit_callbacks
 ) -> None:
     soon = timezone.now() + datetime.timedelta(days=3)
-    planned = planning.plan_session(
+    planned = plan_session(
         engagement=pairing,
         by=enabler,
         starts_at=soon,
@@ -142,7 +153,7 @@ def test_sessions_planned_from_now_on_are_cancelled_and_calendars_told(
         meeting_link="https://meet.example.test/a",
         invitees=[site_lead],
     )
-    series = planning.plan_series(
+    series = plan_series(
         engagement=pairing,
         by=enabler,
         first_starts_at=soon + datetime.timedelta(hours=4),
@@ -157,7 +168,7 @@ def test_sessions_planned_from_now_on_are_cancelled_and_calendars_told(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        changes.end_pairing(engagement=pairing, by=site_lead)
+        end_pairing(engagement=pairing, by=site_lead)
 
     assert not PlannedSession.objects.live().filter(engagement=pairing).exists()
     planned.refresh_from_db()
@@ -170,7 +181,7 @@ def test_sessions_planned_from_now_on_are_cancelled_and_calendars_told(
 def test_the_previous_enabler_is_left_out_of_the_next_proposals(
     pairing: Engagement, site_lead: User, enabler: User, other_enabler: User, programme_lead: User
 ) -> None:
-    changes.end_pairing(engagement=pairing, by=site_lead)
+    end_pairing(engagement=pairing, by=site_lead)
     request = SupportRequest.objects.get(pk=pairing.request_id)
 
     matches, exclusions = rank_enablers(request)
@@ -181,9 +192,9 @@ def test_the_previous_enabler_is_left_out_of_the_next_proposals(
     ]
     assert other_enabler in [match.profile.user for match in matches]
     with pytest.raises(NotAllowed, match="ended early"):
-        actions.propose_enablers(
+        propose_enablers(
             request=request,
-            proposals=[actions.ProposedEnabler(enabler.enabler_profile, "Again?", [])],
+            proposals=[ProposedEnabler(enabler.enabler_profile, "Again?", [])],
             by=programme_lead,
         )
 
@@ -196,7 +207,7 @@ def test_the_next_pairing_keeps_the_days_already_used(
         enabler,
         site_lead,
     )
-    actions.log_session(
+    log_session(
         engagement=first,
         by=enabler,
         held_on=timezone.localdate(),
@@ -209,8 +220,8 @@ def test_the_next_pairing_keeps_the_days_already_used(
         action_owner=None,
         action_due_on=None,
     )
-    actions.agree_extra_days(engagement=first, by=site_lead, days=Decimal("1"), reason="A longer diagnostic")
-    changes.end_pairing(engagement=first, by=enabler)
+    agree_extra_days(engagement=first, by=site_lead, days=Decimal("1"), reason="A longer diagnostic")
+    end_pairing(engagement=first, by=enabler)
 
     second = start_engagement(SupportRequest.objects.get(pk=first.request_id), other_enabler, site_lead, programme_lead)
 
@@ -239,27 +250,21 @@ def test_a_second_open_engagement_from_one_request_is_refused_by_the_database(pa
 def test_the_site_lead_chooses_to_carry_over_shared_notes_and_open_actions(
     pairing: Engagement, site_lead: User, site_member: User, enabler: User, other_enabler: User, programme_lead: User
 ) -> None:
-    actions.write_shared_note(engagement=pairing, by=enabler, body="What we agreed at the board")
-    mine = actions.add_action(
-        engagement=pairing, by=enabler, description="Send the charter", owner=enabler, due_on=None
-    )
-    theirs = actions.add_action(
-        engagement=pairing, by=site_lead, description="Book the room", owner=site_lead, due_on=None
-    )
-    done = actions.add_action(
-        engagement=pairing, by=site_lead, description="Done already", owner=site_lead, due_on=None
-    )
-    actions.toggle_action(action=done, by=site_lead)
-    actions.write_private_note(engagement=pairing, by=enabler, text="My own reflection")
-    changes.end_pairing(engagement=pairing, by=site_lead)
+    write_shared_note(engagement=pairing, by=enabler, body="What we agreed at the board")
+    mine = add_action(engagement=pairing, by=enabler, description="Send the charter", owner=enabler, due_on=None)
+    theirs = add_action(engagement=pairing, by=site_lead, description="Book the room", owner=site_lead, due_on=None)
+    done = add_action(engagement=pairing, by=site_lead, description="Done already", owner=site_lead, due_on=None)
+    toggle_action(action=done, by=site_lead)
+    write_private_note(engagement=pairing, by=enabler, text="My own reflection")
+    end_pairing(engagement=pairing, by=site_lead)
     second = start_engagement(
         SupportRequest.objects.get(pk=pairing.request_id), other_enabler, site_lead, programme_lead
     )
 
     for refused in (site_member, other_enabler):
         with pytest.raises(NotAllowed):
-            changes.carry_over_shared_work(engagement=second, by=refused)
-    assert changes.carry_over_shared_work(engagement=second, by=site_lead) == (1, 2)
+            carry_over_shared_work(engagement=second, by=refused)
+    assert carry_over_shared_work(engagement=second, by=site_lead) == (1, 2)
 
     assert list(SharedNote.objects.filter(engagement=second).values_list("body", "carried_over")) == [
         ("What we agreed at the board", True)
@@ -271,7 +276,7 @@ def test_the_site_lead_chooses_to_carry_over_shared_notes_and_open_actions(
     assert SharedNote.objects.filter(engagement=pairing).count() == 1
     assert set(Action.objects.filter(engagement=pairing)) == {mine, theirs, done}
     with pytest.raises(NotAllowed, match="already"):
-        changes.carry_over_shared_work(engagement=second, by=site_lead)
+        carry_over_shared_work(engagement=second, by=site_lead)
     event = AuditEvent.objects.get(verb=AuditEvent.Verb.CARRIED_OVER_SHARED_WORK)
     assert event.detail == {"notes": 1, "actions": 2}
 
@@ -279,8 +284,8 @@ def test_the_site_lead_chooses_to_carry_over_shared_notes_and_open_actions(
 def test_nothing_is_carried_over_unless_the_site_lead_chooses(
     pairing: Engagement, site_lead: User, enabler: User, other_enabler: User, programme_lead: User
 ) -> None:
-    actions.write_shared_note(engagement=pairing, by=enabler, body="Stays where it was")
-    changes.end_pairing(engagement=pairing, by=enabler)
+    write_shared_note(engagement=pairing, by=enabler, body="Stays where it was")
+    end_pairing(engagement=pairing, by=enabler)
 
     second = start_engagement(
         SupportRequest.objects.get(pk=pairing.request_id), other_enabler, site_lead, programme_lead
@@ -296,8 +301,8 @@ def test_nothing_is_carried_over_unless_the_site_lead_chooses(
 def test_the_previous_enablers_private_notes_stay_theirs_and_follow_the_retention_rule(
     pairing: Engagement, site_lead: User, enabler: User, settings
 ) -> None:
-    actions.write_private_note(engagement=pairing, by=enabler, text="Mine alone")
-    changes.end_pairing(engagement=pairing, by=site_lead)
+    write_private_note(engagement=pairing, by=enabler, text="Mine alone")
+    end_pairing(engagement=pairing, by=site_lead)
     assert PrivateNote.objects.visible_to(enabler).filter(engagement=pairing).count() == 1
     assert not PrivateNote.objects.visible_to(site_lead).exists()
 
@@ -310,10 +315,10 @@ def test_the_previous_enablers_private_notes_stay_theirs_and_follow_the_retentio
 
 
 def test_an_ended_pairing_takes_no_more_sessions(pairing: Engagement, site_lead: User, enabler: User) -> None:
-    changes.end_pairing(engagement=pairing, by=site_lead)
+    end_pairing(engagement=pairing, by=site_lead)
 
     with pytest.raises(NotAllowed, match="ended early"):
-        actions.log_session(
+        log_session(
             engagement=pairing,
             by=enabler,
             held_on=timezone.localdate(),
@@ -331,7 +336,7 @@ def test_an_ended_pairing_takes_no_more_sessions(pairing: Engagement, site_lead:
 def test_the_words_and_who_asked_are_for_the_two_parties_alone(
     pairing: Engagement, site_lead: User, site_member: User, enabler: User, programme_lead: User
 ) -> None:
-    changes.end_pairing(engagement=pairing, by=site_lead, words=WORDS)
+    end_pairing(engagement=pairing, by=site_lead, words=WORDS)
     url = reverse("engagements:engagement_detail", kwargs={"pk": pairing.pk})
 
     for party in (site_lead, site_member, enabler):
@@ -376,7 +381,7 @@ def test_the_end_page_is_for_the_enabler_and_the_site_lead(
 def test_an_enabler_profile_of_the_previous_pairing_is_still_readable_by_the_site(
     pairing: Engagement, site_lead: User, enabler: User
 ) -> None:
-    changes.end_pairing(engagement=pairing, by=site_lead)
+    end_pairing(engagement=pairing, by=site_lead)
 
     assert EnablerProfile.objects.visible_to(site_lead).filter(user=enabler).exists()
 
@@ -389,7 +394,7 @@ def test_the_queue_counts_the_new_wait_from_the_change_and_reminds_again(
     SupportRequest.objects.filter(pk=pairing.request_id).update(
         submitted_at=timezone.now() - datetime.timedelta(days=60), waiting_reminder_sent_at=timezone.now()
     )
-    changes.end_pairing(engagement=pairing, by=site_lead)
+    end_pairing(engagement=pairing, by=site_lead)
 
     page = client_for(programme_lead).get(reverse("engagements:queue")).content.decode()
     assert "Asked for a different enabler" in page and "0 working days" in page
@@ -403,7 +408,7 @@ def test_the_queue_counts_the_new_wait_from_the_change_and_reminds_again(
 def test_an_earlier_enabler_does_not_learn_who_came_next(
     pairing: Engagement, site_lead: User, enabler: User, other_enabler: User, programme_lead: User
 ) -> None:
-    changes.end_pairing(engagement=pairing, by=site_lead)
+    end_pairing(engagement=pairing, by=site_lead)
     start_engagement(SupportRequest.objects.get(pk=pairing.request_id), other_enabler, site_lead, programme_lead)
 
     page = client_for(enabler).get(reverse("engagements:request_detail", kwargs={"pk": pairing.request_id}))

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from core.errors import NotAllowed
-from engagements import actions, changes
+from engagements.actions.changes import ask_for_chemistry, offer_chemistry_times, pick_chemistry_time, plan_chemistry
+from engagements.actions.requests import ProposedEnabler, choose_enabler, confirm_engagement, propose_enablers
 from engagements.models import ChemistryConversation, EnablerProfile, Proposal, SupportRequest
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for
@@ -31,11 +32,11 @@ def two_proposed(
     site_a: Site, offer, site_lead: User, enabler: User, other_enabler: User, programme_lead: User
 ) -> list[Proposal]:
     request = ask_for_support(site_a, offer, site_lead)
-    return actions.propose_enablers(
+    return propose_enablers(
         request=request,
         proposals=[
-            actions.ProposedEnabler(EnablerProfile.objects.get(user=enabler), "A coach of boards.", []),
-            actions.ProposedEnabler(EnablerProfile.objects.get(user=other_enabler), "A facilitator.", []),
+            ProposedEnabler(EnablerProfile.objects.get(user=enabler), "A coach of boards.", []),
+            ProposedEnabler(EnablerProfile.objects.get(user=other_enabler), "A facilitator.", []),
         ],
         by=programme_lead,
     )
@@ -52,7 +53,7 @@ def test_the_site_lead_asks_to_talk_with_two_proposed_enablers(
     asked_on = request.submitted_at
 
     with django_capture_on_commit_callbacks(execute=True):
-        asked = changes.ask_for_chemistry(request=request, proposals=two_proposed, by=site_lead)
+        asked = ask_for_chemistry(request=request, proposals=two_proposed, by=site_lead)
 
     assert [c.proposal.enabler for c in asked] == [enabler, other_enabler]
     assert all(c.state == ChemistryConversation.State.ASKED for c in asked)
@@ -62,15 +63,13 @@ def test_the_site_lead_asks_to_talk_with_two_proposed_enablers(
     event = AuditEvent.objects.get(verb=AuditEvent.Verb.ASKED_FOR_CHEMISTRY)
     assert (event.actor, event.detail) == (site_lead, {"proposals": [p.pk for p in two_proposed]})
     with pytest.raises(NotAllowed, match="already"):
-        changes.ask_for_chemistry(request=request, proposals=two_proposed, by=site_lead)
+        ask_for_chemistry(request=request, proposals=two_proposed, by=site_lead)
 
 
 @pytest.mark.parametrize("who", ["site_member", "programme_lead", "enabler"])
 def test_only_the_site_lead_asks(two_proposed: list[Proposal], who: str, request) -> None:
     with pytest.raises(NotAllowed):
-        changes.ask_for_chemistry(
-            request=two_proposed[0].request, proposals=two_proposed, by=request.getfixturevalue(who)
-        )
+        ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed, by=request.getfixturevalue(who))
     assert not ChemistryConversation.objects.exists()
 
 
@@ -79,7 +78,7 @@ def test_a_proposal_of_another_request_cannot_be_asked_for(
 ) -> None:
     foreign = Proposal.objects.get(request=engagement_b.request)
     with pytest.raises(NotAllowed):
-        changes.ask_for_chemistry(request=two_proposed[0].request, proposals=[foreign], by=site_lead)
+        ask_for_chemistry(request=two_proposed[0].request, proposals=[foreign], by=site_lead)
 
 
 def test_the_enabler_offers_times_and_the_site_lead_picks_one(
@@ -89,11 +88,9 @@ def test_the_enabler_offers_times_and_the_site_lead_picks_one(
     other_enabler: User,
     django_capture_on_commit_callbacks,
 ) -> None:
-    conversation = changes.ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead)[
-        0
-    ]
+    conversation = ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead)[0]
     with pytest.raises(NotAllowed):  # not theirs to offer
-        changes.offer_chemistry_times(
+        offer_chemistry_times(
             conversation=conversation,
             by=other_enabler,
             times=[soon(2)],
@@ -102,7 +99,7 @@ def test_the_enabler_offers_times_and_the_site_lead_picks_one(
             meeting_link="https://meet.example.test/x",
         )
     with pytest.raises(NotAllowed):  # a time gone by
-        changes.offer_chemistry_times(
+        offer_chemistry_times(
             conversation=conversation,
             by=enabler,
             times=[timezone.now() - datetime.timedelta(hours=1)],
@@ -111,7 +108,7 @@ def test_the_enabler_offers_times_and_the_site_lead_picks_one(
             meeting_link="https://meet.example.test/x",
         )
     with pytest.raises(NotAllowed):  # more than three
-        changes.offer_chemistry_times(
+        offer_chemistry_times(
             conversation=conversation,
             by=enabler,
             times=[soon(d) for d in range(2, 6)],
@@ -120,7 +117,7 @@ def test_the_enabler_offers_times_and_the_site_lead_picks_one(
             meeting_link="https://meet.example.test/x",
         )
     with pytest.raises(NotAllowed):  # not a short talk
-        changes.offer_chemistry_times(
+        offer_chemistry_times(
             conversation=conversation,
             by=enabler,
             times=[soon(2)],
@@ -129,7 +126,7 @@ def test_the_enabler_offers_times_and_the_site_lead_picks_one(
             meeting_link="https://meet.example.test/x",
         )
 
-    changes.offer_chemistry_times(
+    offer_chemistry_times(
         conversation=conversation,
         by=enabler,
         times=[soon(3), soon(2)],
@@ -141,13 +138,13 @@ def test_the_enabler_offers_times_and_the_site_lead_picks_one(
     assert conversation.state == ChemistryConversation.State.OFFERED
     assert conversation.times == [soon(2), soon(3)]
     with pytest.raises(NotAllowed):
-        changes.pick_chemistry_time(conversation=conversation, by=site_lead, starts_at=soon(4))  # not offered
+        pick_chemistry_time(conversation=conversation, by=site_lead, starts_at=soon(4))  # not offered
     with pytest.raises(NotAllowed):
-        changes.pick_chemistry_time(conversation=conversation, by=enabler, starts_at=soon(3))  # the lead picks
+        pick_chemistry_time(conversation=conversation, by=enabler, starts_at=soon(3))  # the lead picks
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        changes.pick_chemistry_time(conversation=conversation, by=site_lead, starts_at=soon(3))
+        pick_chemistry_time(conversation=conversation, by=site_lead, starts_at=soon(3))
 
     conversation.refresh_from_db()
     assert (conversation.state, conversation.starts_at, conversation.minutes) == ("planned", soon(3), 45)
@@ -160,10 +157,8 @@ def test_the_enabler_offers_times_and_the_site_lead_picks_one(
 def test_either_of_them_plans_a_time_agreed_and_moving_it_updates_the_calendar(
     two_proposed: list[Proposal], site_lead: User, enabler: User, django_capture_on_commit_callbacks
 ) -> None:
-    conversation = changes.ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead)[
-        0
-    ]
-    changes.plan_chemistry(
+    conversation = ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead)[0]
+    plan_chemistry(
         conversation=conversation,
         by=enabler,
         starts_at=soon(2),
@@ -174,7 +169,7 @@ def test_either_of_them_plans_a_time_agreed_and_moving_it_updates_the_calendar(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        changes.plan_chemistry(
+        plan_chemistry(
             conversation=conversation,
             by=site_lead,
             starts_at=soon(5),
@@ -197,9 +192,9 @@ def test_choosing_cancels_the_other_conversations_still_to_come(
     django_capture_on_commit_callbacks,
 ) -> None:
     request = two_proposed[0].request
-    first, second = changes.ask_for_chemistry(request=request, proposals=two_proposed, by=site_lead)
+    first, second = ask_for_chemistry(request=request, proposals=two_proposed, by=site_lead)
     for conversation, by in ((first, enabler), (second, other_enabler)):
-        changes.plan_chemistry(
+        plan_chemistry(
             conversation=conversation,
             by=by,
             starts_at=soon(4),
@@ -210,7 +205,7 @@ def test_choosing_cancels_the_other_conversations_still_to_come(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        actions.choose_enabler(request=request, proposal=two_proposed[0], by=site_lead)
+        choose_enabler(request=request, proposal=two_proposed[0], by=site_lead)
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -219,7 +214,7 @@ def test_choosing_cancels_the_other_conversations_still_to_come(
     cancels = [m for m in mail.outbox if any("METHOD:CANCEL" in str(a[1]) for a in m.attachments)]
     assert sorted(m.to[0] for m in cancels) == sorted([site_lead.email, other_enabler.email])
     with pytest.raises(NotAllowed):
-        changes.plan_chemistry(
+        plan_chemistry(
             conversation=second,
             by=other_enabler,
             starts_at=soon(6),
@@ -233,8 +228,8 @@ def test_a_chemistry_conversation_is_never_counted_against_a_budget(
     two_proposed: list[Proposal], site_lead: User, enabler: User
 ) -> None:
     request = two_proposed[0].request
-    conversation = changes.ask_for_chemistry(request=request, proposals=two_proposed[:1], by=site_lead)[0]
-    changes.plan_chemistry(
+    conversation = ask_for_chemistry(request=request, proposals=two_proposed[:1], by=site_lead)[0]
+    plan_chemistry(
         conversation=conversation,
         by=enabler,
         starts_at=soon(1),
@@ -242,9 +237,9 @@ def test_a_chemistry_conversation_is_never_counted_against_a_budget(
         place="online",
         meeting_link="https://meet.example.test/z",
     )
-    actions.choose_enabler(request=request, proposal=two_proposed[0], by=site_lead)
+    choose_enabler(request=request, proposal=two_proposed[0], by=site_lead)
 
-    engagement = actions.confirm_engagement(proposal=two_proposed[0], by=enabler)
+    engagement = confirm_engagement(proposal=two_proposed[0], by=enabler)
 
     assert engagement.days_used == 0 and not engagement.sessions.exists()
     assert not engagement.planned_sessions.exists()
@@ -260,10 +255,8 @@ def test_only_the_site_lead_and_that_enabler_see_a_conversation(
     administrator: User,
     other_site_lead: User,
 ) -> None:
-    conversation = changes.ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead)[
-        0
-    ]
-    changes.plan_chemistry(
+    conversation = ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead)[0]
+    plan_chemistry(
         conversation=conversation,
         by=enabler,
         starts_at=soon(2),
@@ -286,9 +279,7 @@ def test_only_the_site_lead_and_that_enabler_see_a_conversation(
 def test_the_offer_form_refuses_with_messages_and_keeps_what_was_typed(
     two_proposed: list[Proposal], site_lead: User, enabler: User
 ) -> None:
-    conversation = changes.ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead)[
-        0
-    ]
+    conversation = ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead)[0]
     url = reverse("engagements:chemistry_detail", kwargs={"pk": conversation.pk})
     day = timezone.localdate() + datetime.timedelta(days=3)
     data = {
@@ -333,9 +324,7 @@ def test_the_ask_form_on_the_request_page(two_proposed: list[Proposal], site_lea
 def test_the_enablers_home_links_to_a_conversation_asked_for(
     two_proposed: list[Proposal], site_lead: User, enabler: User, other_enabler: User
 ) -> None:
-    conversation = changes.ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead)[
-        0
-    ]
+    conversation = ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead)[0]
     link = reverse("engagements:chemistry_detail", kwargs={"pk": conversation.pk})
 
     assert link in client_for(enabler).get(reverse("home")).content.decode()
@@ -357,12 +346,12 @@ def test_the_request_page_costs_the_same_queries_with_one_conversation_or_three(
     def queries(count: int) -> int:
         SupportRequest.objects.all().delete()
         request = ask_for_support(site_a, offer, site_lead)
-        proposed = actions.propose_enablers(
+        proposed = propose_enablers(
             request=request,
-            proposals=[actions.ProposedEnabler(p, "An introduction.", []) for p in profiles[:count]],
+            proposals=[ProposedEnabler(p, "An introduction.", []) for p in profiles[:count]],
             by=programme_lead,
         )
-        changes.ask_for_chemistry(request=request, proposals=proposed, by=site_lead)
+        ask_for_chemistry(request=request, proposals=proposed, by=site_lead)
         url = reverse("engagements:request_detail", kwargs={"pk": request.pk})
         client.get(url)  # the session's first read is not the page's
         with CaptureQueriesContext(connection) as captured:
@@ -382,10 +371,8 @@ def test_two_wall_clock_times_that_are_one_moment_are_offered_once(
 
     london = ZoneInfo("Europe/London")
     with time_machine.travel(datetime.datetime(2027, 3, 20, 9, 0, tzinfo=london)):
-        conversation = changes.ask_for_chemistry(
-            request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead
-        )[0]
-        changes.offer_chemistry_times(
+        conversation = ask_for_chemistry(request=two_proposed[0].request, proposals=two_proposed[:1], by=site_lead)[0]
+        offer_chemistry_times(
             conversation=conversation,
             by=enabler,
             times=[

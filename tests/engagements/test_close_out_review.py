@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from core.errors import NotAllowed
-from engagements import actions
+from engagements.actions.closeout import record_close_out_review, send_close_out_check_ins
+from engagements.actions.engagement import (
+    close_engagement,
+    confirm_agreement,
+    revise_agreement,
+    start_closing_engagement,
+)
 from engagements.models import CloseOutReview, Engagement
 from engagements.models.closeout import goals_of
 from tests.conftest import client_for
@@ -23,7 +29,7 @@ CANARY = "words-only-the-site-and-its-enabler-see"
 
 
 def closing(engagement: Engagement, enabler: User, site_lead: User) -> Engagement:
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement,
         by=enabler,
         cadence="Weekly",
@@ -31,9 +37,9 @@ def closing(engagement: Engagement, enabler: User, site_lead: User) -> Engagemen
         goals=GOALS,
         confidentiality="Ours",
     )
-    actions.confirm_agreement(engagement=engagement, by=enabler)
-    actions.confirm_agreement(engagement=engagement, by=site_lead)
-    actions.start_closing_engagement(
+    confirm_agreement(engagement=engagement, by=enabler)
+    confirm_agreement(engagement=engagement, by=site_lead)
+    start_closing_engagement(
         engagement=engagement, by=site_lead, follow_up_on=timezone.localdate() + datetime.timedelta(days=30)
     )
     return Engagement.objects.get(pk=engagement.pk)
@@ -115,11 +121,11 @@ def test_nobody_else_finds_the_review(
 
 def test_refused_before_closing_and_to_the_enabler(engagement_a: Engagement, enabler: User, site_lead: User) -> None:
     with pytest.raises(NotAllowed):
-        actions.record_close_out_review(engagement=engagement_a, by=site_lead, outcomes=[], what_next="Next")
+        record_close_out_review(engagement=engagement_a, by=site_lead, outcomes=[], what_next="Next")
     engagement = closing(engagement_a, enabler, site_lead)
 
     with pytest.raises(NotAllowed):
-        actions.record_close_out_review(engagement=engagement, by=enabler, outcomes=[], what_next="Next")
+        record_close_out_review(engagement=engagement, by=enabler, outcomes=[], what_next="Next")
 
     assert not CloseOutReview.objects.exists()
 
@@ -145,16 +151,16 @@ def test_check_in_at_the_follow_up_date_to_the_parties_only_once(
 ) -> None:
     engagement = closing(engagement_a, enabler, site_lead)
     post_review(client_for(site_lead), engagement)
-    actions.close_engagement(engagement=engagement, by=site_lead)
+    close_engagement(engagement=engagement, by=site_lead)
     mail.outbox.clear()
-    assert actions.send_close_out_check_ins(today=timezone.localdate()) == 0
+    assert send_close_out_check_ins(today=timezone.localdate()) == 0
 
     with (
         time_machine.travel(engagement.follow_up_on + datetime.timedelta(days=1), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        sent = actions.send_close_out_check_ins(today=timezone.localdate())
-        again = actions.send_close_out_check_ins(today=timezone.localdate())
+        sent = send_close_out_check_ins(today=timezone.localdate())
+        again = send_close_out_check_ins(today=timezone.localdate())
 
     assert (sent, again) == (1, 0)
     assert sorted(address for message in mail.outbox for address in message.to) == sorted(

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from core.errors import NotAllowed
-from engagements import actions
+from engagements.actions.engagement import agree_extra_days
 from engagements.models import Engagement, Offer
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for, start_engagement
@@ -55,7 +55,7 @@ def test_going_over_needs_the_sites_agreement(on_site: Engagement, site_lead: Us
 
 def test_only_the_site_lead_agrees_extra_days(on_site: Engagement, site_member: User) -> None:
     with pytest.raises(NotAllowed, match="Only the site's lead"):
-        actions.agree_extra_days(engagement=on_site, by=site_member, days=Decimal("1"), reason="x")
+        agree_extra_days(engagement=on_site, by=site_member, days=Decimal("1"), reason="x")
 
     assert not on_site.budget_extensions.exists()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from accounts.models import User
-from engagements import actions
+from engagements.actions.engagement import record_diagnostic
 from engagements.models import Diagnostic, Engagement
 from tests.conftest import client_for
 
@@ -33,7 +33,7 @@ def test_empty_diagnostic_says_what_is_missing(engagement_a: Engagement) -> None
 def test_account_manager_reads_it_only_while_the_site_lead_shares_it(
     engagement_a: Engagement, site_lead: User, account_manager: User
 ) -> None:
-    actions.record_diagnostic(engagement=engagement_a, by=site_lead, stage=2, strengths="S.", development_areas="D.")
+    record_diagnostic(engagement=engagement_a, by=site_lead, stage=2, strengths="S.", development_areas="D.")
     url = reverse("engagements:diagnostic_detail", kwargs={"pk": engagement_a.pk})
     assert client_for(account_manager).get(url).status_code == 404
 
@@ -65,7 +65,7 @@ def test_diagnostic_can_only_be_shared_with_an_account_manager_of_the_site(
 def test_programme_lead_never_reads_the_diagnostic(
     engagement_a: Engagement, site_lead: User, programme_lead: User
 ) -> None:
-    actions.record_diagnostic(engagement=engagement_a, by=site_lead, stage=2, strengths="S.", development_areas="D.")
+    record_diagnostic(engagement=engagement_a, by=site_lead, stage=2, strengths="S.", development_areas="D.")
 
     assert not Diagnostic.objects.visible_to(programme_lead).exists()
     assert (

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from core.errors import NotAllowed
-from engagements import actions
+from engagements.actions.engagement import agree_extra_days
 from engagements.models import Engagement, Offer, SupportRequest
 from sites.models import Site
 from tests.conftest import ask_for_support, start_engagement
@@ -47,9 +47,7 @@ def test_the_day_budget_is_not_exceeded_without_the_sites_agreement(on_site: Eng
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Engagement.objects.filter(pk=on_site.pk).update(days_used=Decimal("5.5"))
-    actions.agree_extra_days(
-        engagement=on_site, by=site_lead, days=Decimal("1"), reason="The board asked for one more day."
-    )
+    agree_extra_days(engagement=on_site, by=site_lead, days=Decimal("1"), reason="The board asked for one more day.")
     Engagement.objects.filter(pk=on_site.pk).update(days_used=Decimal("6"))
     with pytest.raises(IntegrityError), transaction.atomic():
         Engagement.objects.filter(pk=on_site.pk).update(days_used=Decimal("6.5"))

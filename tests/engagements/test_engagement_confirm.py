@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, User
 from core.errors import NotAllowed
-from engagements import actions
+from engagements.actions.requests import ProposedEnabler, choose_enabler, confirm_engagement, propose_enablers
 from engagements.models import Engagement, Offer, Proposal, SupportRequest
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for
@@ -17,10 +17,10 @@ from tests.conftest import ask_for_support, client_for
 @pytest.fixture
 def chosen(site_a: Site, offer: Offer, site_lead: User, programme_lead: User, enabler: User) -> Proposal:
     request = ask_for_support(site_a, offer, site_lead)
-    proposal = actions.propose_enablers(
-        request=request, proposals=[actions.ProposedEnabler(enabler.enabler_profile, "Hello.", [])], by=programme_lead
+    proposal = propose_enablers(
+        request=request, proposals=[ProposedEnabler(enabler.enabler_profile, "Hello.", [])], by=programme_lead
     )[0]
-    actions.choose_enabler(request=request, proposal=proposal, by=site_lead)
+    choose_enabler(request=request, proposal=proposal, by=site_lead)
     return proposal
 
 
@@ -54,7 +54,7 @@ def test_enabler_who_cannot_take_it_on_returns_the_request_to_the_queue(chosen: 
 
 def test_an_enabler_who_was_not_chosen_cannot_confirm(chosen: Proposal, other_enabler: User) -> None:
     with pytest.raises(NotAllowed, match="Only the enabler the site chose"):
-        actions.confirm_engagement(proposal=chosen, by=other_enabler)
+        confirm_engagement(proposal=chosen, by=other_enabler)
 
     assert not Engagement.objects.exists()
 
@@ -78,10 +78,10 @@ def test_two_confirmations_at_once_create_one_engagement(
     if connection.vendor != "postgresql":
         pytest.skip("Row locks need PostgreSQL; run with DATABASE_URL to test the race")
     request = ask_for_support(site_a, offer, site_lead)
-    proposal = actions.propose_enablers(
-        request=request, proposals=[actions.ProposedEnabler(enabler.enabler_profile, "Hello.", [])], by=programme_lead
+    proposal = propose_enablers(
+        request=request, proposals=[ProposedEnabler(enabler.enabler_profile, "Hello.", [])], by=programme_lead
     )[0]
-    actions.choose_enabler(request=request, proposal=proposal, by=site_lead)
+    choose_enabler(request=request, proposal=proposal, by=site_lead)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -90,7 +90,7 @@ def test_two_confirmations_at_once_create_one_engagement(
 
         barrier.wait()
         try:
-            actions.confirm_engagement(proposal=proposal, by=enabler)
+            confirm_engagement(proposal=proposal, by=enabler)
             outcomes.append("created")
         except NotAllowed:
             outcomes.append("refused")

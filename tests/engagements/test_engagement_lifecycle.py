@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from core.errors import NotAllowed
-from engagements import actions
+from engagements.actions.engagement import confirm_agreement, revise_agreement
 from engagements.models import Engagement
 from tests.conftest import client_for
 
 
 def _activate(engagement: Engagement, site_lead: User) -> Engagement:
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement,
         by=engagement.enabler,
         cadence="Weekly",
@@ -22,8 +22,8 @@ def _activate(engagement: Engagement, site_lead: User) -> Engagement:
         goals="Trust.",
         confidentiality="Private.",
     )
-    actions.confirm_agreement(engagement=engagement, by=engagement.enabler)
-    actions.confirm_agreement(engagement=engagement, by=site_lead)
+    confirm_agreement(engagement=engagement, by=engagement.enabler)
+    confirm_agreement(engagement=engagement, by=site_lead)
     engagement.refresh_from_db()
     return engagement
 
@@ -38,10 +38,10 @@ def test_both_confirmations_make_the_engagement_active(engagement_a: Engagement,
 
 def test_an_edit_withdraws_earlier_confirmations(engagement_a: Engagement, site_lead: User) -> None:
     agreement = engagement_a.agreement
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement_a, by=site_lead, cadence="Weekly", ways_of_working="A", goals="B", confidentiality="C"
     )
-    actions.confirm_agreement(engagement=engagement_a, by=engagement_a.enabler)
+    confirm_agreement(engagement=engagement_a, by=engagement_a.enabler)
 
     client_for(site_lead).post(
         reverse("engagements:agreement_edit", kwargs={"pk": engagement_a.pk}),
@@ -57,18 +57,18 @@ def test_an_edit_withdraws_earlier_confirmations(engagement_a: Engagement, site_
 
 def test_an_unfinished_agreement_cannot_be_confirmed(engagement_a: Engagement) -> None:
     with pytest.raises(NotAllowed, match="Fill in the cadence, the ways of working and the goals"):
-        actions.confirm_agreement(engagement=engagement_a, by=engagement_a.enabler)
+        confirm_agreement(engagement=engagement_a, by=engagement_a.enabler)
 
 
 def test_a_site_member_who_is_not_the_lead_cannot_confirm_for_the_site(
     engagement_a: Engagement, site_member: User
 ) -> None:
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement_a, by=site_member, cadence="W", ways_of_working="A", goals="B", confidentiality="C"
     )
 
     with pytest.raises(NotAllowed, match="confirmed by the site's lead and by the enabler"):
-        actions.confirm_agreement(engagement=engagement_a, by=site_member)
+        confirm_agreement(engagement=engagement_a, by=site_member)
 
 
 def test_agreement_confirmed_emails_both_parties(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from engagements import planning
+from engagements.actions.planning import plan_series, plan_session
 from engagements.models import Engagement, Offer, PlannedSession, Session, SessionSeries
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for, start_engagement
@@ -53,7 +53,7 @@ def _page(engagement: Engagement) -> str:
 
 
 def _series(engagement: Engagement, by: User, weeks: int = 4) -> SessionSeries:
-    return planning.plan_series(
+    return plan_series(
         engagement=engagement,
         by=by,
         first_starts_at=datetime.datetime.combine(_day(7), datetime.time(10), tzinfo=LONDON),
@@ -173,7 +173,7 @@ def test_ending_a_series_cancels_what_is_still_to_come(engagement_a: Engagement,
 
 
 def test_ending_a_one_off_session_as_a_series_is_refused_with_a_message(engagement_a: Engagement) -> None:
-    planned = planning.plan_session(
+    planned = plan_session(
         engagement=engagement_a,
         by=engagement_a.enabler,
         starts_at=datetime.datetime.combine(_day(2), datetime.time(10), tzinfo=LONDON),
@@ -197,7 +197,7 @@ def test_a_planned_session_after_its_time_offers_log_this_session_which_fills_th
 ) -> None:
     site_member.job_title = "Director of adult social care"
     site_member.save(update_fields=["job_title"])
-    planned = planning.plan_session(
+    planned = plan_session(
         engagement=engagement_a,
         by=site_lead,
         starts_at=datetime.datetime.combine(_day(2), datetime.time(10), tzinfo=LONDON),
@@ -240,7 +240,7 @@ def test_a_planned_session_after_its_time_offers_log_this_session_which_fills_th
 
 
 def test_a_planned_session_still_to_come_does_not_fill_the_session_form(engagement_a: Engagement) -> None:
-    planned = planning.plan_session(
+    planned = plan_session(
         engagement=engagement_a,
         by=engagement_a.enabler,
         starts_at=datetime.datetime.combine(_day(2), datetime.time(10), tzinfo=LONDON),
@@ -341,7 +341,7 @@ def test_only_those_who_steer_may_plan(objects: dict, persona: str) -> None:
 def test_the_central_team_sees_the_engagement_page_without_any_plan(
     engagement_a: Engagement, site_lead: User, site_member: User, programme_lead: User, administrator: User
 ) -> None:
-    planning.plan_session(
+    plan_session(
         engagement=engagement_a,
         by=site_lead,
         starts_at=datetime.datetime.combine(_day(2), datetime.time(10), tzinfo=LONDON),
@@ -394,7 +394,7 @@ def test_planning_past_the_day_budget_warns_as_it_plans(days_engagement: Engagem
 def test_the_central_team_sees_no_days_planned_either(
     days_engagement: Engagement, programme_lead: User, site_lead: User
 ) -> None:
-    planning.plan_session(
+    plan_session(
         engagement=days_engagement,
         by=site_lead,
         starts_at=datetime.datetime.combine(_day(2), datetime.time(10), tzinfo=LONDON),

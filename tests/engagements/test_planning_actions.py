@@ -16,7 +16,18 @@ from icalendar import Calendar
 
 from accounts.models import AuditEvent, Notification, User
 from core.errors import NotAllowed
-from engagements import actions, planning
+from engagements.actions.planning import (
+    budget_warning,
+    cancel_planned_session,
+    end_series,
+    move_planned_session,
+    next_session,
+    occurrence_starts,
+    plan_series,
+    plan_session,
+    planned_days,
+)
+from engagements.actions.sessions import log_session
 from engagements.models import Engagement, Offer, PlannedSession, SessionSeries
 from engagements.models.sessions import quiet_since
 from reporting.subject_access import export_person
@@ -42,7 +53,7 @@ def _plan(engagement: Engagement, by: User, **changes: object) -> PlannedSession
         "invitees": [],
         **changes,
     }
-    return planning.plan_session(engagement=engagement, by=by, **fields)  # type: ignore[arg-type]
+    return plan_session(engagement=engagement, by=by, **fields)  # type: ignore[arg-type]
 
 
 def _calendar(notification: Notification) -> Calendar:
@@ -63,7 +74,7 @@ def test_the_enabler_plans_a_session_and_invitees_and_the_enabler_get_a_calendar
     assert event.decoded("DTSTART").astimezone(LONDON).hour == 10
     assert "Private" not in sent.first().body and "https://meet.example.test/ashvale" in sent.first().body
     assert AuditEvent.objects.filter(verb=AuditEvent.Verb.PLANNED_A_SESSION, actor=enabler).count() == 1
-    assert planning.next_session(engagement_a) == planned
+    assert next_session(engagement_a) == planned
 
 
 def test_the_sites_lead_plans_too_but_a_member_and_the_central_team_cannot(
@@ -117,7 +128,7 @@ def _series(engagement: Engagement, by: User, *, weeks: int = 4, **changes: obje
         "invitees": [],
         **changes,
     }
-    return planning.plan_series(engagement=engagement, by=by, **fields)  # type: ignore[arg-type]
+    return plan_series(engagement=engagement, by=by, **fields)  # type: ignore[arg-type]
 
 
 def test_a_weekly_series_is_one_planned_session_a_week_and_one_recurring_invitation(
@@ -143,7 +154,7 @@ def test_moving_one_occurrence_leaves_the_rest_and_raises_the_series_sequence(
     second = series.occurrences.order_by("starts_at")[1]
     others = {o.pk: o.starts_at for o in series.occurrences.exclude(pk=second.pk)}
 
-    planning.move_planned_session(
+    move_planned_session(
         planned=second,
         by=site_lead,
         starts_at=second.starts_at + datetime.timedelta(hours=4),
@@ -166,14 +177,14 @@ def test_cancelling_one_occurrence_leaves_the_rest(engagement_a: Engagement, ena
     series = _series(engagement_a, enabler)
     third = series.occurrences.order_by("starts_at")[2]
 
-    planning.cancel_planned_session(planned=third, by=enabler)
+    cancel_planned_session(planned=third, by=enabler)
 
     assert series.occurrences.live().count() == 3
     latest = Notification.objects.filter(recipient=enabler, kind="planned session").order_by("-pk").first()
     master = next(part for part in _calendar(latest).walk("VEVENT") if "RRULE" in part)
     assert "EXDATE" in master
     with pytest.raises(NotAllowed):
-        planning.cancel_planned_session(planned=third, by=enabler)
+        cancel_planned_session(planned=third, by=enabler)
 
 
 def test_cancelling_a_one_off_sends_a_cancellation_with_the_sequence_raised(
@@ -181,7 +192,7 @@ def test_cancelling_a_one_off_sends_a_cancellation_with_the_sequence_raised(
 ) -> None:
     planned = _plan(engagement_a, enabler)
 
-    planning.cancel_planned_session(planned=planned, by=enabler)
+    cancel_planned_session(planned=planned, by=enabler)
 
     latest = Notification.objects.filter(recipient=enabler, kind="planned session").order_by("-pk").first()
     calendar = _calendar(latest)
@@ -193,12 +204,12 @@ def test_cancelling_a_one_off_sends_a_cancellation_with_the_sequence_raised(
 def test_ending_a_series_early_cancels_what_is_left(engagement_a: Engagement, enabler: User) -> None:
     series = _series(engagement_a, enabler, weeks=6)
 
-    cancelled = planning.end_series(series=series, by=enabler)
+    cancelled = end_series(series=series, by=enabler)
 
     assert cancelled == 6
     assert not series.occurrences.live().exists()
     with pytest.raises(NotAllowed):
-        planning.end_series(series=series, by=enabler)
+        end_series(series=series, by=enabler)
 
 
 def test_a_series_is_refused_when_it_ends_before_it_starts_or_runs_over_a_year(
@@ -215,7 +226,7 @@ def test_a_series_is_refused_when_it_ends_before_it_starts_or_runs_over_a_year(
 def test_a_monthly_rhythm_skips_a_month_without_the_day_as_a_calendar_does() -> None:
     first = datetime.datetime(2027, 1, 31, 9, 30, tzinfo=LONDON)
 
-    starts = planning.occurrence_starts(first, "monthly", datetime.date(2027, 5, 31))
+    starts = occurrence_starts(first, "monthly", datetime.date(2027, 5, 31))
 
     assert [start.date() for start in starts] == [
         datetime.date(2027, 1, 31),
@@ -228,7 +239,7 @@ def test_a_monthly_rhythm_skips_a_month_without_the_day_as_a_calendar_does() -> 
 def test_a_weekly_rhythm_keeps_its_wall_clock_time_across_the_clock_change() -> None:
     first = datetime.datetime(2026, 10, 20, 10, 0, tzinfo=LONDON)
 
-    starts = planning.occurrence_starts(first, "weekly", datetime.date(2026, 11, 3))
+    starts = occurrence_starts(first, "weekly", datetime.date(2026, 11, 3))
 
     assert [start.hour for start in starts] == [10, 10, 10]
     offsets = {start.utcoffset() for start in starts}
@@ -244,12 +255,12 @@ def test_on_site_days_planned_count_beside_the_allowance_with_a_warning(
     allowance = engagement.days_available
 
     _plan(engagement, other_enabler, length=allowance, place="on-site", address="Brookmere House", meeting_link="")
-    warning_before = planning.budget_warning(engagement)
+    warning_before = budget_warning(engagement)
     _plan(engagement, other_enabler, length=Decimal("1"), place="on-site", address="Brookmere House", meeting_link="")
 
-    assert planning.planned_days(engagement) == allowance + 1
+    assert planned_days(engagement) == allowance + 1
     assert warning_before is None
-    assert "more than the" in planning.budget_warning(engagement)
+    assert "more than the" in budget_warning(engagement)
 
 
 def test_a_series_is_for_weekly_support_not_on_site_days(
@@ -268,7 +279,7 @@ def test_logging_a_planned_session_after_it_happened_links_them(engagement_a: En
     PlannedSession.objects.filter(pk=planned.pk).update(starts_at=_at(-1))
     planned.refresh_from_db()
 
-    session = actions.log_session(
+    session = log_session(
         engagement=engagement_a,
         by=enabler,
         held_on=timezone.localdate() - datetime.timedelta(days=1),
@@ -281,9 +292,9 @@ def test_logging_a_planned_session_after_it_happened_links_them(engagement_a: En
 
     planned.refresh_from_db()
     assert planned.session == session
-    assert planning.next_session(engagement_a) is None
+    assert next_session(engagement_a) is None
     with pytest.raises(NotAllowed):
-        actions.log_session(
+        log_session(
             engagement=engagement_a,
             by=enabler,
             held_on=timezone.localdate(),

@@ -14,7 +14,9 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Notification, User
-from engagements import actions, planning
+from engagements.actions import planning
+from engagements.actions.engagement import confirm_agreement, revise_agreement
+from engagements.actions.sessions import log_session, nudge_if_quiet
 from engagements.models import Engagement, PlannedSession, Session
 from engagements.tasks import prompt_unlogged_sessions, send_session_reminders
 
@@ -47,11 +49,11 @@ def _reminded() -> set[str]:
 
 
 def _active(engagement: Engagement, site_lead: User) -> Engagement:
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement, by=site_lead, cadence="Weekly", ways_of_working="A", goals="B", confidentiality="C"
     )
-    actions.confirm_agreement(engagement=engagement, by=engagement.enabler)
-    actions.confirm_agreement(engagement=engagement, by=site_lead)
+    confirm_agreement(engagement=engagement, by=engagement.enabler)
+    confirm_agreement(engagement=engagement, by=site_lead)
     engagement.refresh_from_db()
     return engagement
 
@@ -157,7 +159,7 @@ def test_the_reminder_says_when_and_where_and_never_a_note(
     engagement_a: Engagement, site_lead: User, django_capture_on_commit_callbacks: object
 ) -> None:
     with time_machine.travel(PLANNED_ON - datetime.timedelta(days=7), tick=False):
-        actions.log_session(
+        log_session(
             engagement=engagement_a,
             by=engagement_a.enabler,
             held_on=(PLANNED_ON - datetime.timedelta(days=7)).date(),
@@ -209,7 +211,7 @@ def test_a_logged_or_cancelled_session_brings_no_prompt(engagement_a: Engagement
     logged = _plan(engagement_a, [site_lead])
     cancelled = _plan(engagement_a, [site_lead], starts_at=STARTS + datetime.timedelta(hours=3))
     with time_machine.travel(STARTS + datetime.timedelta(hours=2), tick=False):
-        actions.log_session(
+        log_session(
             engagement=engagement_a,
             by=engagement_a.enabler,
             held_on=STARTS.date(),
@@ -239,7 +241,7 @@ def test_a_planned_session_is_activity_so_the_engagement_is_not_nudged(
         _plan(engagement, [site_lead], starts_at=PLANNED_ON + datetime.timedelta(days=10))
 
     with time_machine.travel(PLANNED_ON + datetime.timedelta(days=1), tick=False):
-        result = actions.nudge_if_quiet(engagement=engagement, today=(PLANNED_ON + datetime.timedelta(days=1)).date())
+        result = nudge_if_quiet(engagement=engagement, today=(PLANNED_ON + datetime.timedelta(days=1)).date())
 
     assert result is nudged
     assert Notification.objects.filter(kind="nudge").exists() is nudged

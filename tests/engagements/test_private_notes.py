@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from core.errors import NotAllowed
-from engagements import actions, notes
+from engagements import notes
+from engagements.actions.notes import destroy_private_notes
 from engagements.models import Engagement
 from engagements.notes import NOTE_LIMIT, EngagementKey, PrivateNote, crypto
 from tests.conftest import TEST_MASTER_KEY, client_for
@@ -136,7 +137,7 @@ def test_crypto_shredding_makes_the_notes_unreadable(engagement_a: Engagement) -
     note = notes.write_note(engagement=engagement_a, author=engagement_a.enabler, text="Gone for good")
     ciphertext = bytes(note.ciphertext)
 
-    destroyed = actions.destroy_private_notes(engagements=[engagement_a], by=None)[engagement_a.pk]
+    destroyed = destroy_private_notes(engagements=[engagement_a], by=None)[engagement_a.pk]
 
     assert destroyed == 1
     assert not EngagementKey.objects.exists()

@@ -6,16 +6,16 @@ from django.urls import reverse
 
 from accounts.models import User
 from core.errors import NotAllowed
-from engagements import actions
+from engagements.actions.requests import ProposedEnabler, choose_enabler, decline_proposals, propose_enablers
 from engagements.models import Offer, Proposal, SupportRequest
 from sites.models import Organisation, Site
 from tests.conftest import ask_for_support, client_for
 
 
 def _propose(request: SupportRequest, by: User, *enablers: User) -> list[Proposal]:
-    return actions.propose_enablers(
+    return propose_enablers(
         request=request,
-        proposals=[actions.ProposedEnabler(e.enabler_profile, f"Meet {e}.", []) for e in enablers],
+        proposals=[ProposedEnabler(e.enabler_profile, f"Meet {e}.", []) for e in enablers],
         by=by,
     )
 
@@ -70,7 +70,7 @@ def test_match_page_refuses_an_enabler_without_an_introduction(
 
 def test_proposing_more_than_three_or_none_is_refused(support_request: SupportRequest, programme_lead: User) -> None:
     with pytest.raises(NotAllowed, match="between one and three"):
-        actions.propose_enablers(request=support_request, proposals=[], by=programme_lead)
+        propose_enablers(request=support_request, proposals=[], by=programme_lead)
 
     assert support_request.state == SupportRequest.State.SUBMITTED
 
@@ -172,7 +172,7 @@ def test_a_site_member_who_is_not_the_lead_cannot_choose(
     proposal = _propose(support_request, programme_lead, enabler)[0]
 
     with pytest.raises(NotAllowed, match="Only the site's lead"):
-        actions.choose_enabler(request=support_request, proposal=proposal, by=site_member)
+        choose_enabler(request=support_request, proposal=proposal, by=site_member)
 
 
 def test_declining_all_with_a_reason_returns_the_request_to_the_queue(
@@ -208,7 +208,7 @@ def test_a_declined_request_can_be_proposed_to_again(
     support_request: SupportRequest, programme_lead: User, enabler: User, other_enabler: User, site_lead: User
 ) -> None:
     _propose(support_request, programme_lead, enabler)
-    actions.decline_proposals(request=support_request, reason="Not the right fit.", by=site_lead)
+    decline_proposals(request=support_request, reason="Not the right fit.", by=site_lead)
 
     _propose(support_request, programme_lead, other_enabler)
 

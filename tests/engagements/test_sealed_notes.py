@@ -26,7 +26,8 @@ from django.utils.http import urlencode
 
 from accounts.models import AuditEvent, Notification, User
 from core.errors import NotAllowed
-from engagements import actions, notes
+from engagements import notes
+from engagements.actions.sessions import log_session
 from engagements.forms import NOT_FROM_THE_BROWSER
 from engagements.models import Engagement, Session
 from engagements.notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote, crypto
@@ -43,7 +44,7 @@ QUERIES_OF_A_PAGE_OF_NOTES = 12
 
 
 def _log_session(engagement: Engagement) -> Session:
-    return actions.log_session(
+    return log_session(
         engagement=engagement,
         by=engagement.enabler,
         held_on=datetime.date.today() - datetime.timedelta(days=1),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from engagements import actions
+from engagements.actions.sessions import add_action, log_session
 from engagements.models import AccessRecord, Action, Engagement, Offer, Session
 from engagements.notes import PrivateNote
 from sites.models import Site
@@ -47,7 +47,7 @@ def test_enabler_logs_a_session_with_a_private_note_and_a_shared_action(
 
 
 def test_site_sees_the_session_and_action_but_never_the_note(engagement_a: Engagement, site_lead: User) -> None:
-    actions.log_session(
+    log_session(
         engagement=engagement_a,
         by=engagement_a.enabler,
         held_on=timezone.localdate(),
@@ -69,7 +69,7 @@ def test_site_sees_the_session_and_action_but_never_the_note(engagement_a: Engag
 
 
 def test_programme_lead_sees_counts_and_days_only(engagement_a: Engagement, programme_lead: User) -> None:
-    actions.log_session(
+    log_session(
         engagement=engagement_a,
         by=engagement_a.enabler,
         held_on=timezone.localdate(),
@@ -148,7 +148,7 @@ def test_reading_the_records_is_in_the_access_log_for_the_lead_and_enabler(
 
 
 def test_either_side_marks_an_action_done(engagement_a: Engagement, site_lead: User, site_member: User) -> None:
-    action = actions.add_action(
+    action = add_action(
         engagement=engagement_a, by=site_lead, description="Book the room", owner=site_lead, due_on=None
     )
 

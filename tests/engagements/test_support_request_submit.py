@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, Notification, User
 from core.errors import NotAllowed
-from engagements import actions
+from engagements.actions.requests import submit_request, withdraw_request
 from engagements.models import Offer, SupportRequest
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for
@@ -123,7 +123,7 @@ def test_withdrawing_an_accepted_request_is_refused_with_a_message(site_lead: Us
 
 
 def test_after_withdrawal_the_site_can_ask_again(site_lead: User, site_a: Site, offer: Offer) -> None:
-    actions.withdraw_request(request=ask_for_support(site_a, offer, site_lead), by=site_lead)
+    withdraw_request(request=ask_for_support(site_a, offer, site_lead), by=site_lead)
 
     again = ask_for_support(site_a, offer, site_lead)
 
@@ -137,7 +137,7 @@ def test_offer_of_another_programme_is_not_open_to_the_site(site_lead: User, sit
     other_offer = Offer.objects.create(programme=vanguard, name="Vanguard", provider="x", cadence="flexible")
 
     with pytest.raises(NotAllowed, match="not open to your site"):
-        actions.submit_request(
+        submit_request(
             site=site_a,
             offer=other_offer,
             by=site_lead,

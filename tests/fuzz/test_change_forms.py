@@ -19,7 +19,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from accounts.models import User
-from engagements import actions, changes
+from engagements.actions.changes import ask_for_chemistry, offer_chemistry_times
+from engagements.actions.requests import decline_proposals, withdraw_request
 from engagements.forms import (
     CHANGE_WORDS_LIMIT,
     ChemistryAskForm,
@@ -72,7 +73,7 @@ def _chemistry_offer(site: Site) -> Offer:
 def _asked(request: SupportRequest, site_lead: User) -> ChemistryConversation:
     """The site's lead asks to talk with the one enabler proposed, who is still pending."""
     (proposal,) = request.proposals.filter(outcome="pending")
-    return changes.ask_for_chemistry(request=request, proposals=[proposal], by=site_lead)[0]
+    return ask_for_chemistry(request=request, proposals=[proposal], by=site_lead)[0]
 
 
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
@@ -121,7 +122,7 @@ def test_chemistry_ask_form_refuses_with_form_errors(
     offer = _chemistry_offer(site_a)
     request = ask_for_support(site_a, offer, site_lead)
     _propose(request, programme_lead, enabler, other_enabler)
-    actions.decline_proposals(request=request, reason="Not the right fit.", by=site_lead)
+    decline_proposals(request=request, reason="Not the right fit.", by=site_lead)
     declined = list(request.proposals.values_list("pk", flat=True))
     _propose(request, programme_lead, enabler, other_enabler)
     elsewhere = ask_for_support(site_b, offer, other_site_lead)
@@ -152,7 +153,7 @@ def test_chemistry_ask_form_refuses_with_form_errors(
     def submit(data: dict) -> None:
         if ask.submit(_with_current(data, current())):
             assert ChemistryConversation.objects.filter(proposal__request=request, state="asked").exists()
-            actions.decline_proposals(request=request, reason="We talked first.", by=site_lead)
+            decline_proposals(request=request, reason="We talked first.", by=site_lead)
             _propose(request, programme_lead, enabler, other_enabler)
 
     submit()
@@ -253,7 +254,7 @@ def test_chemistry_pick_form_refuses_with_form_errors(
     pick = FormUnderFuzz(client_for(site_lead), "", ChemistryPickForm, context_name="pick_form")
 
     def aim_at_a_new_conversation() -> None:
-        conversation = changes.offer_chemistry_times(
+        conversation = offer_chemistry_times(
             conversation=_asked(request, site_lead),
             by=enabler,
             times=offered,
@@ -282,7 +283,7 @@ def test_chemistry_pick_form_refuses_with_form_errors(
     @example({"time": [values[0], values[1]]})
     def submit(data: dict) -> None:
         if pick.submit({"step": "pick", **data}):
-            actions.decline_proposals(request=request, reason="We talked first.", by=site_lead)
+            decline_proposals(request=request, reason="We talked first.", by=site_lead)
             _propose(request, programme_lead, enabler)
             aim_at_a_new_conversation()
 
@@ -357,7 +358,7 @@ def test_end_pairing_form_refuses_with_form_errors(
         if end.submit(data):
             ended = Engagement.objects.select_related("request").get(pk=current["engagement"].pk)
             assert ended.state == Engagement.State.ENDED
-            actions.withdraw_request(request=ended.request, by=site_lead)
+            withdraw_request(request=ended.request, by=site_lead)
             aim_at(_active_engagement(site_a, offer, site_lead, enabler, programme_lead))
 
     submit()

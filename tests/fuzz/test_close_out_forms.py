@@ -10,7 +10,7 @@ from django.utils import timezone
 from hypothesis import example, given
 
 from accounts.models import User
-from engagements import actions
+from engagements.actions.engagement import confirm_agreement, revise_agreement, start_closing_engagement
 from engagements.forms import REVIEW_WORDS_LIMIT, CloseOutReviewForm
 from engagements.models import Engagement, GoalReview
 from tests.conftest import client_for
@@ -26,7 +26,7 @@ def test_close_out_review_form_refuses_with_form_errors(
     engagement_a: Engagement, enabler: User, site_lead: User
 ) -> None:
     """Two goals in the agreement; any outcome offered is accepted, anything else is a form error."""
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement_a,
         by=enabler,
         cadence="Weekly",
@@ -34,9 +34,9 @@ def test_close_out_review_form_refuses_with_form_errors(
         goals="Trust\nA plan",
         confidentiality="Ours",
     )
-    actions.confirm_agreement(engagement=engagement_a, by=enabler)
-    actions.confirm_agreement(engagement=engagement_a, by=site_lead)
-    actions.start_closing_engagement(
+    confirm_agreement(engagement=engagement_a, by=enabler)
+    confirm_agreement(engagement=engagement_a, by=site_lead)
+    start_closing_engagement(
         engagement=engagement_a, by=site_lead, follow_up_on=timezone.localdate() + datetime.timedelta(days=30)
     )
     url = reverse("engagements:close_out_review", kwargs={"pk": engagement_a.pk})

@@ -16,7 +16,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from accounts.models import User
-from engagements import planning
+from engagements.actions.planning import plan_session
 from engagements.forms import MovePlannedSessionForm, PlannedSessionForm
 from engagements.models import Engagement, PlannedSession, Session, SessionSeries
 from tests.conftest import client_for
@@ -138,7 +138,7 @@ def test_move_planned_session_form_refuses_with_form_errors(
 ) -> None:
     """Moving one planned session: the same checks of when and where, and of who is invited."""
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    planned = planning.plan_session(
+    planned = plan_session(
         engagement=engagement_a,
         by=engagement_a.enabler,
         starts_at=datetime.datetime.combine(tomorrow, datetime.time(10), tzinfo=ZoneInfo("Europe/London")),

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from core import periods
-from engagements import actions
+from engagements.actions.sessions import log_session
 from engagements.forms import ActionForm, FeedbackForm, PrivateNoteForm, SessionForm, SharedNoteForm
 from engagements.models import Action, Engagement, Session, SharedNote
 from engagements.notes import NOTE_LIMIT, PrivateNote
@@ -41,7 +41,7 @@ from .strategies import (
 
 
 def _log_session(engagement: Engagement, *, private_note: str = "") -> Session:
-    return actions.log_session(
+    return log_session(
         engagement=engagement,
         by=engagement.enabler,
         held_on=in_days(-1),

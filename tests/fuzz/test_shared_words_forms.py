@@ -8,7 +8,7 @@ from django.urls import reverse
 from hypothesis import example, given
 
 from accounts.models import User
-from engagements import actions
+from engagements.actions.closeout import give_feedback
 from engagements.forms import FeedbackForm
 from engagements.models import Engagement
 from lessons.forms import SharedWordsForm
@@ -52,7 +52,7 @@ def test_a_leads_feedback_form_with_the_sharing_question_refuses_with_form_error
 
 @fuzzes(SharedWordsForm, "lessons:shared_words_edit", "site_lead")
 def test_changing_shared_words_refuses_with_form_errors(engagement_a: Engagement, site_lead: User) -> None:
-    given_feedback = actions.give_feedback(
+    given_feedback = give_feedback(
         engagement=engagement_a,
         by=site_lead,
         session=None,

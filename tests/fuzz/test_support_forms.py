@@ -15,7 +15,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from accounts.models import User
-from engagements import actions
+from engagements.actions.engagement import (
+    close_engagement,
+    confirm_agreement,
+    revise_agreement,
+    stop_sharing_diagnostic,
+)
+from engagements.actions.requests import ProposedEnabler, decline_proposals, propose_enablers, withdraw_request
 from engagements.forms import (
     AgreementForm,
     ClosingForm,
@@ -50,11 +56,9 @@ from .strategies import (
 
 
 def _propose(request: SupportRequest, programme_lead: User, *enablers: User) -> None:
-    actions.propose_enablers(
+    propose_enablers(
         request=request,
-        proposals=[
-            actions.ProposedEnabler(enabler.enabler_profile, "An experienced coach.", []) for enabler in enablers
-        ],
+        proposals=[ProposedEnabler(enabler.enabler_profile, "An experienced coach.", []) for enabler in enablers],
         by=programme_lead,
     )
 
@@ -62,7 +66,7 @@ def _propose(request: SupportRequest, programme_lead: User, *enablers: User) -> 
 def _active_engagement(site: Site, offer: Offer, site_lead: User, enabler: User, programme_lead: User) -> Engagement:
     """A new engagement through the whole journey, its agreement confirmed by both sides: active."""
     engagement = start_engagement(ask_for_support(site, offer, site_lead), enabler, site_lead, programme_lead)
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement,
         by=enabler,
         cadence="Weekly",
@@ -70,8 +74,8 @@ def _active_engagement(site: Site, offer: Offer, site_lead: User, enabler: User,
         goals="Trust",
         confidentiality="Ours",
     )
-    actions.confirm_agreement(engagement=engagement, by=enabler)
-    actions.confirm_agreement(engagement=engagement, by=site_lead)
+    confirm_agreement(engagement=engagement, by=enabler)
+    confirm_agreement(engagement=engagement, by=site_lead)
     return Engagement.objects.get(pk=engagement.pk)
 
 
@@ -107,7 +111,7 @@ def test_support_request_form_refuses_with_form_errors(
     @example({**plausible, **typed("preferred_start", in_days(731))})
     def submit(data: dict) -> None:
         if create.submit(data):
-            actions.withdraw_request(request=SupportRequest.objects.open().get(site=site_a, offer=offer), by=site_lead)
+            withdraw_request(request=SupportRequest.objects.open().get(site=site_a, offer=offer), by=site_lead)
 
     submit()
 
@@ -142,7 +146,7 @@ def test_proposal_form_refuses_with_form_errors(
     @example({"enablers": [first, second], f"introduction_{first}": "Hi", f"introduction_{second}": " "})
     def submit(data: dict) -> None:
         if match.submit(data):
-            actions.decline_proposals(request=request, reason="Not the right fit.", by=site_lead)
+            decline_proposals(request=request, reason="Not the right fit.", by=site_lead)
 
     submit()
 
@@ -298,7 +302,7 @@ def test_share_diagnostic_form_refuses_with_form_errors(
     @example({"person": manager_b.pk})
     def submit(data: dict) -> None:
         if share.submit(data):
-            actions.stop_sharing_diagnostic(share=engagement_a.diagnostic_shares.get(stopped_at=None), by=site_lead)
+            stop_sharing_diagnostic(share=engagement_a.diagnostic_shares.get(stopped_at=None), by=site_lead)
 
     submit()
 
@@ -327,7 +331,7 @@ def test_closing_form_refuses_with_form_errors(
     @example(typed("follow_up_on", in_days(-1)))
     def submit(data: dict) -> None:
         if closing.submit(data):
-            actions.close_engagement(engagement=Engagement.objects.get(pk=current["engagement"].pk), by=enabler)
+            close_engagement(engagement=Engagement.objects.get(pk=current["engagement"].pk), by=enabler)
             aim_at(_active_engagement(site_a, offer, site_lead, enabler, programme_lead))
 
     submit()

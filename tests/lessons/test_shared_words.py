@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, User
 from core.errors import NotAllowed
-from engagements import actions as engagement_actions
+from engagements.actions.closeout import give_feedback
 from engagements.models import Engagement, Feedback
 from lessons import actions
 from lessons.models import anonymised_feedback
@@ -22,7 +22,7 @@ WORDS = "Avery Lead at Ashvale listened first. The board saw what it already agr
 
 
 def _feedback(engagement: Engagement, by: User, *, share: bool = True, words: str = WORDS) -> Feedback:
-    return engagement_actions.give_feedback(
+    return give_feedback(
         engagement=engagement,
         by=by,
         session=None,
@@ -39,7 +39,7 @@ def _approve(feedback: Feedback, by: User) -> Feedback:
 
 
 def test_feedback_is_not_shared_unless_the_lead_says_yes(engagement_a: Engagement, site_lead: User) -> None:
-    feedback = engagement_actions.give_feedback(
+    feedback = give_feedback(
         engagement=engagement_a, by=site_lead, session=None, usefulness=4, what_helped=WORDS, could_be_better=""
     )
 

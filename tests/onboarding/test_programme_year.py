@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, User
 from core.errors import NotAllowed
-from engagements import actions as engagement_actions
+from engagements.actions.requests import submit_request
 from engagements.models import Engagement, Offer
 from lessons.models import Lesson
 from onboarding.forms import OfferForm
@@ -116,7 +116,7 @@ def test_retiring_an_offer_stops_new_requests_and_leaves_open_engagements_alone(
     assert "Weekly coaching" not in page
     assert engagement_a.state in Engagement.OPEN_STATES
     with pytest.raises(NotAllowed):
-        engagement_actions.submit_request(
+        submit_request(
             site=site_b,
             offer=offer,
             by=other_site_lead,

@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
-from engagements import actions
+from engagements.actions.sessions import log_session
 from engagements.models import Engagement
 from engagements.notes import crypto
 
@@ -56,7 +56,7 @@ def test_a_backup_restores_and_its_private_notes_open_with_the_master_key_only(
 ) -> None:
     if connection.vendor != "postgresql" or not shutil.which("pg_dump"):
         pytest.skip("Backups are PostgreSQL's pg_dump and pg_restore: run with DATABASE_URL on PostgreSQL")
-    actions.log_session(
+    log_session(
         engagement=engagement_a,
         by=enabler,
         held_on=datetime.date(2026, 11, 2),

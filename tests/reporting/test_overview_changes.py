@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.periods import year_containing
-from engagements import changes
+from engagements.actions.changes import end_pairing
 from engagements.models import EnablerChange, Engagement, Offer
 from reporting.overview import HIDDEN, build
 from sites.models import Programme
@@ -24,7 +24,7 @@ PERIOD = {"period": year_containing(TODAY), "today": TODAY}
 
 def _end(engagement: Engagement, by: User, words: str = "") -> EnablerChange:
     Engagement.objects.filter(pk=engagement.pk).update(state=Engagement.State.ACTIVE)
-    return changes.end_pairing(engagement=engagement, by=by, words=words)
+    return end_pairing(engagement=engagement, by=by, words=words)
 
 
 def test_changes_match_hand_computed_values(programme: Programme, offer: Offer, programme_lead: User) -> None:

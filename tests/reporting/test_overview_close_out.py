@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.periods import year_containing
-from engagements import actions
+from engagements.actions.closeout import record_close_out_review
 from engagements.models import CloseOutReview, Engagement, Offer
 from reporting.overview import HIDDEN, SECONDARY, build
 from sites.models import Programme
@@ -24,7 +24,7 @@ PERIOD = {"period": year_containing(TODAY), "today": TODAY}
 
 def _review(engagement: Engagement, lead: User, outcomes: list[str]) -> CloseOutReview:
     Engagement.objects.filter(pk=engagement.pk).update(state=Engagement.State.CLOSING, follow_up_on=TODAY)
-    return actions.record_close_out_review(
+    return record_close_out_review(
         engagement=engagement,
         by=lead,
         outcomes=[(f"Goal {index}", outcome, f"secret words {index}") for index, outcome in enumerate(outcomes)],

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.periods import financial_quarter, financial_year, since_began
-from engagements import actions
+from engagements.actions.closeout import give_feedback
 from engagements.models import Engagement, Feedback, Offer
 from lessons import actions as lesson_actions
 from lessons.models import anonymised_feedback
@@ -44,7 +44,7 @@ def _feedback(
     engagement: Engagement, by: User, words: str, *, approve: bool = True, at: datetime.datetime | None = None
 ) -> Feedback:
     """Feedback from a site's lead who said yes to sharing what helped, approved (at `at`) unless told not to."""
-    feedback = actions.give_feedback(
+    feedback = give_feedback(
         engagement=engagement,
         by=by,
         session=None,
@@ -68,7 +68,7 @@ def test_words_not_approved_never_reach_the_overview_or_its_export(
         _feedback(engagement, lead, "Approved words helped.")
     engagement, lead = pairs[5]
     _feedback(engagement, lead, "Unapproved canary words.", approve=False)
-    actions.give_feedback(
+    give_feedback(
         engagement=engagement, by=lead, session=None, usefulness=5, what_helped="Unshared canary", could_be_better=""
     )
     client = client_for(programme_lead)

@@ -16,7 +16,14 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import actions as account_actions
 from accounts.models import AccountSession, AuditEvent, ExternalIdentity, MobileNumber, User
-from engagements import actions
+from engagements.actions.engagement import (
+    close_engagement,
+    confirm_agreement,
+    revise_agreement,
+    start_closing_engagement,
+)
+from engagements.actions.notes import write_private_note
+from engagements.actions.sessions import turn_on_calendar_feed, write_shared_note
 from engagements.models import CalendarFeed, EnablerProfile, Engagement, SharedNote
 from engagements.notes import PrivateNote
 from onboarding import actions as onboarding_actions
@@ -93,20 +100,20 @@ def test_an_enabler_with_work_under_way_and_an_administrator_are_never_deactivat
 def test_a_year_after_deactivation_the_person_is_anonymised_and_shared_records_read_a_former_enabler(
     engagement_a: Engagement, enabler: User, site_lead: User, administrator: User
 ) -> None:
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement_a, by=enabler, cadence="Weekly", ways_of_working="A", goals="B", confidentiality="C"
     )
-    actions.confirm_agreement(engagement=engagement_a, by=enabler)
-    actions.confirm_agreement(engagement=engagement_a, by=site_lead)
-    actions.write_shared_note(engagement=engagement_a, by=enabler, body="Our plan for the board")
-    actions.write_private_note(engagement=engagement_a, by=enabler, text="Mine alone")
-    actions.turn_on_calendar_feed(user=enabler)
+    confirm_agreement(engagement=engagement_a, by=enabler)
+    confirm_agreement(engagement=engagement_a, by=site_lead)
+    write_shared_note(engagement=engagement_a, by=enabler, body="Our plan for the board")
+    write_private_note(engagement=engagement_a, by=enabler, text="Mine alone")
+    turn_on_calendar_feed(user=enabler)
     EnablerProfile.objects.filter(user=enabler).update(biography="Twenty years in adult social care")
     enabler.enabler_profile.worked_for.add(Organisation.objects.create(name="Eastmoor Trust", sector="nhs-trust"))
     MobileNumber.objects.create(person=enabler, number="+447700900982", confirmed_at=timezone.now())
     ExternalIdentity.objects.create(user=enabler, provider="NHSmail", issuer="https://id.example", subject="s")
-    actions.start_closing_engagement(engagement=engagement_a, by=site_lead, follow_up_on=timezone.localdate())
-    actions.close_engagement(engagement=engagement_a, by=site_lead)
+    start_closing_engagement(engagement=engagement_a, by=site_lead, follow_up_on=timezone.localdate())
+    close_engagement(engagement=engagement_a, by=site_lead)
     account_actions.deactivate_account(user=enabler, by=administrator)
     address = enabler.email
 

@@ -13,7 +13,19 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Notification, User
-from engagements import actions, changes, planning
+from engagements.actions.changes import ask_for_chemistry, end_pairing
+from engagements.actions.closeout import give_feedback, record_close_out_review
+from engagements.actions.engagement import (
+    close_engagement,
+    confirm_agreement,
+    record_diagnostic,
+    revise_agreement,
+    share_diagnostic,
+    start_closing_engagement,
+)
+from engagements.actions.planning import plan_series, plan_session
+from engagements.actions.requests import ProposedEnabler, choose_enabler, propose_enablers, withdraw_request
+from engagements.actions.sessions import log_session, record_access, write_shared_note
 from engagements.models import (
     AccessRecord,
     Action,
@@ -61,14 +73,14 @@ def closed(
 ) -> Engagement:
     """An engagement with one of every record a pair keeps, closed today."""
     engagement = engagement_a
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement, by=enabler, cadence="Weekly", ways_of_working=CANARY, goals=GOALS, confidentiality="Ours"
     )
-    actions.confirm_agreement(engagement=engagement, by=enabler)
-    actions.confirm_agreement(engagement=engagement, by=site_lead)
-    actions.record_diagnostic(engagement=engagement, by=site_lead, stage=2, strengths=CANARY, development_areas="Trust")
-    actions.share_diagnostic(engagement=engagement, person=account_manager, by=site_lead)
-    session = actions.log_session(
+    confirm_agreement(engagement=engagement, by=enabler)
+    confirm_agreement(engagement=engagement, by=site_lead)
+    record_diagnostic(engagement=engagement, by=site_lead, stage=2, strengths=CANARY, development_areas="Trust")
+    share_diagnostic(engagement=engagement, person=account_manager, by=site_lead)
+    session = log_session(
         engagement=engagement,
         by=enabler,
         held_on=timezone.localdate(),
@@ -80,12 +92,12 @@ def closed(
         action_description=CANARY,
         action_owner=site_lead,
     )
-    actions.write_shared_note(engagement=engagement, by=site_lead, body=CANARY)
-    actions.give_feedback(
+    write_shared_note(engagement=engagement, by=site_lead, body=CANARY)
+    give_feedback(
         engagement=engagement, by=site_member, session=session, usefulness=4, what_helped=CANARY, could_be_better=""
     )
-    actions.record_access(engagement=engagement, user=site_lead, kind=AccessRecord.Kind.SESSIONS)
-    planning.plan_session(
+    record_access(engagement=engagement, user=site_lead, kind=AccessRecord.Kind.SESSIONS)
+    plan_session(
         engagement=engagement,
         by=enabler,
         starts_at=timezone.now() + datetime.timedelta(hours=1),
@@ -98,14 +110,14 @@ def closed(
     lesson_actions.draft_lesson(
         engagement=engagement, by=enabler, title="Time", body="Allow time.", audience="providers", themes=themes[:1]
     )
-    actions.start_closing_engagement(engagement=engagement, by=site_lead, follow_up_on=timezone.localdate())
-    actions.record_close_out_review(
+    start_closing_engagement(engagement=engagement, by=site_lead, follow_up_on=timezone.localdate())
+    record_close_out_review(
         engagement=engagement,
         by=site_lead,
         outcomes=[(goal, "met", CANARY) for goal in GOALS.split("\n\n")],
         what_next=CANARY,
     )
-    actions.close_engagement(engagement=engagement, by=site_lead)
+    close_engagement(engagement=engagement, by=site_lead)
     return Engagement.objects.get(pk=engagement.pk)
 
 
@@ -240,12 +252,12 @@ def test_the_words_of_a_change_of_enabler_go_and_that_it_happened_stays(
     site_a: object, offer: object, site_lead: User, enabler: User, programme_lead: User
 ) -> None:
     engagement = start_engagement(ask_for_support(site_a, offer, site_lead), enabler, site_lead, programme_lead)
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement, by=enabler, cadence="Weekly", ways_of_working="A", goals="B", confidentiality="C"
     )
-    actions.confirm_agreement(engagement=engagement, by=enabler)
-    actions.confirm_agreement(engagement=engagement, by=site_lead)
-    changes.end_pairing(engagement=engagement, by=site_lead, words=CANARY)
+    confirm_agreement(engagement=engagement, by=enabler)
+    confirm_agreement(engagement=engagement, by=site_lead)
+    end_pairing(engagement=engagement, by=site_lead, words=CANARY)
     ended = Engagement.objects.get(pk=engagement.pk)
     run_on(day(ended.closed_on, 700))
 
@@ -270,13 +282,13 @@ def test_a_planned_session_goes_a_year_after_its_time(closed: Engagement) -> Non
 
 
 def test_a_series_goes_when_none_of_it_is_left(engagement_a: Engagement, enabler: User, site_lead: User) -> None:
-    actions.revise_agreement(
+    revise_agreement(
         engagement=engagement_a, by=enabler, cadence="Weekly", ways_of_working="A", goals="B", confidentiality="C"
     )
-    actions.confirm_agreement(engagement=engagement_a, by=enabler)
-    actions.confirm_agreement(engagement=engagement_a, by=site_lead)
+    confirm_agreement(engagement=engagement_a, by=enabler)
+    confirm_agreement(engagement=engagement_a, by=site_lead)
     first = timezone.now() + datetime.timedelta(days=1)
-    planning.plan_series(
+    plan_series(
         engagement=engagement_a,
         by=enabler,
         first_starts_at=first,
@@ -299,13 +311,13 @@ def test_a_withdrawn_request_keeps_its_row_for_the_figures_and_loses_its_words(
     site_a: object, offer: object, site_lead: User, enabler: User, programme_lead: User
 ) -> None:
     request = ask_for_support(site_a, offer, site_lead)
-    proposal = actions.propose_enablers(
+    proposal = propose_enablers(
         request=request,
-        proposals=[actions.ProposedEnabler(enabler.enabler_profile, CANARY, [])],
+        proposals=[ProposedEnabler(enabler.enabler_profile, CANARY, [])],
         by=programme_lead,
     )[0]
-    changes.ask_for_chemistry(request=request, proposals=[proposal], by=site_lead)
-    actions.withdraw_request(request=request, by=site_lead)
+    ask_for_chemistry(request=request, proposals=[proposal], by=site_lead)
+    withdraw_request(request=request, by=site_lead)
     withdrawn_at = SupportRequest.objects.get(pk=request.pk).decided_at
 
     kept = run_on(withdrawn_at + datetime.timedelta(days=729))
@@ -322,18 +334,18 @@ def test_a_chemistry_conversation_goes_a_year_after_the_site_chose(
     site_a: object, offer: object, site_lead: User, enabler: User, other_enabler: User, programme_lead: User
 ) -> None:
     request = ask_for_support(site_a, offer, site_lead)
-    proposals = actions.propose_enablers(
+    proposals = propose_enablers(
         request=request,
         proposals=[
-            actions.ProposedEnabler(enabler.enabler_profile, "One", []),
-            actions.ProposedEnabler(other_enabler.enabler_profile, "Two", []),
+            ProposedEnabler(enabler.enabler_profile, "One", []),
+            ProposedEnabler(other_enabler.enabler_profile, "Two", []),
         ],
         by=programme_lead,
     )
-    changes.ask_for_chemistry(request=request, proposals=proposals, by=site_lead)
+    ask_for_chemistry(request=request, proposals=proposals, by=site_lead)
     asked_at = ChemistryConversation.objects.first().asked_at
     still_choosing = run_on(asked_at + datetime.timedelta(days=400))
-    actions.choose_enabler(request=request, proposal=proposals[0], by=site_lead)
+    choose_enabler(request=request, proposal=proposals[0], by=site_lead)
 
     chosen = run_on(asked_at + datetime.timedelta(days=400))
 

@@ -1,4 +1,6 @@
-"""Beginnings and changes without blame: the actions for chemistry conversations (a site's lead and a proposed
+"""Changes' actions: chemistry conversations before a site chooses, a change of enabler, and what carries over.
+
+Beginnings and changes without blame: the actions for chemistry conversations (a site's lead and a proposed
 enabler talk before the site chooses) and for a change of enabler (either party ends a pairing early; the request
 goes back to the queue). Each is one transaction with its audit event, its e-mails saved through the outbox.
 
@@ -22,9 +24,9 @@ from core.errors import NotAllowed
 from frontend.dates import LONDON, long_date
 from sites import access as site_access
 
-from . import access
-from .calendar import chemistry_invitation
-from .models import (
+from .. import access
+from ..calendar import chemistry_invitation
+from ..models import (
     Action,
     ChemistryConversation,
     EnablerChange,
@@ -34,7 +36,7 @@ from .models import (
     SharedNote,
     SupportRequest,
 )
-from .models.planning import new_uid
+from ..models.planning import new_uid
 from .planning import _check_place, _check_when, cancel_what_is_planned
 
 Verb = AuditEvent.Verb

@@ -1,4 +1,6 @@
-"""Planning sessions ahead: the actions for planned sessions and series of them, each one transaction with its
+"""Planning's actions: planned sessions and series of them, their invitations, reminders and prompts to log.
+
+Planning sessions ahead: the actions for planned sessions and series of them, each one transaction with its
 audit event and its calendar invitations, saved through the outbox.
 
 Either party plans: the enabler or the site's lead. Every invitee and the enabler get an e-mail with an iCalendar
@@ -27,10 +29,10 @@ from core.errors import NotAllowed
 from frontend.dates import LONDON, long_date
 from sites import access as site_access
 
-from . import access
-from .calendar import invitation
-from .models import Engagement, Offer, PlannedSession, SessionSeries
-from .models.planning import new_uid
+from .. import access
+from ..calendar import invitation
+from ..models import Engagement, Offer, PlannedSession, SessionSeries
+from ..models.planning import new_uid
 
 Verb = AuditEvent.Verb
 PLANNABLE = (Engagement.State.AGREEMENT, Engagement.State.ACTIVE, Engagement.State.PAUSED)

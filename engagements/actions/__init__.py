@@ -1,0 +1,1 @@
+"""Engagements' actions, one module a topic: every change of state, each one transaction with its audit event."""
