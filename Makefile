@@ -49,13 +49,15 @@ e2e: install
 	$(TEST_ENV) $(PY) -m pytest -m e2e tests/e2e $(ARGS)
 
 # Ruff; import-linter's contracts (the layers and the nevers of docs/architecture.md); mypy with django-stubs; no
-# model change without its migration (makemigrations --check).
+# model change without its migration (makemigrations --check); the browser's scripts type-checked by TypeScript
+# (tsconfig.json: static/alongside/*.js with their JSDoc types).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(TEST_ENV) $(VENV)/bin/mypy
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	node_modules/.bin/tsc --noEmit -p tsconfig.json
 
 # Security scanners: bandit over Alongside's code (no medium or high finding unless justified inline with nosec),
 # pip-audit over the locked dependencies (.ci/audit-dependencies says when it could not audit). Ruff's S rules run

@@ -1,3 +1,4 @@
+// @ts-check
 // The key handling of Alongside's browser-sealed private notes, with the browser's own WebCrypto and nothing else.
 //
 // An enabler's notes key is a random AES-GCM key made here. It is stored on the server only wrapped: once by a key
@@ -11,8 +12,31 @@
 // Keys unwrapped to be used are non-extractable: the page can use them, but nothing (this script included) can
 // read them out. Only changing the passphrase unwraps the notes key extractable, for the moment of wrapping it again.
 //
-// No DOM here, so that the same file runs in Node's test runner (frontend-tests/notes-crypto.test.js) and in the
-// page, where notes.js drives it.
+// No DOM here, so that the same file runs in Node's test runner (tests/js/notes-crypto.test.js) and in the page,
+// where notes.js drives it.
+
+/**
+ * A keyring as the server stores it and hands it to the page: the notes key wrapped twice, and how.
+ * @typedef {object} Keyring
+ * @property {number} owner the person whose notes key it is (bound into both wrappings)
+ * @property {string} key_id
+ * @property {number} iterations PBKDF2's count for the passphrase
+ * @property {string} salt base64
+ * @property {string} wrapped_by_passphrase base64, nonce first
+ * @property {string} wrapped_by_recovery_key base64, nonce first
+ */
+
+/**
+ * What a note's sealed words are bound to: its own id and the version they are sealed for (0: an older note, bound
+ * to its engagement alone).
+ * @typedef {{ uid: string, version: number }} NoteBinding
+ */
+
+/** @typedef {{ nonce: string, ciphertext: string }} SealedNote a note sealed here: base64 nonce and ciphertext */
+
+/** @typedef {{ iterations?: number }} Stretching */
+/** @typedef {{ extractable?: boolean }} Unwrapping */
+
 (function (root) {
   'use strict';
 
@@ -25,6 +49,7 @@
   const decoder = new TextDecoder('utf-8', { fatal: true });
 
   class WrongSecret extends Error {
+    /** @param {string} message */
     constructor(message) {
       super(message);
       this.name = 'WrongSecret';
@@ -32,32 +57,46 @@
   }
 
   class CannotOpen extends Error {
+    /** @param {string} message */
     constructor(message) {
       super(message);
       this.name = 'CannotOpen';
     }
   }
 
+  /** @returns {boolean} */
   function supported() {
-    return Boolean(root.crypto && root.crypto.subtle && root.crypto.getRandomValues && root.TextEncoder);
+    // An old browser may lack any of these, whatever the DOM's types say.
+    return Boolean(root.crypto && root.crypto.subtle && typeof root.crypto.getRandomValues === 'function' &&
+      root.TextEncoder);
   }
 
+  /** @returns {SubtleCrypto} */
   function subtle() {
     return root.crypto.subtle;
   }
 
+  /** @param {number} length */
   function random(length) {
     return root.crypto.getRandomValues(new Uint8Array(length));
   }
 
+  /**
+   * @param {Uint8Array<ArrayBuffer>} bytes
+   * @returns {string}
+   */
   function toBase64(bytes) {
     let text = '';
     for (let i = 0; i < bytes.length; i += 0x8000) {
-      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     }
     return root.btoa(text);
   }
 
+  /**
+   * @param {string} text
+   * @returns {Uint8Array<ArrayBuffer>}
+   */
   function fromBase64(text) {
     const binary = root.atob(text);
     const bytes = new Uint8Array(binary.length);
@@ -67,10 +106,15 @@
     return bytes;
   }
 
+  /** @param {Uint8Array<ArrayBuffer>} bytes */
   function toHex(bytes) {
     return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
   }
 
+  /**
+   * @param {Uint8Array<ArrayBuffer>} first
+   * @param {Uint8Array<ArrayBuffer>} second
+   */
   function concat(first, second) {
     const joined = new Uint8Array(first.length + second.length);
     joined.set(first, 0);
@@ -82,8 +126,14 @@
   // its own id (`uid`) and version; version 0 is a note sealed before that, bound to its engagement alone, which
   // still opens and is bound anew when it is next written.
   const bound = {
+    /** @param {number} owner */
     notesKey: (owner) => encoder.encode(`alongside:notes-key:${owner}`),
+    /** @param {number} engagement */
     dataKey: (engagement) => encoder.encode(`alongside:engagement-key:${engagement}`),
+    /**
+     * @param {number} engagement
+     * @param {NoteBinding} note
+     */
     note: (engagement, note) => {
       if (!note || typeof note.uid !== 'string' || !Number.isInteger(note.version) || note.version < 0) {
         throw new TypeError('A note is sealed and opened with its id and version.');
@@ -106,6 +156,7 @@
 
   // The recovery key, written for people: 52 letters and digits of base32 in groups of four. Spaces, hyphens
   // and lower case are forgiven when it is typed back.
+  /** @param {Uint8Array<ArrayBuffer>} bytes */
   function recoveryText(bytes) {
     let bits = 0;
     let value = 0;
@@ -121,9 +172,10 @@
     if (bits > 0) {
       text += BASE32[(value << (5 - bits)) & 31];
     }
-    return text.match(/.{1,4}/g).join('-');
+    return (text.match(/.{1,4}/g) || []).join('-');
   }
 
+  /** @param {string} text */
   function recoveryBytes(text) {
     const letters = String(text).toUpperCase().replace(/[\s-]/g, '');
     if (letters.length !== 52 || /[^A-Z2-7]/.test(letters)) {
@@ -145,6 +197,11 @@
     return bytes;
   }
 
+  /**
+   * @param {string} passphrase
+   * @param {Uint8Array<ArrayBuffer>} salt
+   * @param {number} iterations
+   */
   async function passphraseKey(passphrase, salt, iterations) {
     const material = await subtle().importKey('raw', encoder.encode(passphrase.normalize('NFC')), 'PBKDF2', false, [
       'deriveKey',
@@ -158,16 +215,29 @@
     );
   }
 
+  /** @param {Uint8Array<ArrayBuffer>} bytes */
   function recoveryKey(bytes) {
     return subtle().importKey('raw', bytes, { name: 'AES-GCM' }, false, ['wrapKey', 'unwrapKey']);
   }
 
+  /**
+   * @param {CryptoKey} key
+   * @param {CryptoKey} wrappingKey
+   * @param {Uint8Array<ArrayBuffer>} boundTo
+   */
   async function wrap(key, wrappingKey, boundTo) {
     const nonce = random(NONCE_BYTES);
     const wrapped = await subtle().wrapKey('raw', key, wrappingKey, { name: 'AES-GCM', iv: nonce, additionalData: boundTo });
     return concat(nonce, new Uint8Array(wrapped));
   }
 
+  /**
+   * @param {Uint8Array<ArrayBuffer>} wrapped
+   * @param {CryptoKey} wrappingKey
+   * @param {Uint8Array<ArrayBuffer>} boundTo
+   * @param {boolean} extractable
+   * @param {KeyUsage[]} usages
+   */
   function unwrap(wrapped, wrappingKey, boundTo, extractable, usages) {
     return subtle().unwrapKey(
       'raw',
@@ -181,6 +251,11 @@
   }
 
   // Setting up: a new notes key, its two wrappings, and the recovery key to show once.
+  /**
+   * @param {number} owner
+   * @param {string} passphrase
+   * @param {Stretching} [options]
+   */
   async function createKeyring(owner, passphrase, options) {
     const iterations = (options && options.iterations) || ITERATIONS;
     const notesKey = await subtle().generateKey({ name: 'AES-GCM', length: 256 }, true, ['wrapKey', 'unwrapKey']);
@@ -202,6 +277,11 @@
   }
 
   // Unlocking: the notes key, non-extractable unless the passphrase is about to change.
+  /**
+   * @param {Keyring} keyring
+   * @param {string} passphrase
+   * @param {Unwrapping} [options]
+   */
   async function unlockWithPassphrase(keyring, passphrase, options) {
     const wrappingKey = await passphraseKey(passphrase, fromBase64(keyring.salt), keyring.iterations);
     try {
@@ -212,6 +292,11 @@
     }
   }
 
+  /**
+   * @param {Keyring} keyring
+   * @param {string} text the recovery key as the person typed it
+   * @param {Unwrapping} [options]
+   */
   async function unlockWithRecoveryKey(keyring, text, options) {
     const wrappingKey = await recoveryKey(recoveryBytes(text));
     try {
@@ -223,6 +308,12 @@
   }
 
   // A new passphrase for the same notes key (unwrapped extractable for this moment only).
+  /**
+   * @param {CryptoKey} notesKey
+   * @param {number} owner
+   * @param {string} passphrase
+   * @param {Stretching} [options]
+   */
   async function wrapForPassphrase(notesKey, owner, passphrase, options) {
     const iterations = (options && options.iterations) || ITERATIONS;
     const salt = random(SALT_BYTES);
@@ -231,12 +322,22 @@
   }
 
   // An engagement's data key: made here, stored wrapped, used non-extractable.
+  /**
+   * @param {CryptoKey} notesKey
+   * @param {number} engagement
+   */
   async function createDataKey(notesKey, engagement) {
     const made = await subtle().generateKey({ name: 'AES-GCM', length: 256 }, true, ['encrypt', 'decrypt']);
     const wrapped = await wrap(made, notesKey, bound.dataKey(engagement));
     return { dataKey: await openDataKey(notesKey, engagement, toBase64(wrapped)), wrappedKey: toBase64(wrapped) };
   }
 
+  /**
+   * @param {CryptoKey} notesKey
+   * @param {number} engagement
+   * @param {string} wrappedKey base64, nonce first
+   * @returns {Promise<CryptoKey>}
+   */
   async function openDataKey(notesKey, engagement, wrappedKey) {
     try {
       return await unwrap(fromBase64(wrappedKey), notesKey, bound.dataKey(engagement), false, ['encrypt', 'decrypt']);
@@ -246,6 +347,13 @@
   }
 
   // note: { uid, version }, the version the words are sealed for (one more than the note's, or 1 for a new note).
+  /**
+   * @param {CryptoKey} dataKey
+   * @param {number} engagement
+   * @param {string} text
+   * @param {NoteBinding} note
+   * @returns {Promise<SealedNote>}
+   */
   async function sealNote(dataKey, engagement, text, note) {
     if (note.version < 1) {
       throw new TypeError('A note is sealed bound to itself, at version 1 or more.');
@@ -257,10 +365,20 @@
   }
 
   // note: { uid, version }, as the server lists it.
+  /**
+   * @param {CryptoKey | null} dataKey null where the engagement has no key (then no note of it opens)
+   * @param {number} engagement
+   * @param {string} sealed base64, nonce first
+   * @param {NoteBinding} note
+   * @returns {Promise<string>}
+   */
   async function openNote(dataKey, engagement, sealed, note) {
     const bytes = fromBase64(sealed);
     const boundTo = bound.note(engagement, note);
     try {
+      if (!dataKey) {
+        throw new TypeError('There is no key to open this note with.');
+      }
       const plain = await subtle().decrypt(
         { name: 'AES-GCM', iv: bytes.subarray(0, NONCE_BYTES), additionalData: boundTo },
         dataKey, bytes.subarray(NONCE_BYTES));
@@ -275,17 +393,20 @@
   // formula neutralised with an apostrophe (core/exports.py's rule).
   const FORMULA_STARTS = ['=', '+', '-', '@', '\t', '\r', '\uff1d', '\uff0b', '\uff0d', '\uff20'];
 
+  /** @param {unknown} value */
   function neutralise(value) {
     const text = value === null || value === undefined ? '' : String(value);
     const start = text.replace(/^ +/, '').charAt(0);
     return FORMULA_STARTS.includes(start) && start !== '' ? `'${text}` : text;
   }
 
+  /** @param {unknown} value */
   function csvCell(value) {
     const text = neutralise(value);
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   }
 
+  /** @param {unknown[][]} rows */
   function csv(rows) {
     return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
   }
@@ -315,4 +436,4 @@
   if (typeof module === 'object' && module.exports) {
     module.exports = api;
   }
-})(typeof globalThis !== 'undefined' ? globalThis : this);
+})(/** @type {typeof globalThis} */ (typeof globalThis !== 'undefined' ? globalThis : this));

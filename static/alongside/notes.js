@@ -1,3 +1,4 @@
+// @ts-check
 // The pages of Alongside's browser-sealed private notes: setting up, an engagement's notes, the passphrase, the
 // download. The keys are handled by notes-crypto.js; this file is the page around them. It sends only what
 // notes-crypto.js sealed (nonces, ciphertexts, wrapped keys, the notes key's id); the words of a note never leave
@@ -5,16 +6,73 @@
 //
 // The unlocked notes key lives in this page's memory alone: leaving the page, 30 minutes without use, the "Lock"
 // button and signing out (in any tab) all forget it, and every word shown goes from the page with it.
+//
+// What does not touch the page is in modules of its own, loaded before this file and tested in Node (tests/js):
+// notes-lock.js (the unlocked key and what locks it), notes-transport.js (the requests to the server and their
+// failures in words) and notes-drafts.js (unsaved words kept sealed while the notes are locked).
+
+/** @typedef {import('./notes-crypto.js').Keyring} Keyring */
+/** @typedef {import('./notes-lock.js').LockedBecause} LockedBecause */
+
+/**
+ * A note as the server lists it for the page (engagements/notes/sealed.py's notes_payload).
+ * @typedef {object} ListedNote
+ * @property {number} id
+ * @property {string} uid
+ * @property {number} version
+ * @property {number} engagement
+ * @property {string} sealed base64: the nonce, then the ciphertext
+ * @property {string} written the day it was written, ISO
+ * @property {string} session the day of its session, ISO, or empty
+ * @property {string} about what it is about and when it was written, in words
+ */
+
+/** @typedef {ListedNote & { edit: string }} ChangeableNote a note on its engagement's page, with where to change it */
+
+/**
+ * What each page is given in its notes-data (engagements/views/sealed.py).
+ * @typedef {{ keyring: Keyring, engagement: number, limit: number, keys: Record<string, string>,
+ *   notes: ChangeableNote[] }} WorkspaceData
+ * @typedef {{ id: number, uid: string, version: number, text: string }} MovingNote
+ * @typedef {{ owner: number, moving: Array<{ engagement: number, notes: MovingNote[] }> }} SetupData
+ * @typedef {{ keyring: Keyring }} PassphraseData
+ * @typedef {{ keyring: Keyring, keys: Record<string, string>, notes: ListedNote[], sites: Record<string, string> }}
+ *   DownloadData
+ */
+
+/**
+ * A problem to show: `field` is the element it is about, or null for a problem of the whole form; `confirm` the
+ * address of the page where the person confirms it is them, when that is what is missing.
+ * @typedef {{ text: string, field: HTMLElement | null, confirm?: string | null }} Problem
+ */
+
 (function () {
   'use strict';
 
-  const app = document.querySelector('[data-notes-app]');
-  if (!app) {
+  /**
+   * The element of the page this script works with: there, and of the kind it needs.
+   * @template {Element} T
+   * @param {ParentNode} within
+   * @param {string} selector
+   * @param {{ new (): T, prototype: T }} kind
+   * @returns {T}
+   */
+  function find(within, selector, kind) {
+    const found = within.querySelector(selector);
+    if (!(found instanceof kind)) {
+      throw new TypeError(`The page has no ${selector} here.`);
+    }
+    return found;
+  }
+
+  const found = document.querySelector('[data-notes-app]');
+  if (!(found instanceof HTMLElement)) {
     return;
   }
-  const sealing = window.AlongsideNotesCrypto;
+  const { AlongsideNotesCrypto, AlongsideNotesLock, AlongsideNotesTransport, AlongsideNotesDrafts } = window;
   const needsScript = document.querySelector('[data-notes-needs-script]');
-  if (!sealing || !sealing.supported() || !window.fetch) {
+  if (!AlongsideNotesCrypto || !AlongsideNotesLock || !AlongsideNotesTransport || !AlongsideNotesDrafts ||
+    !AlongsideNotesCrypto.supported() || !window.fetch) {
     const why = needsScript && needsScript.querySelector('[data-notes-why]');
     if (why) {
       why.textContent = 'This browser cannot seal notes: it does not have the Web Cryptography that encrypts them. ' +
@@ -25,21 +83,23 @@
   if (needsScript) {
     needsScript.remove();
   }
+  const app = found;
+  const sealing = AlongsideNotesCrypto;
+  const drafting = AlongsideNotesDrafts;
   app.hidden = false;
 
-  const IDLE_MINUTES = 30;
   const PASSPHRASE_AT_LEAST = 12;
-  const data = JSON.parse(document.getElementById('notes-data').textContent);
-  let csrf = app.querySelector('input[name="csrfmiddlewaretoken"]').value;
-  const summary = document.querySelector('[data-notes-errors]');
-  const saved = document.querySelector('[data-notes-saved]');
+  /** @type {unknown} what the page was given: each page reads its own part (the typedefs above) */
+  const data = JSON.parse(find(document, '#notes-data', HTMLScriptElement).textContent || '');
+  const summary = find(document, '[data-notes-errors]', HTMLElement);
+  const saved = find(document, '[data-notes-saved]', HTMLElement);
   const status = app.querySelector('[data-notes-status]');
 
   // Messages, in the NHS.UK error summary and beside each field --------------------------------------------------
 
   function clearErrors() {
     summary.hidden = true;
-    summary.querySelector('ul').replaceChildren();
+    find(summary, 'ul', HTMLUListElement).replaceChildren();
     document.querySelectorAll('[data-notes-error]').forEach((message) => {
       const group = message.closest('.nhsuk-form-group');
       if (group) {
@@ -57,12 +117,11 @@
     });
   }
 
-  // problems: [{text, field, confirm}] where field is an element or null (a problem of the whole form), and confirm
-  // the address of the page where the person confirms it is them, when that is what is missing.
+  /** @param {Problem[]} problems */
   function showErrors(problems) {
     clearErrors();
     saved.hidden = true;
-    const list = summary.querySelector('ul');
+    const list = find(summary, 'ul', HTMLUListElement);
     problems.forEach(({ text, field, confirm }) => {
       const item = document.createElement('li');
       if (field) {
@@ -75,6 +134,9 @@
         });
         item.append(link);
         const group = field.closest('.nhsuk-form-group');
+        if (!group) {
+          throw new TypeError(`#${field.id} is in no form group.`);
+        }
         const message = document.createElement('span');
         message.className = 'nhsuk-error-message';
         message.id = `${field.id}-error`;
@@ -107,19 +169,26 @@
     summary.focus();
   }
 
+  /** @param {string} text */
   function showSaved(text) {
     clearErrors();
-    saved.querySelector('[data-notes-saved-text]').textContent = text;
+    find(saved, '[data-notes-saved-text]', HTMLElement).textContent = text;
     saved.hidden = false;
     saved.focus();
   }
 
+  /** @param {string} text */
   function say(text) {
     if (status) {
       status.textContent = text;
     }
   }
 
+  /**
+   * @template T
+   * @param {HTMLButtonElement} button
+   * @param {() => Promise<T>} work
+   */
   async function busy(button, work) {
     const label = button.textContent;
     button.disabled = true;
@@ -132,82 +201,42 @@
     }
   }
 
-  // Talking to the server: a form sent with fetch, answered in JSON --------------------------------------------
+  // The unlocked key, and locking it (notes-lock.js) --------------------------------------------------------------
 
-  class Refused extends Error {
-    constructor(problems, confirm) {
-      super(problems.join(' '));
-      this.problems = problems;
-      this.confirm = confirm || null; // where to confirm it is you, when the server asks for that first
+  const notesLock = AlongsideNotesLock.createNotesLock();
+  // Typing, pointing, leaving the page, and signing out in any tab: base.html's log-out form marks it in
+  // localStorage (js-enabled.js), which tells the rest.
+  notesLock.watch(document, window);
+
+  /** The notes key, or an error (shown as "something went wrong") where the notes locked meanwhile. */
+  function notesKey() {
+    const key = notesLock.key();
+    if (!key) {
+      throw new Error('The notes are locked.');
     }
+    return key;
   }
 
-  async function post(url, fields) {
-    const body = new FormData();
-    Object.entries(fields).forEach(([name, value]) => {
-      if (value instanceof Blob) {
-        body.append(name, value, `${name}.json`);
-      } else if (value !== null && value !== undefined) {
-        body.append(name, value);
-      }
-    });
-    return fetch(url, {
-      method: 'POST',
-      body,
-      credentials: 'same-origin',
-      headers: { Accept: 'application/json', 'X-CSRFToken': csrf },
-    });
-  }
+  // Talking to the server: a form sent with fetch, answered in JSON (notes-transport.js) --------------------------
 
-  // After signing in again (in another tab), the form token this page was given no longer matches: this page is
-  // fetched again for a fresh one. Sent to the sign-in page instead, the person is signed out.
-  async function freshToken() {
-    const page = await fetch(window.location.pathname, { credentials: 'same-origin' });
-    if (!page.ok || page.redirected) {
-      return false;
-    }
-    const fresh = new DOMParser().parseFromString(await page.text(), 'text/html')
-      .querySelector('[data-notes-app] input[name="csrfmiddlewaretoken"]');
-    if (!fresh) {
-      return false;
-    }
-    csrf = fresh.value;
-    return true;
-  }
+  const { Refused, sealedFields } = AlongsideNotesTransport;
+  const transport = AlongsideNotesTransport.createTransport({
+    token: find(app, 'input[name="csrfmiddlewaretoken"]', HTMLInputElement).value,
+    page: window.location.pathname,
+    readToken: (html) => {
+      const fresh = new DOMParser().parseFromString(html, 'text/html')
+        .querySelector('[data-notes-app] input[name="csrfmiddlewaretoken"]');
+      return fresh instanceof HTMLInputElement ? fresh.value : null;
+    },
+    signedOut: () => notesLock.lock('signed-out'),
+  });
+  const { send } = transport;
 
-  function isJson(response) {
-    return (response.headers.get('Content-Type') || '').includes('application/json');
-  }
-
-  async function send(url, fields) {
-    let response;
-    try {
-      response = await post(url, fields);
-      if (response.status === 403 && !isJson(response) && await freshToken()) {
-        response = await post(url, fields);
-      }
-    } catch (error) {
-      throw new Refused(['Alongside could not be reached. Nothing has been saved: check your connection and try again.']);
-    }
-    const json = isJson(response);
-    if (response.status >= 500) {
-      throw new Refused(['Alongside could not save this just now. Nothing has been saved: try again in a moment.']);
-    }
-    if (!json || response.redirected) {
-      // Sent to the sign-in page, or refused as a request from a page opened before signing in again.
-      lock('signed-out');
-      throw new Refused(['You are signed out, so nothing has been saved and your notes are locked. What you were ' +
-        'writing is kept on this page: sign in again in another tab, then come back and unlock your notes to save it.']);
-    }
-    const answer = await response.json();
-    if (!response.ok) {
-      // Setting up or changing the passphrase asks for a recent password (accounts' re-authentication).
-      const confirm = answer.code === 'reauthentication_required' ? answer.confirm : null;
-      throw new Refused(answer.errors || ['Nothing has been saved: try again.'], confirm);
-    }
-    return answer;
-  }
-
+  /**
+   * @param {unknown} error
+   * @param {HTMLElement | null} field
+   * @returns {Problem[]}
+   */
   function problemsOf(error, field) {
     if (error instanceof Refused) {
       return error.problems.map((text) => ({ text, field: null, confirm: error.confirm }));
@@ -218,36 +247,7 @@
     return [{ text: 'Something went wrong in this browser. Nothing has been saved: open the page again.', field: null }];
   }
 
-  // The unlocked key, and locking it ------------------------------------------------------------------------------
-
-  let notesKey = null;
-  let lastUsed = Date.now();
-  const onLock = [];
-
-  function lock(why) {
-    if (!notesKey) {
-      return;
-    }
-    notesKey = null;
-    onLock.forEach((forget) => forget(why));
-  }
-
-  ['keydown', 'pointerdown', 'input'].forEach((kind) => document.addEventListener(kind, () => {
-    lastUsed = Date.now();
-  }, { passive: true }));
-  window.setInterval(() => {
-    if (notesKey && Date.now() - lastUsed >= IDLE_MINUTES * 60 * 1000) {
-      lock('idle');
-    }
-  }, 15 * 1000);
-  window.addEventListener('pagehide', () => lock('left'));
-  // Signing out in any tab: base.html's log-out form marks it in localStorage (js-enabled.js), which tells the rest.
-  window.addEventListener('storage', (event) => {
-    if (event.key === 'alongside-signed-out') {
-      lock('signed-out');
-    }
-  });
-
+  /** @type {Partial<Record<LockedBecause, string>>} */
   const LOCKED_BECAUSE = {
     idle: 'Your notes locked after 30 minutes without use. Unlock them to go on; anything you had not saved is kept for you.',
     'signed-out': 'You signed out, so your notes are locked. Anything you had not saved is kept on this page: ' +
@@ -255,30 +255,38 @@
     button: 'Your notes are locked.',
   };
 
-  function unlockForm(onUnlocked) {
-    const form = app.querySelector('[data-notes-unlock]');
-    const field = form.querySelector('#unlock-passphrase');
+  /**
+   * @param {Keyring} keyring
+   * @param {() => Promise<void>} onUnlocked
+   */
+  function unlockForm(keyring, onUnlocked) {
+    const form = find(app, '[data-notes-unlock]', HTMLFormElement);
+    const field = find(form, '#unlock-passphrase', HTMLInputElement);
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       if (!field.value) {
         showErrors([{ text: 'Enter your notes passphrase', field }]);
         return;
       }
-      await busy(form.querySelector('button[type="submit"]'), async () => {
+      await busy(find(form, 'button[type="submit"]', HTMLButtonElement), async () => {
         try {
-          notesKey = await sealing.unlockWithPassphrase(data.keyring, field.value);
+          notesLock.unlocked(await sealing.unlockWithPassphrase(keyring, field.value));
           field.value = '';
-          lastUsed = Date.now();
           clearErrors();
           await onUnlocked();
         } catch (error) {
-          notesKey = null;
+          notesLock.drop();
           showErrors(problemsOf(error, field));
         }
       });
     });
   }
 
+  /**
+   * @param {HTMLInputElement} field
+   * @param {HTMLInputElement} again
+   * @returns {Problem[]}
+   */
   function checkNewPassphrase(field, again) {
     if (field.value.length < PASSPHRASE_AT_LEAST) {
       return [{ text: `Your notes passphrase must be at least ${PASSPHRASE_AT_LEAST} characters`, field }];
@@ -292,21 +300,33 @@
   // An engagement's notes -----------------------------------------------------------------------------------------
 
   function workspace() {
-    const locked = app.querySelector('[data-notes-locked]');
-    const unlocked = app.querySelector('[data-notes-unlocked]');
-    const list = app.querySelector('[data-notes-list]');
-    const none = app.querySelector('[data-notes-none]');
-    const write = app.querySelector('[data-notes-write]');
-    const text = write.querySelector('#note-text');
-    const session = write.querySelector('#note-session');
-    const engagement = data.engagement;
-    // What a draft kept while the notes are locked is bound to: it is sealed under a key of its own, for the moment.
-    const DRAFT = { uid: 'draft', version: 1 };
+    const page = /** @type {WorkspaceData} */ (data);
+    const locked = find(app, '[data-notes-locked]', HTMLElement);
+    const unlocked = find(app, '[data-notes-unlocked]', HTMLElement);
+    const list = find(app, '[data-notes-list]', HTMLElement);
+    const none = find(app, '[data-notes-none]', HTMLElement);
+    const write = find(app, '[data-notes-write]', HTMLFormElement);
+    const text = find(write, '#note-text', HTMLTextAreaElement);
+    const sessionField = write.querySelector('#note-session');
+    const session = sessionField instanceof HTMLSelectElement ? sessionField : null;
+    const engagement = page.engagement;
+    /** @type {CryptoKey | null} */
     let dataKey = null;
     // Words typed and not yet saved when the notes locked: kept sealed, and put back once unlocked again.
-    let drafts = [];
-    let draftKey = null;
+    const drafts = drafting.createDrafts(sealing, engagement);
 
+    /** The engagement's data key, or an error (shown as "something went wrong") where the notes locked meanwhile. */
+    function openedDataKey() {
+      if (!dataKey) {
+        throw new Error('The notes are locked.');
+      }
+      return dataKey;
+    }
+
+    /**
+     * @param {ChangeableNote} note
+     * @param {string} words
+     */
     function card(note, words) {
       const outer = document.createElement('div');
       outer.className = 'nhsuk-card';
@@ -333,6 +353,13 @@
       return outer;
     }
 
+    /**
+     * @param {ChangeableNote} note
+     * @param {HTMLElement} outer its card
+     * @param {HTMLElement} body its words on the card
+     * @param {HTMLElement} change its "Change" button
+     * @param {string} [restored] words kept while the notes were locked, put back in place of the note's
+     */
     function edit(note, outer, body, change, restored) {
       change.hidden = true;
       body.hidden = true;
@@ -364,7 +391,7 @@
       buttons.className = 'nhsuk-button-group';
       buttons.append(save, cancel);
       form.append(group, buttons);
-      outer.querySelector('.nhsuk-card__content').append(form);
+      find(outer, '.nhsuk-card__content', HTMLElement).append(form);
       area.focus();
 
       function close() {
@@ -388,10 +415,10 @@
           try {
             // Sealed for the note's next version: the server refuses it if another tab wrote the note since.
             const next = { uid: note.uid, version: note.version + 1 };
-            const sealed = await sealing.sealNote(dataKey, engagement, area.value.trim(), next);
-            const answer = await send(note.edit, {
-              key_id: data.keyring.key_id, version: next.version, nonce: sealed.nonce, ciphertext: sealed.ciphertext,
-            });
+            const sealed = await sealing.sealNote(openedDataKey(), engagement, area.value.trim(), next);
+            const answer = /** @type {{ note: ChangeableNote }} */ (await send(note.edit, {
+              key_id: page.keyring.key_id, version: next.version, ...sealedFields(sealed),
+            }));
             note.version = answer.note.version;
             note.sealed = answer.note.sealed;
             body.textContent = area.value.trim();
@@ -404,24 +431,29 @@
       });
     }
 
+    /**
+     * @param {HTMLTextAreaElement} area
+     * @returns {Problem | null}
+     */
     function checkNote(area) {
       const words = area.value.trim();
       if (!words) {
         return { text: 'Write the note before saving it', field: area };
       }
-      if (words.length > data.limit) {
-        return { text: `A note must be ${data.limit.toLocaleString('en-GB')} characters or fewer; this one is ` +
+      if (words.length > page.limit) {
+        return { text: `A note must be ${page.limit.toLocaleString('en-GB')} characters or fewer; this one is ` +
           `${words.length.toLocaleString('en-GB')}`, field: area };
       }
       return null;
     }
 
     async function opened() {
-      const wrapped = data.keys[String(engagement)];
-      dataKey = wrapped ? await sealing.openDataKey(notesKey, engagement, wrapped) : null;
+      const wrapped = page.keys[String(engagement)];
+      dataKey = wrapped ? await sealing.openDataKey(notesKey(), engagement, wrapped) : null;
       const cards = [];
+      /** @type {Array<{ note: ChangeableNote, words: string }>} */
       const older = [];
-      for (const note of data.notes) {
+      for (const note of page.notes) {
         let words;
         try {
           words = await sealing.openNote(dataKey, engagement, note.sealed, note);
@@ -437,31 +469,30 @@
       none.hidden = cards.length > 0;
       locked.hidden = true;
       unlocked.hidden = false;
-      for (const draft of drafts) {
-        const words = await sealing.openNote(draftKey, engagement, draft.sealed, DRAFT);
-        if (draft.note === null) {
+      await drafts.restore((id, words) => {
+        if (id === null) {
           text.value = words;
         } else {
-          const outer = list.querySelector(`#note-${draft.note}`);
-          const note = data.notes.find((each) => each.id === draft.note);
-          if (outer && note) {
-            edit(note, outer, outer.querySelector('.alongside-note-text'), outer.querySelector('button'), words);
+          const outer = list.querySelector(`#note-${id}`);
+          const note = page.notes.find((each) => each.id === id);
+          if (outer instanceof HTMLElement && note) {
+            edit(note, outer, find(outer, '.alongside-note-text', HTMLElement), find(outer, 'button', HTMLButtonElement),
+              words);
           }
         }
-      }
-      drafts = [];
-      draftKey = null;
+      });
       rebind(older);
       const wanted = window.location.hash && document.getElementById(window.location.hash.slice(1));
       if (wanted) {
         wanted.scrollIntoView();
       }
-      (wanted === write ? text : unlocked.querySelector('[data-notes-lock]')).focus();
+      (wanted === write ? text : find(unlocked, '[data-notes-lock]', HTMLButtonElement)).focus();
     }
 
     // Notes sealed before notes were bound to themselves (version 0) are sealed again, with the same words, bound
     // to their own id and version 1: only this browser can, since only it holds the key. Quietly, in the
     // background; one that fails is simply tried again the next time the notes are opened.
+    /** @param {Array<{ note: ChangeableNote, words: string }>} older */
     async function rebind(older) {
       for (const { note, words } of older) {
         if (!dataKey || note.version !== 0) {
@@ -470,9 +501,9 @@
         try {
           const next = { uid: note.uid, version: 1 };
           const sealed = await sealing.sealNote(dataKey, engagement, words, next);
-          const answer = await send(note.edit, {
-            key_id: data.keyring.key_id, version: 1, rebind: '1', nonce: sealed.nonce, ciphertext: sealed.ciphertext,
-          });
+          const answer = /** @type {{ note: ChangeableNote }} */ (await send(note.edit, {
+            key_id: page.keyring.key_id, version: 1, rebind: '1', ...sealedFields(sealed),
+          }));
           note.version = answer.note.version;
           note.sealed = answer.note.sealed;
         } catch (error) {
@@ -481,41 +512,32 @@
       }
     }
 
-    onLock.push((why) => {
+    notesLock.whenLocked((why) => {
       // Unsaved words leave the page too, sealed under a key made for this moment, and are put back only once the
       // notes are unlocked again.
+      /** @type {import('./notes-drafts.js').Draft[]} */
       const unsaved = [];
       if (text.value.trim()) {
         unsaved.push({ note: null, words: text.value });
       }
       list.querySelectorAll('form[data-notes-edit]').forEach((form) => {
-        unsaved.push({ note: Number(form.dataset.notesEdit), words: form.querySelector('textarea').value });
+        if (form instanceof HTMLFormElement) {
+          unsaved.push({ note: Number(form.dataset.notesEdit), words: find(form, 'textarea', HTMLTextAreaElement).value });
+        }
       });
       dataKey = null;
       text.value = '';
       list.replaceChildren();
       unlocked.hidden = true;
       locked.hidden = false;
-      if (unsaved.length) {
-        crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']).then((key) => {
-          draftKey = key;
-          return Promise.all(unsaved.map(async (draft) => ({ note: draft.note, sealed: await seal(key, draft.words) })));
-        }).then((sealedDrafts) => {
-          drafts = sealedDrafts;
-        });
-      }
-      if (LOCKED_BECAUSE[why]) {
-        showErrors([{ text: LOCKED_BECAUSE[why], field: null }]);
+      drafts.keep(unsaved);
+      const because = LOCKED_BECAUSE[why];
+      if (because) {
+        showErrors([{ text: because, field: null }]);
       }
     });
 
-    async function seal(key, words) {
-      const sealed = await sealing.sealNote(key, engagement, words, DRAFT);
-      const bytes = new Uint8Array([...sealing.fromBase64(sealed.nonce), ...sealing.fromBase64(sealed.ciphertext)]);
-      return sealing.toBase64(bytes);
-    }
-
-    app.querySelector('[data-notes-lock]').addEventListener('click', () => lock('button'));
+    find(app, '[data-notes-lock]', HTMLButtonElement).addEventListener('click', () => notesLock.lock('button'));
 
     write.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -524,28 +546,30 @@
         showErrors([problem]);
         return;
       }
-      await busy(write.querySelector('button[type="submit"]'), async () => {
+      await busy(find(write, 'button[type="submit"]', HTMLButtonElement), async () => {
+        /** @type {{ dataKey: CryptoKey, wrappedKey: string } | null} */
         let made = null;
         try {
-          if (!dataKey) {
-            made = await sealing.createDataKey(notesKey, engagement);
+          let key = dataKey;
+          if (!key) {
+            made = await sealing.createDataKey(notesKey(), engagement);
+            key = made.dataKey;
           }
           const fresh = { uid: sealing.newNoteId(), version: 1 };
-          const sealed = await sealing.sealNote(made ? made.dataKey : dataKey, engagement, text.value.trim(), fresh);
-          const answer = await send(write.action, {
-            key_id: data.keyring.key_id,
+          const sealed = await sealing.sealNote(key, engagement, text.value.trim(), fresh);
+          const answer = /** @type {{ note: ChangeableNote }} */ (await send(write.action, {
+            key_id: page.keyring.key_id,
             uid: fresh.uid,
             version: fresh.version,
-            nonce: sealed.nonce,
-            ciphertext: sealed.ciphertext,
+            ...sealedFields(sealed),
             wrapped_key: made ? made.wrappedKey : null,
             session: session && session.value ? session.value : null,
-          });
+          }));
           if (made) {
             dataKey = made.dataKey;
-            data.keys[String(engagement)] = made.wrappedKey;
+            page.keys[String(engagement)] = made.wrappedKey;
           }
-          data.notes.unshift(answer.note);
+          page.notes.unshift(answer.note);
           list.prepend(card(answer.note, text.value.trim()));
           none.hidden = true;
           text.value = '';
@@ -559,17 +583,19 @@
       });
     });
 
-    unlockForm(opened);
+    unlockForm(page.keyring, opened);
   }
 
   // Setting up ----------------------------------------------------------------------------------------------------
 
   function setup() {
-    const choose = app.querySelector('[data-notes-choose]');
-    const keep = app.querySelector('[data-notes-keep]');
-    const passphrase = choose.querySelector('#new-passphrase');
-    const again = choose.querySelector('#confirm-passphrase');
-    const kept = keep.querySelector('#kept-recovery-key');
+    const page = /** @type {SetupData} */ (data);
+    const choose = find(app, '[data-notes-choose]', HTMLFormElement);
+    const keep = find(app, '[data-notes-keep]', HTMLFormElement);
+    const passphrase = find(choose, '#new-passphrase', HTMLInputElement);
+    const again = find(choose, '#confirm-passphrase', HTMLInputElement);
+    const kept = find(keep, '#kept-recovery-key', HTMLInputElement);
+    /** @type {Awaited<ReturnType<typeof sealing.createKeyring>> | null} */
     let made = null;
 
     choose.addEventListener('submit', async (event) => {
@@ -579,9 +605,9 @@
         showErrors(problems);
         return;
       }
-      await busy(choose.querySelector('button[type="submit"]'), async () => {
+      await busy(find(choose, 'button[type="submit"]', HTMLButtonElement), async () => {
         try {
-          made = await sealing.createKeyring(data.owner, passphrase.value);
+          made = await sealing.createKeyring(page.owner, passphrase.value);
         } catch (error) {
           showErrors(problemsOf(error, passphrase));
           return;
@@ -589,14 +615,14 @@
         passphrase.value = '';
         again.value = '';
         clearErrors();
-        keep.querySelector('[data-notes-recovery-key]').textContent = made.recoveryKey;
+        find(keep, '[data-notes-recovery-key]', HTMLElement).textContent = made.recoveryKey;
         choose.hidden = true;
         keep.hidden = false;
-        keep.querySelector('[data-notes-keep-heading]').focus();
+        find(keep, '[data-notes-keep-heading]', HTMLElement).focus();
       });
     });
 
-    keep.querySelector('[data-notes-print]').addEventListener('click', () => window.print());
+    find(keep, '[data-notes-print]', HTMLButtonElement).addEventListener('click', () => window.print());
 
     keep.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -604,25 +630,29 @@
         showErrors([{ text: 'Tick to say you have kept your recovery key', field: kept }]);
         return;
       }
-      await busy(keep.querySelector('button[type="submit"]'), async () => {
+      await busy(find(keep, 'button[type="submit"]', HTMLButtonElement), async () => {
         try {
           say('Sealing your notes…');
           const moved = [];
-          for (const engagement of data.moving) {
+          for (const engagement of page.moving) {
+            if (!made) {
+              throw new Error('No keys were made: choose a passphrase first.');
+            }
             const { dataKey, wrappedKey } = await sealing.createDataKey(made.notesKey, engagement.engagement);
             const notes = [];
             for (const note of engagement.notes) {
               const next = { uid: note.uid, version: note.version + 1 };
               const sealed = await sealing.sealNote(dataKey, engagement.engagement, note.text, next);
-              notes.push({ id: note.id, version: next.version, nonce: sealed.nonce, ciphertext: sealed.ciphertext });
+              notes.push({ id: note.id, version: next.version, ...sealedFields(sealed) });
             }
             moved.push({ engagement: engagement.engagement, wrapped_key: wrappedKey, notes });
           }
-          const answer = await send(choose.action, {
-            ...made.stored,
+          const answer = /** @type {{ redirect: string }} */ (await send(choose.action, {
+            // No keys after the page was left and shown again from the browser's history: the server refuses.
+            ...(made && made.stored),
             moved: new Blob([JSON.stringify(moved)], { type: 'application/json' }),
-          });
-          data.moving = [];
+          }));
+          page.moving = [];
           made = null;
           say('Your notes are sealed.');
           window.location.assign(answer.redirect);
@@ -634,7 +664,7 @@
     });
     // The words of the notes being moved leave the page with it.
     window.addEventListener('pagehide', () => {
-      data.moving = [];
+      page.moving = [];
       made = null;
     });
   }
@@ -642,22 +672,26 @@
   // Changing the passphrase ---------------------------------------------------------------------------------------
 
   function passphrase() {
-    const form = app.querySelector('[data-notes-change]');
-    const current = form.querySelector('#current-passphrase');
-    const recovery = form.querySelector('#recovery-key');
-    const fresh = form.querySelector('#new-passphrase');
-    const again = form.querySelector('#confirm-passphrase');
-    const withRecovery = () => form.querySelector('#with-recovery').checked;
+    const page = /** @type {PassphraseData} */ (data);
+    const form = find(app, '[data-notes-change]', HTMLFormElement);
+    const current = find(form, '#current-passphrase', HTMLInputElement);
+    const recovery = find(form, '#recovery-key', HTMLInputElement);
+    const fresh = find(form, '#new-passphrase', HTMLInputElement);
+    const again = find(form, '#confirm-passphrase', HTMLInputElement);
+    const withRecovery = () => find(form, '#with-recovery', HTMLInputElement).checked;
 
     form.querySelectorAll('input[name="with"]').forEach((radio) => radio.addEventListener('change', () => {
       form.querySelectorAll('[data-notes-with]').forEach((group) => {
-        group.hidden = group.dataset.notesWith !== (withRecovery() ? 'recovery' : 'passphrase');
+        if (group instanceof HTMLElement) {
+          group.hidden = group.dataset.notesWith !== (withRecovery() ? 'recovery' : 'passphrase');
+        }
       });
     }));
 
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const unlockWith = withRecovery() ? recovery : current;
+      /** @type {Problem[]} */
       const problems = unlockWith.value ? [] : [{
         text: withRecovery() ? 'Enter your recovery key' : 'Enter your current notes passphrase', field: unlockWith,
       }];
@@ -666,15 +700,17 @@
         showErrors(problems);
         return;
       }
-      await busy(form.querySelector('button[type="submit"]'), async () => {
+      await busy(find(form, 'button[type="submit"]', HTMLButtonElement), async () => {
+        /** @type {CryptoKey | null} */
         let key = null;
         try {
           key = withRecovery()
-            ? await sealing.unlockWithRecoveryKey(data.keyring, recovery.value, { extractable: true })
-            : await sealing.unlockWithPassphrase(data.keyring, current.value, { extractable: true });
-          const wrapping = await sealing.wrapForPassphrase(key, data.keyring.owner, fresh.value);
+            ? await sealing.unlockWithRecoveryKey(page.keyring, recovery.value, { extractable: true })
+            : await sealing.unlockWithPassphrase(page.keyring, current.value, { extractable: true });
+          const wrapping = await sealing.wrapForPassphrase(key, page.keyring.owner, fresh.value);
           key = null;
-          const answer = await send(form.action, { key_id: data.keyring.key_id, ...wrapping });
+          const answer = /** @type {{ redirect: string }} */ (
+            await send(form.action, { key_id: page.keyring.key_id, ...wrapping }));
           [current, recovery, fresh, again].forEach((field) => {
             field.value = '';
           });
@@ -690,22 +726,24 @@
   // The download, made here ---------------------------------------------------------------------------------------
 
   function download() {
-    unlockForm(async () => {
+    const page = /** @type {DownloadData} */ (data);
+    unlockForm(page.keyring, async () => {
       say('Opening your notes…');
+      /** @type {Record<string, CryptoKey>} */
       const dataKeys = {};
       const rows = [['site', 'session date', 'written', 'note']];
-      for (const note of data.notes) {
+      for (const note of page.notes) {
         const engagement = String(note.engagement);
         let words = '(this note cannot be opened: its key is missing or was destroyed)';
         try {
           if (!(engagement in dataKeys)) {
-            dataKeys[engagement] = await sealing.openDataKey(notesKey, note.engagement, data.keys[engagement]);
+            dataKeys[engagement] = await sealing.openDataKey(notesKey(), note.engagement, page.keys[engagement]);
           }
           words = await sealing.openNote(dataKeys[engagement], note.engagement, note.sealed, note);
         } catch (error) {
           // kept as the server's download keeps a note it cannot open: a row that says so
         }
-        rows.push([data.sites[engagement], note.session, note.written, words]);
+        rows.push([page.sites[engagement], note.session, note.written, words]);
       }
       const file = new Blob([sealing.csv(rows)], { type: 'text/csv;charset=utf-8' });
       const link = document.createElement('a');
@@ -715,12 +753,14 @@
       link.click();
       link.remove();
       window.setTimeout(() => URL.revokeObjectURL(link.href), 10 * 1000);
-      lock('downloaded');
+      notesLock.lock('downloaded');
       say('');
-      showSaved(`Your ${data.notes.length === 1 ? 'note is' : `${data.notes.length} notes are`} downloaded, as ` +
+      showSaved(`Your ${page.notes.length === 1 ? 'note is' : `${page.notes.length} notes are`} downloaded, as ` +
         'my-private-notes.csv. Your notes are locked again.');
     });
   }
 
-  ({ workspace, setup, passphrase, download })[app.dataset.notesApp]();
+  /** @type {Record<string, () => void>} */
+  const pages = { workspace, setup, passphrase, download };
+  pages[String(app.dataset.notesApp)]();
 })();
