@@ -160,3 +160,12 @@ test('the download neutralises formulas and quotes what a spreadsheet would spli
     'site,note\r\n"Place, with comma","said ""this""\nthen -that"\r\n',
   );
 });
+
+test('no note opens without a data key (an engagement with none), and it says so as for any note it cannot open', async () => {
+  const made = await notes.createKeyring(7, 'a long notes passphrase', QUICK);
+  const { dataKey } = await notes.createDataKey(made.notesKey, 12);
+  const note = { uid: notes.newNoteId(), version: 1 };
+  const sealed = stored(await notes.sealNote(dataKey, 12, 'Words', note));
+
+  await assert.rejects(notes.openNote(null, 12, sealed, note), notes.CannotOpen);
+});
