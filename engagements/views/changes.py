@@ -23,7 +23,7 @@ from ..actions.changes import (
     pick_chemistry_time,
     plan_chemistry,
 )
-from ..forms import ChemistryOfferForm, ChemistryPickForm, ChemistryPlanForm, EndPairingForm
+from ..forms.changes import ChemistryOfferForm, ChemistryPickForm, ChemistryPlanForm, EndPairingForm
 from ..models import ChemistryConversation, EnablerChange, Engagement, Proposal, SupportRequest
 
 STEPS = ("offer", "pick", "plan")

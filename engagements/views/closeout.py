@@ -14,7 +14,7 @@ from frontend.forms import posted
 
 from .. import access
 from ..actions.closeout import record_close_out_review
-from ..forms import CloseOutReviewForm
+from ..forms.closeout import CloseOutReviewForm
 from ..models import CloseOutReview, Engagement
 from ..models.closeout import goals_of
 

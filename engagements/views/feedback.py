@@ -12,7 +12,7 @@ from sites import access as site_access
 
 from .. import access
 from ..actions.closeout import give_feedback
-from ..forms import FeedbackForm
+from ..forms.closeout import FeedbackForm
 from ..models import Engagement, Feedback
 
 

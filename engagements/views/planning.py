@@ -31,7 +31,7 @@ from ..actions.planning import (
     plan_session,
     planned_days,
 )
-from ..forms import MovePlannedSessionForm, PlannedSessionForm
+from ..forms.planning import MovePlannedSessionForm, PlannedSessionForm
 from ..models import Engagement, Offer, PlannedSession, Session
 
 # The engagement page lists this many planned sessions to come, and as many of those past that wait to be logged.

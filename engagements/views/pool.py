@@ -17,7 +17,7 @@ from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
 from ..actions.enablers import manage_enabler_profile
-from ..forms import EnablerManageForm, EnablerPoolFilterForm
+from ..forms.enablers import EnablerManageForm, EnablerPoolFilterForm
 from ..models import EnablerProfile
 
 VIA = accounts_actions.ENABLER_POOL

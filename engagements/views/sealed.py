@@ -28,7 +28,7 @@ from frontend.forms import posted
 
 from .. import access
 from ..actions.notes import change_notes_passphrase, rewrite_sealed_note, seal_private_notes, write_sealed_note
-from ..forms import NotesPassphraseForm, NotesSetUpForm, SealedNoteForm
+from ..forms.notes import NotesPassphraseForm, NotesSetUpForm, SealedNoteForm
 from ..models import Engagement, Session
 from ..models.notes import MIN_ITERATIONS, NOTE_LIMIT
 from ..notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote

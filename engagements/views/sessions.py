@@ -27,7 +27,8 @@ from ..actions.sessions import (
     write_shared_note,
 )
 from ..calendar import feed as calendar_text
-from ..forms import ActionForm, PrivateNoteForm, SessionForm, SharedNoteForm
+from ..forms.notes import PrivateNoteForm
+from ..forms.sessions import ActionForm, SessionForm, SharedNoteForm
 from ..models import AccessRecord, Action, CalendarFeed, Engagement, Session
 from ..notes import NotesKeyError, PrivateNote
 from ..notes.sealed import is_sealed, keyring_of

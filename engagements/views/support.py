@@ -47,18 +47,9 @@ from ..actions.requests import (
     withdraw_request,
 )
 from ..actions.sessions import record_access
-from ..forms import (
-    AgreementForm,
-    ChemistryAskForm,
-    ClosingForm,
-    DeclineForm,
-    DiagnosticForm,
-    EnablerProfileForm,
-    ExtraDaysForm,
-    ProposalForm,
-    ShareDiagnosticForm,
-    SupportRequestForm,
-)
+from ..forms.enablers import EnablerProfileForm
+from ..forms.engagement import AgreementForm, ClosingForm, DiagnosticForm, ExtraDaysForm, ShareDiagnosticForm
+from ..forms.requests import ChemistryAskForm, DeclineForm, ProposalForm, SupportRequestForm
 from ..matching import rank_enablers
 from ..models import (
     AccessRecord,

@@ -28,7 +28,7 @@ from accounts.models import AuditEvent, Notification, User
 from core.errors import NotAllowed
 from engagements import notes
 from engagements.actions.sessions import log_session
-from engagements.forms import NOT_FROM_THE_BROWSER
+from engagements.forms.notes import NOT_FROM_THE_BROWSER
 from engagements.models import Engagement, Session
 from engagements.notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote, crypto
 from engagements.notes.sealed import CHANGED_WHILE_SETTING_UP, STALE_KEY

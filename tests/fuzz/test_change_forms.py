@@ -21,14 +21,14 @@ from hypothesis import strategies as st
 from accounts.models import User
 from engagements.actions.changes import ask_for_chemistry, offer_chemistry_times
 from engagements.actions.requests import decline_proposals, withdraw_request
-from engagements.forms import (
+from engagements.forms.changes import (
     CHANGE_WORDS_LIMIT,
-    ChemistryAskForm,
     ChemistryOfferForm,
     ChemistryPickForm,
     ChemistryPlanForm,
     EndPairingForm,
 )
+from engagements.forms.requests import ChemistryAskForm
 from engagements.models import ChemistryConversation, Engagement, Offer, PlannedSession, SupportRequest
 from sites.models import Site
 from tests.conftest import ask_for_support, client_for

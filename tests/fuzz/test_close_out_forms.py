@@ -11,7 +11,7 @@ from hypothesis import example, given
 
 from accounts.models import User
 from engagements.actions.engagement import confirm_agreement, revise_agreement, start_closing_engagement
-from engagements.forms import REVIEW_WORDS_LIMIT, CloseOutReviewForm
+from engagements.forms.closeout import REVIEW_WORDS_LIMIT, CloseOutReviewForm
 from engagements.models import Engagement, GoalReview
 from tests.conftest import client_for
 

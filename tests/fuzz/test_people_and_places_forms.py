@@ -7,7 +7,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from accounts.models import User
-from engagements.forms import POOL_SHOWING, EnablerManageForm, EnablerPoolFilterForm
+from engagements.forms.enablers import POOL_SHOWING, EnablerManageForm, EnablerPoolFilterForm
 from engagements.models.enablers import Sector
 from engagements.models.requests import Approach
 from sites.forms import OrganisationFilterForm, OrganisationForm, SiteForm

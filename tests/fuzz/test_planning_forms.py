@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from engagements.actions.planning import plan_session
-from engagements.forms import MovePlannedSessionForm, PlannedSessionForm
+from engagements.forms.planning import MovePlannedSessionForm, PlannedSessionForm
 from engagements.models import Engagement, PlannedSession, Session, SessionSeries
 from tests.conftest import client_for
 

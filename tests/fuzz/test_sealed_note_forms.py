@@ -13,7 +13,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from accounts.models import User
-from engagements.forms import NotesPassphraseForm, NotesSetUpForm, SealedNoteForm
+from engagements.forms.notes import NotesPassphraseForm, NotesSetUpForm, SealedNoteForm
 from engagements.models import Engagement
 from engagements.notes import EngagementKey, NotesKeyring, PrivateNote
 from tests.conftest import client_for

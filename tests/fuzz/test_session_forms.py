@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 from accounts.models import User
 from core import periods
 from engagements.actions.sessions import log_session
-from engagements.forms import ActionForm, FeedbackForm, PrivateNoteForm, SessionForm, SharedNoteForm
+from engagements.forms.closeout import FeedbackForm
+from engagements.forms.notes import PrivateNoteForm
+from engagements.forms.sessions import ActionForm, SessionForm, SharedNoteForm
 from engagements.models import Action, Engagement, Session, SharedNote
 from engagements.notes import NOTE_LIMIT, PrivateNote
 from reporting.forms import PeriodForm

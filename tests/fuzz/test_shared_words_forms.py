@@ -9,7 +9,7 @@ from hypothesis import example, given
 
 from accounts.models import User
 from engagements.actions.closeout import give_feedback
-from engagements.forms import FeedbackForm
+from engagements.forms.closeout import FeedbackForm
 from engagements.models import Engagement
 from lessons.forms import SharedWordsForm
 from tests.conftest import client_for

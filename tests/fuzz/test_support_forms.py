@@ -22,17 +22,9 @@ from engagements.actions.engagement import (
     stop_sharing_diagnostic,
 )
 from engagements.actions.requests import ProposedEnabler, decline_proposals, propose_enablers, withdraw_request
-from engagements.forms import (
-    AgreementForm,
-    ClosingForm,
-    DeclineForm,
-    DiagnosticForm,
-    EnablerProfileForm,
-    ExtraDaysForm,
-    ProposalForm,
-    ShareDiagnosticForm,
-    SupportRequestForm,
-)
+from engagements.forms.enablers import EnablerProfileForm
+from engagements.forms.engagement import AgreementForm, ClosingForm, DiagnosticForm, ExtraDaysForm, ShareDiagnosticForm
+from engagements.forms.requests import DeclineForm, ProposalForm, SupportRequestForm
 from engagements.models import Diagnostic, EnablerProfile, Engagement, Offer, SupportRequest
 from engagements.models.enablers import Sector
 from engagements.models.requests import Approach
