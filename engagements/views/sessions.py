@@ -1,4 +1,6 @@
-"""Sessions, private notes, shared notes and actions, the access log, and calendar feeds."""
+"""Sessions' pages: the session log and logging a session, shared notes and actions, the access log, and
+calendar feeds.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +13,10 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from core.errors import NotAllowed
-from core.exports import CsvWriter
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
 from .. import access, notes
-from ..actions.notes import rewrite_private_note, write_private_note
 from ..actions.sessions import (
     add_action,
     log_session,
@@ -27,28 +27,18 @@ from ..actions.sessions import (
     write_shared_note,
 )
 from ..calendar import feed as calendar_text
-from ..forms.notes import PrivateNoteForm
 from ..forms.sessions import ActionForm, SessionForm, SharedNoteForm
 from ..models import AccessRecord, Action, CalendarFeed, Engagement, Session
-from ..notes import NotesKeyError, PrivateNote
-from ..notes.sealed import is_sealed, keyring_of
-from . import sealed
+from ..notes import NotesKeyError
+from ..notes.sealed import is_sealed
+from .common import _enabler_engagement, _problem
 from .planning import session_initial, to_log
-
-
-def _problem(error: NotAllowed | NotesKeyError) -> str:
-    return error.text() if isinstance(error, NotAllowed) else str(error)
 
 
 def _party_engagement(request: AuthenticatedHttpRequest, pk: int) -> Engagement:
     return get_object_or_404(
         Engagement.objects.working_with(request.user).select_related("site", "offer", "enabler"), pk=pk
     )
-
-
-def _enabler_engagement(request: AuthenticatedHttpRequest, pk: int) -> Engagement:
-    """The engagement, for its own enabler only: private notes and logging sessions are theirs."""
-    return get_object_or_404(Engagement.objects.filter(enabler=request.user).select_related("site", "offer"), pk=pk)
 
 
 def session_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -86,96 +76,6 @@ def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "notes_blocked": notes.notes_blocked(request.user),
     }
     return render(request, "engagements/session_create.html", context)
-
-
-NOTES_PER_PAGE = 50
-
-
-@sensitive_variables("written", "texts", "page")
-def private_note_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The enabler's own notes on one engagement, decrypted for them alone."""
-    engagement = _enabler_engagement(request, pk)
-    if keyring := keyring_of(request.user):
-        return sealed.sealed_note_list(request, engagement, keyring)
-    written = (
-        PrivateNote.objects.visible_to(request.user)
-        .filter(engagement=engagement)
-        .select_related("session", "engagement")
-    )
-    page = Paginator(written, NOTES_PER_PAGE).get_page(request.GET.get("page"))  # decrypt one page, not hundreds
-    problem = ""
-    try:
-        texts = notes.read_notes(page.object_list)
-    except NotesKeyError as error:
-        texts, problem = [], str(error)
-    context = {
-        "engagement": engagement,
-        "notes": texts,
-        "page": page,
-        "problem": problem or notes.notes_blocked(),
-        "may_seal": access.keeps_private_notes(request.user),
-    }
-    return render(request, "engagements/private_note_list.html", context)
-
-
-@sensitive_post_parameters("text")
-@sensitive_variables("form")
-def private_note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = _enabler_engagement(request, pk)
-    if keyring := keyring_of(request.user):
-        return sealed.sealed_note_create(request, engagement, keyring)
-    form = PrivateNoteForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            write_private_note(engagement=engagement, by=request.user, text=form.cleaned_data["text"])
-        except (NotAllowed, NotesKeyError) as error:
-            form.add_error("text", _problem(error))
-        else:
-            messages.success(request, "Your private note is saved.")
-            return redirect("engagements:private_note_list", pk=pk)
-    context = {"form": form, "engagement": engagement, "notes_blocked": notes.notes_blocked()}
-    return render(request, "engagements/private_note_create.html", context)
-
-
-@sensitive_post_parameters("text")
-@sensitive_variables("form", "text")
-def private_note_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    note = get_object_or_404(PrivateNote.objects.visible_to(request.user).select_related("engagement"), pk=pk)
-    if keyring := keyring_of(request.user):
-        return sealed.sealed_note_edit(request, note, keyring)
-    try:
-        text = notes.read_note(note)
-    except NotesKeyError as error:
-        messages.error(request, str(error))
-        return redirect("engagements:private_note_list", pk=note.engagement_id)
-    form = PrivateNoteForm(posted(request), initial={"text": text})
-    if request.method == "POST" and form.is_valid():
-        try:
-            rewrite_private_note(note=note, by=request.user, text=form.cleaned_data["text"])
-        except (NotAllowed, NotesKeyError) as error:
-            form.add_error("text", _problem(error))
-        else:
-            messages.success(request, "Your private note is saved.")
-            return redirect("engagements:private_note_list", pk=note.engagement_id)
-    return render(request, "engagements/private_note_edit.html", {"form": form, "note": note})
-
-
-@sensitive_variables("writer", "note", "text", "written")
-def private_notes_download(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Every private note the person wrote, as CSV, for them alone: the one export that holds notes. Made in the
-    author's browser when their notes are sealed there."""
-    if keyring := keyring_of(request.user):
-        return sealed.sealed_notes_download(request, keyring)
-    written = PrivateNote.objects.visible_to(request.user).select_related("engagement__site", "session")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="my-private-notes.csv"'
-    response["Cache-Control"] = "no-store"
-    writer = CsvWriter(response)
-    writer.writerow(["site", "session date", "written", "note"])
-    for note, text in notes.read_notes(written, unreadable=notes.UNREADABLE):
-        session_date = note.session.held_on.isoformat() if note.session else ""
-        writer.writerow([note.engagement.site.name, session_date, note.created_at.date().isoformat(), text])
-    return response
 
 
 def shared_notes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -129,7 +129,7 @@ def test_chemistry_ask_form_refuses_with_form_errors(
     _propose(elsewhere, programme_lead, other_enabler)
     stale = [*declined, *elsewhere.proposals.values_list("pk", flat=True)]
     detail = reverse("engagements:request_detail", kwargs={"pk": request.pk})
-    # BUG (engagements/views/changes.py, chemistry_ask): a refused ask redirects to the request's page with an
+    # BUG (engagements/views/requests.py, chemistry_ask): a refused ask redirects to the request's page with an
     # error message; the harness holds every refusal to be the form shown again with its errors in the summary and
     # beside the field ("refused the submission with a message, not a form error"). The request's page names the
     # form `chemistry_form`, which is where the errors should be shown once the view renders it bound.

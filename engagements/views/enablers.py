@@ -1,6 +1,9 @@
-"""The enabler pool, for the central team: who the enablers are, their capacity, whether they are available for
-new work, and their accounts. Alphabetical by name, never ranked or sorted by workload: the support must never read
-as performance management."""
+"""Enablers' pages: an enabler's own profile, and the enabler pool for the central team.
+
+The pool shows who the enablers are, their capacity, whether they are available for new work, and their
+accounts. Alphabetical by name, never ranked or sorted by workload: the support must never read as
+performance management.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +14,33 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import actions as accounts_actions
-from accounts.access import central_team_required
+from accounts.access import central_team_required, sees_every_site
 from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
-from ..actions.enablers import manage_enabler_profile
-from ..forms.enablers import EnablerManageForm, EnablerPoolFilterForm
+from ..actions.enablers import manage_enabler_profile, update_enabler_profile
+from ..forms.enablers import EnablerManageForm, EnablerPoolFilterForm, EnablerProfileForm
 from ..models import EnablerProfile
+
+
+def enabler_profile_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(
+        EnablerProfile.objects.visible_to(request.user).select_related("user").prefetch_related("worked_for"), pk=pk
+    )
+    context = {"profile": profile, "sees_every_site": sees_every_site(request.user)}
+    return render(request, "engagements/enabler_profile_detail.html", context)
+
+
+def enabler_profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
+    profile = get_object_or_404(EnablerProfile, user=request.user)  # one's own profile, and nobody else's
+    form = EnablerProfileForm(posted(request), instance=profile)
+    if request.method == "POST" and form.is_valid():
+        update_enabler_profile(profile=profile, by=request.user, fields=dict(form.cleaned_data))
+        messages.success(request, "Your profile is saved.")
+        return redirect("engagements:enabler_profile_detail", pk=profile.pk)
+    return render(request, "engagements/enabler_profile_edit.html", {"form": form, "profile": profile})
+
 
 VIA = accounts_actions.ENABLER_POOL
 

@@ -1,5 +1,7 @@
-"""Private notes sealed in the enabler's browser (engagements.notes.sealed): setting up, the notes of an engagement,
-changing the passphrase, and the author's download.
+"""Private notes' pages: an enabler's own notes, sealed by the server or in the enabler's browser.
+
+Notes sealed in the enabler's browser (engagements.notes.sealed) have pages of their own: setting up, the notes of
+an engagement, changing the passphrase, and the author's download.
 
 Each page hands the browser ciphertexts and wrapped keys in a JSON script element, and static/alongside/notes.js
 does the rest. A form here is sent by that script, with `Accept: application/json`: it is answered in JSON, so
@@ -15,26 +17,122 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from accounts.access import gate
 from accounts.views import reauthentication_required
 from core.errors import NotAllowed
+from core.exports import CsvWriter
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
 
-from .. import access
-from ..actions.notes import change_notes_passphrase, rewrite_sealed_note, seal_private_notes, write_sealed_note
-from ..forms.notes import NotesPassphraseForm, NotesSetUpForm, SealedNoteForm
+from .. import access, notes
+from ..actions.notes import (
+    change_notes_passphrase,
+    rewrite_private_note,
+    rewrite_sealed_note,
+    seal_private_notes,
+    write_private_note,
+    write_sealed_note,
+)
+from ..forms.notes import NotesPassphraseForm, NotesSetUpForm, PrivateNoteForm, SealedNoteForm
 from ..models import Engagement, Session
 from ..models.notes import MIN_ITERATIONS, NOTE_LIMIT
 from ..notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote
 from ..notes.sealed import keyring_of, keyring_payload, notes_payload, notes_to_move
+from .common import _enabler_engagement, _problem
 
 NOTES_PER_PAGE = 50
+
+
+@sensitive_variables("written", "texts", "page")
+def private_note_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The enabler's own notes on one engagement, decrypted for them alone."""
+    engagement = _enabler_engagement(request, pk)
+    if keyring := keyring_of(request.user):
+        return sealed_note_list(request, engagement, keyring)
+    written = (
+        PrivateNote.objects.visible_to(request.user)
+        .filter(engagement=engagement)
+        .select_related("session", "engagement")
+    )
+    page = Paginator(written, NOTES_PER_PAGE).get_page(request.GET.get("page"))  # decrypt one page, not hundreds
+    problem = ""
+    try:
+        texts = notes.read_notes(page.object_list)
+    except NotesKeyError as error:
+        texts, problem = [], str(error)
+    context = {
+        "engagement": engagement,
+        "notes": texts,
+        "page": page,
+        "problem": problem or notes.notes_blocked(),
+        "may_seal": access.keeps_private_notes(request.user),
+    }
+    return render(request, "engagements/private_note_list.html", context)
+
+
+@sensitive_post_parameters("text")
+@sensitive_variables("form")
+def private_note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    engagement = _enabler_engagement(request, pk)
+    if keyring := keyring_of(request.user):
+        return sealed_note_create(request, engagement, keyring)
+    form = PrivateNoteForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            write_private_note(engagement=engagement, by=request.user, text=form.cleaned_data["text"])
+        except (NotAllowed, NotesKeyError) as error:
+            form.add_error("text", _problem(error))
+        else:
+            messages.success(request, "Your private note is saved.")
+            return redirect("engagements:private_note_list", pk=pk)
+    context = {"form": form, "engagement": engagement, "notes_blocked": notes.notes_blocked()}
+    return render(request, "engagements/private_note_create.html", context)
+
+
+@sensitive_post_parameters("text")
+@sensitive_variables("form", "text")
+def private_note_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(PrivateNote.objects.visible_to(request.user).select_related("engagement"), pk=pk)
+    if keyring := keyring_of(request.user):
+        return sealed_note_edit(request, note, keyring)
+    try:
+        text = notes.read_note(note)
+    except NotesKeyError as error:
+        messages.error(request, str(error))
+        return redirect("engagements:private_note_list", pk=note.engagement_id)
+    form = PrivateNoteForm(posted(request), initial={"text": text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            rewrite_private_note(note=note, by=request.user, text=form.cleaned_data["text"])
+        except (NotAllowed, NotesKeyError) as error:
+            form.add_error("text", _problem(error))
+        else:
+            messages.success(request, "Your private note is saved.")
+            return redirect("engagements:private_note_list", pk=note.engagement_id)
+    return render(request, "engagements/private_note_edit.html", {"form": form, "note": note})
+
+
+@sensitive_variables("writer", "note", "text", "written")
+def private_notes_download(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every private note the person wrote, as CSV, for them alone: the one export that holds notes. Made in the
+    author's browser when their notes are sealed there."""
+    if keyring := keyring_of(request.user):
+        return sealed_notes_download(request, keyring)
+    written = PrivateNote.objects.visible_to(request.user).select_related("engagement__site", "session")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-private-notes.csv"'
+    response["Cache-Control"] = "no-store"
+    writer = CsvWriter(response)
+    writer.writerow(["site", "session date", "written", "note"])
+    for note, text in notes.read_notes(written, unreadable=notes.UNREADABLE):
+        session_date = note.session.held_on.isoformat() if note.session else ""
+        writer.writerow([note.engagement.site.name, session_date, note.created_at.date().isoformat(), text])
+    return response
 
 
 def _confirmed_first(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
