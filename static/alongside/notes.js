@@ -30,7 +30,7 @@
 /** @typedef {ListedNote & { edit: string }} ChangeableNote a note on its engagement's page, with where to change it */
 
 /**
- * What each page is given in its notes-data (engagements/views/sealed.py).
+ * What each page is given in its notes-data (engagements/views/notes.py).
  * @typedef {{ keyring: Keyring, engagement: number, limit: number, keys: Record<string, string>,
  *   notes: ChangeableNote[] }} WorkspaceData
  * @typedef {{ id: number, uid: string, version: number, text: string }} MovingNote
