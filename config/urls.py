@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 
 from accounts import passkeys
 from engagements import urls as engagement_urls
-from engagements.views import requests as request_views
+from engagements.views.requests import home
 from reporting import urls as reporting_urls
 
 from . import views
@@ -14,7 +14,7 @@ admin.site.site_header = "Alongside administration"
 admin.site.site_title = "Alongside administration"
 
 urlpatterns = [
-    path("", request_views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("status", views.status, name="status"),
     path("accessibility/", views.accessibility, name="accessibility"),

@@ -14,8 +14,9 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Notification, User
-from engagements.actions import planning
 from engagements.actions.engagement import confirm_agreement, revise_agreement
+from engagements.actions.planning import cancel_planned_session, plan_session
+from engagements.actions.planning import send_session_reminders as send_session_reminders_at
 from engagements.actions.sessions import log_session, nudge_if_quiet
 from engagements.models import Engagement, PlannedSession, Session
 from engagements.tasks import prompt_unlogged_sessions, send_session_reminders
@@ -31,7 +32,7 @@ def _plan(
     engagement: Engagement, invitees: list[User], starts_at: datetime.datetime = STARTS, **place: str
 ) -> PlannedSession:
     with time_machine.travel(PLANNED_ON, tick=False):
-        return planning.plan_session(
+        return plan_session(
             engagement=engagement,
             by=engagement.enabler,
             starts_at=starts_at,
@@ -89,8 +90,8 @@ def test_tomorrow_is_tomorrow_in_london(engagement_a: Engagement, site_lead: Use
     yet, though it is in UTC; an hour later, in London, it is."""
     _plan(engagement_a, [site_lead], starts_at=datetime.datetime(2026, 6, 3, 0, 30, tzinfo=LONDON))
 
-    late_on_the_first = planning.send_session_reminders(now=datetime.datetime(2026, 6, 1, 23, 30, tzinfo=LONDON))
-    just_after_midnight = planning.send_session_reminders(now=datetime.datetime(2026, 6, 2, 0, 30, tzinfo=LONDON))
+    late_on_the_first = send_session_reminders_at(now=datetime.datetime(2026, 6, 1, 23, 30, tzinfo=LONDON))
+    just_after_midnight = send_session_reminders_at(now=datetime.datetime(2026, 6, 2, 0, 30, tzinfo=LONDON))
 
     assert (late_on_the_first, just_after_midnight) == (0, 1)
 
@@ -137,7 +138,7 @@ def test_no_reminder_for_a_cancelled_or_logged_session(engagement_a: Engagement,
     cancelled = _plan(engagement_a, [site_lead])
     logged = _plan(engagement_a, [site_lead], starts_at=STARTS + datetime.timedelta(hours=3))
     with time_machine.travel(PLANNED_ON, tick=False):
-        planning.cancel_planned_session(planned=cancelled, by=engagement_a.enabler)
+        cancel_planned_session(planned=cancelled, by=engagement_a.enabler)
     session = Session.objects.create(
         engagement=engagement_a,
         held_on=STARTS.date(),
@@ -222,7 +223,7 @@ def test_a_logged_or_cancelled_session_brings_no_prompt(engagement_a: Engagement
             planned=logged,
         )
     with time_machine.travel(PLANNED_ON, tick=False):
-        planning.cancel_planned_session(planned=cancelled, by=engagement_a.enabler)
+        cancel_planned_session(planned=cancelled, by=engagement_a.enabler)
 
     with time_machine.travel(STARTS + datetime.timedelta(days=3), tick=False):
         prompted = prompt_unlogged_sessions()
