@@ -12,11 +12,11 @@ never anything anyone wrote.
 
 from __future__ import annotations
 
-import calendar as month_calendar
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 
+from dateutil.rrule import rrule
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
@@ -30,7 +30,7 @@ from frontend.dates import LONDON, long_date
 from sites import access as site_access
 
 from .. import access
-from ..calendar import invitation
+from ..calendar import RHYTHMS, invitation
 from ..models import Engagement, Offer, PlannedSession, SessionSeries
 from ..models.planning import new_uid
 
@@ -38,7 +38,6 @@ Verb = AuditEvent.Verb
 PLANNABLE = (Engagement.State.AGREEMENT, Engagement.State.ACTIVE, Engagement.State.PAUSED)
 LONGEST_SERIES = datetime.timedelta(days=366)
 FURTHEST_AHEAD = datetime.timedelta(days=2 * 366)
-STEP_DAYS: dict[str, int] = {SessionSeries.Frequency.WEEKLY: 7, SessionSeries.Frequency.FORTNIGHTLY: 14}
 
 
 def _locked(engagement: Engagement) -> Engagement:
@@ -84,24 +83,17 @@ def _length(engagement: Engagement, length: Decimal) -> dict[str, Decimal | None
 
 def occurrence_starts(first: datetime.datetime, frequency: str, until: datetime.date) -> list[datetime.datetime]:
     """Every start of the rhythm from `first` to `until`, at the same wall-clock time in Europe/London across the
-    clock changes. A monthly rhythm keeps the day of the month and skips a month that has no such day, as an
-    iCalendar RRULE does."""
-    local = timezone.localtime(first, LONDON)
-    day, wall = local.date(), local.timetz().replace(tzinfo=None)
-    dates = []
-    if frequency in STEP_DAYS:
-        while day <= until:
-            dates.append(day)
-            day += datetime.timedelta(days=STEP_DAYS[frequency])
-    else:
-        year, month = day.year, day.month
-        while datetime.date(year, month, 1) <= until:
-            if day.day <= month_calendar.monthrange(year, month)[1]:
-                candidate = datetime.date(year, month, day.day)
-                if candidate <= until:
-                    dates.append(candidate)
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return [datetime.datetime.combine(date, wall, tzinfo=LONDON) for date in dates]
+    clock changes: the rule the series' invitation carries (`calendar.RHYTHMS`), counted by dateutil's rrule in
+    London's wall-clock time. A monthly rhythm keeps the day of the month and skips a month that has no such day,
+    as an iCalendar RRULE does."""
+    local = timezone.localtime(first, LONDON).replace(tzinfo=None)
+    rule, interval = RHYTHMS[SessionSeries.Frequency(frequency)]
+    last = datetime.datetime.combine(until, datetime.time.max)
+    # rrule counts in whole seconds; the start keeps its own fraction of one, as the series' first session has it.
+    return [
+        start.replace(microsecond=local.microsecond, tzinfo=LONDON)
+        for start in rrule(rule, interval=interval, dtstart=local, until=last)
+    ]
 
 
 def _words(planned: PlannedSession) -> str:

@@ -246,6 +246,23 @@ def test_a_weekly_rhythm_keeps_its_wall_clock_time_across_the_clock_change() -> 
     assert offsets == {datetime.timedelta(hours=1), datetime.timedelta(0)}
 
 
+def test_a_fortnightly_rhythm_steps_two_weeks_at_its_london_time_across_the_spring_clock_change() -> None:
+    first = datetime.datetime(2027, 3, 16, 10, 0, tzinfo=LONDON)
+
+    starts = occurrence_starts(first, "fortnightly", datetime.date(2027, 4, 13))
+
+    assert [start.date() for start in starts] == [
+        datetime.date(2027, 3, 16),
+        datetime.date(2027, 3, 30),
+        datetime.date(2027, 4, 13),
+    ]
+    assert [(start.hour, start.utcoffset()) for start in starts] == [
+        (10, datetime.timedelta(0)),
+        (10, datetime.timedelta(hours=1)),
+        (10, datetime.timedelta(hours=1)),
+    ]
+
+
 def test_on_site_days_planned_count_beside_the_allowance_with_a_warning(
     site_b: Site, days_offer: Offer, other_site_lead: User, other_enabler: User, programme_lead: User
 ) -> None:
