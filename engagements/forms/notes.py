@@ -12,7 +12,13 @@ from typing import Any, cast
 from django import forms
 
 from ..models import Session
-from ..models.notes import MAX_ITERATIONS, MIN_ITERATIONS, NONCE_BYTES, SEALED_NOTE_MAX_BYTES, WRAPPED_KEY_BYTES
+from ..models.notes import (
+    MAX_ITERATIONS,
+    MIN_ITERATIONS,
+    SEALED_NOTE_MAX_BYTES,
+    SEALED_NOTE_MIN_BYTES,
+    WRAPPED_KEY_BYTES,
+)
 from ..notes import NOTE_LIMIT
 from ..notes.sealed import Moved, Wrapping
 
@@ -186,24 +192,21 @@ def _version(value: object) -> int | None:
 
 
 def _sealed_note(data: dict[str, Any]) -> bytes | None:
-    """A note's nonce and ciphertext, as stored: the nonce first."""
-    nonce = _sealed_bytes(data.get("nonce"), least=NONCE_BYTES, most=NONCE_BYTES)
-    ciphertext = _sealed_bytes(data.get("ciphertext"), least=17, most=SEALED_NOTE_MAX_BYTES)
-    return nonce + ciphertext if nonce and ciphertext else None
+    """A note as the browser sealed it and as it is stored, one value (`sealed`): its nonce, then its ciphertext."""
+    return _sealed_bytes(data.get("sealed"), least=SEALED_NOTE_MIN_BYTES, most=SEALED_NOTE_MAX_BYTES)
 
 
 class SealedNoteForm(_Sealed, forms.Form):
-    """A note as the browser sealed it: its nonce and ciphertext, the notes key's id, and (for an engagement's
-    first note) its new data key, wrapped. Optionally, the session it is about. What it was sealed for: a new
-    note's id (`uid`, made by the browser) at version 1, or a changed note's next version (`rebind`: the same
-    words of an older note, bound anew to the note)."""
+    """A note as the browser sealed it (`sealed`: its nonce, then its ciphertext), the notes key's id, and (for an
+    engagement's first note) its new data key, wrapped. Optionally, the session it is about. What it was sealed
+    for: a new note's id (`uid`, made by the browser) at version 1, or a changed note's next version (`rebind`: the
+    same words of an older note, bound anew to the note)."""
 
     key_id = _Sent()
     uid = _Sent()
     version = _Sent()
     rebind = _Sent()
-    nonce = _Sent()
-    ciphertext = _Sent()
+    sealed = _Sent()
     wrapped_key = _Sent()
     session = _Sent()
 

@@ -24,11 +24,14 @@ if TYPE_CHECKING:
 NOTE_LIMIT = 20_000
 
 
-# Sizes of what a browser sends (engagements.notes.sealed): AES-GCM's 96-bit nonce, a 256-bit key wrapped with its
-# 128-bit tag after the nonce, and a note's ciphertext (UTF-8 takes at most 4 bytes a character, plus the tag).
+# Sizes of what a browser sends (engagements.notes.sealed), each one value as stored: AES-GCM's 96-bit nonce, then
+# its output with the 128-bit tag last. A wrapped key holds a 256-bit key; a sealed note's words are at least one
+# byte and at most NOTE_LIMIT characters of UTF-8 (4 bytes a character at most).
 NONCE_BYTES = 12
-WRAPPED_KEY_BYTES = 12 + 32 + 16
-SEALED_NOTE_MAX_BYTES = NOTE_LIMIT * 4 + 16
+TAG_BYTES = 16
+WRAPPED_KEY_BYTES = NONCE_BYTES + 32 + TAG_BYTES
+SEALED_NOTE_MIN_BYTES = NONCE_BYTES + 1 + TAG_BYTES
+SEALED_NOTE_MAX_BYTES = NONCE_BYTES + NOTE_LIMIT * 4 + TAG_BYTES
 # PBKDF2-SHA256 below this many iterations is refused (OWASP's figure for 2023 onwards); the count is stored with
 # each wrapped key, so it can be raised later without anyone losing their notes.
 MIN_ITERATIONS = 600_000

@@ -4,7 +4,8 @@ holds can open it.
 The browser (static/alongside/notes-crypto.js) makes a random AES-GCM notes key, wraps it with a key derived from
 the enabler's notes passphrase (PBKDF2-SHA256, `MIN_ITERATIONS` or more, a random salt) and, separately, with a
 random recovery key it shows once. Each engagement's data key is random too, made in the browser and stored here
-wrapped by the notes key. A note leaves the page as a nonce and a ciphertext, with the id of the notes key.
+wrapped by the notes key. A note leaves the page as one value, `sealed` (base64 of its nonce, then its
+ciphertext), with the id of the notes key, and comes back to it in the same form (`notes_payload`).
 
 The formats are the server's own (`crypto`): a nonce followed by AES-GCM's output, with associated data that binds
 a note to its engagement, its own id and its version, a data key to its engagement and a notes key to its owner, so
@@ -75,7 +76,7 @@ class Wrapping:
 @dataclass(frozen=True)
 class Moved:
     """One engagement's notes, re-encrypted in the browser at set-up: its new data key, wrapped by the notes key,
-    and each note's new nonce and ciphertext (nonce first, as stored) with the version it was sealed for."""
+    and each note sealed anew (its nonce, then its ciphertext, as stored) with the version it was sealed for."""
 
     engagement_id: int
     wrapped_key: bytes

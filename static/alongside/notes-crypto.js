@@ -32,7 +32,11 @@
  * @typedef {{ uid: string, version: number }} NoteBinding
  */
 
-/** @typedef {{ nonce: string, ciphertext: string }} SealedNote a note sealed here: base64 nonce and ciphertext */
+/**
+ * A note sealed here, as it travels to the server and as the server stores and lists it: base64 of the nonce, then
+ * the ciphertext (AES-GCM's output, its tag last), one value like a wrapped key.
+ * @typedef {string} SealedNote
+ */
 
 /** @typedef {{ iterations?: number }} Stretching */
 /** @typedef {{ extractable?: boolean }} Unwrapping */
@@ -111,15 +115,26 @@
     return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
   }
 
+  // Every wrapped key and every note is one value: the nonce, then AES-GCM's output (the ciphertext, its tag last),
+  // as engagements/notes/crypto.py seals them. These two are the only places that join and split that value.
   /**
-   * @param {Uint8Array<ArrayBuffer>} first
-   * @param {Uint8Array<ArrayBuffer>} second
+   * @param {Uint8Array<ArrayBuffer>} nonce
+   * @param {ArrayBuffer} ciphertext
+   * @returns {Uint8Array<ArrayBuffer>}
    */
-  function concat(first, second) {
-    const joined = new Uint8Array(first.length + second.length);
-    joined.set(first, 0);
-    joined.set(second, first.length);
+  function joinSealed(nonce, ciphertext) {
+    const joined = new Uint8Array(nonce.length + ciphertext.byteLength);
+    joined.set(nonce, 0);
+    joined.set(new Uint8Array(ciphertext), nonce.length);
     return joined;
+  }
+
+  /**
+   * @param {Uint8Array<ArrayBuffer>} sealed
+   * @returns {{ nonce: Uint8Array<ArrayBuffer>, ciphertext: Uint8Array<ArrayBuffer> }}
+   */
+  function splitSealed(sealed) {
+    return { nonce: sealed.subarray(0, NONCE_BYTES), ciphertext: sealed.subarray(NONCE_BYTES) };
   }
 
   // What each wrap and each note is bound to: the same words as engagements/notes/crypto.py. A note is bound to
@@ -228,7 +243,7 @@
   async function wrap(key, wrappingKey, boundTo) {
     const nonce = random(NONCE_BYTES);
     const wrapped = await subtle().wrapKey('raw', key, wrappingKey, { name: 'AES-GCM', iv: nonce, additionalData: boundTo });
-    return concat(nonce, new Uint8Array(wrapped));
+    return joinSealed(nonce, wrapped);
   }
 
   /**
@@ -239,11 +254,12 @@
    * @param {KeyUsage[]} usages
    */
   function unwrap(wrapped, wrappingKey, boundTo, extractable, usages) {
+    const { nonce, ciphertext } = splitSealed(wrapped);
     return subtle().unwrapKey(
       'raw',
-      wrapped.subarray(NONCE_BYTES),
+      ciphertext,
       wrappingKey,
-      { name: 'AES-GCM', iv: wrapped.subarray(0, NONCE_BYTES), additionalData: boundTo },
+      { name: 'AES-GCM', iv: nonce, additionalData: boundTo },
       { name: 'AES-GCM', length: 256 },
       extractable,
       usages,
@@ -361,27 +377,25 @@
     const nonce = random(NONCE_BYTES);
     const ciphertext = await subtle().encrypt(
       { name: 'AES-GCM', iv: nonce, additionalData: bound.note(engagement, note) }, dataKey, encoder.encode(text));
-    return { nonce: toBase64(nonce), ciphertext: toBase64(new Uint8Array(ciphertext)) };
+    return toBase64(joinSealed(nonce, ciphertext));
   }
 
   // note: { uid, version }, as the server lists it.
   /**
    * @param {CryptoKey | null} dataKey null where the engagement has no key (then no note of it opens)
    * @param {number} engagement
-   * @param {string} sealed base64, nonce first
+   * @param {SealedNote} sealed as the server lists it (ListedNote.sealed)
    * @param {NoteBinding} note
    * @returns {Promise<string>}
    */
   async function openNote(dataKey, engagement, sealed, note) {
-    const bytes = fromBase64(sealed);
+    const { nonce, ciphertext } = splitSealed(fromBase64(sealed));
     const boundTo = bound.note(engagement, note);
     try {
       if (!dataKey) {
         throw new TypeError('There is no key to open this note with.');
       }
-      const plain = await subtle().decrypt(
-        { name: 'AES-GCM', iv: bytes.subarray(0, NONCE_BYTES), additionalData: boundTo },
-        dataKey, bytes.subarray(NONCE_BYTES));
+      const plain = await subtle().decrypt({ name: 'AES-GCM', iv: nonce, additionalData: boundTo }, dataKey, ciphertext);
       return decoder.decode(plain);
     } catch (error) {
       throw new CannotOpen('This note cannot be opened: what is stored for it was not sealed for this note as it ' +

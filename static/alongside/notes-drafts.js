@@ -28,16 +28,6 @@
     let draftKey = null;
 
     /**
-     * @param {CryptoKey} key
-     * @param {string} words
-     */
-    async function seal(key, words) {
-      const sealed = await sealing.sealNote(key, engagement, words, DRAFT);
-      const bytes = new Uint8Array([...sealing.fromBase64(sealed.nonce), ...sealing.fromBase64(sealed.ciphertext)]);
-      return sealing.toBase64(bytes);
-    }
-
-    /**
      * Seals the unsaved words under a new key; resolves once they are kept (the page does not wait).
      * @param {Draft[]} unsaved
      * @returns {Promise<void>}
@@ -49,7 +39,10 @@
       return root.crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
         .then((key) => {
           draftKey = key;
-          return Promise.all(unsaved.map(async (draft) => ({ note: draft.note, sealed: await seal(key, draft.words) })));
+          return Promise.all(unsaved.map(async (draft) => ({
+            note: draft.note,
+            sealed: await sealing.sealNote(key, engagement, draft.words, DRAFT),
+          })));
         }).then((sealedDrafts) => {
           drafts = sealedDrafts;
         });

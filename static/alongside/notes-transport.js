@@ -41,16 +41,6 @@
     }
   }
 
-  /**
-   * How a sealed note travels: its nonce and its ciphertext, as two fields. The one place to change when they
-   * travel otherwise.
-   * @param {{ nonce: string, ciphertext: string }} sealed
-   * @returns {Fields}
-   */
-  function sealedFields(sealed) {
-    return { nonce: sealed.nonce, ciphertext: sealed.ciphertext };
-  }
-
   /** @param {Response} response */
   function isJson(response) {
     return (response.headers.get('Content-Type') || '').includes('application/json');
@@ -142,7 +132,7 @@
     return { send, token };
   }
 
-  const api = { Refused, sealedFields, createTransport };
+  const api = { Refused, createTransport };
   root.AlongsideNotesTransport = api;
   if (typeof module === 'object' && module.exports) {
     module.exports = api;

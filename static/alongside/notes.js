@@ -1,8 +1,8 @@
 // @ts-check
 // The pages of Alongside's browser-sealed private notes: setting up, an engagement's notes, the passphrase, the
 // download. The keys are handled by notes-crypto.js; this file is the page around them. It sends only what
-// notes-crypto.js sealed (nonces, ciphertexts, wrapped keys, the notes key's id); the words of a note never leave
-// the page in the clear.
+// notes-crypto.js sealed (each note as one value, `sealed`: its nonce, then its ciphertext; wrapped keys; the notes
+// key's id); the words of a note never leave the page in the clear.
 //
 // The unlocked notes key lives in this page's memory alone: leaving the page, 30 minutes without use, the "Lock"
 // button and signing out (in any tab) all forget it, and every word shown goes from the page with it.
@@ -21,7 +21,7 @@
  * @property {string} uid
  * @property {number} version
  * @property {number} engagement
- * @property {string} sealed base64: the nonce, then the ciphertext
+ * @property {import('./notes-crypto.js').SealedNote} sealed base64: the nonce, then the ciphertext
  * @property {string} written the day it was written, ISO
  * @property {string} session the day of its session, ISO, or empty
  * @property {string} about what it is about and when it was written, in words
@@ -219,7 +219,7 @@
 
   // Talking to the server: a form sent with fetch, answered in JSON (notes-transport.js) --------------------------
 
-  const { Refused, sealedFields } = AlongsideNotesTransport;
+  const { Refused } = AlongsideNotesTransport;
   const transport = AlongsideNotesTransport.createTransport({
     token: find(app, 'input[name="csrfmiddlewaretoken"]', HTMLInputElement).value,
     page: window.location.pathname,
@@ -417,7 +417,7 @@
             const next = { uid: note.uid, version: note.version + 1 };
             const sealed = await sealing.sealNote(openedDataKey(), engagement, area.value.trim(), next);
             const answer = /** @type {{ note: ChangeableNote }} */ (await send(note.edit, {
-              key_id: page.keyring.key_id, version: next.version, ...sealedFields(sealed),
+              key_id: page.keyring.key_id, version: next.version, sealed,
             }));
             note.version = answer.note.version;
             note.sealed = answer.note.sealed;
@@ -502,7 +502,7 @@
           const next = { uid: note.uid, version: 1 };
           const sealed = await sealing.sealNote(dataKey, engagement, words, next);
           const answer = /** @type {{ note: ChangeableNote }} */ (await send(note.edit, {
-            key_id: page.keyring.key_id, version: 1, rebind: '1', ...sealedFields(sealed),
+            key_id: page.keyring.key_id, version: 1, rebind: '1', sealed,
           }));
           note.version = answer.note.version;
           note.sealed = answer.note.sealed;
@@ -561,7 +561,7 @@
             key_id: page.keyring.key_id,
             uid: fresh.uid,
             version: fresh.version,
-            ...sealedFields(sealed),
+            sealed,
             wrapped_key: made ? made.wrappedKey : null,
             session: session && session.value ? session.value : null,
           }));
@@ -643,7 +643,7 @@
             for (const note of engagement.notes) {
               const next = { uid: note.uid, version: note.version + 1 };
               const sealed = await sealing.sealNote(dataKey, engagement.engagement, note.text, next);
-              notes.push({ id: note.id, version: next.version, ...sealedFields(sealed) });
+              notes.push({ id: note.id, version: next.version, sealed });
             }
             moved.push({ engagement: engagement.engagement, wrapped_key: wrappedKey, notes });
           }

@@ -195,6 +195,12 @@ def test_notes_sealed_in_the_browser_never_leave_it_in_the_clear(
             assert not carries(body, secret), f"a request to {url} carried a note's words"
     assert plaintext_anywhere(CANARY) == []
     assert plaintext_anywhere(OLD) == []
+    # Each note went up as one value, `sealed` (its nonce, then its ciphertext), and is stored exactly as sent.
+    changes = [body for url, body in sent if url.endswith(reverse("engagements:private_note_edit", args=[written.pk]))]
+    assert b'name="sealed"' in changes[-1] and b'name="nonce"' not in changes[-1]
+    assert base64.b64encode(bytes(written.ciphertext)) in changes[-1]
+    setting_up = [body for url, body in sent if url.endswith(reverse("engagements:notes_setup")) and body]
+    assert b'"sealed":"' + base64.b64encode(bytes(moved.ciphertext)) + b'"' in setting_up[-1]
 
     # Signing out and in: the new passphrase opens the notes, the first no longer does.
     with person.page.expect_navigation():

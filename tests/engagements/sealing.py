@@ -92,8 +92,8 @@ class Browser:
         return b64(seal(self.notes_key, self.data_keys[engagement], f"alongside:engagement-key:{engagement}"))
 
     def sealed_for(self, engagement: int, text: str, uid: str, version: int) -> dict[str, str]:
-        sealed = seal(self.data_keys[engagement], text.encode(), note_bound_to(engagement, uid, version))
-        return {"nonce": b64(sealed[:12]), "ciphertext": b64(sealed[12:])}
+        """A note's words sealed as the browser sends them: one value, its nonce then its ciphertext, in base64."""
+        return {"sealed": b64(seal(self.data_keys[engagement], text.encode(), note_bound_to(engagement, uid, version)))}
 
     def seal_note(self, engagement: int, text: str, *, uid: object = None, version: int = 1) -> dict[str, str]:
         """The form's fields of a note sealed here: a new note (an id of its own, at version 1), or, given the

@@ -8,6 +8,7 @@ import base64
 import datetime
 import io
 import json
+import os
 import shutil
 import subprocess
 import uuid
@@ -30,7 +31,7 @@ from engagements import notes
 from engagements.actions.sessions import log_session
 from engagements.forms.notes import NOT_FROM_THE_BROWSER
 from engagements.models import Engagement, Session
-from engagements.notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote, crypto
+from engagements.notes import NOTE_LIMIT, EngagementKey, NotesKeyError, NotesKeyring, PrivateNote, crypto
 from engagements.notes.sealed import CHANGED_WHILE_SETTING_UP, STALE_KEY
 from reporting import subject_access
 from retention.actions import apply_schedule
@@ -296,6 +297,51 @@ def test_a_stale_key_a_second_data_key_or_another_engagements_session_is_refused
     assert PrivateNote.objects.count() == 1
 
 
+def test_a_sealed_note_travels_as_one_value_within_the_sizes_aes_gcm_makes(
+    engagement_a: Engagement, enabler: User
+) -> None:
+    """`sealed` is the nonce, then the ciphertext with its tag: the longest note and the shortest are stored as
+    sent; a byte more or less, the nonce and the ciphertext as two fields, or what is not base64 are refused with
+    the same words, and store nothing."""
+    browser = _set_up(enabler)
+    client = client_for(enabler)
+    assert _write(client, engagement_a, browser, "The first, with its data key").status_code == 200
+    url = reverse("engagements:private_note_create", args=[engagement_a.pk])
+
+    def post(sealed: bytes | str | None, **extra: str) -> object:
+        fields = {"key_id": browser.key_id, **browser.seal_note(engagement_a.pk, "x"), **extra}
+        if isinstance(sealed, bytes):
+            fields["sealed"] = b64(sealed)
+        elif sealed is None:
+            del fields["sealed"]
+        else:
+            fields["sealed"] = sealed
+        return client.post(url, fields, **JSON)
+
+    longest = browser.seal_note(engagement_a.pk, "\N{GRINNING FACE}" * NOTE_LIMIT)["sealed"]
+    shortest = browser.seal_note(engagement_a.pk, "x")["sealed"]
+    two_fields = base64.b64decode(shortest)
+    refused = {
+        "a byte more than the longest": post(os.urandom(len(base64.b64decode(longest)) + 1)),
+        "a nonce and a tag with nothing sealed": post(os.urandom(12 + 16)),
+        "as two fields": post(None, nonce=b64(two_fields[:12]), ciphertext=b64(two_fields[12:])),
+        "not base64": post("not base64!"),
+        "empty": post(""),
+    }
+    stored = {"longest": post(longest), "shortest": post(shortest)}
+
+    assert len(base64.b64decode(longest)) == 12 + NOTE_LIMIT * 4 + 16
+    assert len(base64.b64decode(shortest)) == 12 + 1 + 16
+    for why, answer in refused.items():
+        assert answer.status_code == 400, why
+        assert answer.json()["errors"] == [NOT_FROM_THE_BROWSER], why
+    for why, answer in stored.items():
+        assert answer.status_code == 200, why
+    sent = {base64.b64decode(longest), base64.b64decode(shortest)}
+    assert {bytes(note.ciphertext) for note in PrivateNote.objects.all()} >= sent
+    assert PrivateNote.objects.count() == 3
+
+
 def test_the_server_never_seals_a_note_for_an_author_whose_notes_are_in_their_browser(
     engagement_a: Engagement, enabler: User
 ) -> None:
@@ -461,7 +507,7 @@ def test_what_the_real_script_seals_is_what_the_server_expects(enabler: User) ->
     derived = passphrase_key("a passphrase from node", base64.b64decode(stored["salt"]), stored["iterations"])
     notes_key = unseal(derived, base64.b64decode(stored["wrapped_by_passphrase"]), f"alongside:notes-key:{enabler.pk}")
     data_key = unseal(notes_key, base64.b64decode(made["wrappedKey"]), "alongside:engagement-key:41")
-    sealed = base64.b64decode(made["sealed"]["nonce"]) + base64.b64decode(made["sealed"]["ciphertext"])
+    sealed = base64.b64decode(made["sealed"])  # one value, as the server stores it: the nonce, then the rest
     uid = made["uid"]
     assert uid == str(uuid.UUID(uid)) and uuid.UUID(uid).version == 4  # spelled as the server spells it
     assert unseal(data_key, sealed, f"alongside:private-note:41:{uid}:3") == b"Words sealed by the real script"

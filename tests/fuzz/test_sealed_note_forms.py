@@ -110,8 +110,8 @@ def _note_fields(browser: Browser, engagement: Engagement, sessions: list[int]) 
         "uid": Field(st.one_of(st.just(""), st.uuids(version=4).map(str), st.uuids().map(str), st.text(max_size=40))),
         "version": Field(st.one_of(st.integers(min_value=-1, max_value=3).map(str), st.text(max_size=12))),
         "rebind": Field(st.sampled_from(["", "1", "yes"])),
-        "nonce": _bytes(12),
-        "ciphertext": _bytes(17, 400),
+        # A sealed note is one value: a 12-byte nonce, then at least one byte sealed and its 16-byte tag.
+        "sealed": _bytes(12 + 1 + 16, 400),
         "wrapped_key": Field(st.one_of(st.just(""), st.binary(min_size=60, max_size=60).map(b64))),
         "session": Field(st.sampled_from(["", *map(str, sessions)])),
     }
@@ -134,7 +134,8 @@ def test_sealed_note_form_refuses_with_form_errors(engagement_a: Engagement, ena
     @FUZZ
     @given(form_data(_note_fields(browser, engagement_a, [])))
     @example(first)
-    @example({**first, "nonce": b64(b"short")})
+    @example({**first, "sealed": b64(b"short")})
+    @example({**first, "sealed": b64(bytes(12 + 16))})  # a nonce and a tag, and nothing sealed
     def submit(data: dict) -> None:
         if create.submit(data):
             PrivateNote.objects.filter(engagement=engagement_a).delete()
@@ -147,7 +148,7 @@ def test_sealed_note_form_refuses_with_form_errors(engagement_a: Engagement, ena
 
 @fuzzes(SealedNoteForm, "engagements:private_note_edit", "enabler")
 def test_sealed_note_edit_form_refuses_with_form_errors(engagement_a: Engagement, enabler: User) -> None:
-    """Changing a sealed note: a new nonce and ciphertext under the same key; a key or a session is refused."""
+    """Changing a sealed note: its words sealed anew under the same key; a key or a session is refused."""
     browser = _sealed(enabler)
     wrapped = browser.new_data_key(engagement_a.pk)
     EngagementKey.objects.create(
@@ -160,7 +161,7 @@ def test_sealed_note_edit_form_refuses_with_form_errors(engagement_a: Engagement
         author=enabler,
         uid=uid,
         version=1,
-        ciphertext=base64.b64decode(sealed["nonce"]) + base64.b64decode(sealed["ciphertext"]),
+        ciphertext=base64.b64decode(sealed["sealed"]),
     )
     edit = FormUnderFuzz(
         client_for(enabler),

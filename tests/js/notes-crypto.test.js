@@ -51,22 +51,29 @@ test('an unlocked notes key and the data keys it opens cannot be read out of the
   assert.equal(reopened.extractable, false);
 });
 
-function stored(sealed) {
-  return notes.toBase64(new Uint8Array([...notes.fromBase64(sealed.nonce), ...notes.fromBase64(sealed.ciphertext)]));
-}
-
 test('a note reads back under its engagement, and not under another engagement or another key', async () => {
   const made = await notes.createKeyring(7, 'a long notes passphrase', QUICK);
   const { dataKey, wrappedKey } = await notes.createDataKey(made.notesKey, 12);
   const note = { uid: notes.newNoteId(), version: 1 };
   const sealed = await notes.sealNote(dataKey, 12, 'Canary words — with ünïcode and a line\nbreak', note);
-  assert.equal(await notes.openNote(dataKey, 12, stored(sealed), note), 'Canary words — with ünïcode and a line\nbreak');
-  await assert.rejects(notes.openNote(dataKey, 13, stored(sealed), note), notes.CannotOpen);
+  assert.equal(await notes.openNote(dataKey, 12, sealed, note), 'Canary words — with ünïcode and a line\nbreak');
+  await assert.rejects(notes.openNote(dataKey, 13, sealed, note), notes.CannotOpen);
   await assert.rejects(notes.openDataKey(made.notesKey, 13, wrappedKey), notes.CannotOpen);
   const other = await notes.createDataKey(made.notesKey, 12);
-  await assert.rejects(notes.openNote(other.dataKey, 12, stored(sealed), note), notes.CannotOpen);
-  assert.equal(notes.fromBase64(sealed.nonce).length, 12);
-  assert.ok(!Buffer.from(notes.fromBase64(sealed.ciphertext)).toString('latin1').includes('Canary'));
+  await assert.rejects(notes.openNote(other.dataKey, 12, sealed, note), notes.CannotOpen);
+  assert.ok(!Buffer.from(notes.fromBase64(sealed)).toString('latin1').includes('Canary'));
+});
+
+test('a sealed note is one value, as the server stores it: the 12-byte nonce, the ciphertext, the 16-byte tag', async () => {
+  const made = await notes.createKeyring(7, 'a long notes passphrase', QUICK);
+  const { dataKey } = await notes.createDataKey(made.notesKey, 12);
+  const words = 'Twelve words'; // 12 bytes of UTF-8
+
+  const sealed = await notes.sealNote(dataKey, 12, words, { uid: notes.newNoteId(), version: 1 });
+
+  assert.equal(typeof sealed, 'string');
+  assert.equal(notes.fromBase64(sealed).length, 12 + new TextEncoder().encode(words).length + 16);
+  assert.equal(notes.toBase64(notes.fromBase64(sealed)), sealed);
 });
 
 test('two notes with the same words are sealed differently (a fresh nonce each time)', async () => {
@@ -75,8 +82,9 @@ test('two notes with the same words are sealed differently (a fresh nonce each t
   const note = { uid: notes.newNoteId(), version: 1 };
   const first = await notes.sealNote(dataKey, 12, 'same words', note);
   const second = await notes.sealNote(dataKey, 12, 'same words', note);
-  assert.notEqual(first.nonce, second.nonce);
-  assert.notEqual(first.ciphertext, second.ciphertext);
+  const nonce = (sealed) => Buffer.from(notes.fromBase64(sealed).subarray(0, 12)).toString('hex');
+  assert.notEqual(nonce(first), nonce(second));
+  assert.notEqual(first.slice(16), second.slice(16)); // the ciphertexts too, after the nonce's 16 base64 letters
 });
 
 test('two notes\' stored words swapped within one engagement do not open, and say why', async () => {
@@ -84,8 +92,8 @@ test('two notes\' stored words swapped within one engagement do not open, and sa
   const { dataKey } = await notes.createDataKey(made.notesKey, 12);
   const first = { uid: notes.newNoteId(), version: 1 };
   const second = { uid: notes.newNoteId(), version: 1 };
-  const firstWords = stored(await notes.sealNote(dataKey, 12, 'Worried about the chair', first));
-  const secondWords = stored(await notes.sealNote(dataKey, 12, 'The board is ready', second));
+  const firstWords = await notes.sealNote(dataKey, 12, 'Worried about the chair', first);
+  const secondWords = await notes.sealNote(dataKey, 12, 'The board is ready', second);
   // The database swapped: each row now holds the other's sealed words.
   await assert.rejects(notes.openNote(dataKey, 12, secondWords, first), (error) =>
     error instanceof notes.CannotOpen && /moved from another note/.test(error.message));
@@ -96,8 +104,8 @@ test('a note\'s earlier words put back do not open under its later version', asy
   const made = await notes.createKeyring(7, 'a long notes passphrase', QUICK);
   const { dataKey } = await notes.createDataKey(made.notesKey, 12);
   const uid = notes.newNoteId();
-  const earlier = stored(await notes.sealNote(dataKey, 12, 'First thoughts', { uid, version: 1 }));
-  const later = stored(await notes.sealNote(dataKey, 12, 'Second thoughts', { uid, version: 2 }));
+  const earlier = await notes.sealNote(dataKey, 12, 'First thoughts', { uid, version: 1 });
+  const later = await notes.sealNote(dataKey, 12, 'Second thoughts', { uid, version: 2 });
   assert.equal(await notes.openNote(dataKey, 12, later, { uid, version: 2 }), 'Second thoughts');
   await assert.rejects(notes.openNote(dataKey, 12, earlier, { uid, version: 2 }), (error) =>
     error instanceof notes.CannotOpen && /earlier version/.test(error.message));
@@ -165,7 +173,7 @@ test('no note opens without a data key (an engagement with none), and it says so
   const made = await notes.createKeyring(7, 'a long notes passphrase', QUICK);
   const { dataKey } = await notes.createDataKey(made.notesKey, 12);
   const note = { uid: notes.newNoteId(), version: 1 };
-  const sealed = stored(await notes.sealNote(dataKey, 12, 'Words', note));
+  const sealed = await notes.sealNote(dataKey, 12, 'Words', note);
 
   await assert.rejects(notes.openNote(null, 12, sealed, note), notes.CannotOpen);
 });
