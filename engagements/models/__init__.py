@@ -1,5 +1,7 @@
-"""Engagements' models, one module a topic (requests, enablers, engagement, sessions, notes, planning, changes,
-closeout). Imported here so that Django registers them; import anything else from its topic's module."""
+"""Engagements' models, one module a topic, imported here so that Django registers them.
+
+The topics: requests, enablers, engagement, sessions, notes, planning, changes, closeout. Import anything else
+(choices, constants, helpers) from its topic's module."""
 
 from .changes import ChemistryConversation, EnablerChange
 from .closeout import CloseOutReview, Feedback, GoalReview

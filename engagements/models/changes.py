@@ -1,4 +1,6 @@
-"""Beginnings and changes without blame: a chemistry conversation between a site and a proposed enabler before the
+"""Changes: chemistry conversations before a site chooses, and changes of enabler.
+
+Beginnings and changes without blame: a chemistry conversation between a site and a proposed enabler before the
 site chooses, and a change of enabler, when either party ends a pairing early.
 
 A chemistry conversation is the site's lead's and that enabler's: the central team sees only that one was asked

@@ -1,5 +1,6 @@
-"""Notes: an enabler's private notes, the engagement keys that seal them, and notes keyrings (their words are read and
-written only through engagements.notes)."""
+"""Notes: an enabler's private notes, the engagement keys that seal them, and notes keyrings.
+
+Their words are read and written only through engagements.notes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Chemistry conversations before a site chooses, and a change of enabler: the pages of engagements.actions.changes."""
+"""Changes' pages: chemistry conversations before a site chooses, a change of enabler, and what carries over."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""The engagement's pages: the engagement itself, its agreement, pause, resume, closing and extra days, and
-the diagnostic and its shares.
-"""
+"""The engagement's pages: the engagement, its agreement, pause, resume, closing, extra days, and its diagnostic."""
 
 from __future__ import annotations
 

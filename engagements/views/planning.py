@@ -1,5 +1,7 @@
-"""Planning sessions ahead: plan one or a rhythm of them, move or cancel one, end a series. For the two who steer
-an engagement (its enabler and the site's lead); anyone else, the site's other people included, gets 404 here."""
+"""Planning's pages: plan one session or a rhythm of them, move or cancel one, end a series.
+
+For the two who steer an engagement (its enabler and the site's lead); anyone else, the site's other people
+included, gets 404 here."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Requests' pages: each person's home, a site's request for support, the queue, matching, proposals and
-asking to talk with proposed enablers first.
-"""
+"""Requests' pages: each person's home, requests for support, the queue, matching, proposals, asking to talk first."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Sessions' pages: the session log and logging a session, shared notes and actions, the access log, and
-calendar feeds.
-"""
+"""Sessions' pages: the session log, logging a session, shared notes and actions, the access log, calendar feeds."""
 
 from __future__ import annotations
 
