@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,10 @@ from engagements.notes import PrivateNote
 from lessons import actions as lesson_actions
 from lessons.models import Theme
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
+from tests.helpers import inside_repository
+
+# Listening from here on for any path opened outside the repository (tests/helpers/inside_repository.py).
+OUTSIDE = inside_repository.install()
 
 # The web servers and Celery workers some tests start (tests/reliability, a real worker) run with DEBUG off and the
 # console e-mail back end, which production refuses (config/startup.py); in tests it prints nothing anyone keeps.
@@ -42,6 +47,27 @@ os.environ.setdefault("ALLOW_CONSOLE_EMAIL", "true")
 
 PASSWORD = "a-long-test-password-for-personas"
 DEMO_TOTP_SECRET = "MHRGFUMJ6GE73XHHBW5P5MZ47JTHHNYC"
+
+
+@pytest.fixture(autouse=True)
+def _nothing_opened_outside_the_repository() -> Iterator[None]:
+    """Fails the test during which code, a fixture or the test itself opened a path outside the repository (first
+    of the autouse fixtures, so it is torn down last and sees the others' teardowns)."""
+    yield
+    found = OUTSIDE.since_last_told()
+    assert not found, f"Opened outside the repository ({OUTSIDE.root}): {found}"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    OUTSIDE.during_collection = OUTSIDE.since_last_told()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Paths opened after the last test (session fixtures' teardowns) fail the run as well."""
+    found = OUTSIDE.since_last_told()
+    if found:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(f"\nOpened outside the repository ({OUTSIDE.root}) after the last test: {found}", file=sys.stderr)
 
 
 @pytest.fixture(autouse=True)
