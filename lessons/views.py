@@ -16,7 +16,8 @@ from core import memo
 from core.errors import NotAllowed
 from core.exports import CsvWriter
 from core.http import AuthenticatedHttpRequest
-from engagements.models import Engagement, Feedback
+from engagements import access as engagement_access
+from engagements.models import Feedback
 from frontend.forms import posted
 from frontend.pagination import CappedPaginator
 
@@ -226,13 +227,13 @@ def digest_toggle(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def engagement_lessons(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = get_object_or_404(Engagement.objects.working_with(request.user).select_related("site"), pk=pk)
+    engagement = engagement_access.engagement_for(request.user, pk, related=("site",))
     lessons = Lesson.objects.drafted_with(request.user).filter(engagement=engagement).select_related("created_by")
     return render(request, "lessons/engagement_lessons.html", {"engagement": engagement, "lessons": lessons})
 
 
 def lesson_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = get_object_or_404(Engagement.objects.working_with(request.user).select_related("site"), pk=pk)
+    engagement = engagement_access.engagement_for(request.user, pk, related=("site",))
     form = LessonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:

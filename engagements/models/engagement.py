@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from accounts.access import visible
@@ -51,10 +51,11 @@ class EngagementQuerySet(models.QuerySet["Engagement"]):
         return visible(self, user, own, centre_sees_all=False)
 
     def with_site_role_of(self, user: User) -> EngagementQuerySet:
-        """Each engagement with `site_role`: this person's role at its site (lead or member), or None. Lets
-        `engagements.access` answer "is this person a party?" without another query."""
+        """Each engagement with `site_role`: this person's role at its site (lead or member), or None, and
+        `site_role_of`: whose role it is. Lets `engagements.access` answer "is this person a party?" without
+        another query, and only about this person."""
         role = SiteMembership.objects.filter(site=OuterRef("site"), user=user.pk).values("role")[:1]
-        return self.annotate(site_role=Subquery(role))
+        return self.annotate(site_role=Subquery(role), site_role_of=Value(user.pk))
 
     def open(self) -> EngagementQuerySet:
         return self.filter(state__in=Engagement.OPEN_STATES)
@@ -73,6 +74,13 @@ class Engagement(models.Model):
 
     OPEN_STATES = (State.AGREEMENT, State.ACTIVE, State.PAUSED, State.CLOSING)
     FINISHED_STATES = (State.CLOSED, State.ENDED)
+    # The states each move starts from: its guard (pause(), close(), ...) and the question the pages ask before
+    # offering it (can_pause(), can_close(), ...) read the same tuple.
+    PAUSES_FROM = (State.ACTIVE,)
+    RESUMES_FROM = (State.PAUSED,)
+    CLOSING_STARTS_FROM = (State.ACTIVE, State.PAUSED)
+    CLOSES_FROM = (State.CLOSING,)
+    ENDS_EARLY_FROM = (State.ACTIVE, State.PAUSED)
 
     # The request is the engagement's birth certificate: not null, and at most one open engagement per request, so
     # the database itself refuses an engagement without a request, or a second one at once. A request has more
@@ -156,11 +164,17 @@ class Engagement(models.Model):
         self.started_on = timezone.localdate()
         self._move(allowed_from=(self.State.AGREEMENT,), to=self.State.ACTIVE, fields=("started_on",))
 
+    def can_pause(self) -> bool:
+        return self.state in self.PAUSES_FROM
+
     def pause(self) -> None:
-        self._move(allowed_from=(self.State.ACTIVE,), to=self.State.PAUSED)
+        self._move(allowed_from=self.PAUSES_FROM, to=self.State.PAUSED)
+
+    def can_resume(self) -> bool:
+        return self.state in self.RESUMES_FROM
 
     def resume(self) -> None:
-        self._move(allowed_from=(self.State.PAUSED,), to=self.State.ACTIVE)
+        self._move(allowed_from=self.RESUMES_FROM, to=self.State.ACTIVE)
 
     def earliest_session_date(self) -> datetime.date:
         """The earliest date a session can be logged with: the engagement's beginning, or a year ago when that
@@ -168,25 +182,34 @@ class Engagement(models.Model):
         a_year_ago = timezone.localdate() - datetime.timedelta(days=365)
         return min(timezone.localdate(self.created_at), a_year_ago)
 
+    def can_start_closing(self) -> bool:
+        return self.state in self.CLOSING_STARTS_FROM
+
     def start_closing(self, *, follow_up_on: datetime.date) -> None:
         if follow_up_on < timezone.localdate():
             raise NotAllowed("The follow-up date must be today or later.")
         self.follow_up_on = follow_up_on
         self._move(
-            allowed_from=(self.State.ACTIVE, self.State.PAUSED),
+            allowed_from=self.CLOSING_STARTS_FROM,
             to=self.State.CLOSING,
             fields=("follow_up_on",),
         )
 
+    def can_close(self) -> bool:
+        return self.state in self.CLOSES_FROM
+
     def close(self) -> None:
         self.closed_on = timezone.localdate()
-        self._move(allowed_from=(self.State.CLOSING,), to=self.State.CLOSED, fields=("closed_on",))
+        self._move(allowed_from=self.CLOSES_FROM, to=self.State.CLOSED, fields=("closed_on",))
+
+    def can_end_early(self) -> bool:
+        return self.state in self.ENDS_EARLY_FROM
 
     def end_early(self) -> None:
         """A change of enabler: the pairing ends now, without blame. Its closed_on starts the private notes'
         retention as a close does."""
         self.closed_on = timezone.localdate()
-        self._move(allowed_from=(self.State.ACTIVE, self.State.PAUSED), to=self.State.ENDED, fields=("closed_on",))
+        self._move(allowed_from=self.ENDS_EARLY_FROM, to=self.State.ENDED, fields=("closed_on",))
 
     @property
     def is_finished(self) -> bool:
@@ -318,6 +341,10 @@ class Agreement(models.Model):
         self.updated_at = timezone.now()
         self.save(update_fields=[*new, "site_confirmed_by", "site_confirmed_at", "enabler_confirmed_at", "updated_at"])
         return True
+
+    def awaits_confirmation(self, *, for_site: bool) -> bool:
+        """Whether the site (its lead) or the enabler has yet to confirm the words as they stand."""
+        return (self.site_confirmed_at if for_site else self.enabler_confirmed_at) is None
 
     def confirm(self, *, by: User, for_site: bool) -> None:
         """One party confirms the words as they stand now: the site's lead for the site, or the enabler."""

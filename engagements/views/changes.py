@@ -129,12 +129,10 @@ def _take(step: str, form: Any, conversation: ChemistryConversation, request: Au
 
 def engagement_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ending a pairing early, without blame: for the enabler or the site's lead."""
-    engagement = get_object_or_404(
-        Engagement.objects.working_with(request.user).select_related("site", "offer", "enabler"), pk=pk
+    engagement = access.engagement_for(  # ending a pairing is for the enabler or the site's lead
+        request.user, pk, as_=access.As.ONE_WHO_STEERS, related=("site", "offer", "enabler")
     )
-    if not access.steers(request.user, engagement):
-        raise Http404  # ending a pairing is for the enabler or the site's lead
-    if engagement.state not in (Engagement.State.ACTIVE, Engagement.State.PAUSED):
+    if not engagement.can_end_early():
         messages.info(request, "Only an active or paused pairing can be ended early.")
         return redirect("engagements:engagement_detail", pk=pk)
     form = EndPairingForm(posted(request))
@@ -153,7 +151,7 @@ def engagement_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def engagement_carry_over(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = get_object_or_404(Engagement.objects.working_with(request.user), pk=pk)
+    engagement = access.engagement_for(request.user, pk, related=())
     try:
         notes, actions = carry_over_shared_work(engagement=engagement, by=request.user)
     except NotAllowed as error:

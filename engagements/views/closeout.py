@@ -10,12 +10,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import chosen, posted
-from sites import access as site_access
 
 from .. import access
 from ..actions.closeout import give_feedback, record_close_out_review
@@ -26,7 +25,7 @@ from ..models.closeout import goals_of
 
 def close_out_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The site's lead edits; the enabler and the site's other people read; anyone else is answered 404."""
-    engagement = get_object_or_404(Engagement.objects.working_with(request.user).select_related("site", "offer"), pk=pk)
+    engagement = access.engagement_for(request.user, pk)
     review = CloseOutReview.objects.visible_to(request.user).filter(engagement=engagement).first()
     ready = engagement.state in (Engagement.State.CLOSING, Engagement.State.CLOSED)
     may_edit = ready and access.is_site_lead_of(request.user, engagement)
@@ -62,9 +61,7 @@ def _initial(review: CloseOutReview | None) -> dict[str, Any]:
 
 def feedback_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A site member says how useful the support was: after a session, or at the close."""
-    engagement = get_object_or_404(
-        Engagement.objects.working_with(request.user).filter(site__in=site_access.sites_of(request.user)), pk=pk
-    )
+    engagement = access.engagement_for(request.user, pk, as_=access.As.SITE_MEMBER, related=())
     session = chosen(engagement.sessions.all(), request.GET.get("session"))  # the session the feedback follows
     may_share = access.is_site_lead_of(request.user, engagement)  # a lead of the site may share what helped
     form = FeedbackForm(posted(request), may_share=may_share)
@@ -85,6 +82,6 @@ def feedback_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def feedback_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The enabler reads all feedback on their engagement; a site member reads their own."""
-    engagement = get_object_or_404(Engagement.objects.working_with(request.user), pk=pk)
+    engagement = access.engagement_for(request.user, pk, related=())
     feedback = Feedback.objects.visible_to(request.user).filter(engagement=engagement).select_related("session")
     return render(request, "engagements/feedback_list.html", {"engagement": engagement, "feedback": feedback})

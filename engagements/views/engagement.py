@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Subquery
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from core.errors import NotAllowed
 from core.http import AuthenticatedHttpRequest
 from frontend.forms import posted
@@ -36,55 +38,105 @@ from .common import _refused
 from .planning import page_context as planned_sessions
 
 
+@dataclass(frozen=True)
+class EngagementPage:
+    """What the person may do, and read, on the engagement's page: decided here, from the access module's rules
+    and the engagement's guards, so that the template only shows what it is told. Each link or button still
+    leads to a page or an action that asks again."""
+
+    see_shared_records: bool  # the agreement, the diagnostic, sessions, planned sessions, shared notes: the parties
+    log_session: bool
+    log_planned_sessions: bool  # "log this session" beside a planned session that was held
+    read_private_notes: bool
+    read_feedback: bool  # all the feedback on the support: the enabler
+    give_feedback: bool  # and read one's own: a member of the site who is not its enabler
+    read_close_out_review: bool
+    see_access_log: bool
+    change_agreement: bool
+    confirm_agreement: bool
+    agree_extra_days: bool
+    plan_session: bool
+    change_planned_sessions: bool
+    steer: bool  # the part of the page that changes the engagement: its enabler or its site's lead
+    pause: bool
+    resume: bool
+    start_closing: bool
+    end_pairing: bool
+    close: bool
+    carry_over: bool  # bring the earlier pairing's shared notes and open actions into this one
+
+
+def engagement_page(user: User, engagement: Engagement) -> EngagementPage:
+    """What this person may do on this engagement's page. Without a query for an engagement that came through
+    `access.engagement_for` (the person's role at its site comes with it) with its agreement."""
+    party = access.is_party(user, engagement)  # its enabler, its site's lead and members alike
+    enabler = access.is_enabler_of(user, engagement)
+    site_lead = access.is_site_lead_of(user, engagement)
+    steers = access.steers(user, engagement)  # its enabler or its site's lead
+    agreement = engagement.agreement if party else None
+    return EngagementPage(
+        see_shared_records=party,
+        log_session=enabler and not engagement.is_finished,
+        log_planned_sessions=enabler,
+        read_private_notes=enabler,
+        read_feedback=enabler,
+        give_feedback=access.is_site_member_of(user, engagement) and not enabler,
+        read_close_out_review=party and engagement.state in (Engagement.State.CLOSING, Engagement.State.CLOSED),
+        see_access_log=steers,
+        change_agreement=agreement is not None and not agreement.is_confirmed,
+        confirm_agreement=agreement is not None
+        and (
+            (enabler and agreement.awaits_confirmation(for_site=False))
+            or (site_lead and agreement.awaits_confirmation(for_site=True))
+        ),
+        agree_extra_days=site_lead and engagement.day_allowance is not None,
+        plan_session=steers and engagement.state != Engagement.State.CLOSING and not engagement.is_finished,
+        change_planned_sessions=steers,
+        steer=steers,
+        pause=steers and engagement.can_pause(),
+        resume=steers and engagement.can_resume(),
+        start_closing=steers and engagement.can_start_closing(),
+        end_pairing=steers and engagement.can_end_early(),
+        close=steers and engagement.can_close(),
+        carry_over=site_lead
+        and engagement.previous_id is not None
+        and engagement.shared_work_carried_at is None
+        and not engagement.is_finished,
+    )
+
+
 def engagement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # The person's role at the site and the count of sessions come with the engagement, in one query.
-    engagement = get_object_or_404(
-        Engagement.objects.visible_to(request.user)
-        .with_site_role_of(request.user)
-        .select_related("site", "offer", "enabler", "request", "agreement")
-        .annotate(
-            session_count=Subquery(
-                Session.objects.filter(engagement=OuterRef("pk"))
-                .order_by()
-                .values("engagement")
-                .annotate(count=Count("pk"))
-                .values("count")
-            ),
-        ),
-        pk=pk,
+    sessions = Session.objects.filter(engagement=OuterRef("pk")).order_by().values("engagement")
+    engagement = access.engagement_for(
+        request.user,
+        pk,
+        as_=access.As.ONE_WHO_SEES,
+        related=("site", "offer", "enabler", "request", "agreement"),
+        rows=Engagement.objects.annotate(session_count=Subquery(sessions.annotate(count=Count("pk")).values("count"))),
     )
-    working_with = access.is_party(request.user, engagement)
+    may = engagement_page(request.user, engagement)
+    working_with = may.see_shared_records
     if working_with:
         record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.ENGAGEMENT)
     context = {
         "engagement": engagement,
+        "may": may,
         # Everyone who sees the engagement sees counts and days.
         "session_count": engagement.__dict__["session_count"] or 0,
         "recent_sessions": engagement.sessions.order_by("-held_on", "-pk")[:5] if working_with else [],
         "open_actions": engagement.actions.filter(done_at=None).select_related("owner")[:5] if working_with else [],
-        "working_with": working_with,  # the agreement and diagnostic are for the two parties only
-        "agreement": engagement.agreement if working_with else None,
-        "is_site_lead": access.is_site_lead_of(request.user, engagement),
-        "is_enabler": access.is_enabler_of(request.user, engagement),
-        "is_site_member": access.is_site_member_of(request.user, engagement),
+        "agreement": engagement.agreement if working_with else None,  # for the two parties only
         "extensions": engagement.budget_extensions.select_related("agreed_by") if working_with else [],
         # Who ended a pairing, and their words: the two parties' alone.
         "change": change_of(engagement, request.user) if engagement.state == Engagement.State.ENDED else None,
-        "carry_over_offered": engagement.previous_id is not None
-        and engagement.shared_work_carried_at is None
-        and not engagement.is_finished
-        and access.is_site_lead_of(request.user, engagement),
         **planned_sessions(request.user, engagement, working_with=working_with),
     }
     return render(request, "engagements/engagement_detail.html", context)
 
 
-def _engagement_for_party(request: AuthenticatedHttpRequest, pk: int) -> Engagement:
-    return get_object_or_404(Engagement.objects.working_with(request.user).select_related("site", "offer"), pk=pk)
-
-
 def agreement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = _engagement_for_party(request, pk)
+    engagement = access.engagement_for(request.user, pk)
     agreement = engagement.agreement
     if agreement.is_confirmed:
         messages.info(request, "The agreement has been confirmed by both of you and can no longer be changed.")
@@ -106,7 +158,7 @@ def agreement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def agreement_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = _engagement_for_party(request, pk)
+    engagement = access.engagement_for(request.user, pk)
     try:
         confirm_agreement(engagement=engagement, by=request.user)
     except NotAllowed as error:
@@ -116,7 +168,7 @@ def agreement_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 def _lifecycle(request: AuthenticatedHttpRequest, pk: int, change: Callable[..., None], done: str) -> HttpResponse:
-    engagement = _engagement_for_party(request, pk)
+    engagement = access.engagement_for(request.user, pk)
     try:
         change(engagement=engagement, by=request.user)
     except NotAllowed as error:
@@ -141,9 +193,7 @@ def engagement_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 def engagement_start_closing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = _engagement_for_party(request, pk)
-    if not access.steers(request.user, engagement):
-        raise Http404  # closing is for the enabler or the site's lead
+    engagement = access.engagement_for(request.user, pk, as_=access.As.ONE_WHO_STEERS)  # closing is theirs
     form = ClosingForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,9 +209,7 @@ def engagement_start_closing(request: AuthenticatedHttpRequest, pk: int) -> Http
 
 
 def engagement_extra_days(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = _engagement_for_party(request, pk)
-    if not access.is_site_lead_of(request.user, engagement):
-        raise Http404  # extra days are the site lead's to agree
+    engagement = access.engagement_for(request.user, pk, as_=access.As.SITE_LEAD)  # extra days are theirs to agree
     form = ExtraDaysForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -176,9 +224,7 @@ def engagement_extra_days(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
 
 def diagnostic_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The site's diagnostic and its history, for the two parties and anyone the site's lead shares it with."""
-    engagement = get_object_or_404(
-        Engagement.objects.diagnostic_readable_by(request.user).select_related("site", "enabler"), pk=pk
-    )
+    engagement = access.engagement_for(request.user, pk, as_=access.As.DIAGNOSTIC_READER, related=("site", "enabler"))
     working_with = access.is_party(request.user, engagement)
     record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.DIAGNOSTIC)
     versions = engagement.diagnostics.select_related("recorded_by")
@@ -196,7 +242,7 @@ def diagnostic_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 def diagnostic_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = _engagement_for_party(request, pk)
+    engagement = access.engagement_for(request.user, pk)
     current = engagement.diagnostics.first()
     initial = (
         {"stage": current.stage, "strengths": current.strengths, "development_areas": current.development_areas}
@@ -216,9 +262,7 @@ def diagnostic_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def diagnostic_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = _engagement_for_party(request, pk)
-    if not access.is_site_lead_of(request.user, engagement):
-        raise Http404  # sharing is the site lead's decision
+    engagement = access.engagement_for(request.user, pk, as_=access.As.SITE_LEAD)  # sharing is their decision
     form = ShareDiagnosticForm(posted(request), site=engagement.site)
     if request.method == "POST" and form.is_valid():
         try:
@@ -233,7 +277,7 @@ def diagnostic_share(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @require_POST
 def diagnostic_unshare(request: AuthenticatedHttpRequest, pk: int, share_pk: int) -> HttpResponse:
-    engagement = _engagement_for_party(request, pk)
+    engagement = access.engagement_for(request.user, pk)
     share = get_object_or_404(engagement.diagnostic_shares, pk=share_pk)
     try:
         stop_sharing_diagnostic(share=share, by=request.user)

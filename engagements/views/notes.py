@@ -43,7 +43,7 @@ from ..models import Engagement, Session
 from ..models.notes import MIN_ITERATIONS, NOTE_LIMIT
 from ..notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote
 from ..notes.sealed import keyring_of, keyring_payload, notes_payload, notes_to_move
-from .common import _enabler_engagement, _problem
+from .common import _problem
 
 NOTES_PER_PAGE = 50
 
@@ -51,7 +51,7 @@ NOTES_PER_PAGE = 50
 @sensitive_variables("written", "texts", "page")
 def private_note_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The enabler's own notes on one engagement, decrypted for them alone."""
-    engagement = _enabler_engagement(request, pk)
+    engagement = access.engagement_for(request.user, pk, as_=access.As.ENABLER)  # private notes are theirs
     if keyring := keyring_of(request.user):
         return sealed_note_list(request, engagement, keyring)
     written = (
@@ -78,7 +78,7 @@ def private_note_list(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @sensitive_post_parameters("text")
 @sensitive_variables("form")
 def private_note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = _enabler_engagement(request, pk)
+    engagement = access.engagement_for(request.user, pk, as_=access.As.ENABLER)  # private notes are theirs
     if keyring := keyring_of(request.user):
         return sealed_note_create(request, engagement, keyring)
     form = PrivateNoteForm(posted(request))

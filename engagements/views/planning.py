@@ -40,18 +40,6 @@ from ..models import Engagement, Offer, PlannedSession, Session
 ON_THE_PAGE = 20
 
 
-def _steered_engagement(request: AuthenticatedHttpRequest, pk: int) -> Engagement:
-    engagement = get_object_or_404(
-        Engagement.objects.working_with(request.user)
-        .with_site_role_of(request.user)
-        .select_related("site", "offer", "enabler"),
-        pk=pk,
-    )
-    if not access.steers(request.user, engagement):
-        raise Http404
-    return engagement
-
-
 def _steered_planned(request: AuthenticatedHttpRequest, pk: int) -> PlannedSession:
     planned = get_object_or_404(
         PlannedSession.objects.visible_to(request.user).select_related(
@@ -84,7 +72,9 @@ def _plan(engagement: Engagement, by: User, form: PlannedSessionForm) -> str:
 
 
 def planned_session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = _steered_engagement(request, pk)
+    engagement = access.engagement_for(
+        request.user, pk, as_=access.As.ONE_WHO_STEERS, related=("site", "offer", "enabler")
+    )
     members = site_access.site_members(engagement.site_id)
     form = PlannedSessionForm(posted(request), engagement=engagement, members=members)
     if request.method == "POST" and form.is_valid():
@@ -212,7 +202,6 @@ def page_context(user: User, engagement: Engagement, *, working_with: bool) -> d
         "waiting_to_be_logged": [planned for planned in listed if planned.starts_at < now],
         "days_planned": None if days is None else _days_planned(engagement, days),
         "days_warning": budget_warning(engagement) if in_days else None,
-        "steers": access.steers(user, engagement),
     }
 
 

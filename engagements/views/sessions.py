@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
@@ -29,19 +29,13 @@ from ..forms.sessions import ActionForm, SessionForm, SharedNoteForm
 from ..models import AccessRecord, Action, CalendarFeed, Engagement, Session
 from ..notes import NotesKeyError
 from ..notes.sealed import is_sealed
-from .common import _enabler_engagement, _problem
+from .common import _problem
 from .planning import session_initial, to_log
-
-
-def _party_engagement(request: AuthenticatedHttpRequest, pk: int) -> Engagement:
-    return get_object_or_404(
-        Engagement.objects.working_with(request.user).select_related("site", "offer", "enabler"), pk=pk
-    )
 
 
 def session_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The session log: dates, format, length. For the site's people and its enabler."""
-    engagement = _party_engagement(request, pk)
+    engagement = access.engagement_for(request.user, pk, related=("site", "offer", "enabler"))
     sessions = Session.objects.visible_to(request.user).filter(engagement=engagement).order_by("-held_on", "-pk")
     page = Paginator(sessions, 50).get_page(request.GET.get("page"))
     record_access(engagement=engagement, user=request.user, kind=AccessRecord.Kind.SESSIONS)
@@ -52,7 +46,7 @@ def session_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @sensitive_post_parameters("private_note")
 @sensitive_variables("form")
 def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    engagement = _enabler_engagement(request, pk)
+    engagement = access.engagement_for(request.user, pk, as_=access.As.ENABLER)  # sessions are logged by them
     owners = access.parties(engagement)
     planned = to_log(request.user, engagement, request.GET.get("planned"))  # "log this session" of a planned one
     initial = session_initial(planned) if planned else None
@@ -78,7 +72,7 @@ def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def shared_notes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Shared notes and actions: written by either side for both to see. Never the central team."""
-    engagement = _party_engagement(request, pk)
+    engagement = access.engagement_for(request.user, pk, related=("site", "offer", "enabler"))
     owners = access.parties(engagement)
     note_form = SharedNoteForm(posted(request) if "body" in request.POST else None)
     action_form = ActionForm(posted(request) if "description" in request.POST else None, owners=owners)
@@ -113,9 +107,9 @@ def action_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def access_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Who looked at this engagement's records and when: for the site's lead and the enabler."""
-    engagement = _party_engagement(request, pk)
-    if not access.steers(request.user, engagement):
-        raise Http404
+    engagement = access.engagement_for(
+        request.user, pk, as_=access.As.ONE_WHO_STEERS, related=("site", "offer", "enabler")
+    )
     page = Paginator(engagement.access_records.select_related("user"), 100).get_page(request.GET.get("page"))
     return render(request, "engagements/access_log.html", {"engagement": engagement, "page": page})
 
