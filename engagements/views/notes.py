@@ -90,8 +90,13 @@ def private_note_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         else:
             messages.success(request, "Your private note is saved.")
             return redirect("engagements:private_note_list", pk=pk)
-    context = {"form": form, "engagement": engagement, "notes_blocked": notes.notes_blocked()}
-    return render(request, "engagements/private_note_create.html", context)
+    context = {
+        "form": form,
+        "engagement": engagement,
+        "notes_blocked": notes.notes_blocked(),
+        "heading": "Write a private note",
+    }
+    return render(request, "engagements/private_note_form.html", context)  # shared with private_note_edit
 
 
 @sensitive_post_parameters("text")
@@ -114,7 +119,10 @@ def private_note_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         else:
             messages.success(request, "Your private note is saved.")
             return redirect("engagements:private_note_list", pk=note.engagement_id)
-    return render(request, "engagements/private_note_edit.html", {"form": form, "note": note})
+    # Writing a note and changing one are the same form with their own heading, so the two views share one template
+    # (private_note_form.html) rather than keep two copies that would drift apart.
+    context = {"form": form, "note": note, "heading": "Change your private note"}
+    return render(request, "engagements/private_note_form.html", context)
 
 
 @sensitive_variables("writer", "note", "text", "written")
