@@ -34,7 +34,8 @@ from onboarding import actions as onboarding_actions
 from onboarding import imports as onboarding_imports
 from onboarding.models import Invitation
 from sites.models import Site, SiteMembership
-from tests.conftest import PERSONAS, ask_for_support, client_for, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.people import PERSONAS, client_for
 
 LOGIN = 302  # an anonymous visitor is sent to the log-in page
 MOVED = 302  # a change answered with a redirect back to the page, with a message saying what happened

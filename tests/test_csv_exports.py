@@ -21,7 +21,7 @@ from engagements.actions.sessions import add_action
 from engagements.models import Engagement, Offer
 from lessons import actions as lesson_actions
 from lessons.models import Theme
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 # What the outside test used, and one value for every character of the OWASP rule.
 FORMULAS = [

@@ -42,7 +42,9 @@ from engagements.models import EnablerProfile
 from engagements.notes import PrivateNote
 from engagements.tasks import nudge_quiet_engagements
 from retention.actions import apply_schedule
-from tests.conftest import PERSONAS, ask_for_support, cache_holding, client_for, tables_holding
+from tests.helpers.engagements import ask_for_support
+from tests.helpers.people import PERSONAS, client_for
+from tests.helpers.sweeps import cache_holding, tables_holding
 from tests.test_access import CENTRE, MATRIX, POST_MATRIX, TARGETS, _offer, _pairings
 
 CANARY = f"canary-{uuid.uuid4().hex}"
@@ -451,7 +453,7 @@ def test_feedback_words_reach_the_centre_only_as_approved_and_anonymised_shared_
     with the overview and its export for every quarter; no e-mail, log or cache key carries any of it."""
     from engagements.models import Feedback
     from sites.models import Site, SiteMembership
-    from tests.conftest import start_engagement
+    from tests.helpers.engagements import start_engagement
 
     settings.FIGURES_CACHE_SECONDS = 300  # as served: what is kept for everyone is kept, and read below
     memo.forget_all()

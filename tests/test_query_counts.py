@@ -23,8 +23,8 @@ from engagements.models import EnablerProfile, Engagement, Session
 from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
 from sites.models import Organisation, Site, SiteMembership
-
-from .conftest import ask_for_support, client_for, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.people import client_for
 
 MOST_QUERIES_PER_PAGE = 8
 

@@ -30,7 +30,7 @@ from engagements.models import Engagement, Offer, SupportRequest
 from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
 from sites.models import Site
-from tests.conftest import ask_for_support
+from tests.helpers.engagements import ask_for_support
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

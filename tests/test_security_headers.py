@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from engagements.models import Engagement
-from tests.conftest import PASSWORD, client_for
+from tests.helpers.people import PASSWORD, client_for
 
 ONE_YEAR = 60 * 60 * 24 * 365
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts import actions, two_factor
 from accounts.models import AuditEvent, User
-from tests.conftest import DEMO_TOTP_SECRET, PASSWORD, client_for
+from tests.helpers.people import DEMO_TOTP_SECRET, PASSWORD, client_for
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,7 @@ from django.urls import reverse
 
 from accounts import actions
 from accounts.models import AccountSession, User
-from tests.accounts.test_two_factor import _log_in
-from tests.conftest import client_for
+from tests.helpers.people import client_for, log_in
 
 
 def _signed_in(client: Client) -> bool:
@@ -17,7 +16,7 @@ def _signed_in(client: Client) -> bool:
 
 
 def test_reactivating_an_account_does_not_revive_its_sessions(site_lead: User, administrator: User) -> None:
-    laptop, phone = _log_in(site_lead), _log_in(site_lead)
+    laptop, phone = log_in(site_lead), log_in(site_lead)
     bystander = client_for(administrator)
 
     actions.deactivate_account(user=site_lead, by=administrator)
@@ -30,7 +29,7 @@ def test_reactivating_an_account_does_not_revive_its_sessions(site_lead: User, a
 
 
 def test_a_deactivation_by_any_route_deletes_the_sessions(site_lead: User) -> None:
-    client = _log_in(site_lead)
+    client = log_in(site_lead)
     person = User.objects.get(pk=site_lead.pk)
 
     person.is_active = False
@@ -42,7 +41,7 @@ def test_a_deactivation_by_any_route_deletes_the_sessions(site_lead: User) -> No
 
 
 def test_each_session_knows_its_account(site_lead: User, site_member: User) -> None:
-    _log_in(site_lead), _log_in(site_member)
+    log_in(site_lead), log_in(site_member)
 
     owners = sorted(AccountSession.objects.values_list("user_id", flat=True))
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from time_machine import TimeMachineFixture
 
 from accounts.models import AuditEvent, Notification, User
-from tests.accounts.test_two_factor import _log_in
+from tests.helpers.people import log_in
 
 INVISIBLE = "\u200b"
 CYRILLIC_A = "\u0430"
@@ -42,7 +42,7 @@ def _link_in(message: mail.EmailMessage) -> str:
     ],
 )
 def test_an_address_with_hidden_or_look_alike_characters_is_refused(site_lead: User, address: str) -> None:
-    client = _log_in(site_lead)
+    client = log_in(site_lead)
 
     page = _ask(client, address).content.decode()
 
@@ -53,7 +53,7 @@ def test_an_address_with_hidden_or_look_alike_characters_is_refused(site_lead: U
 
 
 def test_the_new_address_changes_only_when_the_link_sent_to_it_is_opened(site_lead: User) -> None:
-    client = _log_in(site_lead)
+    client = log_in(site_lead)
 
     asked = _ask(client, "Avery.New@Example.test")
     site_lead.refresh_from_db()
@@ -79,15 +79,15 @@ def test_the_link_works_once_only_for_its_own_account_and_not_after_a_day(
     site_lead: User, site_member: User, time_machine: TimeMachineFixture
 ) -> None:
     time_machine.move_to("2026-11-26 09:00", tick=False)
-    client = _log_in(site_lead)
+    client = log_in(site_lead)
     _ask(client, "first.new@example.test")
     _ask(client, "second.new@example.test")
     first, second = (_link_in(message) for message in mail.outbox)
 
-    someone_else = _log_in(site_member).post(first)
+    someone_else = log_in(site_member).post(first)
     used = client.post(first), client.post(first)
     time_machine.move_to("2026-11-27 09:01", tick=False)
-    expired = _log_in(User.objects.get(pk=site_lead.pk)).post(second)
+    expired = log_in(User.objects.get(pk=site_lead.pk)).post(second)
 
     site_lead.refresh_from_db()
     site_member.refresh_from_db()
@@ -99,7 +99,7 @@ def test_the_link_works_once_only_for_its_own_account_and_not_after_a_day(
 
 
 def test_another_accounts_address_gets_the_same_answer_and_its_owner_is_told(site_lead: User, enabler: User) -> None:
-    client = _log_in(site_lead)
+    client = log_in(site_lead)
 
     taken = _ask(client, "\uff25NABLER@example.test")  # a full-width "E"
     free = _ask(client, "nobody.yet@example.test")
@@ -118,7 +118,7 @@ def test_another_accounts_address_gets_the_same_answer_and_its_owner_is_told(sit
 
 
 def test_a_confirmation_link_is_never_shown_in_the_app(site_lead: User) -> None:
-    client = _log_in(site_lead)
+    client = log_in(site_lead)
     _ask(client, "avery.new@example.test")
 
     page = client.get(reverse("accounts:notification_list")).content.decode()
@@ -130,7 +130,7 @@ def test_a_confirmation_link_is_never_shown_in_the_app(site_lead: User) -> None:
 def test_the_link_for_the_longest_address_fits_its_notification(site_lead: User) -> None:
     """Found by fuzzing on PostgreSQL: a link for a 254-character address was longer than the column."""
     longest = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 56}.test"
-    client = _log_in(site_lead)
+    client = log_in(site_lead)
 
     _ask(client, longest)
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from tests.accounts.test_two_factor import _log_in
+from tests.helpers.people import log_in
 
 LATIN_ALPHA = "\u0251"  # Latin small letter alpha: a Latin letter, so one alphabet: only its look gives it away
 
@@ -29,7 +29,7 @@ def _ask(client: Client, address: str) -> str:
 def test_a_look_alike_of_another_accounts_address_sends_no_link_and_its_owner_is_told(
     site_lead: User, enabler: User
 ) -> None:
-    client = _log_in(site_lead)
+    client = log_in(site_lead)
 
     page = _ask(client, f"enabler@ex{LATIN_ALPHA}mple.test")
 
@@ -40,7 +40,7 @@ def test_a_look_alike_of_another_accounts_address_sends_no_link_and_its_owner_is
 
 
 def test_a_link_to_an_address_that_now_looks_like_another_accounts_does_not_work(site_lead: User) -> None:
-    client = _log_in(site_lead)
+    client = log_in(site_lead)
     _ask(client, f"robin@ex{LATIN_ALPHA}mple.test")
     (message,) = mail.outbox
     link = re.search(r"/accounts/security/email/confirm/[^\s]+/", message.body).group(0)

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from tests.conftest import PASSWORD
+from tests.helpers.people import PASSWORD
 
 
 def test_site_lead_logs_in_with_email_and_lands_on_home(site_lead: User) -> None:

@@ -16,10 +16,10 @@ from accounts.models import AuditEvent, MobileNumber, Notification, User
 from accounts.tasks import deliver_notification
 from engagements.models import Engagement
 from engagements.tasks import send_session_reminders
-from tests.conftest import client_for
-from tests.engagements.test_planning_reminders import DAY_BEFORE, PRIVATE, _plan
 from tests.fake_notify.fixtures import TEXT_TEMPLATE_ID, FakeNotify
 from tests.fake_notify.fixtures import fake_notify as fake_notify  # the fixture
+from tests.helpers.engagements import DAY_BEFORE, PRIVATE, plan
+from tests.helpers.people import client_for
 
 NUMBER = "+447700900982"
 
@@ -141,7 +141,7 @@ def test_the_day_before_a_session_a_text_says_the_date_time_and_place_and_nothin
 ) -> None:
     _confirmed(site_lead, through_notify)
     Notification.objects.all().delete()
-    _plan(engagement_a, [site_lead, site_member], address="Room 4, the Civic Centre")
+    plan(engagement_a, [site_lead, site_member], address="Room 4, the Civic Centre")
 
     with time_machine.travel(DAY_BEFORE, tick=False):
         send_session_reminders()
@@ -162,7 +162,7 @@ def test_an_online_session_is_texted_as_online_never_with_its_link(
     through_notify: FakeNotify, engagement_a: Engagement, site_lead: User
 ) -> None:
     _confirmed(site_lead, through_notify)
-    _plan(engagement_a, [site_lead], place="online", address="", meeting_link="https://meet.example.test/secret-room")
+    plan(engagement_a, [site_lead], place="online", address="", meeting_link="https://meet.example.test/secret-room")
 
     with time_machine.travel(DAY_BEFORE, tick=False):
         send_session_reminders()
@@ -179,7 +179,7 @@ def test_turning_text_reminders_off_or_removing_the_number_stops_them(
     client.post(reverse("accounts:mobile"), {})  # the box unticked
     assert not MobileNumber.objects.get(person=site_lead).text_reminders
     client.post(reverse("accounts:mobile_remove"))
-    _plan(engagement_a, [site_lead])
+    plan(engagement_a, [site_lead])
 
     with time_machine.travel(DAY_BEFORE, tick=False):
         send_session_reminders()

@@ -11,9 +11,9 @@ from time_machine import TimeMachineFixture
 from accounts import actions, phones
 from accounts.models import Notification, User
 from core.errors import NotAllowed
-from tests.conftest import client_for
 from tests.fake_notify.fixtures import FakeNotify
 from tests.fake_notify.fixtures import fake_notify as fake_notify  # the fixture
+from tests.helpers.people import client_for
 
 NUMBERS = ("+447700900982", "+447700900983")
 

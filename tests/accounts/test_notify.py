@@ -85,7 +85,7 @@ def test_a_rate_limit_or_a_server_error_is_tried_again_with_the_back_off(
 def test_a_bad_request_is_a_permanent_failure_shown_to_administrators(
     through_notify: FakeNotify, site_lead: User, administrator: User
 ) -> None:
-    from tests.conftest import client_for
+    from tests.helpers.people import client_for
 
     notification = _notification(site_lead)
     through_notify.answers("400")
@@ -220,7 +220,7 @@ def test_a_missing_notify_setting_stops_alongside_at_start_with_one_line(environ
 def test_a_wrong_address_is_told_to_the_person_in_the_app_and_listed_for_the_administrator(
     through_notify: FakeNotify, site_lead: User, administrator: User
 ) -> None:
-    from tests.conftest import client_for
+    from tests.helpers.people import client_for
 
     notification = _notification(site_lead, "A message that bounced")
     deliver_notification.apply(args=[notification.pk]).get()

@@ -15,7 +15,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from accounts.models import AuditEvent, Notification, User
 from accounts.signals import REAUTHENTICATED_AT
 from config.people import PasskeyBackend
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 
 def passkey(person: User) -> WebAuthnCredential:

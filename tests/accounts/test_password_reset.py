@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from accounts.models import Notification, User
 from accounts.tasks import deliver_notification
-from tests.conftest import PASSWORD
 from tests.fake_notify.fixtures import FakeNotify
 from tests.fake_notify.fixtures import fake_notify as fake_notify  # the fixture
+from tests.helpers.people import PASSWORD
 
 RESET_LINK = re.compile(r"/accounts/password-reset/[^/\s]+/[^/\s]+/")
 

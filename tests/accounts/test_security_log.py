@@ -25,7 +25,8 @@ from config.logging import JsonFormatter, PlainFormatter
 from engagements.actions.sessions import turn_on_calendar_feed
 from engagements.notes import PrivateNote
 from lessons.models import Theme
-from tests.conftest import PASSWORD, QUIET_FOR_PRIVACY, client_for
+from tests.helpers.people import PASSWORD, client_for
+from tests.helpers.sweeps import QUIET_FOR_PRIVACY
 
 WRONG_PASSWORD = "not-the-password-of-anyone"
 

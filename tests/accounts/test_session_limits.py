@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from tests.conftest import PASSWORD
+from tests.helpers.people import PASSWORD
 
 
 def _log_in(user: User) -> Client:

@@ -34,7 +34,8 @@ from reporting.subject_access import export_person
 from reporting.subject_access.records import KINDS, Scope
 from retention.actions import apply_schedule
 from sites.models import Site
-from tests.conftest import DEMO_TOTP_SECRET, PASSWORD, PERSONAS, ask_for_support, client_for, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.people import DEMO_TOTP_SECRET, PASSWORD, PERSONAS, client_for
 
 NOTE_A = "Private reflection on Ashvale"  # the private note the `objects` fixture's enabler writes for site A
 NOTE_B = "Private reflection on Brookmere"

@@ -14,14 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
 from accounts.models import AuditEvent, User
-from tests.conftest import DEMO_TOTP_SECRET, PASSWORD, client_for
-
-
-def _log_in(user: User) -> Client:
-    client = Client()
-    response = client.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+from tests.helpers.people import DEMO_TOTP_SECRET, PASSWORD, client_for, log_in
 
 
 def _code(secret_hex: str, step_offset: int = 0) -> str:
@@ -37,7 +30,7 @@ def _secret_on_page(html: str) -> str:
 
 
 def test_programme_lead_without_an_authenticator_goes_no_further_than_setting_one_up(programme_lead: User) -> None:
-    client = _log_in(programme_lead)
+    client = log_in(programme_lead)
 
     response = client.get(reverse("engagements:queue"))
 
@@ -47,7 +40,7 @@ def test_programme_lead_without_an_authenticator_goes_no_further_than_setting_on
 
 
 def test_setting_up_shows_a_qr_code_and_key_then_recovery_codes_once(programme_lead: User) -> None:
-    client = _log_in(programme_lead)
+    client = log_in(programme_lead)
     setup = client.get(reverse("accounts:two_factor_setup"))
     key = _secret_on_page(setup.content.decode())
 
@@ -74,7 +67,7 @@ def test_recovery_codes_are_stored_only_as_digests(programme_lead: User) -> None
 
 
 def test_reloading_the_set_up_page_keeps_the_key_already_scanned(programme_lead: User) -> None:
-    client = _log_in(programme_lead)
+    client = log_in(programme_lead)
 
     first = _secret_on_page(client.get(reverse("accounts:two_factor_setup")).content.decode())
     second = _secret_on_page(client.get(reverse("accounts:two_factor_setup")).content.decode())
@@ -84,7 +77,7 @@ def test_reloading_the_set_up_page_keeps_the_key_already_scanned(programme_lead:
 
 def test_sign_in_asks_for_a_code_and_refuses_a_wrong_or_reused_one(programme_lead: User) -> None:
     device = two_factor.set_up_known_secret(programme_lead, DEMO_TOTP_SECRET)
-    client = _log_in(programme_lead)
+    client = log_in(programme_lead)
     asked = client.get(reverse("engagements:queue"))
 
     wrong = client.post(
@@ -96,7 +89,7 @@ def test_sign_in_asks_for_a_code_and_refuses_a_wrong_or_reused_one(programme_lea
     device.throttling_failure_timestamp = None
     device.save()
     right = client.post(reverse("accounts:two_factor_verify"), {"code": _code(device.key), "next": "/queue/"})
-    other = _log_in(programme_lead)
+    other = log_in(programme_lead)
     reused = other.post(reverse("accounts:two_factor_verify"), {"code": _code(device.key)})
 
     assert asked["Location"].startswith(reverse("accounts:two_factor_verify"))
@@ -109,7 +102,7 @@ def test_sign_in_asks_for_a_code_and_refuses_a_wrong_or_reused_one(programme_lea
 
 def test_wrong_codes_are_throttled(programme_lead: User) -> None:
     device = two_factor.set_up_known_secret(programme_lead, DEMO_TOTP_SECRET)
-    client = _log_in(programme_lead)
+    client = log_in(programme_lead)
     for _ in range(3):
         client.post(reverse("accounts:two_factor_verify"), {"code": "000001"})
 
@@ -122,8 +115,8 @@ def test_wrong_codes_are_throttled(programme_lead: User) -> None:
 def test_a_recovery_code_signs_in_once(programme_lead: User) -> None:
     two_factor.set_up_known_secret(programme_lead, DEMO_TOTP_SECRET)
     code = two_factor.issue_recovery_codes(programme_lead)[0]
-    first = _log_in(programme_lead)
-    second = _log_in(programme_lead)
+    first = log_in(programme_lead)
+    second = log_in(programme_lead)
 
     used = first.post(reverse("accounts:two_factor_verify"), {"code": code.upper()}, follow=True)
     again = second.post(reverse("accounts:two_factor_verify"), {"code": code})
@@ -136,7 +129,7 @@ def test_a_recovery_code_signs_in_once(programme_lead: User) -> None:
 
 def test_administrator_reaches_the_admin_only_after_two_factor(administrator: User) -> None:
     two_factor.set_up_known_secret(administrator, DEMO_TOTP_SECRET)
-    client = _log_in(administrator)
+    client = log_in(administrator)
 
     before = client.get(reverse("admin:index"))
     client.post(reverse("accounts:two_factor_verify"), {"code": _code(two_factor.authenticator_for(administrator).key)})
@@ -154,9 +147,9 @@ def test_the_admin_has_no_log_in_of_its_own_that_skips_two_factor(db: None) -> N
 
 
 def test_site_lead_may_use_two_factor_and_is_then_asked_for_it(site_lead: User) -> None:
-    without = _log_in(site_lead).get(reverse("home"))
+    without = log_in(site_lead).get(reverse("home"))
     two_factor.set_up_known_secret(site_lead, DEMO_TOTP_SECRET)
-    with_it = _log_in(site_lead)
+    with_it = log_in(site_lead)
 
     assert without.status_code == 200
     assert with_it.get(reverse("home"))["Location"].startswith(reverse("accounts:two_factor_verify"))
@@ -186,7 +179,7 @@ def test_changes_to_how_one_signs_in_ask_for_the_password_again_after_a_while(
     site_lead: User, url_name: str, time_machine: object
 ) -> None:
     time_machine.move_to("2026-11-26 09:00", tick=False)
-    client = _log_in(site_lead)
+    client = log_in(site_lead)
     time_machine.move_to("2026-11-26 09:20", tick=False)
 
     asked = client.get(reverse(url_name))
@@ -214,7 +207,7 @@ def test_reauthentication_asks_for_a_code_too_when_two_factor_is_on(programme_le
 
 def test_a_change_posted_without_recent_proof_is_not_made(site_lead: User, time_machine: object) -> None:
     time_machine.move_to("2026-11-26 09:00", tick=False)
-    client = _log_in(site_lead)
+    client = log_in(site_lead)
     time_machine.move_to("2026-11-26 09:20", tick=False)
 
     response = client.post(reverse("accounts:email_change"), {"email": "someone.else@example.test"})
@@ -228,7 +221,7 @@ def test_a_refused_code_is_logged_by_person_and_kind_never_by_its_digits(
     programme_lead: User, caplog: pytest.LogCaptureFixture
 ) -> None:
     two_factor.set_up_known_secret(programme_lead, DEMO_TOTP_SECRET)
-    client = _log_in(programme_lead)
+    client = log_in(programme_lead)
 
     with caplog.at_level("WARNING", logger="alongside.security"):
         client.post(reverse("accounts:two_factor_verify"), {"code": "271828"})

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 
 def _database_gone(*args: object, **kwargs: object) -> None:

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import TEST_MASTER_KEY
+from tests.helpers.keys import TEST_MASTER_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -23,7 +23,8 @@ from engagements.actions.notes import write_private_note
 from engagements.actions.sessions import write_shared_note
 from engagements.models import Engagement, Offer
 from sites.models import Programme
-from tests.conftest import cache_holding, client_for
+from tests.helpers.people import client_for
+from tests.helpers.sweeps import cache_holding
 from tests.reporting.test_overview import _world
 from tests.reporting.test_overview_words import _feedback
 from tests.test_access import MATRIX, TARGETS

@@ -31,7 +31,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
-from tests.conftest import DEMO_TOTP_SECRET
+from tests.helpers.people import DEMO_TOTP_SECRET
 
 # Playwright's sync API keeps an event loop running in the test's thread; Django would take the test's own ORM
 # calls (set-up and assertions, all synchronous) for async code without this.

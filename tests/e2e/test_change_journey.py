@@ -36,7 +36,7 @@ from engagements.models import (
 from engagements.notes import PrivateNote
 from frontend.dates import long_date
 from sites.models import Site
-from tests.conftest import ask_for_support
+from tests.helpers.engagements import ask_for_support
 
 # Words only the two parties may ever read: searched for in every page the central team and the admin can open.
 CANARY = "Marigold-canary-7Q3X"

@@ -14,7 +14,7 @@ from engagements.models import Engagement, Offer, Session
 from engagements.notes import PrivateNote
 from lessons.models import Lesson
 from sites.models import Site
-from tests.conftest import ask_for_support, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
 
 
 def follow(person: object, selector: str, label: str) -> None:

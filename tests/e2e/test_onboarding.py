@@ -14,7 +14,7 @@ from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
 from sites import access as site_access
 from sites.models import Programme, Region, Site, SiteMembership
-from tests.conftest import ask_for_support, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
 
 PASSWORD = "moss lantern quietly ferry"
 

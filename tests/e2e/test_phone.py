@@ -23,8 +23,8 @@ from engagements.notes import PrivateNote
 from lessons import actions as lesson_actions
 from lessons.models import Theme
 from sites.models import Organisation, Site
-from tests.conftest import ask_for_support, start_engagement
 from tests.e2e.conftest import PASSWORD, REFLOW_SCRIPT, Reflow, settle
+from tests.helpers.engagements import ask_for_support, start_engagement
 
 PHONE = {"width": 320, "height": 640}
 LONG_WORD = "Interprofessionalcollaborationandintegratedneighbourhoodworking"

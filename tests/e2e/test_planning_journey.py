@@ -20,7 +20,7 @@ from engagements.actions.sessions import log_session, turn_on_calendar_feed
 from engagements.models import Engagement, Offer, PlannedSession, SessionSeries
 from frontend.dates import long_date
 from sites.models import Site
-from tests.conftest import ask_for_support, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
 
 LINK = "https://meet.example.test/ashvale-weekly"
 ADDRESS = "Ashvale Civic Centre, Committee Room 2"

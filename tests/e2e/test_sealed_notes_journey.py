@@ -28,8 +28,8 @@ from accounts.signals import REAUTHENTICATED_AT
 from engagements import notes
 from engagements.models import Engagement
 from engagements.notes import EngagementKey, NotesKeyError, NotesKeyring, PrivateNote, crypto
-from tests.conftest import tables_holding
-from tests.engagements.sealing import Browser, seal
+from tests.helpers.sealing import Browser, seal
+from tests.helpers.sweeps import tables_holding
 
 CANARY = "Kestrel-canary-9W4Z"
 OLD = "Heron-canary-2M8P: the board's chair spoke over the director twice"

@@ -76,7 +76,7 @@ def test_a_person_who_turned_nudges_off_is_not_nudged(
 ) -> None:
     from django.urls import reverse
 
-    from tests.conftest import client_for
+    from tests.helpers.people import client_for
 
     client_for(site_lead).post(reverse("accounts:preferences"), {})  # the box left unticked
     mail.outbox = []

@@ -14,7 +14,7 @@ from engagements.actions.sessions import log_session
 from engagements.calendar import feed
 from engagements.models import CalendarFeed, Engagement, PlannedSession, Session, SessionSeries
 from engagements.models.planning import new_uid
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -40,7 +40,8 @@ from engagements.models import (
 from engagements.models.notes import PrivateNote
 from retention.actions import apply_schedule
 from sites.models import Site
-from tests.conftest import ask_for_support, client_for, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.people import client_for
 
 WORDS = "words-for-the-other-party-only"
 

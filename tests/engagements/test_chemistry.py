@@ -17,7 +17,8 @@ from engagements.actions.changes import ask_for_chemistry, offer_chemistry_times
 from engagements.actions.requests import ProposedEnabler, choose_enabler, confirm_engagement, propose_enablers
 from engagements.models import ChemistryConversation, EnablerProfile, Proposal, SupportRequest
 from sites.models import Site
-from tests.conftest import ask_for_support, client_for
+from tests.helpers.engagements import ask_for_support
+from tests.helpers.people import client_for
 
 LONDON = datetime.UTC
 

@@ -22,7 +22,7 @@ from engagements.actions.engagement import (
 )
 from engagements.models import CloseOutReview, Engagement
 from engagements.models.closeout import goals_of
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 GOALS = "Build trust between the partners\n\nAgree a shared plan\n"
 CANARY = "words-only-the-site-and-its-enabler-see"

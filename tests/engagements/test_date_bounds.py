@@ -13,8 +13,8 @@ from django.utils import timezone
 from accounts.models import User
 from core.periods import year_containing
 from engagements.models import Action, Engagement, Session
-from tests.conftest import client_for
-from tests.engagements.test_engagement_lifecycle import _activate
+from tests.helpers.engagements import activate
+from tests.helpers.people import client_for
 
 TODAY = timezone.localdate()
 
@@ -94,7 +94,7 @@ def test_an_action_due_out_of_bounds_is_refused(
 def test_a_follow_up_out_of_bounds_is_refused(
     engagement_a: Engagement, site_lead: User, follow_up: datetime.date, message: str
 ) -> None:
-    engagement = _activate(engagement_a, site_lead)
+    engagement = activate(engagement_a, site_lead)
 
     response = client_for(site_lead).post(
         reverse("engagements:engagement_start_closing", kwargs={"pk": engagement.pk}), _typed("follow_up_on", follow_up)

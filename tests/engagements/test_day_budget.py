@@ -10,7 +10,8 @@ from core.errors import NotAllowed
 from engagements.actions.engagement import agree_extra_days
 from engagements.models import Engagement, Offer
 from sites.models import Site
-from tests.conftest import ask_for_support, client_for, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.people import client_for
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.urls import reverse
 from accounts.models import User
 from engagements.actions.engagement import record_diagnostic
 from engagements.models import Diagnostic, Engagement
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 
 def test_site_fills_in_the_diagnostic_and_a_rerun_keeps_the_history(engagement_a: Engagement, site_lead: User) -> None:

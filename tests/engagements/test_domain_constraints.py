@@ -13,7 +13,7 @@ from core.errors import NotAllowed
 from engagements.actions.engagement import agree_extra_days
 from engagements.models import Engagement, Offer, SupportRequest
 from sites.models import Site
-from tests.conftest import ask_for_support, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
 
 
 def test_one_open_request_per_site_and_offer(site_a: Site, offer: Offer, site_lead: User) -> None:

@@ -11,8 +11,8 @@ from accounts.models import AuditEvent, Notification, User
 from engagements.matching import exclusion_reason, rank_enablers
 from engagements.models import EnablerProfile, Engagement, Offer, SupportRequest
 from sites.models import Site
-from tests.accounts.test_two_factor import _log_in
-from tests.conftest import PASSWORD, ask_for_support, client_for
+from tests.helpers.engagements import ask_for_support
+from tests.helpers.people import PASSWORD, client_for, log_in
 
 
 def _can_sign_in(user: User) -> bool:
@@ -140,7 +140,7 @@ def test_an_unavailable_enabler_is_not_proposed(
 def test_a_deactivated_enabler_is_signed_out_at_once_and_kept_out_of_matching(
     engagement_a: Engagement, enabler: User, other_enabler: User, programme_lead: User, site_lead: User, offer: Offer
 ) -> None:
-    signed_in = _log_in(enabler)
+    signed_in = log_in(enabler)
     profile = enabler.enabler_profile
 
     response = client_for(programme_lead).post(reverse("engagements:enabler_deactivate", kwargs={"pk": profile.pk}))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from accounts.models import User
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 
 def test_enabler_edits_their_own_profile(enabler: User) -> None:

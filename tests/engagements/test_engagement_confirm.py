@@ -11,7 +11,8 @@ from core.errors import NotAllowed
 from engagements.actions.requests import ProposedEnabler, choose_enabler, confirm_engagement, propose_enablers
 from engagements.models import Engagement, Offer, Proposal, SupportRequest
 from sites.models import Site
-from tests.conftest import ask_for_support, client_for
+from tests.helpers.engagements import ask_for_support
+from tests.helpers.people import client_for
 
 
 @pytest.fixture

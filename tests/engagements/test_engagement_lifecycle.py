@@ -10,26 +10,12 @@ from accounts.models import AuditEvent, User
 from core.errors import NotAllowed
 from engagements.actions.engagement import confirm_agreement, revise_agreement
 from engagements.models import Engagement
-from tests.conftest import client_for
-
-
-def _activate(engagement: Engagement, site_lead: User) -> Engagement:
-    revise_agreement(
-        engagement=engagement,
-        by=engagement.enabler,
-        cadence="Weekly",
-        ways_of_working="One-to-one.",
-        goals="Trust.",
-        confidentiality="Private.",
-    )
-    confirm_agreement(engagement=engagement, by=engagement.enabler)
-    confirm_agreement(engagement=engagement, by=site_lead)
-    engagement.refresh_from_db()
-    return engagement
+from tests.helpers.engagements import activate
+from tests.helpers.people import client_for
 
 
 def test_both_confirmations_make_the_engagement_active(engagement_a: Engagement, site_lead: User) -> None:
-    engagement = _activate(engagement_a, site_lead)
+    engagement = activate(engagement_a, site_lead)
 
     assert engagement.state == Engagement.State.ACTIVE
     assert engagement.started_on == timezone.localdate()
@@ -78,7 +64,7 @@ def test_agreement_confirmed_emails_both_parties(
 
     mail.outbox = []
     with django_capture_on_commit_callbacks(execute=True):
-        _activate(engagement_a, site_lead)
+        activate(engagement_a, site_lead)
 
     assert sorted(message.to[0] for message in mail.outbox) == sorted([site_lead.email, engagement_a.enabler.email])
     assert all("Trust." not in message.body for message in mail.outbox)  # the goals stay in the app
@@ -87,7 +73,7 @@ def test_agreement_confirmed_emails_both_parties(
 def test_pause_resume_closing_and_close_in_order_each_with_an_audit_event(
     engagement_a: Engagement, site_lead: User
 ) -> None:
-    engagement = _activate(engagement_a, site_lead)
+    engagement = activate(engagement_a, site_lead)
     enabler = engagement.enabler
     client = client_for(enabler)
 
@@ -125,7 +111,7 @@ def test_a_change_out_of_order_is_refused_and_changes_nothing(engagement_a: Enga
 
 
 def test_a_follow_up_date_in_the_past_is_refused(engagement_a: Engagement, site_lead: User) -> None:
-    engagement = _activate(engagement_a, site_lead)
+    engagement = activate(engagement_a, site_lead)
 
     response = client_for(site_lead).post(
         reverse("engagements:engagement_start_closing", kwargs={"pk": engagement.pk}),
@@ -140,7 +126,7 @@ def test_a_follow_up_date_in_the_past_is_refused(engagement_a: Engagement, site_
 def test_a_site_member_cannot_close_the_engagement(
     engagement_a: Engagement, site_lead: User, site_member: User
 ) -> None:
-    engagement = _activate(engagement_a, site_lead)
+    engagement = activate(engagement_a, site_lead)
 
     client_for(site_member).post(reverse("engagements:engagement_pause", kwargs={"pk": engagement.pk}))
 
@@ -151,7 +137,7 @@ def test_a_site_member_cannot_close_the_engagement(
 def test_programme_lead_sees_state_dates_and_days_but_never_the_agreement(
     engagement_a: Engagement, site_lead: User, programme_lead: User
 ) -> None:
-    _activate(engagement_a, site_lead)
+    activate(engagement_a, site_lead)
 
     html = (
         client_for(programme_lead)
@@ -164,7 +150,7 @@ def test_programme_lead_sees_state_dates_and_days_but_never_the_agreement(
 
 
 def test_a_confirmed_agreement_is_not_offered_for_editing(engagement_a: Engagement, site_lead: User) -> None:
-    _activate(engagement_a, site_lead)
+    activate(engagement_a, site_lead)
 
     response = client_for(site_lead).get(reverse("engagements:agreement_edit", kwargs={"pk": engagement_a.pk}))
 

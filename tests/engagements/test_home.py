@@ -5,7 +5,8 @@ from django.urls import reverse
 from accounts.models import User
 from engagements.models import Engagement, Offer
 from sites.models import Programme, Site, SiteMembership
-from tests.conftest import ask_for_support, client_for
+from tests.helpers.engagements import ask_for_support
+from tests.helpers.people import client_for
 
 
 def test_site_home_shows_its_requests_and_engagement(site_lead: User, engagement_a: Engagement) -> None:

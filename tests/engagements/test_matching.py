@@ -8,7 +8,7 @@ from accounts.models import User
 from engagements.matching import rank_enablers
 from engagements.models import EnablerProfile, Offer
 from sites.models import Organisation, Site
-from tests.conftest import ask_for_support, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
 
 
 def _enabler(email: str, name: str, **profile: object) -> EnablerProfile:

@@ -19,10 +19,8 @@ from engagements import notes
 from engagements.models import Engagement
 from engagements.notes import EngagementKey, NotesKeyError, PrivateNote, crypto
 from engagements.notes.sealed import STALE_NOTE
-from tests.conftest import client_for
-
-from .sealing import note_bound_to, seal, unseal
-from .test_sealed_notes import JSON, _set_up, _write
+from tests.helpers.people import client_for
+from tests.helpers.sealing import JSON, note_bound_to, post_sealed_note, seal, set_up_notes, unseal
 
 
 def _data_key(engagement: Engagement) -> bytes:
@@ -97,8 +95,8 @@ def test_the_command_binds_every_older_note_the_server_seals_and_leaves_browser_
     data_key = _data_key(engagement_a)
     _older(first, "One older note", data_key)
     _older(second, "Another older note", data_key)
-    browser = _set_up(other_enabler)
-    _write(client_for(other_enabler), engagement_b, browser, "placeholder")
+    browser = set_up_notes(other_enabler)
+    post_sealed_note(client_for(other_enabler), engagement_b, browser, "placeholder")
     theirs = PrivateNote.objects.get(engagement=engagement_b)
     theirs_older = seal(
         browser.data_keys[engagement_b.pk], b"Sealed in a browser", f"alongside:private-note:{engagement_b.pk}"
@@ -122,9 +120,11 @@ def test_the_command_binds_every_older_note_the_server_seals_and_leaves_browser_
 
 
 def test_a_browser_sealed_note_is_changed_only_for_its_next_version(engagement_a: Engagement, enabler: User) -> None:
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
     client = client_for(enabler)
-    note = PrivateNote.objects.get(pk=_write(client, engagement_a, browser, "First words").json()["note"]["id"])
+    note = PrivateNote.objects.get(
+        pk=post_sealed_note(client, engagement_a, browser, "First words").json()["note"]["id"]
+    )
     url = reverse("engagements:private_note_edit", args=[note.pk])
 
     again = client.post(
@@ -148,9 +148,11 @@ def test_a_browser_sealed_note_is_changed_only_for_its_next_version(engagement_a
 def test_an_older_browser_sealed_note_is_bound_anew_by_its_browser_without_counting_as_a_change(
     engagement_a: Engagement, enabler: User
 ) -> None:
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
     client = client_for(enabler)
-    note = PrivateNote.objects.get(pk=_write(client, engagement_a, browser, "placeholder").json()["note"]["id"])
+    note = PrivateNote.objects.get(
+        pk=post_sealed_note(client, engagement_a, browser, "placeholder").json()["note"]["id"]
+    )
     older = seal(browser.data_keys[engagement_a.pk], b"Sealed long ago", f"alongside:private-note:{engagement_a.pk}")
     PrivateNote.objects.filter(pk=note.pk).update(ciphertext=older, version=0)
     page = client.get(reverse("engagements:private_note_list", args=[engagement_a.pk]))
@@ -184,7 +186,7 @@ def test_an_older_browser_sealed_note_is_bound_anew_by_its_browser_without_count
 def test_a_new_browser_sealed_note_keeps_the_id_its_browser_bound_and_the_same_id_twice_is_refused(
     engagement_a: Engagement, enabler: User
 ) -> None:
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
     client = client_for(enabler)
     fields = {"key_id": browser.key_id, "wrapped_key": browser.new_data_key(engagement_a.pk)}
     fields.update(browser.seal_note(engagement_a.pk, "Bound to the id the browser chose"))

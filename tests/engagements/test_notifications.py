@@ -17,7 +17,8 @@ from engagements.models import Offer, SupportRequest
 from engagements.tasks import remind_waiting_requests
 from engagements.working_days import working_days_between
 from sites.models import Site
-from tests.conftest import ask_for_support, client_for
+from tests.helpers.engagements import ask_for_support
+from tests.helpers.people import client_for
 
 
 def test_each_person_sees_their_own_notifications_in_the_app(

@@ -16,7 +16,8 @@ from accounts.models import User
 from engagements.actions.planning import plan_series, plan_session
 from engagements.models import Engagement, Offer, PlannedSession, Session, SessionSeries
 from sites.models import Site
-from tests.conftest import ask_for_support, client_for, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.people import client_for
 
 LONDON = ZoneInfo("Europe/London")
 LINK = "https://meet.example.test/ashvale-board"

@@ -32,7 +32,7 @@ from engagements.models import Engagement, Offer, PlannedSession, SessionSeries
 from engagements.models.sessions import quiet_since
 from reporting.subject_access import export_person
 from sites.models import Site
-from tests.conftest import ask_for_support, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
 
 LONDON = ZoneInfo("Europe/London")
 

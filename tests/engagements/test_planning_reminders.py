@@ -15,34 +15,14 @@ from django.urls import reverse
 
 from accounts.models import Notification, User
 from engagements.actions.engagement import confirm_agreement, revise_agreement
-from engagements.actions.planning import cancel_planned_session, plan_session
+from engagements.actions.planning import cancel_planned_session
 from engagements.actions.planning import send_session_reminders as send_session_reminders_at
 from engagements.actions.sessions import log_session, nudge_if_quiet
 from engagements.models import Engagement, PlannedSession, Session
 from engagements.tasks import prompt_unlogged_sessions, send_session_reminders
+from tests.helpers.engagements import DAY_BEFORE, PLANNED_ON, PRIVATE, STARTS, plan
 
 LONDON = ZoneInfo("Europe/London")
-PLANNED_ON = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=LONDON)
-STARTS = datetime.datetime(2026, 6, 3, 14, 30, tzinfo=LONDON)
-DAY_BEFORE = datetime.datetime(2026, 6, 2, 7, 5, tzinfo=LONDON)
-PRIVATE = "Worried the chair will not back the plan"
-
-
-def _plan(
-    engagement: Engagement, invitees: list[User], starts_at: datetime.datetime = STARTS, **place: str
-) -> PlannedSession:
-    with time_machine.travel(PLANNED_ON, tick=False):
-        return plan_session(
-            engagement=engagement,
-            by=engagement.enabler,
-            starts_at=starts_at,
-            length=Decimal("1.5"),
-            format="one-to-one",
-            place=place.get("place", "on-site"),
-            address=place.get("address", "Room 4, Ashvale Town Hall"),
-            meeting_link=place.get("meeting_link", ""),
-            invitees=invitees,
-        )
 
 
 def _reminded() -> set[str]:
@@ -62,7 +42,7 @@ def _active(engagement: Engagement, site_lead: User) -> Engagement:
 def test_the_day_before_the_enabler_and_the_invitees_are_reminded_by_the_task(
     engagement_a: Engagement, site_lead: User, site_member: User
 ) -> None:
-    planned = _plan(engagement_a, [site_lead, site_member])
+    planned = plan(engagement_a, [site_lead, site_member])
 
     with time_machine.travel(DAY_BEFORE, tick=False):
         reminded = send_session_reminders()
@@ -74,7 +54,7 @@ def test_the_day_before_the_enabler_and_the_invitees_are_reminded_by_the_task(
 
 
 def test_two_days_before_and_on_the_day_no_reminder_is_sent(engagement_a: Engagement, site_lead: User) -> None:
-    _plan(engagement_a, [site_lead])
+    plan(engagement_a, [site_lead])
 
     with time_machine.travel(DAY_BEFORE - datetime.timedelta(days=1), tick=False):
         early = send_session_reminders()
@@ -88,7 +68,7 @@ def test_two_days_before_and_on_the_day_no_reminder_is_sent(engagement_a: Engage
 def test_tomorrow_is_tomorrow_in_london(engagement_a: Engagement, site_lead: User) -> None:
     """A session at 00:30 on 3 June in London is on 2 June in UTC: at 23:30 on 1 June (London) it is not tomorrow's
     yet, though it is in UTC; an hour later, in London, it is."""
-    _plan(engagement_a, [site_lead], starts_at=datetime.datetime(2026, 6, 3, 0, 30, tzinfo=LONDON))
+    plan(engagement_a, [site_lead], starts_at=datetime.datetime(2026, 6, 3, 0, 30, tzinfo=LONDON))
 
     late_on_the_first = send_session_reminders_at(now=datetime.datetime(2026, 6, 1, 23, 30, tzinfo=LONDON))
     just_after_midnight = send_session_reminders_at(now=datetime.datetime(2026, 6, 2, 0, 30, tzinfo=LONDON))
@@ -99,7 +79,7 @@ def test_tomorrow_is_tomorrow_in_london(engagement_a: Engagement, site_lead: Use
 def test_no_reminder_for_an_invitee_or_enabler_who_turned_them_off(
     engagement_a: Engagement, site_lead: User, site_member: User
 ) -> None:
-    _plan(engagement_a, [site_lead, site_member])
+    plan(engagement_a, [site_lead, site_member])
     User.objects.filter(pk__in=[site_member.pk, engagement_a.enabler_id]).update(session_reminders=False)
 
     with time_machine.travel(DAY_BEFORE, tick=False):
@@ -111,7 +91,7 @@ def test_no_reminder_for_an_invitee_or_enabler_who_turned_them_off(
 def test_a_programme_lead_is_never_reminded_even_if_invited(
     engagement_a: Engagement, site_lead: User, site_member: User, programme_lead: User
 ) -> None:
-    planned = _plan(engagement_a, [site_lead, site_member])
+    planned = plan(engagement_a, [site_lead, site_member])
     planned.invitees.add(programme_lead)
     User.objects.filter(pk=site_member.pk).update(is_programme_lead=True)  # a member who joined the central team
 
@@ -123,7 +103,7 @@ def test_a_programme_lead_is_never_reminded_even_if_invited(
 
 
 def test_a_reminder_is_sent_once_however_often_the_task_runs(engagement_a: Engagement, site_lead: User) -> None:
-    _plan(engagement_a, [site_lead])
+    plan(engagement_a, [site_lead])
 
     with time_machine.travel(DAY_BEFORE, tick=False):
         first = send_session_reminders()
@@ -135,8 +115,8 @@ def test_a_reminder_is_sent_once_however_often_the_task_runs(engagement_a: Engag
 
 
 def test_no_reminder_for_a_cancelled_or_logged_session(engagement_a: Engagement, site_lead: User) -> None:
-    cancelled = _plan(engagement_a, [site_lead])
-    logged = _plan(engagement_a, [site_lead], starts_at=STARTS + datetime.timedelta(hours=3))
+    cancelled = plan(engagement_a, [site_lead])
+    logged = plan(engagement_a, [site_lead], starts_at=STARTS + datetime.timedelta(hours=3))
     with time_machine.travel(PLANNED_ON, tick=False):
         cancel_planned_session(planned=cancelled, by=engagement_a.enabler)
     session = Session.objects.create(
@@ -170,7 +150,7 @@ def test_the_reminder_says_when_and_where_and_never_a_note(
             participants="",
             private_note=PRIVATE,
         )
-    _plan(engagement_a, [site_lead], place="online", address="", meeting_link="https://meet.example.test/abc")
+    plan(engagement_a, [site_lead], place="online", address="", meeting_link="https://meet.example.test/abc")
     mail.outbox = []
 
     with django_capture_on_commit_callbacks(execute=True), time_machine.travel(DAY_BEFORE, tick=False):
@@ -189,7 +169,7 @@ def test_the_reminder_says_when_and_where_and_never_a_note(
 def test_a_session_left_open_two_days_prompts_its_enabler_only_once(
     engagement_a: Engagement, site_lead: User, site_member: User
 ) -> None:
-    planned = _plan(engagement_a, [site_lead, site_member])
+    planned = plan(engagement_a, [site_lead, site_member])
 
     with time_machine.travel(STARTS + datetime.timedelta(days=1, hours=23), tick=False):
         too_soon = prompt_unlogged_sessions()
@@ -209,8 +189,8 @@ def test_a_session_left_open_two_days_prompts_its_enabler_only_once(
 
 
 def test_a_logged_or_cancelled_session_brings_no_prompt(engagement_a: Engagement, site_lead: User) -> None:
-    logged = _plan(engagement_a, [site_lead])
-    cancelled = _plan(engagement_a, [site_lead], starts_at=STARTS + datetime.timedelta(hours=3))
+    logged = plan(engagement_a, [site_lead])
+    cancelled = plan(engagement_a, [site_lead], starts_at=STARTS + datetime.timedelta(hours=3))
     with time_machine.travel(STARTS + datetime.timedelta(hours=2), tick=False):
         log_session(
             engagement=engagement_a,
@@ -239,7 +219,7 @@ def test_a_planned_session_is_activity_so_the_engagement_is_not_nudged(
     with time_machine.travel(PLANNED_ON - datetime.timedelta(days=20), tick=False):
         engagement = _active(engagement_a, site_lead)
     if plans:
-        _plan(engagement, [site_lead], starts_at=PLANNED_ON + datetime.timedelta(days=10))
+        plan(engagement, [site_lead], starts_at=PLANNED_ON + datetime.timedelta(days=10))
 
     with time_machine.travel(PLANNED_ON + datetime.timedelta(days=1), tick=False):
         result = nudge_if_quiet(engagement=engagement, today=(PLANNED_ON + datetime.timedelta(days=1)).date())

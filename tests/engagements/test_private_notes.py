@@ -14,7 +14,8 @@ from engagements import notes
 from engagements.actions.notes import destroy_private_notes
 from engagements.models import Engagement
 from engagements.notes import NOTE_LIMIT, EngagementKey, PrivateNote, crypto
-from tests.conftest import TEST_MASTER_KEY, client_for
+from tests.helpers.keys import TEST_MASTER_KEY
+from tests.helpers.people import client_for
 
 
 def _new_key() -> str:

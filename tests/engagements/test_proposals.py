@@ -9,7 +9,8 @@ from core.errors import NotAllowed
 from engagements.actions.requests import ProposedEnabler, choose_enabler, decline_proposals, propose_enablers
 from engagements.models import Offer, Proposal, SupportRequest
 from sites.models import Organisation, Site
-from tests.conftest import ask_for_support, client_for
+from tests.helpers.engagements import ask_for_support
+from tests.helpers.people import client_for
 
 
 def _propose(request: SupportRequest, by: User, *enablers: User) -> list[Proposal]:

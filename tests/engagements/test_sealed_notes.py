@@ -35,12 +35,10 @@ from engagements.notes import NOTE_LIMIT, EngagementKey, NotesKeyError, NotesKey
 from engagements.notes.sealed import CHANGED_WHILE_SETTING_UP, STALE_KEY
 from reporting import subject_access
 from retention.actions import apply_schedule
-from tests.conftest import PASSWORD, client_for
-
-from .sealing import Browser, b64, passphrase_key, unseal
+from tests.helpers.people import PASSWORD, client_for
+from tests.helpers.sealing import JSON, Browser, b64, passphrase_key, post_sealed_note, set_up_notes, unseal
 
 ROOT = Path(__file__).resolve().parents[2]
-JSON = {"HTTP_ACCEPT": "application/json"}
 QUERIES_OF_A_PAGE_OF_NOTES = 12
 
 
@@ -54,25 +52,6 @@ def _log_session(engagement: Engagement) -> Session:
         place="remote",
         participants="",
     )
-
-
-def _set_up(enabler: User, browser: Browser | None = None) -> Browser:
-    """The enabler sets up through the real page, as their browser would: the notes the page carried, sealed."""
-    browser = browser or Browser(owner=enabler.pk, passphrase="a notes passphrase for tests")
-    client = client_for(enabler)
-    page = client.get(reverse("engagements:notes_setup"))
-    answer = client.post(reverse("engagements:notes_setup"), browser.set_up(page.context["payload"]["moving"]), **JSON)
-    assert answer.status_code == 200, answer.content
-    assert answer.json()["redirect"] == reverse("engagements:notes_passphrase")
-    return browser
-
-
-def _write(client: object, engagement: Engagement, browser: Browser, text: str, **extra: object) -> object:
-    fields = {"key_id": browser.key_id, **extra}
-    if engagement.pk not in browser.data_keys:
-        fields["wrapped_key"] = browser.new_data_key(engagement.pk)
-    fields.update(browser.seal_note(engagement.pk, text))
-    return client.post(reverse("engagements:private_note_create", args=[engagement.pk]), fields, **JSON)
 
 
 def test_setting_up_moves_the_existing_notes_into_the_browser_and_the_server_can_open_none(
@@ -94,7 +73,7 @@ def test_setting_up_moves_the_existing_notes_into_the_browser_and_the_server_can
         }
     ]
 
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
 
     keyring = NotesKeyring.objects.get(owner=enabler)
     assert keyring.key_id == browser.key_id and keyring.iterations == 600_000
@@ -120,7 +99,7 @@ def test_setting_up_moves_the_existing_notes_into_the_browser_and_the_server_can
 def test_the_passphrase_alone_opens_the_stored_notes_key_and_the_recovery_key_alone_opens_the_other(
     engagement_a: Engagement, enabler: User
 ) -> None:
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
     keyring = NotesKeyring.objects.get(owner=enabler)
     bound = f"alongside:notes-key:{enabler.pk}"
 
@@ -208,7 +187,7 @@ def test_a_weak_stretch_or_bytes_no_browser_makes_are_refused_with_a_message(ena
 def test_setting_up_twice_is_refused_and_the_page_leads_to_the_passphrase(
     engagement_a: Engagement, enabler: User
 ) -> None:
-    _set_up(enabler)
+    set_up_notes(enabler)
     again = Browser(owner=enabler.pk, passphrase="another passphrase entirely")
     client = client_for(enabler)
 
@@ -223,12 +202,12 @@ def test_setting_up_twice_is_refused_and_the_page_leads_to_the_passphrase(
 def test_writing_and_changing_a_sealed_note_stores_the_browsers_ciphertext_and_nothing_else(
     engagement_a: Engagement, enabler: User
 ) -> None:
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
     client = client_for(enabler)
     session = _log_session(engagement_a)
 
-    first = _write(client, engagement_a, browser, "Sealed words about the session", session=str(session.pk))
-    second = _write(client, engagement_a, browser, "A second sealed note")
+    first = post_sealed_note(client, engagement_a, browser, "Sealed words about the session", session=str(session.pk))
+    second = post_sealed_note(client, engagement_a, browser, "A second sealed note")
 
     assert first.status_code == second.status_code == 200
     key = EngagementKey.objects.get(engagement=engagement_a)
@@ -263,9 +242,9 @@ def test_writing_and_changing_a_sealed_note_stores_the_browsers_ciphertext_and_n
 def test_a_stale_key_a_second_data_key_or_another_engagements_session_is_refused(
     engagement_a: Engagement, engagement_b: Engagement, enabler: User
 ) -> None:
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
     client = client_for(enabler)
-    assert _write(client, engagement_a, browser, "The first, with its data key").status_code == 200
+    assert post_sealed_note(client, engagement_a, browser, "The first, with its data key").status_code == 200
     url = reverse("engagements:private_note_create", args=[engagement_a.pk])
     other_session = _log_session(engagement_b)
 
@@ -303,9 +282,9 @@ def test_a_sealed_note_travels_as_one_value_within_the_sizes_aes_gcm_makes(
     """`sealed` is the nonce, then the ciphertext with its tag: the longest note and the shortest are stored as
     sent; a byte more or less, the nonce and the ciphertext as two fields, or what is not base64 are refused with
     the same words, and store nothing."""
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
     client = client_for(enabler)
-    assert _write(client, engagement_a, browser, "The first, with its data key").status_code == 200
+    assert post_sealed_note(client, engagement_a, browser, "The first, with its data key").status_code == 200
     url = reverse("engagements:private_note_create", args=[engagement_a.pk])
 
     def post(sealed: bytes | str | None, **extra: str) -> object:
@@ -345,7 +324,7 @@ def test_a_sealed_note_travels_as_one_value_within_the_sizes_aes_gcm_makes(
 def test_the_server_never_seals_a_note_for_an_author_whose_notes_are_in_their_browser(
     engagement_a: Engagement, enabler: User
 ) -> None:
-    _set_up(enabler)
+    set_up_notes(enabler)
     client = client_for(enabler)
 
     with pytest.raises(NotAllowed, match="sealed in your browser"):
@@ -361,9 +340,9 @@ def test_the_server_never_seals_a_note_for_an_author_whose_notes_are_in_their_br
 
 
 def test_a_new_passphrase_wraps_the_same_key_and_touches_no_note(engagement_a: Engagement, enabler: User) -> None:
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
     client = client_for(enabler)
-    _write(client, engagement_a, browser, "Untouched by a passphrase")
+    post_sealed_note(client, engagement_a, browser, "Untouched by a passphrase")
     before = bytes(PrivateNote.objects.get().ciphertext)
     mail.outbox.clear()
 
@@ -387,8 +366,8 @@ def test_rotating_the_master_key_leaves_keys_sealed_in_a_browser_alone(
     engagement_a: Engagement, engagement_b: Engagement, enabler: User, settings: object
 ) -> None:
     notes.write_note(engagement=engagement_b, author=engagement_b.enabler, text="Sealed by the server")
-    browser = _set_up(enabler)
-    _write(client_for(enabler), engagement_a, browser, "Sealed in the browser")
+    browser = set_up_notes(enabler)
+    post_sealed_note(client_for(enabler), engagement_a, browser, "Sealed in the browser")
     sealed_before = bytes(EngagementKey.objects.get(engagement=engagement_a).wrapped_key)
     settings.NOTES_MASTER_KEYS = [crypto.generate_master_key(), *settings.NOTES_MASTER_KEYS]
 
@@ -402,8 +381,8 @@ def test_rotating_the_master_key_leaves_keys_sealed_in_a_browser_alone(
 def test_the_retention_task_destroys_sealed_notes_on_time_without_a_key(
     engagement_a: Engagement, enabler: User, settings: object
 ) -> None:
-    browser = _set_up(enabler)
-    _write(client_for(enabler), engagement_a, browser, "To be destroyed")
+    browser = set_up_notes(enabler)
+    post_sealed_note(client_for(enabler), engagement_a, browser, "To be destroyed")
     Engagement.objects.filter(pk=engagement_a.pk).update(
         state=Engagement.State.CLOSED,
         closed_on=timezone.localdate() - datetime.timedelta(days=settings.NOTES_RETENTION_DAYS + 1),
@@ -416,7 +395,7 @@ def test_the_retention_task_destroys_sealed_notes_on_time_without_a_key(
     assert NotesKeyring.objects.filter(owner=enabler).exists()  # the enabler's key stays: other notes use it
     event = AuditEvent.objects.get(verb=AuditEvent.Verb.DESTROYED_PRIVATE_NOTES)
     assert event.detail == {"count": 1}
-    refused = _write(client_for(enabler), Engagement.objects.get(pk=engagement_a.pk), browser, "After")
+    refused = post_sealed_note(client_for(enabler), Engagement.objects.get(pk=engagement_a.pk), browser, "After")
     assert refused.status_code == 400 and "destroyed" in refused.json()["errors"][0]
     assert not PrivateNote.objects.exists()
 
@@ -424,8 +403,8 @@ def test_the_retention_task_destroys_sealed_notes_on_time_without_a_key(
 def test_the_subject_access_export_carries_sealed_notes_as_ciphertext_only(
     engagement_a: Engagement, enabler: User
 ) -> None:
-    browser = _set_up(enabler)
-    _write(client_for(enabler), engagement_a, browser, "Words only the author opens")
+    browser = set_up_notes(enabler)
+    post_sealed_note(client_for(enabler), engagement_a, browser, "Words only the author opens")
 
     records = subject_access.collect(enabler, include_private_notes=True)
     zipped = subject_access.export_person(enabler, include_private_notes=True)
@@ -443,9 +422,9 @@ def test_the_subject_access_export_carries_sealed_notes_as_ciphertext_only(
 def test_the_download_page_carries_ciphertexts_and_keys_for_the_browser_to_open(
     engagement_a: Engagement, enabler: User
 ) -> None:
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
     client = client_for(enabler)
-    _write(client, engagement_a, browser, "Downloaded in the browser")
+    post_sealed_note(client, engagement_a, browser, "Downloaded in the browser")
 
     page = client.get(reverse("engagements:private_notes_download"))
 
@@ -464,16 +443,16 @@ def test_the_download_page_carries_ciphertexts_and_keys_for_the_browser_to_open(
 def test_a_page_of_sealed_notes_costs_the_same_queries_for_one_note_or_fifty(
     engagement_a: Engagement, enabler: User
 ) -> None:
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
     client = client_for(enabler)
     url = reverse("engagements:private_note_list", args=[engagement_a.pk])
-    _write(client, engagement_a, browser, "One")
+    post_sealed_note(client, engagement_a, browser, "One")
     client.get(url)
 
     with CaptureQueriesContext(connection) as one:
         client.get(url)
     for number in range(49):
-        _write(client, engagement_a, browser, f"Note {number}")
+        post_sealed_note(client, engagement_a, browser, f"Note {number}")
     with CaptureQueriesContext(connection) as fifty:
         client.get(url)
 
@@ -528,7 +507,7 @@ def test_only_an_enabler_sets_up(site_lead: User, programme_lead: User, administ
 def test_a_note_sent_on_an_old_session_form_is_shown_back_with_a_message_and_not_saved(
     engagement_a: Engagement, enabler: User
 ) -> None:
-    _set_up(enabler)
+    set_up_notes(enabler)
     day = datetime.date.today() - datetime.timedelta(days=1)
 
     answer = client_for(enabler).post(
@@ -612,7 +591,7 @@ def test_a_new_passphrase_sent_without_a_recent_password_is_refused_and_the_old_
 ) -> None:
     # The browser unlocks with either; the server sees the same request, so both are covered by one refusal.
     time_machine.move_to("2026-11-26 08:50", tick=False)
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
     before = NotesKeyring.objects.get(owner=enabler)
     client = _signed_in_an_hour_ago(enabler, time_machine)
     mail.outbox.clear()
@@ -631,9 +610,9 @@ def test_a_new_passphrase_sent_without_a_recent_password_is_refused_and_the_old_
 def test_a_changed_passphrase_is_told_to_the_enabler_by_email_without_a_word_of_their_notes(
     engagement_a: Engagement, enabler: User, django_capture_on_commit_callbacks: object
 ) -> None:
-    browser = _set_up(enabler)
+    browser = set_up_notes(enabler)
     client = client_for(enabler)
-    _write(client, engagement_a, browser, "A worry about the chair nobody else may read")
+    post_sealed_note(client, engagement_a, browser, "A worry about the chair nobody else may read")
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):

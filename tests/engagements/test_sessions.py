@@ -12,7 +12,8 @@ from engagements.actions.sessions import add_action, log_session
 from engagements.models import AccessRecord, Action, Engagement, Offer, Session
 from engagements.notes import PrivateNote
 from sites.models import Site
-from tests.conftest import ask_for_support, client_for, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.people import client_for
 
 
 def _form(**extra: object) -> dict:

@@ -9,7 +9,8 @@ from core.errors import NotAllowed
 from engagements.actions.requests import submit_request, withdraw_request
 from engagements.models import Offer, SupportRequest
 from sites.models import Site
-from tests.conftest import ask_for_support, client_for
+from tests.helpers.engagements import ask_for_support
+from tests.helpers.people import client_for
 
 FORM = {
     "why_now": "Our new board has agreed a shared purpose.",

@@ -35,7 +35,7 @@ def test_dates_read_in_full_as_the_nhs_style_guide_asks() -> None:
 
 
 def test_a_missing_page_is_explained_in_the_service_look(site_lead: User) -> None:
-    from tests.conftest import client_for
+    from tests.helpers.people import client_for
 
     response = client_for(site_lead).get("/no-such-page/")
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.conftest import PERSONAS, client_for
+from tests.helpers.people import PERSONAS, client_for
 from tests.test_access import MATRIX, TARGETS
 
 INLINE_CODE = {

@@ -28,7 +28,7 @@ from accounts import two_factor
 from accounts.forms import CodeForm, EmailChangeForm, LoginForm, PasswordResetForm, PreferencesForm, ReauthenticateForm
 from accounts.models import User
 from accounts.signals import REAUTHENTICATED_AT
-from tests.conftest import DEMO_TOTP_SECRET, PASSWORD, client_for
+from tests.helpers.people import DEMO_TOTP_SECRET, PASSWORD, client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import FUZZ, MARKUP, Field, any_text, form_data, hostile, huge, sentinel, with_sentinels

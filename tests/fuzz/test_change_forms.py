@@ -31,7 +31,8 @@ from engagements.forms.changes import (
 from engagements.forms.requests import ChemistryAskForm
 from engagements.models import ChemistryConversation, Engagement, Offer, PlannedSession, SupportRequest
 from sites.models import Site
-from tests.conftest import ask_for_support, client_for
+from tests.helpers.engagements import active_engagement, ask_for_support, propose
+from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import (
@@ -50,7 +51,6 @@ from .strategies import (
     typed,
 )
 from .test_planning_forms import LINKS, _link, _time
-from .test_support_forms import _active_engagement, _propose
 
 LONDON = ZoneInfo("Europe/London")
 LENGTHS = Field(
@@ -121,12 +121,12 @@ def test_chemistry_ask_form_refuses_with_form_errors(
     so the two offered are sentinels replaced as each example is sent)."""
     offer = _chemistry_offer(site_a)
     request = ask_for_support(site_a, offer, site_lead)
-    _propose(request, programme_lead, enabler, other_enabler)
+    propose(request, programme_lead, enabler, other_enabler)
     decline_proposals(request=request, reason="Not the right fit.", by=site_lead)
     declined = list(request.proposals.values_list("pk", flat=True))
-    _propose(request, programme_lead, enabler, other_enabler)
+    propose(request, programme_lead, enabler, other_enabler)
     elsewhere = ask_for_support(site_b, offer, other_site_lead)
-    _propose(elsewhere, programme_lead, other_enabler)
+    propose(elsewhere, programme_lead, other_enabler)
     stale = [*declined, *elsewhere.proposals.values_list("pk", flat=True)]
     detail = reverse("engagements:request_detail", kwargs={"pk": request.pk})
     # BUG (engagements/views/requests.py, chemistry_ask): a refused ask redirects to the request's page with an
@@ -154,7 +154,7 @@ def test_chemistry_ask_form_refuses_with_form_errors(
         if ask.submit(_with_current(data, current())):
             assert ChemistryConversation.objects.filter(proposal__request=request, state="asked").exists()
             decline_proposals(request=request, reason="We talked first.", by=site_lead)
-            _propose(request, programme_lead, enabler, other_enabler)
+            propose(request, programme_lead, enabler, other_enabler)
 
     submit()
 
@@ -174,7 +174,7 @@ def test_chemistry_offer_form_refuses_with_form_errors(
     """The proposed enabler offers one to three times still to come, each once, 30, 45 or 60 minutes, at an
     address on site or at an https link online. Offering again replaces the times, so the form stays open."""
     request = ask_for_support(site_a, _chemistry_offer(site_a), site_lead)
-    _propose(request, programme_lead, enabler)
+    propose(request, programme_lead, enabler)
     conversation = _asked(request, site_lead)
     url = reverse("engagements:chemistry_detail", kwargs={"pk": conversation.pk})
     optional_time = Field(st.one_of(_time().valid, st.just("")), _time().hostile)
@@ -249,7 +249,7 @@ def test_chemistry_pick_form_refuses_with_form_errors(
     time written another way, or none. After each pick the site declines, the central team proposes the enabler
     again, the site asks again and the enabler offers the same three times, on the new conversation's page."""
     request = ask_for_support(site_a, _chemistry_offer(site_a), site_lead)
-    _propose(request, programme_lead, enabler)
+    propose(request, programme_lead, enabler)
     offered = [_at(in_days(1), 10), _at(in_days(2), 14, 30), _at(in_days(3), 9)]
     pick = FormUnderFuzz(client_for(site_lead), "", ChemistryPickForm, context_name="pick_form")
 
@@ -284,7 +284,7 @@ def test_chemistry_pick_form_refuses_with_form_errors(
     def submit(data: dict) -> None:
         if pick.submit({"step": "pick", **data}):
             decline_proposals(request=request, reason="We talked first.", by=site_lead)
-            _propose(request, programme_lead, enabler)
+            propose(request, programme_lead, enabler)
             aim_at_a_new_conversation()
 
     submit()
@@ -299,7 +299,7 @@ def test_chemistry_plan_form_refuses_with_form_errors(
     """A time the two agreed: still to come, 30, 45 or 60 minutes, an address on site or an https link online.
     Planning again moves the conversation, so the form stays open; both pages show what was planned."""
     request = ask_for_support(site_a, _chemistry_offer(site_a), site_lead)
-    _propose(request, programme_lead, enabler)
+    propose(request, programme_lead, enabler)
     url = reverse("engagements:chemistry_detail", kwargs={"pk": _asked(request, site_lead).pk})
     fields = {
         "starts_on": date(days_from_today(0, 700)),
@@ -347,7 +347,7 @@ def test_end_pairing_form_refuses_with_form_errors(
         end.url = reverse("engagements:engagement_end", kwargs={"pk": engagement.pk})
         end.redirects_to = reverse("engagements:engagement_detail", kwargs={"pk": engagement.pk})
 
-    aim_at(_active_engagement(site_a, offer, site_lead, enabler, programme_lead))
+    aim_at(active_engagement(site_a, offer, site_lead, enabler, programme_lead))
 
     @FUZZ
     @given(form_data({"words": text(CHANGE_WORDS_LIMIT, required=False), "understood": TICKED}))
@@ -359,7 +359,7 @@ def test_end_pairing_form_refuses_with_form_errors(
             ended = Engagement.objects.select_related("request").get(pk=current["engagement"].pk)
             assert ended.state == Engagement.State.ENDED
             withdraw_request(request=ended.request, by=site_lead)
-            aim_at(_active_engagement(site_a, offer, site_lead, enabler, programme_lead))
+            aim_at(active_engagement(site_a, offer, site_lead, enabler, programme_lead))
 
     submit()
 

@@ -13,7 +13,7 @@ from accounts.models import User
 from engagements.actions.engagement import confirm_agreement, revise_agreement, start_closing_engagement
 from engagements.forms.closeout import REVIEW_WORDS_LIMIT, CloseOutReviewForm
 from engagements.models import Engagement, GoalReview
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import FUZZ, choice, form_data, text

@@ -16,7 +16,7 @@ from django.forms import BaseForm
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.forms import UserChangeForm, UserCreationForm
-from tests.conftest import PERSONAS
+from tests.helpers.people import PERSONAS
 
 from .harness import FUZZED, Fuzzed
 

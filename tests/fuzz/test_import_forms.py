@@ -21,7 +21,7 @@ from onboarding import imports
 from onboarding.forms import ImportUploadForm
 from onboarding.models import ImportJob
 from sites.models import Site
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import FORMULAS, FUZZ, MARKUP, ODD, PLAIN, SQLISH, Field, any_text, choice, form_data, hostile

@@ -16,7 +16,7 @@ from engagements.models import Engagement
 from lessons import actions as lesson_actions
 from lessons.forms import LessonForm, LibraryFilterForm, ThemeForm
 from lessons.models import KNOWN_PLACES, Lesson, Theme
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import FUZZ, Field, choice, choices, form_data, hostile, text

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from accounts import phones
 from accounts.forms import MobileCodeForm, MobileNumberForm, TextRemindersForm
 from accounts.models import MobileNumber, User
-from tests.conftest import client_for
 from tests.fake_notify.fixtures import FakeNotify
 from tests.fake_notify.fixtures import fake_notify as fake_notify  # the fixture
+from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import FUZZ, Field, form_data

@@ -16,7 +16,7 @@ from onboarding import actions
 from onboarding.forms import AcceptInvitationForm, InviteForm, OfferForm, ProgrammeForm, SiteInviteForm
 from onboarding.models import Invitation
 from sites.models import Programme, Site
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import FUZZ, Field, choice, choices, form_data, hostile, number, text

@@ -12,7 +12,7 @@ from engagements.models.enablers import Sector
 from engagements.models.requests import Approach
 from sites.forms import OrganisationFilterForm, OrganisationForm, SiteForm
 from sites.models import Organisation, Programme, Region, Site
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import FUZZ, Field, choice, choices, form_data, hostile, number, object_id, text

@@ -19,7 +19,7 @@ from accounts.models import User
 from engagements.actions.planning import plan_session
 from engagements.forms.planning import MovePlannedSessionForm, PlannedSessionForm
 from engagements.models import Engagement, PlannedSession, Session, SessionSeries
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import (

@@ -16,8 +16,8 @@ from accounts.models import User
 from engagements.forms.notes import NotesPassphraseForm, NotesSetUpForm, SealedNoteForm
 from engagements.models import Engagement
 from engagements.notes import EngagementKey, NotesKeyring, PrivateNote
-from tests.conftest import client_for
-from tests.engagements.sealing import Browser, b64
+from tests.helpers.people import client_for
+from tests.helpers.sealing import Browser, b64
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import FUZZ, Field, choice, form_data

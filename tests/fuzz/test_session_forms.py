@@ -25,7 +25,7 @@ from engagements.forms.sessions import ActionForm, SessionForm, SharedNoteForm
 from engagements.models import Action, Engagement, Session, SharedNote
 from engagements.notes import NOTE_LIMIT, PrivateNote
 from reporting.forms import PeriodForm
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import (

@@ -12,7 +12,7 @@ from engagements.actions.closeout import give_feedback
 from engagements.forms.closeout import FeedbackForm
 from engagements.models import Engagement
 from lessons.forms import SharedWordsForm
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import FUZZ, choice, form_data, text

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from accounts.models import User
 from sites.forms import SiteFilterForm
 from sites.models import Programme, Region, Site
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import FUZZ, Field, choice, form_data, hostile, object_id, text

@@ -17,11 +17,9 @@ from hypothesis import strategies as st
 from accounts.models import User
 from engagements.actions.engagement import (
     close_engagement,
-    confirm_agreement,
-    revise_agreement,
     stop_sharing_diagnostic,
 )
-from engagements.actions.requests import ProposedEnabler, decline_proposals, propose_enablers, withdraw_request
+from engagements.actions.requests import decline_proposals, withdraw_request
 from engagements.forms.enablers import EnablerProfileForm
 from engagements.forms.engagement import AgreementForm, ClosingForm, DiagnosticForm, ExtraDaysForm, ShareDiagnosticForm
 from engagements.forms.requests import DeclineForm, ProposalForm, SupportRequestForm
@@ -29,7 +27,8 @@ from engagements.models import Diagnostic, EnablerProfile, Engagement, Offer, Su
 from engagements.models.enablers import Sector
 from engagements.models.requests import Approach
 from sites.models import Organisation, Programme, Region, Site
-from tests.conftest import ask_for_support, client_for, start_engagement
+from tests.helpers.engagements import active_engagement, ask_for_support, propose, start_engagement
+from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import (
@@ -45,30 +44,6 @@ from .strategies import (
     text,
     typed,
 )
-
-
-def _propose(request: SupportRequest, programme_lead: User, *enablers: User) -> None:
-    propose_enablers(
-        request=request,
-        proposals=[ProposedEnabler(enabler.enabler_profile, "An experienced coach.", []) for enabler in enablers],
-        by=programme_lead,
-    )
-
-
-def _active_engagement(site: Site, offer: Offer, site_lead: User, enabler: User, programme_lead: User) -> Engagement:
-    """A new engagement through the whole journey, its agreement confirmed by both sides: active."""
-    engagement = start_engagement(ask_for_support(site, offer, site_lead), enabler, site_lead, programme_lead)
-    revise_agreement(
-        engagement=engagement,
-        by=enabler,
-        cadence="Weekly",
-        ways_of_working="On site",
-        goals="Trust",
-        confidentiality="Ours",
-    )
-    confirm_agreement(engagement=engagement, by=enabler)
-    confirm_agreement(engagement=engagement, by=site_lead)
-    return Engagement.objects.get(pk=engagement.pk)
 
 
 @fuzzes(SupportRequestForm, "engagements:request_create", "site_lead")
@@ -151,7 +126,7 @@ def test_decline_form_refuses_with_form_errors(
 ) -> None:
     """Declining the proposed enablers, with a reason; after each decline the central team proposes again."""
     request = ask_for_support(site_a, offer, site_lead)
-    _propose(request, programme_lead, enabler)
+    propose(request, programme_lead, enabler)
     decline = FormUnderFuzz(
         client_for(site_lead),
         reverse("engagements:request_decline", kwargs={"pk": request.pk}),
@@ -165,7 +140,7 @@ def test_decline_form_refuses_with_form_errors(
     @example({"reason": "\u2028\u3000"})
     def submit(data: dict) -> None:
         if decline.submit(data):
-            _propose(request, programme_lead, enabler)
+            propose(request, programme_lead, enabler)
 
     submit()
 
@@ -315,7 +290,7 @@ def test_closing_form_refuses_with_form_errors(
         closing.url = reverse("engagements:engagement_start_closing", kwargs={"pk": engagement.pk})
         closing.redirects_to = reverse("engagements:engagement_detail", kwargs={"pk": engagement.pk})
 
-    aim_at(_active_engagement(site_a, offer, site_lead, enabler, programme_lead))
+    aim_at(active_engagement(site_a, offer, site_lead, enabler, programme_lead))
 
     @FUZZ
     @given(form_data({"follow_up_on": date(days_from_today(0, 365))}))
@@ -324,7 +299,7 @@ def test_closing_form_refuses_with_form_errors(
     def submit(data: dict) -> None:
         if closing.submit(data):
             close_engagement(engagement=Engagement.objects.get(pk=current["engagement"].pk), by=enabler)
-            aim_at(_active_engagement(site_a, offer, site_lead, enabler, programme_lead))
+            aim_at(active_engagement(site_a, offer, site_lead, enabler, programme_lead))
 
     submit()
 

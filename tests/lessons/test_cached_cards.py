@@ -18,7 +18,8 @@ from accounts.models import User
 from engagements.models import Engagement
 from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
-from tests.conftest import cache_holding, client_for
+from tests.helpers.people import client_for
+from tests.helpers.sweeps import cache_holding
 
 ROOT = Path(__file__).resolve().parents[2]
 

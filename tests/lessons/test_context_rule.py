@@ -6,7 +6,7 @@ from accounts.models import User
 from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme, context_lines
 from sites.models import Programme, Site, SiteMembership
-from tests.conftest import ask_for_support, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
 
 
 def _site_with_engagement(name: str, programme: Programme, offer: object, enabler: User, lead_of_centre: User, **geo):

@@ -8,7 +8,7 @@ from core.errors import NotAllowed
 from engagements.models import Engagement
 from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from engagements.models import Engagement
 from lessons import actions as lesson_actions
 from lessons.models import DigestSubscription, Lesson, Theme
 from lessons.tasks import send_lessons_digest
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 CORPUS = [
     ("Trust before plans", "Partners built trust over months before agreeing any delivery plan."),

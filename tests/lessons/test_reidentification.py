@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import User
 from lessons.models import KNOWN_PLACES, Lesson
 from sites.models import Organisation, Site
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 
 def _main(html: str) -> str:

@@ -16,7 +16,7 @@ from engagements.models import Engagement, Feedback
 from lessons import actions
 from lessons.models import anonymised_feedback
 from retention.actions import apply_schedule
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 WORDS = "Avery Lead at Ashvale listened first. The board saw what it already agreed on."
 

@@ -14,7 +14,7 @@ from accounts.models import User
 from engagements.models import Offer
 from onboarding.models import Invitation
 from sites.models import Site
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 
 def test_the_demo_vanguard_offer_cites_two_lessons_that_wirrals_lead_reads(db: None) -> None:

@@ -10,7 +10,7 @@ from accounts.models import AuditEvent, Notification, User
 from onboarding import imports
 from onboarding.models import ImportJob
 from sites.models import Site
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .imports import PEOPLE, csv_file
 

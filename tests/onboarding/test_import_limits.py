@@ -19,7 +19,7 @@ from accounts.models import User
 from config import celery_app
 from onboarding import imports, tasks
 from onboarding.models import ImportJob
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .imports import ORGANISATIONS, PEOPLE, csv_file, xlsx_file
 

@@ -13,7 +13,7 @@ from accounts.models import User
 from onboarding import imports
 from onboarding.models import ImportJob, Invitation
 from sites.models import Site
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .imports import PEOPLE, csv_file
 

@@ -11,7 +11,7 @@ from accounts.models import User
 from core.errors import NotAllowed
 from onboarding import actions
 from onboarding.models import Invitation
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 LOOK_ALIKES = [
     ("enabler@exa\u200bmple.test", "hidden characters"),  # a zero-width space

@@ -24,7 +24,8 @@ from onboarding.models import Invitation
 from reporting.subject_access import export_person
 from sites import access as site_access
 from sites.models import Site, SiteMembership
-from tests.conftest import ask_for_support, client_for
+from tests.helpers.engagements import ask_for_support
+from tests.helpers.people import client_for
 
 NEW_PASSWORD = "a-long-and-new-password-for-alongside"
 

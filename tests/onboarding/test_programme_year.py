@@ -12,7 +12,7 @@ from engagements.models import Engagement, Offer
 from lessons.models import Lesson
 from onboarding.forms import OfferForm
 from sites.models import Programme, Region, Site, SiteMembership
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 
 def _vanguard_offer(client: object, lessons: list[Lesson]) -> Offer:

@@ -38,7 +38,7 @@ from celery import Celery
 from django.db import connection
 
 from accounts.models import Notification
-from tests.conftest import TEST_MASTER_KEY
+from tests.helpers.keys import TEST_MASTER_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "alongside-chaos-tests-only"

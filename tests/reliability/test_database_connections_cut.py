@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
-from tests.conftest import PASSWORD
+from tests.helpers.people import PASSWORD
 from tests.reliability.conftest import WebServer, wait_until
 
 GUNICORN_WORKERS = 2

@@ -19,7 +19,8 @@ from frontend.dates import long_date
 from reporting.overview import HIDDEN, SECONDARY, build
 from reporting.suppression import Cell, protect
 from sites.models import Programme, Site, SiteMembership
-from tests.conftest import ask_for_support, client_for, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.people import client_for
 
 TODAY = timezone.localdate()
 

@@ -14,7 +14,7 @@ from engagements.actions.changes import end_pairing
 from engagements.models import EnablerChange, Engagement, Offer
 from reporting.overview import HIDDEN, build
 from sites.models import Programme
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .test_overview import _world
 

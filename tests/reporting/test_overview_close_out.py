@@ -14,7 +14,7 @@ from engagements.actions.closeout import record_close_out_review
 from engagements.models import CloseOutReview, Engagement, Offer
 from reporting.overview import HIDDEN, SECONDARY, build
 from sites.models import Programme
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 from .test_overview import _world
 
@@ -57,7 +57,7 @@ def _world_one_more(programme: Programme, offer: Offer, programme_lead: User) ->
     """One more site's review, with five goals met, to be moved before the period."""
     from engagements.models import EnablerProfile
     from sites.models import Site, SiteMembership
-    from tests.conftest import ask_for_support, start_engagement
+    from tests.helpers.engagements import ask_for_support, start_engagement
 
     enabler = User.objects.create_user("early@example.test", "x", full_name="Early Enabler")
     EnablerProfile.objects.create(user=enabler, capacity=5)

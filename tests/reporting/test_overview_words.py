@@ -18,7 +18,8 @@ from lessons import actions as lesson_actions
 from lessons.models import anonymised_feedback
 from reporting.overview import words
 from sites.models import Programme, Site, SiteMembership
-from tests.conftest import ask_for_support, client_for, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.people import client_for
 
 LONDON = ZoneInfo("Europe/London")
 QUARTER = financial_quarter(2026, 2)  # July to September 2026

@@ -31,7 +31,7 @@ from onboarding import imports
 from onboarding.models import ImportJob, Invitation
 from retention.actions import apply_schedule
 from sites.models import Organisation
-from tests.conftest import PASSWORD
+from tests.helpers.people import PASSWORD
 from tests.onboarding.imports import ORGANISATIONS, csv_file
 
 

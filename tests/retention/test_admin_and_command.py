@@ -15,7 +15,7 @@ from accounts.models import AuditEvent, User
 from engagements.models import Engagement
 from retention.models import LegalHold, RetentionRun
 from retention.schedule import KINDS
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 
 def test_an_administrator_places_a_hold_in_the_admin_with_a_reason(

@@ -50,7 +50,7 @@ from lessons import actions as lesson_actions
 from lessons.models import Lesson, Theme
 from retention.actions import apply_schedule, place_legal_hold, preview
 from retention.models import LegalHold
-from tests.conftest import ask_for_support, start_engagement
+from tests.helpers.engagements import ask_for_support, start_engagement
 
 CANARY = "words-the-pair-wrote-to-each-other"
 GOALS = "Build trust between the partners\n\nAgree a shared plan"

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent, User
 from sites.models import Organisation, Programme, Region, Site
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 
 def _organisation_form(**changes: object) -> dict[str, object]:

@@ -13,7 +13,7 @@ from accounts import two_factor
 from accounts.models import User
 from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from sites.models import Organisation, Programme, Site, SiteMembership
-from tests.conftest import DEMO_TOTP_SECRET as TESTS_TOTP_SECRET
+from tests.helpers.people import DEMO_TOTP_SECRET as TESTS_TOTP_SECRET
 
 
 def _counts() -> dict[str, int]:

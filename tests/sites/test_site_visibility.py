@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from sites.models import Site
-from tests.conftest import client_for
+from tests.helpers.people import client_for
 
 
 def test_site_member_sees_their_site_with_its_partners(site_member: User, site_a: Site) -> None:

@@ -1,7 +1,8 @@
 """What an enabler's browser does with their private notes (static/alongside/notes-crypto.js), done in Python for
 tests that talk to the server as that browser would: the same AES-GCM, the same PBKDF2-SHA256, the same formats
 and the same associated data. tests/engagements/test_sealed_notes.py checks that Node's run of the real script and
-this agree, so a test built on this is a test of what the browser sends."""
+this agree, so a test built on this is a test of what the browser sends. `set_up_notes` and `post_sealed_note` are
+the two steps most tests begin with, through the real pages."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ import uuid
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.urls import reverse
+
+from accounts.models import User
+from engagements.models import Engagement
+from tests.helpers.people import client_for
 
 ITERATIONS = 600_000
 
@@ -109,3 +115,26 @@ class Browser:
 
     def open_data_key(self, engagement: int, wrapped: bytes) -> bytes:
         return unseal(self.notes_key, bytes(wrapped), f"alongside:engagement-key:{engagement}")
+
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def set_up_notes(enabler: User, browser: Browser | None = None) -> Browser:
+    """The enabler sets up through the real page, as their browser would: the notes the page carried, sealed."""
+    browser = browser or Browser(owner=enabler.pk, passphrase="a notes passphrase for tests")
+    client = client_for(enabler)
+    page = client.get(reverse("engagements:notes_setup"))
+    answer = client.post(reverse("engagements:notes_setup"), browser.set_up(page.context["payload"]["moving"]), **JSON)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["redirect"] == reverse("engagements:notes_passphrase")
+    return browser
+
+
+def post_sealed_note(client: object, engagement: Engagement, browser: Browser, text: str, **extra: object) -> object:
+    """A new note on the engagement, sealed by the browser (with the engagement's key the first time), posted."""
+    fields = {"key_id": browser.key_id, **extra}
+    if engagement.pk not in browser.data_keys:
+        fields["wrapped_key"] = browser.new_data_key(engagement.pk)
+    fields.update(browser.seal_note(engagement.pk, text))
+    return client.post(reverse("engagements:private_note_create", args=[engagement.pk]), fields, **JSON)
