@@ -42,10 +42,10 @@ from engagements.models import EnablerProfile
 from engagements.notes import PrivateNote
 from engagements.tasks import nudge_quiet_engagements
 from retention.actions import apply_schedule
-from tests.helpers.engagements import ask_for_support
+from tests.helpers.access import CENTRE, MATRIX, POST_MATRIX, TARGETS, offer_named, pairings
+from tests.helpers.engagements import ask_for_support, shared_feedback
 from tests.helpers.people import PERSONAS, client_for
 from tests.helpers.sweeps import cache_holding, tables_holding
-from tests.test_access import CENTRE, MATRIX, POST_MATRIX, TARGETS, _offer, _pairings
 
 CANARY = f"canary-{uuid.uuid4().hex}"
 OTHERS = [persona for persona in PERSONAS if persona != "enabler"]
@@ -306,7 +306,7 @@ def test_the_words_of_a_change_of_enabler_reach_only_the_two_parties(
     rows = {(name, target) for name, target, _ in MATRIX + POST_MATRIX}
     # Every target made first: some (a planned session) cannot be made for a pairing once it has ended.
     urls = [reverse(name, kwargs=TARGETS[target](objects)) for name, target in sorted(rows)]
-    ended = _pairings(objects)["active_a"]
+    ended = pairings(objects)["active_a"]
     detail = reverse("engagements:engagement_detail", kwargs={"pk": ended.pk})
     urls += [detail, reverse("engagements:request_detail", kwargs={"pk": ended.request_id})]
     with django_capture_on_commit_callbacks(execute=True):
@@ -328,7 +328,7 @@ def test_the_central_team_sees_that_a_pairing_ended_never_who_ended_it(
     """The engagement's state and the request's, yes; the change's panel (who said it was not working, what they
     wrote), no: not on the ended engagement's page, and the request's page says only that a different enabler was
     asked for."""
-    ended = _pairings(objects)["active_a"]
+    ended = pairings(objects)["active_a"]
     with django_capture_on_commit_callbacks(execute=True):
         end_pairing(engagement=ended, by=objects["site_lead"], words=f"{CHANGE_CANARY}: not the right fit")
     detail = reverse("engagements:engagement_detail", kwargs={"pk": ended.pk})
@@ -366,7 +366,7 @@ def test_a_chemistry_conversations_place_and_link_reach_only_the_two_in_it(
     ) + datetime.timedelta(days=1)
     rowan = User.objects.create_user("rowan.quill@example.test", "x", full_name="Rowan Quill")
     EnablerProfile.objects.create(user=rowan, capacity=2)
-    request = ask_for_support(objects["site_a"], _offer(objects["site_a"], "A first talk online"), lead)
+    request = ask_for_support(objects["site_a"], offer_named(objects["site_a"], "A first talk online"), lead)
     (proposal,) = propose_enablers(
         request=request,
         proposals=[ProposedEnabler(rowan.enabler_profile, "An experienced coach.", [])],
@@ -374,7 +374,7 @@ def test_a_chemistry_conversations_place_and_link_reach_only_the_two_in_it(
     )
     with django_capture_on_commit_callbacks(execute=True):
         on_site = offer_chemistry_times(
-            conversation=_pairings(objects)["chemistry_a"],
+            conversation=pairings(objects)["chemistry_a"],
             by=enabler,
             times=[tomorrow],
             minutes=30,
@@ -421,28 +421,6 @@ UNAPPROVED_CANARY = f"unapproved-canary-{uuid.uuid4().hex}"
 GIVEN_NAME = "Quorrin" + "".join(chr(ord("a") + int(digit, 16) % 26) for digit in uuid.uuid4().hex[:8])
 
 
-def _shared_feedback(engagement: object, lead: User, words: str, *, approve: bool) -> None:
-    """Feedback from a site's lead who said yes to sharing what helped; approved, as read, in a quarter long over."""
-    from engagements.models import Feedback
-    from lessons import actions as lesson_actions
-    from lessons.models import anonymised_feedback
-
-    feedback = give_feedback(
-        engagement=engagement,
-        by=lead,
-        session=None,
-        usefulness=5,
-        what_helped=words,
-        could_be_better="",
-        share_what_helped=True,
-    )
-    if approve:
-        seen = Feedback.digest(anonymised_feedback(words).text)
-        lesson_actions.approve_shared_words(feedback=feedback, by=lead, seen=seen)
-        approved_at = datetime.datetime(2026, 8, 14, 10, tzinfo=ZoneInfo("Europe/London"))
-        Feedback.objects.filter(pk=feedback.pk).update(shared_words_approved_at=approved_at)
-
-
 def test_feedback_words_reach_the_centre_only_as_approved_and_anonymised_shared_words(
     objects: dict, logs: Collect, django_capture_on_commit_callbacks: object, settings: object
 ) -> None:
@@ -473,15 +451,15 @@ def test_feedback_words_reach_the_centre_only_as_approved_and_anonymised_shared_
             what_helped=f"{UNSHARED_CANARY} helped",
             could_be_better=f"{UNSHARED_CANARY} could be better",
         )
-        _shared_feedback(engagement, lead, f"{UNAPPROVED_CANARY} helped", approve=False)
+        shared_feedback(engagement, lead, f"{UNAPPROVED_CANARY} helped", approve=False)
         for number in range(5):
             site = Site.objects.create(name=f"Fernvale {number}", programme=objects["site_a"].programme)
             site_lead = User.objects.create_user(f"fern{number}@example.test", "x", full_name=f"Rory Fern{number}")
             SiteMembership.objects.create(user=site_lead, site=site, role="lead")
-            request = ask_for_support(site, _offer(site, "Coaching for shared words"), site_lead)
+            request = ask_for_support(site, offer_named(site, "Coaching for shared words"), site_lead)
             paired = start_engagement(request, named, site_lead, objects["programme_lead"])
             words = f"{GIVEN_NAME} listened first." if number == 0 else f"Board time helped, {number}."
-            _shared_feedback(paired, site_lead, words, approve=True)
+            shared_feedback(paired, site_lead, words, approve=True)
     listing = reverse("engagements:feedback_list", kwargs={"pk": engagement.pk})
     for party in ("site_lead", "enabler"):  # the sweep would prove nothing without the canaries there to find
         assert UNSHARED_CANARY in _body(client_for(objects[party]).get(listing)), party

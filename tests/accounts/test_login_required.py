@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_access import LOGIN, MATRIX, TARGETS
+from tests.helpers.access import LOGIN, MATRIX, TARGETS
 
 # The only pages open without a login, each for a reason.
 PUBLIC = {

@@ -23,11 +23,11 @@ from engagements.actions.notes import write_private_note
 from engagements.actions.sessions import write_shared_note
 from engagements.models import Engagement, Offer
 from sites.models import Programme
+from tests.helpers.access import MATRIX, TARGETS
+from tests.helpers.engagements import shared_feedback
+from tests.helpers.overview import world
 from tests.helpers.people import client_for
 from tests.helpers.sweeps import cache_holding
-from tests.reporting.test_overview import _world
-from tests.reporting.test_overview_words import _feedback
-from tests.test_access import MATRIX, TARGETS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,8 +109,8 @@ def test_sites_words_on_the_overview_stay_out_of_the_shared_cache(
     keeping: object, programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
     canary = f"canary-{uuid.uuid4().hex}"
-    for engagement, lead in _world(programme, offer, programme_lead, 5, feedback=[]):
-        _feedback(engagement, lead, f"The {canary} helped")  # shared and approved in a quarter long closed
+    for engagement, lead in world(programme, offer, programme_lead, 5, feedback=[]):
+        shared_feedback(engagement, lead, f"The {canary} helped")  # shared and approved in a quarter long closed
     every_quarter = {"period": "all"}
 
     page = client_for(programme_lead).get(reverse("engagements:overview"), every_quarter).content.decode()

@@ -356,7 +356,7 @@ def test_every_page_is_reached_by_a_browser_test() -> None:
     """Runs after the others in this folder: every URL name that shows someone a page (a 200 in the access matrix)
     has been looked at by axe and the reflow check, so no page ships without them."""
     from tests.e2e.conftest import VIEWS_CHECKED
-    from tests.test_access import MATRIX
+    from tests.helpers.access import MATRIX
 
     if not VIEWS_CHECKED:
         pytest.skip("Run with the other browser tests: this one checks what they reached")

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
+from tests.helpers.access import MATRIX, TARGETS
 from tests.helpers.people import PERSONAS, client_for
-from tests.test_access import MATRIX, TARGETS
 
 INLINE_CODE = {
     # A JSON data block (Django's json_script, as django-otp-webauthn configures its script) is never run: not code.

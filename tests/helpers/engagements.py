@@ -128,10 +128,10 @@ def shared_feedback(
     words: str,
     *,
     approve: bool = True,
-    approved_at: datetime.datetime | None = None,
+    at: datetime.datetime | None = None,
 ) -> Feedback:
     """Feedback from a site's lead who said yes to sharing what helped (`words`); unless told not to, the lead
-    approves the words as anonymised, as read, and the approval is dated `approved_at` (IN_QUARTER unless told)."""
+    approves the words as anonymised, as read, and the approval is dated `at` (IN_QUARTER unless told)."""
     feedback = give_feedback(
         engagement=engagement,
         by=by,
@@ -144,5 +144,5 @@ def shared_feedback(
     if approve:
         seen = Feedback.digest(anonymised_feedback(words).text)
         feedback = approve_shared_words(feedback=feedback, by=by, seen=seen)
-        Feedback.objects.filter(pk=feedback.pk).update(shared_words_approved_at=approved_at or IN_QUARTER)
+        Feedback.objects.filter(pk=feedback.pk).update(shared_words_approved_at=at or IN_QUARTER)
     return feedback

@@ -13,48 +13,19 @@ from django.utils.http import urlencode
 
 from accounts.models import User
 from core.periods import quarter_containing, since_began, year_containing
-from engagements.models import EnablerProfile, Engagement, Feedback, Offer, PlannedSession, Session, SupportRequest
+from engagements.models import Engagement, Feedback, Offer, PlannedSession, Session, SupportRequest
 from engagements.models.planning import new_uid
 from frontend.dates import long_date
 from reporting.overview import HIDDEN, SECONDARY, build
 from reporting.suppression import Cell, protect
 from sites.models import Programme, Site, SiteMembership
-from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.engagements import ask_for_support
+from tests.helpers.overview import TODAY, world
 from tests.helpers.people import client_for
-
-TODAY = timezone.localdate()
-
-
-def _world(programme: Programme, offer: Offer, programme_lead: User, sites: int, *, feedback: list[int]) -> list:
-    """`sites` sites, each with an engagement and 2 days used; feedback ratings spread over the engagements."""
-    enabler = User.objects.create_user("pool@example.test", "x", full_name="Pat Pool")
-    EnablerProfile.objects.create(user=enabler, capacity=50)
-    engagements = []
-    for number in range(sites):
-        site = Site.objects.create(name=f"Place {number}", programme=programme, region="london")
-        lead = User.objects.create_user(f"lead{number}@example.test", "x", full_name=f"Lee Place{number}")
-        SiteMembership.objects.create(user=lead, site=site, role="lead")
-        request = ask_for_support(site, offer, lead)
-        SupportRequest.objects.filter(pk=request.pk).update(
-            submitted_at=timezone.now() - datetime.timedelta(days=number)
-        )
-        engagement = start_engagement(request, enabler, lead, programme_lead)
-        Engagement.objects.filter(pk=engagement.pk).update(started_on=TODAY, days_used=Decimal("2"))
-        engagements.append((engagement, lead))
-    for index, rating in enumerate(feedback):
-        engagement, lead = engagements[index % len(engagements)]
-        Feedback.objects.create(
-            engagement=engagement,
-            moment="after-session",
-            usefulness=rating,
-            what_helped=f"Helped {index}",
-            given_by=lead,
-        )
-    return engagements
 
 
 def test_figures_match_hand_computed_values(programme: Programme, offer: Offer, programme_lead: User) -> None:
-    _world(programme, offer, programme_lead, 7, feedback=[5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3])
+    world(programme, offer, programme_lead, 7, feedback=[5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3])
 
     result = build(period=since_began(TODAY), today=TODAY)
 
@@ -76,7 +47,7 @@ def test_figures_match_hand_computed_values(programme: Programme, offer: Offer, 
 
 
 def test_small_groups_show_fewer_than_5(programme: Programme, offer: Offer, programme_lead: User) -> None:
-    _world(programme, offer, programme_lead, 3, feedback=[5, 4])
+    world(programme, offer, programme_lead, 3, feedback=[5, 4])
 
     result = build(period=since_began(TODAY), today=TODAY)
 
@@ -102,7 +73,7 @@ def test_a_hidden_part_of_a_shown_total_hides_another_so_it_cannot_be_subtracted
 def test_open_and_closed_engagements_cannot_be_worked_out_from_the_total(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    engagements = _world(programme, offer, programme_lead, 8, feedback=[])
+    engagements = world(programme, offer, programme_lead, 8, feedback=[])
     Engagement.objects.filter(pk__in=[e.pk for e, _ in engagements[:2]]).update(state="closed", closed_on=TODAY)
 
     pioneer = build(period=since_began(TODAY), today=TODAY).by_programme[0]
@@ -114,7 +85,7 @@ def test_open_and_closed_engagements_cannot_be_worked_out_from_the_total(
 def test_a_programme_row_that_is_hidden_hides_another_row_under_a_shown_total(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    _world(programme, offer, programme_lead, 6, feedback=[])
+    world(programme, offer, programme_lead, 6, feedback=[])
     vanguard = Programme.objects.create(kind=Programme.Kind.VANGUARD, year=2015)
     Offer.objects.create(programme=vanguard, name="Vanguard support", provider="x", cadence="flexible")
     site = Site.objects.create(name="Lone", programme=vanguard, region="london")
@@ -133,7 +104,7 @@ def test_a_programme_row_that_is_hidden_hides_another_row_under_a_shown_total(
 def test_the_page_and_the_export_honour_the_same_suppression(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    _world(programme, offer, programme_lead, 3, feedback=[5])
+    world(programme, offer, programme_lead, 3, feedback=[5])
     client = client_for(programme_lead)
 
     page = client.get(reverse("engagements:overview")).content.decode()
@@ -151,7 +122,7 @@ def test_the_page_and_the_export_honour_the_same_suppression(
 def test_no_programme_lead_page_names_a_site_or_enabler_beside_activity_or_feedback(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    engagements = _world(programme, offer, programme_lead, 6, feedback=[5, 4, 3, 5, 4, 2])
+    engagements = world(programme, offer, programme_lead, 6, feedback=[5, 4, 3, 5, 4, 2])
     client = client_for(programme_lead)
 
     overview = client.get(reverse("engagements:overview")).content.decode().split('id="maincontent"')[1]
@@ -253,7 +224,7 @@ def test_the_chosen_period_is_shown_in_the_heading_the_controls_and_the_export(
 def test_the_overview_opens_with_headline_figures_each_explained(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    _world(programme, offer, programme_lead, 6, feedback=[5, 4, 3, 5, 4, 2])
+    world(programme, offer, programme_lead, 6, feedback=[5, 4, 3, 5, 4, 2])
 
     page = client_for(programme_lead).get(reverse("engagements:overview"), {"period": "all"}).content.decode()
 
@@ -267,7 +238,7 @@ def test_the_overview_opens_with_headline_figures_each_explained(
 def test_rows_hidden_for_every_group_are_folded_away_with_a_count(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    _world(programme, offer, programme_lead, 6, feedback=[])
+    world(programme, offer, programme_lead, 6, feedback=[])
 
     page = client_for(programme_lead).get(reverse("engagements:overview"), {"period": "all"}).content.decode()
 
@@ -376,7 +347,7 @@ def _planned(engagement: Engagement, *, days_ago: int = 2, held: bool = False, c
 def test_sessions_planned_and_held_match_hand_computed_values(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    engagements = _world(programme, offer, programme_lead, 7, feedback=[])
+    engagements = world(programme, offer, programme_lead, 7, feedback=[])
     for index, (engagement, _) in enumerate(engagements):
         _planned(engagement, held=index < 5)
         _planned(engagement)
@@ -395,7 +366,7 @@ def test_sessions_of_fewer_than_5_sites_show_fewer_than_5(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
     """Forty sessions at four sites: the count is large but would show what four sites did."""
-    engagements = _world(programme, offer, programme_lead, 4, feedback=[])
+    engagements = world(programme, offer, programme_lead, 4, feedback=[])
     for engagement, _ in engagements:
         for day in range(10):
             _planned(engagement, days_ago=day + 1, held=True)
@@ -408,7 +379,7 @@ def test_sessions_of_fewer_than_5_sites_show_fewer_than_5(
 def test_sessions_planned_are_hidden_when_those_not_held_could_be_worked_out(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    engagements = _world(programme, offer, programme_lead, 6, feedback=[])
+    engagements = world(programme, offer, programme_lead, 6, feedback=[])
     for index, (engagement, _) in enumerate(engagements):
         _planned(engagement, held=index > 0)  # five held, one not
 
@@ -420,7 +391,7 @@ def test_sessions_planned_are_hidden_when_those_not_held_could_be_worked_out(
 def test_the_overview_counts_planned_sessions_and_shows_nothing_of_one(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    engagements = _world(programme, offer, programme_lead, 6, feedback=[])
+    engagements = world(programme, offer, programme_lead, 6, feedback=[])
     for engagement, _ in engagements:
         _planned(engagement)
     client = client_for(programme_lead)

@@ -14,9 +14,8 @@ from engagements.actions.changes import end_pairing
 from engagements.models import EnablerChange, Engagement, Offer
 from reporting.overview import HIDDEN, build
 from sites.models import Programme
+from tests.helpers.overview import world
 from tests.helpers.people import client_for
-
-from .test_overview import _world
 
 TODAY = timezone.localdate()
 PERIOD = {"period": year_containing(TODAY), "today": TODAY}
@@ -28,7 +27,7 @@ def _end(engagement: Engagement, by: User, words: str = "") -> EnablerChange:
 
 
 def test_changes_match_hand_computed_values(programme: Programme, offer: Offer, programme_lead: User) -> None:
-    engagements = _world(programme, offer, programme_lead, 12, feedback=[])
+    engagements = world(programme, offer, programme_lead, 12, feedback=[])
     for engagement, lead in engagements[:6]:
         _end(engagement, lead, words="secret words of a change")
     early = EnablerChange.objects.order_by("pk").first()
@@ -48,7 +47,7 @@ def test_changes_match_hand_computed_values(programme: Programme, offer: Offer, 
 def test_changes_from_fewer_than_five_sites_are_hidden(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    engagements = _world(programme, offer, programme_lead, 4, feedback=[])
+    engagements = world(programme, offer, programme_lead, 4, feedback=[])
     for engagement, lead in engagements:
         _end(engagement, lead)
 
@@ -61,7 +60,7 @@ def test_changes_from_fewer_than_five_sites_are_hidden(
 def test_the_overview_page_shows_the_count_and_never_the_words_or_who_asked(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    engagements = _world(programme, offer, programme_lead, 5, feedback=[])
+    engagements = world(programme, offer, programme_lead, 5, feedback=[])
     for engagement, lead in engagements:
         _end(engagement, lead, words="secret words of a change")
 
@@ -76,7 +75,7 @@ def test_a_pairing_after_a_change_is_waited_for_from_the_change(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
     """The median wait is from the site's ask to the start; after a change, from the day the earlier pairing ended."""
-    engagements = _world(programme, offer, programme_lead, 5, feedback=[])
+    engagements = world(programme, offer, programme_lead, 5, feedback=[])
     for engagement, _lead in engagements:
         Engagement.objects.filter(pk=engagement.pk).update(closed_on=TODAY, state=Engagement.State.ENDED)
         Engagement.objects.filter(request=engagement.request, pk__gt=engagement.pk).delete()

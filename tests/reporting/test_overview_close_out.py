@@ -14,9 +14,8 @@ from engagements.actions.closeout import record_close_out_review
 from engagements.models import CloseOutReview, Engagement, Offer
 from reporting.overview import HIDDEN, SECONDARY, build
 from sites.models import Programme
+from tests.helpers.overview import world
 from tests.helpers.people import client_for
-
-from .test_overview import _world
 
 TODAY = timezone.localdate()
 PERIOD = {"period": year_containing(TODAY), "today": TODAY}
@@ -39,7 +38,7 @@ def _goals(group: object) -> tuple[str, str, str, str]:
 
 
 def test_goal_counts_match_hand_computed_values(programme: Programme, offer: Offer, programme_lead: User) -> None:
-    engagements = _world(programme, offer, programme_lead, 6, feedback=[])
+    engagements = world(programme, offer, programme_lead, 6, feedback=[])
     for engagement, lead in engagements:
         _review(engagement, lead, ["met", "met", "partly met", "not yet", "no longer relevant"])
     early = _world_one_more(programme, offer, programme_lead)
@@ -71,7 +70,7 @@ def _world_one_more(programme: Programme, offer: Offer, programme_lead: User) ->
 def test_a_hidden_outcome_hides_another_so_it_cannot_be_subtracted(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    engagements = _world(programme, offer, programme_lead, 6, feedback=[])
+    engagements = world(programme, offer, programme_lead, 6, feedback=[])
     for index, (engagement, lead) in enumerate(engagements):
         # every site: 1 met, 1 partly met; five sites 1 not yet; one site 1 no longer relevant (hidden).
         outcomes = ["met", "partly met"] + (["not yet"] if index < 5 else ["no longer relevant"])
@@ -87,7 +86,7 @@ def test_a_hidden_outcome_hides_another_so_it_cannot_be_subtracted(
 def test_goals_from_fewer_than_5_sites_show_fewer_than_5_and_no_words(
     programme: Programme, offer: Offer, programme_lead: User
 ) -> None:
-    engagements = _world(programme, offer, programme_lead, 4, feedback=[])
+    engagements = world(programme, offer, programme_lead, 4, feedback=[])
     for engagement, lead in engagements:
         _review(engagement, lead, ["met", "met", "partly met", "not yet"])
 

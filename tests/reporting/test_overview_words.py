@@ -13,12 +13,11 @@ from django.utils import timezone
 from accounts.models import User
 from core.periods import financial_quarter, financial_year, since_began
 from engagements.actions.closeout import give_feedback
-from engagements.models import Engagement, Feedback, Offer
+from engagements.models import Feedback, Offer
 from lessons import actions as lesson_actions
-from lessons.models import anonymised_feedback
 from reporting.overview import words
 from sites.models import Programme, Site, SiteMembership
-from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.engagements import ask_for_support, shared_feedback, start_engagement
 from tests.helpers.people import client_for
 
 LONDON = ZoneInfo("Europe/London")
@@ -41,34 +40,14 @@ def _sites(programme: Programme, offer: Offer, programme_lead: User, enabler: Us
     return found
 
 
-def _feedback(
-    engagement: Engagement, by: User, words: str, *, approve: bool = True, at: datetime.datetime | None = None
-) -> Feedback:
-    """Feedback from a site's lead who said yes to sharing what helped, approved (at `at`) unless told not to."""
-    feedback = give_feedback(
-        engagement=engagement,
-        by=by,
-        session=None,
-        usefulness=5,
-        what_helped=words,
-        could_be_better="",
-        share_what_helped=True,
-    )
-    if approve:
-        seen = Feedback.digest(anonymised_feedback(words).text)
-        feedback = lesson_actions.approve_shared_words(feedback=feedback, by=by, seen=seen)
-        Feedback.objects.filter(pk=feedback.pk).update(shared_words_approved_at=at or IN_QUARTER)
-    return feedback
-
-
 def test_words_not_approved_never_reach_the_overview_or_its_export(
     programme: Programme, offer: Offer, programme_lead: User, enabler: User
 ) -> None:
     pairs = _sites(programme, offer, programme_lead, enabler, 6)
     for engagement, lead in pairs[:5]:
-        _feedback(engagement, lead, "Approved words helped.")
+        shared_feedback(engagement, lead, "Approved words helped.")
     engagement, lead = pairs[5]
-    _feedback(engagement, lead, "Unapproved canary words.", approve=False)
+    shared_feedback(engagement, lead, "Unapproved canary words.", approve=False)
     give_feedback(
         engagement=engagement, by=lead, session=None, usefulness=5, what_helped="Unshared canary", could_be_better=""
     )
@@ -88,7 +67,7 @@ def test_words_of_a_quarter_not_yet_over_wait(
     programme: Programme, offer: Offer, programme_lead: User, enabler: User
 ) -> None:
     for number, (engagement, lead) in enumerate(_sites(programme, offer, programme_lead, enabler, 5)):
-        _feedback(engagement, lead, f"Words {number} helped.")
+        shared_feedback(engagement, lead, f"Words {number} helped.")
 
     waiting = words(period=financial_year(2026), today=QUARTER.end)
     released = words(period=financial_year(2026), today=AFTER_QUARTER)
@@ -102,11 +81,11 @@ def test_four_sites_words_are_not_released_and_five_are(
 ) -> None:
     pairs = _sites(programme, offer, programme_lead, enabler, 5)
     for engagement, lead in pairs[:4]:
-        _feedback(engagement, lead, "Listening helped.")
-        _feedback(engagement, lead, "Listening helped again.")  # more words from the same four sites
+        shared_feedback(engagement, lead, "Listening helped.")
+        shared_feedback(engagement, lead, "Listening helped again.")  # more words from the same four sites
 
     four = words(period=QUARTER, today=AFTER_QUARTER)
-    _feedback(*pairs[4], "Listening helped.")
+    shared_feedback(*pairs[4], "Listening helped.")
     five = words(period=QUARTER, today=AFTER_QUARTER)
 
     assert four == []
@@ -118,7 +97,7 @@ def test_a_batch_is_sorted_by_its_text_whenever_each_was_written(
 ) -> None:
     texts = ["Zeal helped.", "apples helped.", "Middle helped.", "Board time helped.", "clear notes helped."]
     for number, (engagement, lead) in enumerate(_sites(programme, offer, programme_lead, enabler, 5)):
-        _feedback(engagement, lead, texts[number], at=IN_QUARTER + datetime.timedelta(days=number))
+        shared_feedback(engagement, lead, texts[number], at=IN_QUARTER + datetime.timedelta(days=number))
 
     (batch,) = words(period=QUARTER, today=AFTER_QUARTER)
 
@@ -129,9 +108,9 @@ def test_a_sentence_from_several_sites_is_shown_once_with_how_many_used_it(
     programme: Programme, offer: Offer, programme_lead: User, enabler: User
 ) -> None:
     for number, (engagement, lead) in enumerate(_sites(programme, offer, programme_lead, enabler, 6)):
-        _feedback(engagement, lead, f"Listening first helped.  Words of site {number}.")
+        shared_feedback(engagement, lead, f"Listening first helped.  Words of site {number}.")
         if number == 0:
-            _feedback(engagement, lead, "listening first helped")  # the same site again counts once
+            shared_feedback(engagement, lead, "listening first helped")  # the same site again counts once
 
     (batch,) = words(period=QUARTER, today=AFTER_QUARTER)
     client = client_for(programme_lead)
@@ -149,7 +128,7 @@ def test_words_withdrawn_after_release_leave_the_overview(
     programme: Programme, offer: Offer, programme_lead: User, enabler: User
 ) -> None:
     given = [
-        _feedback(engagement, lead, f"Words {number} helped.")
+        shared_feedback(engagement, lead, f"Words {number} helped.")
         for number, (engagement, lead) in enumerate(_sites(programme, offer, programme_lead, enabler, 5))
     ]
     assert words(period=QUARTER, today=AFTER_QUARTER) != []
@@ -183,7 +162,7 @@ def test_the_enablers_given_name_reaches_the_centre_as_a_placeholder_once_the_qu
     year = {"period": financial_year(2026).key}
     alone = centre.get(overview, year).content.decode()
     for number, (other, other_lead) in enumerate(pairs[1:]):
-        _feedback(other, other_lead, f"Time with the board helped, {number}.", at=timezone.now())
+        shared_feedback(other, other_lead, f"Time with the board helped, {number}.", at=timezone.now())
     before_the_quarter_closed = centre.get(overview, year).content.decode()
 
     time_machine.move_to(datetime.datetime(2026, 10, 1, 9, 0, tzinfo=LONDON), tick=False)  # type: ignore[attr-defined]
@@ -204,7 +183,7 @@ def test_released_words_name_no_site_and_no_person_of_it(
 ) -> None:
     pairs = _sites(programme, offer, programme_lead, enabler, 5)
     for number, (engagement, lead) in enumerate(pairs):
-        _feedback(engagement, lead, f"{lead.full_name} at Place {number} listened first.")
+        shared_feedback(engagement, lead, f"{lead.full_name} at Place {number} listened first.")
 
     (batch,) = words(period=QUARTER, today=AFTER_QUARTER)
     text = " ".join(phrase.text for phrase in batch.phrases)
