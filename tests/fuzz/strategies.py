@@ -321,3 +321,80 @@ def in_days(days: int) -> datetime.date:
 def typed(name: str, day: datetime.date) -> dict[str, str]:
     """A date as a person types it into the three boxes, for the explicit examples."""
     return {f"{name}_day": str(day.day), f"{name}_month": str(day.month), f"{name}_year": str(day.year)}
+
+
+# E-mail addresses and passwords (the account and onboarding forms) ----------------------------------------
+
+# Addresses a person could type, and the ones that stretch a validator: IDN, plus-tags, and lengths at the
+# 254-character limit.
+TYPED_EMAILS = st.one_of(
+    st.sampled_from(
+        [
+            "new.address@example.test",
+            "Someone+tag@Example.TEST",
+            "ünïcode@exämple.test",
+            "a" * 241 + "@example.test",
+            "a" * 242 + "@example.test",
+        ]
+    ),
+    st.emails().map(str),
+)
+# Letters whose lower case is longer than themselves: "İ" becomes two characters, so this valid address of 253
+# becomes 493 once lower-cased, longer than any account's address (the log-in form refuses it; found by fuzzing).
+STRETCHED_EMAIL = "İ" * 240 + "@example.test"
+EMAILS = st.one_of(TYPED_EMAILS, st.just(STRETCHED_EMAIL))
+NOT_EMAILS = st.one_of(
+    st.sampled_from(
+        ["@", "a@b", "a@b..c", "a@@b.c", "a b@c.d", "a@b.c\x00", *(f"{markup}@example.test" for markup in MARKUP)]
+    ),
+    hostile,
+)
+
+PASSPHRASES = st.one_of(
+    st.sampled_from(["moss lantern quietly ferry", "ünïcode pässphrase wïth äccents", "😀 emoji kettle umbrella 😀"]),
+    st.text(min_size=12, max_size=40).filter(lambda value: "\x00" not in value and len(set(value)) > 6),
+)
+BAD_PASSWORDS = st.one_of(
+    st.sampled_from(["short", "password1234", "Alongside2026!", "123456789012", "lead.a@example.test", "x" * 257]),
+    hostile,
+)
+
+
+def new_passwords(first: str, second: str) -> st.SearchStrategy[dict]:
+    """The new password twice, the same or not, or fields missing."""
+    same = PASSPHRASES.map(lambda value: {first: value, second: value})
+    anything = form_data({first: Field(PASSPHRASES, BAD_PASSWORDS), second: Field(PASSPHRASES, BAD_PASSWORDS)})
+    return st.one_of(same, BAD_PASSWORDS.map(lambda value: {first: value, second: value}), anything)
+
+
+# Meeting links and times of day (the planning and change forms) ----------------------------------------
+
+LINKS = (
+    "https://meet.example.test/ashvale",
+    "https://teams.example.test/l/meetup-join/19%3ameeting?context=%7b%22Tid%22%7d",
+    'https://meet.example.test/"><svg/onload=alert(1)>',
+    "https://meet.example.test/<script>alert(1)</script>",
+    "meet.example.test/ashvale",
+)
+WRONG_LINKS = (
+    "http://meet.example.test/ashvale",
+    "javascript:alert(1)",
+    "ftp://meet.example.test/",
+    "https://",
+    "//meet.example.test/x",
+    "data:text/html,<script>alert(1)</script>",
+    "https://meet.example.test/" + "x" * 500,
+)
+TIMES = ("09:30", "9:30", "00:00", "23:59", "14.15", "7.05")
+WRONG_TIMES = ("24:00", "25:00", "9:60", "09:30:00", "0930", "9", "09:30 am", "12:00\x00", "-1:00")
+
+
+def time_of_day() -> Field:
+    return Field(
+        st.one_of(st.sampled_from(TIMES), st.times().map(lambda t: f"{t:%H:%M}")),
+        st.one_of(st.sampled_from(WRONG_TIMES), hostile),
+    )
+
+
+def meeting_links() -> Field:
+    return Field(st.one_of(st.sampled_from(LINKS), st.just("")), st.one_of(st.sampled_from(WRONG_LINKS), hostile))

@@ -31,7 +31,20 @@ from accounts.signals import REAUTHENTICATED_AT
 from tests.helpers.people import DEMO_TOTP_SECRET, PASSWORD, client_for
 
 from .harness import FormUnderFuzz, fuzzes
-from .strategies import FUZZ, MARKUP, Field, any_text, form_data, hostile, huge, sentinel, with_sentinels
+from .strategies import (
+    EMAILS,
+    FUZZ,
+    NOT_EMAILS,
+    STRETCHED_EMAIL,
+    Field,
+    any_text,
+    form_data,
+    hostile,
+    huge,
+    new_passwords,
+    sentinel,
+    with_sentinels,
+)
 
 OFF_SITE = (
     "https://evil.example/",
@@ -45,48 +58,9 @@ OFF_SITE = (
 # Where to go after the form. Off-site addresses, and anything that is not a path at all ("0", "abc", which
 # redirect() would take for a view's name), must be ignored.
 NEXT = Field(st.sampled_from(["", "/accounts/preferences/"]), st.sampled_from((*OFF_SITE, "0", "home", "abc")))
-# Addresses a person could type, and the ones that stretch a validator: IDN, plus-tags, and lengths at the
-# 254-character limit.
-TYPED_EMAILS = st.one_of(
-    st.sampled_from(
-        [
-            "new.address@example.test",
-            "Someone+tag@Example.TEST",
-            "ünïcode@exämple.test",
-            "a" * 241 + "@example.test",
-            "a" * 242 + "@example.test",
-        ]
-    ),
-    st.emails().map(str),
-)
-# Letters whose lower case is longer than themselves: "İ" becomes two characters, so this valid address of 253
-# becomes 493 once lower-cased, longer than any account's address (the log-in form refuses it; found by fuzzing).
-STRETCHED_EMAIL = "İ" * 240 + "@example.test"
-EMAILS = st.one_of(TYPED_EMAILS, st.just(STRETCHED_EMAIL))
-NOT_EMAILS = st.one_of(
-    st.sampled_from(
-        ["@", "a@b", "a@b..c", "a@@b.c", "a b@c.d", "a@b.c\x00", *(f"{markup}@example.test" for markup in MARKUP)]
-    ),
-    hostile,
-)
 TOTP = sentinel("current code from the authenticator")
 RECOVERY = sentinel("an unused recovery code")
 CURRENT_PASSWORD = sentinel("the password of the moment")
-PASSPHRASES = st.one_of(
-    st.sampled_from(["moss lantern quietly ferry", "ünïcode pässphrase wïth äccents", "😀 emoji kettle umbrella 😀"]),
-    st.text(min_size=12, max_size=40).filter(lambda value: "\x00" not in value and len(set(value)) > 6),
-)
-BAD_PASSWORDS = st.one_of(
-    st.sampled_from(["short", "password1234", "Alongside2026!", "123456789012", "lead.a@example.test", "x" * 257]),
-    hostile,
-)
-
-
-def _new_passwords(first: str, second: str) -> st.SearchStrategy[dict]:
-    """The new password twice, the same or not, or fields missing."""
-    same = PASSPHRASES.map(lambda value: {first: value, second: value})
-    anything = form_data({first: Field(PASSPHRASES, BAD_PASSWORDS), second: Field(PASSPHRASES, BAD_PASSWORDS)})
-    return st.one_of(same, BAD_PASSWORDS.map(lambda value: {first: value, second: value}), anything)
 
 
 def _forget_failed_logins() -> None:
@@ -191,7 +165,7 @@ def test_new_password_form_from_a_reset_link_refuses_with_form_errors(site_lead:
     )
 
     @FUZZ
-    @given(_new_passwords("new_password1", "new_password2"))
+    @given(new_passwords("new_password1", "new_password2"))
     @example({"new_password1": "moss lantern quietly ferry", "new_password2": "moss lantern quietly ferry"})
     @example({"new_password1": "moss lantern quietly ferry", "new_password2": "moss lantern quietly fern"})
     def submit(data: dict) -> None:
@@ -210,7 +184,7 @@ def test_password_change_form_refuses_with_form_errors(site_lead: User) -> None:
     password = {"current": PASSWORD}
     fields = {"old_password": Field(st.sampled_from([CURRENT_PASSWORD, "not the password"]), hostile)}
     data = st.builds(
-        lambda old, new: {**old, **new}, form_data(fields), _new_passwords("new_password1", "new_password2")
+        lambda old, new: {**old, **new}, form_data(fields), new_passwords("new_password1", "new_password2")
     )
     change = FormUnderFuzz(
         client,

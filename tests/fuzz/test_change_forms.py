@@ -37,6 +37,7 @@ from tests.helpers.people import client_for
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import (
     FUZZ,
+    LINKS,
     MARKUP,
     Field,
     choice,
@@ -46,11 +47,12 @@ from .strategies import (
     form_data,
     hostile,
     in_days,
+    meeting_links,
     sentinel,
     text,
+    time_of_day,
     typed,
 )
-from .test_planning_forms import LINKS, _link, _time
 
 LONDON = ZoneInfo("Europe/London")
 LENGTHS = Field(
@@ -177,10 +179,10 @@ def test_chemistry_offer_form_refuses_with_form_errors(
     propose(request, programme_lead, enabler)
     conversation = _asked(request, site_lead)
     url = reverse("engagements:chemistry_detail", kwargs={"pk": conversation.pk})
-    optional_time = Field(st.one_of(_time().valid, st.just("")), _time().hostile)
+    optional_time = Field(st.one_of(time_of_day().valid, st.just("")), time_of_day().hostile)
     fields = {
         "starts_on": date(days_from_today(0, 700)),
-        "start_time": _time(),
+        "start_time": time_of_day(),
         "second_on": date(days_from_today(0, 700), required=False),
         "second_time": optional_time,
         "third_on": date(days_from_today(0, 700), required=False),
@@ -188,7 +190,7 @@ def test_chemistry_offer_form_refuses_with_form_errors(
         "minutes": LENGTHS,
         "place": choice(PlannedSession.Place.values),
         "address": text(300, required=False),
-        "meeting_link": _link(),
+        "meeting_link": meeting_links(),
     }
     offer = FormUnderFuzz(
         client_for(enabler),
@@ -303,11 +305,11 @@ def test_chemistry_plan_form_refuses_with_form_errors(
     url = reverse("engagements:chemistry_detail", kwargs={"pk": _asked(request, site_lead).pk})
     fields = {
         "starts_on": date(days_from_today(0, 700)),
-        "start_time": _time(),
+        "start_time": time_of_day(),
         "minutes": LENGTHS,
         "place": choice(PlannedSession.Place.values),
         "address": text(300, required=False),
-        "meeting_link": _link(),
+        "meeting_link": meeting_links(),
     }
     plan = FormUnderFuzz(
         client_for(site_lead),

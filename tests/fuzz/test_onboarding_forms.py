@@ -19,8 +19,19 @@ from sites.models import Programme, Site
 from tests.helpers.people import client_for
 
 from .harness import FormUnderFuzz, fuzzes
-from .strategies import FUZZ, Field, choice, choices, form_data, hostile, number, text
-from .test_account_forms import EMAILS, NOT_EMAILS, _new_passwords
+from .strategies import (
+    EMAILS,
+    FUZZ,
+    NOT_EMAILS,
+    Field,
+    choice,
+    choices,
+    form_data,
+    hostile,
+    new_passwords,
+    number,
+    text,
+)
 
 PEOPLE = {
     "email": Field(st.one_of(EMAILS, st.sampled_from(["enabler@example.test", "lead.a@example.test"])), NOT_EMAILS),
@@ -103,7 +114,7 @@ def test_accept_invitation_form_refuses_with_form_errors(
     )
 
     @FUZZ
-    @given(_new_passwords("new_password1", "new_password2"))
+    @given(new_passwords("new_password1", "new_password2"))
     @example({"new_password1": "moss lantern quietly ferry", "new_password2": "moss lantern quietly ferry"})
     @example({"new_password1": "moss lantern quietly ferry", "new_password2": "moss lantern quietly fern"})
     def submit(data: dict) -> None:

@@ -24,6 +24,7 @@ from tests.helpers.people import client_for
 from .harness import FormUnderFuzz, fuzzes
 from .strategies import (
     FUZZ,
+    LINKS,
     MARKUP,
     Field,
     choice,
@@ -31,50 +32,21 @@ from .strategies import (
     date,
     days_from_today,
     form_data,
-    hostile,
+    meeting_links,
     number,
     text,
+    time_of_day,
     typed,
 )
-
-LINKS = (
-    "https://meet.example.test/ashvale",
-    "https://teams.example.test/l/meetup-join/19%3ameeting?context=%7b%22Tid%22%7d",
-    'https://meet.example.test/"><svg/onload=alert(1)>',
-    "https://meet.example.test/<script>alert(1)</script>",
-    "meet.example.test/ashvale",
-)
-WRONG_LINKS = (
-    "http://meet.example.test/ashvale",
-    "javascript:alert(1)",
-    "ftp://meet.example.test/",
-    "https://",
-    "//meet.example.test/x",
-    "data:text/html,<script>alert(1)</script>",
-    "https://meet.example.test/" + "x" * 500,
-)
-TIMES = ("09:30", "9:30", "00:00", "23:59", "14.15", "7.05")
-WRONG_TIMES = ("24:00", "25:00", "9:60", "09:30:00", "0930", "9", "09:30 am", "12:00\x00", "-1:00")
-
-
-def _time() -> Field:
-    return Field(
-        st.one_of(st.sampled_from(TIMES), st.times().map(lambda t: f"{t:%H:%M}")),
-        st.one_of(st.sampled_from(WRONG_TIMES), hostile),
-    )
-
-
-def _link() -> Field:
-    return Field(st.one_of(st.sampled_from(LINKS), st.just("")), st.one_of(st.sampled_from(WRONG_LINKS), hostile))
 
 
 def _where(site_lead: User, site_member: User, elsewhere: list[User]) -> dict[str, Field]:
     return {
         "starts_on": date(days_from_today(0, 700)),
-        "start_time": _time(),
+        "start_time": time_of_day(),
         "place": choice(PlannedSession.Place.values),
         "address": text(300, required=False),
-        "meeting_link": _link(),
+        "meeting_link": meeting_links(),
         "invitees": choices([site_lead.pk, site_member.pk], elsewhere=[person.pk for person in elsewhere]),
     }
 

@@ -30,7 +30,7 @@ from onboarding import actions as onboarding_actions
 from onboarding.models import Invitation
 from sites import access as site_access
 from sites.models import Site, SiteMembership
-from tests.accounts.oidc.conftest import authorized_callback, sign_in_with_provider, start_url
+from tests.helpers.oidc import authorized_callback, sign_in_with_provider, start_url
 from tests.helpers.people import DEMO_TOTP_SECRET, PASSWORD
 from tests.oidc_provider.fixtures import MFA_NAME, MFA_SLUG, NAME, SLUG, LocalProvider, Person, unused_discovery_url
 
