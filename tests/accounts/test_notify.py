@@ -19,7 +19,7 @@ from accounts.notify import UNANSWERED_KEY, reference
 from accounts.tasks import MAX_ATTEMPTS, deliver_notification
 from tests.fake_notify.fixtures import CALLBACK_TOKEN, TEMPLATE_ID, FakeNotify
 from tests.fake_notify.fixtures import fake_notify as fake_notify  # the fixture
-from tests.reliability.conftest import ROOT
+from tests.helpers.processes import ROOT
 
 
 @pytest.fixture

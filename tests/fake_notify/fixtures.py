@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from tests.reliability.conftest import ROOT, free_port, wait_until
+from tests.helpers.processes import ROOT, free_port, wait_until
 
 TEMPLATE_ID = "4f1e3a32-6d7b-4c1e-9f5a-3a1d2b6c7e80"
 TEXT_TEMPLATE_ID = "9a2c5e71-0b3d-4f6a-8c1e-2d4f6a8b0c13"

@@ -34,7 +34,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from tests.reliability.conftest import GUNICORN, GUNICORN_OPTIONS, ROOT, free_port, stop_process_group, wait_until
+from tests.helpers.processes import GUNICORN, GUNICORN_OPTIONS, ROOT, free_port, stop_process_group, wait_until
 
 CLIENT_ID = "alongside-test"
 NAME = "Test NHSmail"

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.notifications import notify, wait_for_publisher
-from tests.reliability.conftest import DeliveryCounts, MailServer, RedisServer, Workers, wait_for_deliveries
+from tests.helpers.processes import DeliveryCounts, MailServer, RedisServer, Workers, wait_for_deliveries
 
 WRITTEN = 20
 # Production's timings (config/settings.py), not the chaos tests' short ones: beat sweeps every 30 s, and a new row

@@ -18,7 +18,7 @@ from django.db import connection
 
 from accounts.models import User
 from tests.helpers.people import PASSWORD
-from tests.reliability.conftest import WebServer, wait_until
+from tests.helpers.processes import WebServer, wait_until
 
 GUNICORN_WORKERS = 2
 TERMINATIONS = 3

@@ -11,7 +11,7 @@ from django.db import transaction
 from accounts.models import Notification, User
 from accounts.notifications import notify
 from accounts.tasks import MAX_ATTEMPTS
-from tests.reliability.conftest import DeliveryCounts, MailServer, Workers, wait_for_deliveries
+from tests.helpers.processes import DeliveryCounts, MailServer, Workers, wait_for_deliveries
 
 NOTIFICATIONS = 30
 REFUSING_SECONDS = 5

@@ -17,7 +17,7 @@ from accounts.notifications import notify, wait_for_publisher
 from accounts.notify import reference
 from tests.fake_notify.fixtures import CALLBACK_TOKEN, TEMPLATE_ID, FakeNotify
 from tests.fake_notify.fixtures import fake_notify as fake_notify  # the fixture
-from tests.reliability.conftest import RedisServer, Workers, wait_until
+from tests.helpers.processes import RedisServer, Workers, wait_until
 
 WRITTEN = 20
 # Production's timings (config/settings.py), not the chaos tests' short ones.

@@ -13,7 +13,7 @@ from accounts.notifications import notify
 from accounts.notify import reference
 from tests.fake_notify.fixtures import CALLBACK_TOKEN, TEMPLATE_ID, FakeNotify
 from tests.fake_notify.fixtures import fake_notify as fake_notify  # the fixture
-from tests.reliability.conftest import Workers, wait_until
+from tests.helpers.processes import Workers, wait_until
 
 BATCH = 30
 

@@ -14,7 +14,7 @@ from accounts.notifications import wait_for_publisher
 from engagements.models import Offer, SupportRequest
 from sites.models import Programme, Region, Site, SiteMembership
 from tests.helpers.people import PASSWORD, client_for
-from tests.reliability.conftest import DeliveryCounts, MailServer, RedisServer, Workers, wait_for_deliveries
+from tests.helpers.processes import DeliveryCounts, MailServer, RedisServer, Workers, wait_for_deliveries
 
 SUBMISSIONS = 200
 

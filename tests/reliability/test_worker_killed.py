@@ -7,7 +7,7 @@ from django.db import transaction
 
 from accounts.models import Notification, User
 from accounts.notifications import notify
-from tests.reliability.conftest import DeliveryCounts, MailServer, Workers, wait_for_deliveries, wait_until
+from tests.helpers.processes import DeliveryCounts, MailServer, Workers, wait_for_deliveries, wait_until
 
 BATCH = 100
 
