@@ -15,46 +15,44 @@ session, saying the page, the line and the message. Without Java the check is le
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
-from base64 import b32decode
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
-from tests.helpers.people import DEMO_TOTP_SECRET
+from accounts.models import User
+from engagements.actions.engagement import confirm_agreement, revise_agreement
+from engagements.models import Engagement, Offer
+from sites.models import Site
+from tests.helpers.browser import (
+    CHROMIUM,
+    DESKTOP,
+    HTML_PAGES,
+    HTML_SAVED,
+    PAGES_CHECKED,
+    REFLOW_CHECKED,
+    VIEWS_CHECKED,
+    VNU,
+    WCAG_TAGS,
+    Axe,
+    Person,
+    Reflow,
+    current_code,
+    nhsuk_responsive_table_role,
+    note_csp_refusal,
+    note_document,
+)
+from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.people import DEMO_TOTP_SECRET, PASSWORD
 
 # Playwright's sync API keeps an event loop running in the test's thread; Django would take the test's own ORM
 # calls (set-up and assertions, all synchronous) for async code without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "test-results" / "screenshots"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PASSWORD = "a-long-test-password-for-personas"
-PAGES_CHECKED: list[str] = []
-VIEWS_CHECKED: set[str] = set()  # the URL name of every page axe and the reflow check have looked at
-REFLOW_CHECKED: list[str] = []
-REFLOW_SCRIPT = (Path(__file__).parent / "reflow.js").read_text()
-HTML_PAGES: list[Path] = []  # the session's folder of pages as served
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-HTML_SAVED: dict[str, str] = {}  # what each saved page is (its file's name), by the digest of its HTML
-# What differs from one response of a page to the next without changing its markup: CSRF tokens and CSP nonces.
-PER_RESPONSE = re.compile(r'(value|nonce)="[^"]*"')
-DESKTOP = {"width": 1200, "height": 900}
-# A phone, or 400 % zoom on a 1280 px screen (the same CSS width); then 200 % zoom on the same screen.
-NARROW = ({"width": 320, "height": 640}, {"width": 640, "height": 900})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -145,40 +143,10 @@ def _html_checked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         f"{Path(message.get('url', '')).name} line {message.get('lastLine', '?')}: {message['message']} "
         f"[{message.get('extract', '').strip()[:160]}]"
         for message in messages
-        if not _nhsuk_responsive_table_role(message)
+        if not nhsuk_responsive_table_role(message)
     ]
     assert done.returncode == 0 or messages, f"The Nu Html Checker did not run: {done.stderr[-2000:]}"
     assert errors == [], f"HTML errors (the pages are in {HTML_PAGES[0]}):\n" + "\n".join(errors)
-
-
-def _nhsuk_responsive_table_role(message: dict) -> bool:
-    """NHS.UK frontend's responsive table gives its table, rows and cells explicit ARIA roles (role="table", "row",
-    "columnheader", "rowheader", "cell"), on purpose: at narrow widths its CSS displays the cells as blocks, which
-    would otherwise strip their table semantics in some browsers. The checker calls a role on a table's own parts
-    an error; these messages, and nothing else, are the design system's choice rather than a defect here."""
-    return bool(
-        re.fullmatch(
-            r"The “role” attribute must not be used on a “(tr|td|th)” element which has a “table” ancestor with no "
-            r"“role” attribute, or with a “role” attribute whose value is “table”, “grid”, or “treegrid”\.",
-            message.get("message", ""),
-        )
-    )
-
-
-def save_served_html(response: object | None, label: str) -> None:
-    """The HTML the server sent for the page being looked at, once per distinct page (tokens and nonces aside)."""
-    if response is None or not 200 <= response.status < 300:
-        return
-    if not response.headers.get("content-type", "").startswith("text/html"):
-        return
-    body = response.body()
-    digest = hashlib.sha256(PER_RESPONSE.sub("", body.decode("utf-8", "replace")).encode()).hexdigest()
-    if digest in HTML_SAVED or not HTML_PAGES:
-        return
-    safe = "".join(c if c.isalnum() else "-" for c in label).lower()[:80]
-    name = f"{len(HTML_SAVED):04d}-{safe}.html"
-    (HTML_PAGES[0] / name).write_bytes(body)
-    HTML_SAVED[digest] = name
 
 
 @pytest.fixture(autouse=True)
@@ -188,39 +156,6 @@ def _cookies_over_http(settings: object) -> None:
     settings.CSRF_COOKIE_SECURE = False
 
 
-@dataclass
-class Axe:
-    """Runs axe on the current page; violations gather here and fail the test at its end."""
-
-    violations: list[str] = field(default_factory=list)
-    script: str = field(default_factory=lambda: AXE.read_text())
-
-    def check(self, page: object, label: str) -> None:
-        # Evaluated through the DevTools protocol, which the page's Content Security Policy does not govern: a
-        # <script> tag added to the page would be refused, as it should be (no inline scripts in Alongside).
-        page.evaluate(self.script)
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
-        PAGES_CHECKED.append(label)
-        VIEWS_CHECKED.add(_url_name(page.url))
-        for violation in result["violations"]:
-            for node in violation["nodes"]:
-                self.violations.append(
-                    f"{label} ({page.url}): {violation['id']} [{violation['impact']}] {violation['help']} "
-                    f"at {json.dumps(node['target'])}: {node['html'][:200]}"
-                )
-
-
-def _url_name(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    from django.urls import Resolver404, resolve
-
-    try:
-        return resolve(urlsplit(url).path).view_name
-    except Resolver404:
-        return f"(no URL name: {urlsplit(url).path})"
-
-
 @pytest.fixture
 def axe() -> Iterator[Axe]:
     checker = Axe()
@@ -228,106 +163,11 @@ def axe() -> Iterator[Axe]:
     assert checker.violations == [], "Accessibility violations:\n" + "\n".join(checker.violations)
 
 
-def settle(page: object) -> None:
-    """Two animation frames: the header's menu and other components lay themselves out again after a resize."""
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-
-
-@dataclass
-class Reflow:
-    """The page at each narrow width: no sideways scrolling, no target too small. Problems fail the test at its end."""
-
-    problems: list[str] = field(default_factory=list)
-
-    def check(self, page: object, label: str, screenshot: Path | None = None) -> None:
-        before = page.viewport_size
-        for size in NARROW:
-            page.set_viewport_size(size)
-            settle(page)
-            result = page.evaluate(REFLOW_SCRIPT)
-            where = f"{label} at {size['width']} px ({page.url})"
-            if result["scrollWidth"] > result["viewport"]:
-                self.problems.append(
-                    f"{where}: the page is {result['scrollWidth']} px wide and scrolls sideways: "
-                    + "; ".join(result["wide"])
-                )
-            self.problems += [f"{where}: target too small: {target}" for target in result["small"]]
-            if screenshot is not None and size["width"] == 320:
-                page.screenshot(path=str(screenshot), full_page=True)
-        REFLOW_CHECKED.append(label)
-        page.set_viewport_size(before)
-        settle(page)
-
-
 @pytest.fixture
 def reflow() -> Iterator[Reflow]:
     checker = Reflow()
     yield checker
     assert checker.problems == [], "Reflow and target size problems:\n" + "\n".join(checker.problems)
-
-
-@dataclass
-class Person:
-    """One persona in their own browser context: what they see, as they see it."""
-
-    page: object
-    base: str
-    axe: Axe
-    name: str
-    keyboard_only: bool = False
-    reflow: Reflow | None = None
-    served: dict[str, object] = field(default_factory=dict)  # the response that brought the current page
-
-    def go(self, path: str, label: str) -> None:
-        self.page.goto(self.base + path)
-        self.look(label)
-
-    def look(self, label: str) -> None:
-        self.axe.check(self.page, f"{self.name}: {label}")
-        save_served_html(self.served.get("document"), f"{self.name}-{label}")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        safe = "".join(c if c.isalnum() else "-" for c in f"{self.name}-{label}").lower()
-        self.page.screenshot(path=str(SCREENSHOTS / f"{safe}.png"), full_page=True)
-        if self.reflow is not None:
-            self.reflow.check(self.page, f"{self.name}: {label}", SCREENSHOTS / f"{safe}-320px.png")
-
-    # Acting: with the mouse, or with the keyboard alone (Tab, Shift+Tab, Enter, Space) -------------------------
-
-    def focus(self, selector: str) -> None:
-        """Tab (then Shift+Tab) through the page until the element has focus, as a keyboard user would."""
-        target = self.page.locator(selector).first
-        target.wait_for()
-        for key in ("Tab", "Shift+Tab"):
-            for _ in range(250):
-                if target.evaluate("element => element === document.activeElement"):
-                    return
-                self.page.keyboard.press(key)
-        raise AssertionError(f"{selector} cannot be reached with the keyboard on {self.page.url}")
-
-    def click(self, selector: str) -> None:
-        if not self.keyboard_only:
-            self.page.locator(selector).first.click()
-            return
-        self.focus(selector)
-        kind = self.page.locator(selector).first.evaluate("e => (e.type || '').toLowerCase()")
-        self.page.keyboard.press("Space" if kind in ("checkbox", "radio") else "Enter")
-
-    def fill(self, selector: str, text: str) -> None:
-        if not self.keyboard_only:
-            self.page.locator(selector).first.fill(text)
-            return
-        self.focus(selector)
-        self.page.keyboard.press("Control+A")
-        self.page.keyboard.type(text)
-
-    def submit(self, label: str) -> None:
-        """Press the page's main submit button and wait for the next page."""
-        with self.page.expect_navigation():
-            self.click("main form[method=post] button[type=submit] >> nth=-1")
-        self.look(label)
-
-    def text(self) -> str:
-        return self.page.locator("main").inner_text()
 
 
 @pytest.fixture
@@ -341,9 +181,9 @@ def people(browser: object, live_server: object, axe: Axe, reflow: Reflow) -> It
         context.route("https://assets.nhs.uk/**", lambda route: route.abort())
         contexts.append(context)
         page = context.new_page()
-        page.on("console", lambda message: _note_csp_refusal(message.text, csp_refusals))
+        page.on("console", lambda message: note_csp_refusal(message.text, csp_refusals))
         person = Person(page, live_server.url, axe, name, keyboard_only, reflow)
-        page.on("response", lambda response: _note_document(response, person))
+        page.on("response", lambda response: note_document(response, person))
         if user is None:  # someone not signed in
             return person
         if two_factor.is_required_for(user) and not two_factor.has_authenticator(user):
@@ -355,7 +195,7 @@ def people(browser: object, live_server: object, axe: Axe, reflow: Reflow) -> It
             person.click("main button[type=submit]")
         if two_factor.is_required_for(user):
             person.look("two-factor code")
-            person.fill("#id_code", _current_code(user))
+            person.fill("#id_code", current_code(user))
             with person.page.expect_navigation():
                 person.click("main form[method=post] button[type=submit] >> nth=0")
         person.look("home")
@@ -368,19 +208,31 @@ def people(browser: object, live_server: object, axe: Axe, reflow: Reflow) -> It
     assert csp_refusals == [], "The Content Security Policy refused something on a page:\n" + "\n".join(csp_refusals)
 
 
-def _note_document(response: object, person: Person) -> None:
-    """The response of each page the person's browser loads (not its scripts, styles or images)."""
-    if response.request.resource_type == "document" and response.frame == person.page.main_frame:
-        person.served["document"] = response
+@pytest.fixture
+def world(
+    themes: object,
+    site_a: Site,
+    site_lead: User,
+    offer: Offer,
+    enabler: User,
+    other_enabler: User,
+    programme_lead: User,
+):
+    return {"site_lead": site_lead, "enabler": enabler, "programme_lead": programme_lead, "offer": offer}
 
 
-def _note_csp_refusal(text: str, refusals: list[str]) -> None:
-    if "Content Security Policy" in text:
-        refusals.append(text)
-
-
-def _current_code(user: object) -> str:
-    """The code an authenticator app with the demo secret shows now. Each person here may sign in several times
-    within one 30-second step, and a code is accepted only once, so the test forgets the last one used."""
-    TOTPDevice.objects.filter(user=user).update(last_t=-1)
-    return f"{TOTP(b32decode(DEMO_TOTP_SECRET)).token():06d}"
+@pytest.fixture
+def active(world: dict, site_a: Site) -> Engagement:
+    request = ask_for_support(site_a, world["offer"], world["site_lead"])
+    engagement = start_engagement(request, world["enabler"], world["site_lead"], world["programme_lead"])
+    revise_agreement(
+        engagement=engagement,
+        by=world["enabler"],
+        cadence="Weekly",
+        ways_of_working="Coaching.",
+        goals="Trust.",
+        confidentiality="Private.",
+    )
+    confirm_agreement(engagement=engagement, by=world["enabler"])
+    confirm_agreement(engagement=engagement, by=world["site_lead"])
+    return engagement

@@ -1,6 +1,6 @@
 // What a page does at the current viewport: whether it scrolls sideways (WCAG 1.4.10 Reflow), which elements stick
 // out past the right edge, and which pointer targets are smaller than 24 by 24 CSS pixels without the spacing or
-// inline exceptions of WCAG 2.5.8 (Target Size, Minimum). Evaluated by tests/e2e/conftest.py's Reflow.
+// inline exceptions of WCAG 2.5.8 (Target Size, Minimum). Evaluated by tests/helpers/browser.py's Reflow.
 () => {
   const viewport = document.documentElement.clientWidth;
   const describe = (element) => {

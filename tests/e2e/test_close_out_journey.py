@@ -8,15 +8,14 @@ import datetime
 import pytest
 
 from engagements.models import CloseOutReview, Engagement
-
-from .test_journeys import active, follow, world  # noqa: F401  (fixtures and a helper shared with the journeys)
+from tests.helpers.browser import follow
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_site_lead_closes_with_a_close_out_review_and_the_enabler_reads_it(
     people: object,
-    world: dict,  # noqa: F811
-    active: Engagement,  # noqa: F811
+    world: dict,
+    active: Engagement,
 ) -> None:
     site = people(world["site_lead"], "site lead")
     path = f"/engagements/{active.pk}/"

@@ -9,18 +9,10 @@ import pytest
 
 from accounts.models import User
 from engagements import notes
-from engagements.actions.engagement import confirm_agreement, revise_agreement
-from engagements.models import Engagement, Offer, Session
+from engagements.models import Engagement, Session
 from engagements.notes import PrivateNote
 from lessons.models import Lesson
-from sites.models import Site
-from tests.helpers.engagements import ask_for_support, start_engagement
-
-
-def follow(person: object, selector: str, label: str) -> None:
-    with person.page.expect_navigation():
-        person.click(selector)
-    person.look(label)
+from tests.helpers.browser import follow
 
 
 def ask_and_match(site: object, lead: object, enabler_name: str) -> str:
@@ -85,19 +77,6 @@ def choose_confirm_agree(site: object, enabler: object, enabler_name: str, reque
     assert "A board that meets every month." in site.text()
 
 
-@pytest.fixture
-def world(
-    themes: object,
-    site_a: Site,
-    site_lead: User,
-    offer: Offer,
-    enabler: User,
-    other_enabler: User,
-    programme_lead: User,
-):
-    return {"site_lead": site_lead, "enabler": enabler, "programme_lead": programme_lead, "offer": offer}
-
-
 @pytest.mark.django_db(transaction=True)
 def test_journey_1_a_site_asks_and_an_engagement_begins(people: object, world: dict) -> None:
     site = people(world["site_lead"], "site lead")
@@ -122,23 +101,6 @@ def test_journey_5_the_same_journey_with_the_keyboard_alone(people: object, worl
     choose_confirm_agree(site, enabler, "Emery Enabler", request_url)
 
     assert Engagement.objects.get().state == Engagement.State.ACTIVE
-
-
-@pytest.fixture
-def active(world: dict, site_a: Site) -> Engagement:
-    request = ask_for_support(site_a, world["offer"], world["site_lead"])
-    engagement = start_engagement(request, world["enabler"], world["site_lead"], world["programme_lead"])
-    revise_agreement(
-        engagement=engagement,
-        by=world["enabler"],
-        cadence="Weekly",
-        ways_of_working="Coaching.",
-        goals="Trust.",
-        confidentiality="Private.",
-    )
-    confirm_agreement(engagement=engagement, by=world["enabler"])
-    confirm_agreement(engagement=engagement, by=world["site_lead"])
-    return engagement
 
 
 @pytest.mark.django_db(transaction=True)
@@ -258,7 +220,7 @@ def test_every_persona_home_and_the_public_pages_pass_axe(
 
 
 def test_the_accessibility_check_itself_catches_a_violation(browser: object) -> None:
-    from tests.e2e.conftest import Axe
+    from tests.helpers.browser import Axe
 
     page = browser.new_page()
     page.set_content('<html lang="en"><body><main><img src="a.png"><input type="text"></main></body></html>')

@@ -1,6 +1,6 @@
 """Alongside on a phone (WCAG 2.2: 1.4.4 Resize text, 1.4.10 Reflow, 1.4.12 Text spacing, 2.5.8 Target size).
 
-Every page the journeys reach is checked at 320 x 640 and 640 x 900 by `Person.look` (tests/e2e/conftest.py). Here:
+Every page the journeys reach is checked at 320 x 640 and 640 x 900 by `Person.look` (tests/helpers/browser.py). Here:
 the busiest pages of every role, with the longest words and addresses the data can hold; the four tasks people do
 between meetings, each one tap from the home page, at 320 x 640 from start to end; text spacing overridden as WCAG
 1.4.12 describes; and the check itself catching a page that scrolls sideways and a target that is too small.
@@ -23,8 +23,9 @@ from engagements.notes import PrivateNote
 from lessons import actions as lesson_actions
 from lessons.models import Theme
 from sites.models import Organisation, Site
-from tests.e2e.conftest import PASSWORD, REFLOW_SCRIPT, Reflow, settle
+from tests.helpers.browser import REFLOW_SCRIPT, Reflow, settle
 from tests.helpers.engagements import ask_for_support, start_engagement
+from tests.helpers.people import PASSWORD
 
 PHONE = {"width": 320, "height": 640}
 LONG_WORD = "Interprofessionalcollaborationandintegratedneighbourhoodworking"
@@ -355,8 +356,8 @@ NOT_PAGES = {
 def test_every_page_is_reached_by_a_browser_test() -> None:
     """Runs after the others in this folder: every URL name that shows someone a page (a 200 in the access matrix)
     has been looked at by axe and the reflow check, so no page ships without them."""
-    from tests.e2e.conftest import VIEWS_CHECKED
     from tests.helpers.access import MATRIX
+    from tests.helpers.browser import VIEWS_CHECKED
 
     if not VIEWS_CHECKED:
         pytest.skip("Run with the other browser tests: this one checks what they reached")

@@ -7,15 +7,14 @@ from __future__ import annotations
 import pytest
 
 from engagements.models import Engagement, Feedback
-
-from .test_journeys import active, follow, world  # noqa: F401  (fixtures and a helper shared with the journeys)
+from tests.helpers.browser import follow
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_site_lead_shares_what_helped_after_checking_and_approving_the_words(
     people: object,
-    world: dict,  # noqa: F811
-    active: Engagement,  # noqa: F811
+    world: dict,
+    active: Engagement,
 ) -> None:
     site = people(world["site_lead"], "site lead (keyboard)", keyboard_only=True)
     site.go(f"/engagements/{active.pk}/feedback/new/", "feedback")

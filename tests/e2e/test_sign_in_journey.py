@@ -25,7 +25,8 @@ from onboarding import actions as onboarding_actions
 from onboarding.models import Invitation
 from sites import access as site_access
 from sites.models import Site, SiteMembership
-from tests.e2e.conftest import PASSWORD, Person, _current_code
+from tests.helpers.browser import Person, current_code
+from tests.helpers.people import PASSWORD
 from tests.oidc_provider.fixtures import NAME, SLUG, LocalProvider, oidc_provider, unused_discovery_url
 
 __all__ = ["oidc_provider"]  # the test run's provider (started once, stopped at the end), for the journeys below
@@ -337,7 +338,7 @@ def test_a_programme_lead_uses_a_passkey_instead_of_a_code_and_then_removes_it(
     with lead.page.expect_navigation():
         lead.click("main button[type=submit]")
     assert "Use your passkey" not in lead.text() and lead.page.locator("#id_code").is_visible()  # a code, only
-    lead.fill("#id_code", _current_code(programme_lead))
+    lead.fill("#id_code", current_code(programme_lead))
     with lead.page.expect_navigation():
         lead.click("main form[method=post] button[type=submit] >> nth=0")
     assert lead.page.url == lead.base + reverse("home")
