@@ -38,12 +38,17 @@ class OutsideReads:
     def __init__(self, root: Path = ROOT) -> None:
         self.root = str(root)
         prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-        self.allowed = (
-            self.root,
-            *sorted(os.path.realpath(prefix) for prefix in prefixes),
-            *SYSTEM,
-            os.path.realpath(tempfile.gettempdir()),
-        )
+        temporary = os.path.realpath(tempfile.gettempdir())
+        # The folder the repository sits in: what lies beside the repository (a shared folder, another checkout) is
+        # exactly what must not be read, even when that folder is itself inside the temporary directory or the
+        # system's (a clone in /tmp/ci/main). Not when the repository sits directly in the temporary directory or
+        # at the root, where "beside" would be every scratch file.
+        parent = os.path.realpath(root.parent)
+        self.beside = "" if parent in (temporary, os.sep) else parent
+        self.first = (self.root, *sorted(os.path.realpath(prefix) for prefix in prefixes))
+        if self.beside and _within(temporary, (self.beside,)):
+            self.first = (*self.first, temporary)
+        self.allowed = (*self.first, *SYSTEM, temporary)
         self.found: list[str] = []
         self.during_collection: list[str] = []
         self._told = 0
@@ -56,7 +61,14 @@ class OutsideReads:
         absolute = os.path.abspath(path)
         known = self._checked.get(absolute)
         if known is None:
-            known = self._checked[absolute] = not _within(os.path.realpath(absolute), self.allowed)
+            real = os.path.realpath(absolute)
+            if _within(real, self.first):
+                known = False
+            elif self.beside and _within(real, (self.beside,)):
+                known = True
+            else:
+                known = not _within(real, self.allowed)
+            self._checked[absolute] = known
         return known
 
     def audit(self, event: str, args: tuple[object, ...]) -> None:
