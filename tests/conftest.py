@@ -13,30 +13,20 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
 
-from accounts import two_factor
 from accounts.models import User
 from engagements.actions.engagement import share_diagnostic
-from engagements.actions.requests import (
-    ProposedEnabler,
-    choose_enabler,
-    confirm_engagement,
-    propose_enablers,
-    submit_request,
-)
 from engagements.actions.sessions import log_session, turn_on_calendar_feed
-from engagements.models import Action, EnablerProfile, Engagement, Offer, SupportRequest
+from engagements.models import Action, EnablerProfile, Engagement, Offer
 from engagements.notes import PrivateNote
 from lessons import actions as lesson_actions
 from lessons.models import Theme
 from sites.models import Organisation, Programme, Region, Site, SiteMembership
 from tests.helpers import inside_repository
+from tests.helpers.engagements import ask_for_support, start_engagement
 
 # Listening from here on for any path opened outside the repository (tests/helpers/inside_repository.py).
 OUTSIDE = inside_repository.install()
@@ -246,30 +236,6 @@ def days_offer(programme: Programme) -> Offer:
     )
 
 
-def ask_for_support(site: Site, offer: Offer, by: User) -> SupportRequest:
-    return submit_request(
-        site=site,
-        offer=offer,
-        by=by,
-        why_now="Our board is ready to work on trust.",
-        help_wanted="Coaching for the programme director.",
-        who_is_involved="The partnership board.",
-        approaches_wanted=["coaching"],
-        preferred_start=None,
-    )
-
-
-def start_engagement(request: SupportRequest, enabler: User, site_lead: User, programme_lead: User) -> Engagement:
-    """The whole pull journey with the real actions: proposed, chosen by the site, confirmed by the enabler."""
-    proposal = propose_enablers(
-        request=request,
-        proposals=[ProposedEnabler(enabler.enabler_profile, "An experienced coach.", [])],
-        by=programme_lead,
-    )[0]
-    choose_enabler(request=request, proposal=proposal, by=site_lead)
-    return confirm_engagement(proposal=proposal, by=enabler)
-
-
 @pytest.fixture
 def engagement_a(site_a: Site, offer: Offer, site_lead: User, enabler: User, programme_lead: User) -> Engagement:
     request = ask_for_support(site_a, offer, site_lead)
@@ -329,70 +295,6 @@ def personas(
         "administrator": administrator,
         "account_manager": account_manager,
     }
-
-
-def tables_holding(found_in: Callable[[bytes], bool]) -> list[str]:
-    """Every table with a value, in any column of any row, in which `found_in` finds what it looks for: the
-    privacy sweeps' look at the whole database, bytes and text alike, with raw SQL below the ORM."""
-    tables = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 - names from the schema
-            for row in cursor.fetchall():
-                for value in row:
-                    raw = bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
-                    if found_in(raw):
-                        tables.append(table)
-    return tables
-
-
-def cache_holding(found_in: Callable[[bytes], bool]) -> list[str]:
-    """Every key of the cache (Redis when REDIS_URL is set, else this process's local memory) whose stored value
-    holds what `found_in` looks for, read as bytes (values are pickled, and a pickled text keeps its bytes)."""
-    from django.core.cache import cache
-
-    backend = getattr(cache, "_cache", None)
-    if hasattr(backend, "get_client"):
-        client = backend.get_client(None, write=False)
-        values = {key.decode(): _redis_value(client, key) for key in client.scan_iter(match="*")}
-    else:
-        values = {str(key): bytes(value) for key, value in getattr(cache, "_cache", {}).items()}
-    return sorted(key for key, raw in values.items() if found_in(raw))
-
-
-def _redis_value(client: Any, key: bytes) -> bytes:
-    """A key's whole value as bytes, whatever its type (the cache's strings, the broker's lists and hashes)."""
-    kind = client.type(key).decode()
-    if kind == "string":
-        return client.get(key) or b""
-    if kind == "list":
-        return b"\n".join(client.lrange(key, 0, -1))
-    if kind == "hash":
-        return b"\n".join(part for pair in client.hgetall(key).items() for part in pair)
-    if kind == "set":
-        return b"\n".join(client.smembers(key))
-    if kind == "zset":
-        return b"\n".join(client.zrange(key, 0, -1))
-    return b""
-
-
-def client_for(user: User | None) -> Client:
-    """A client signed in as the person. Those who must use two-factor (the central team, administrators) get an
-    authenticator and a session that has used it, as after a real sign-in; tests of the sign-in itself log in
-    through the pages instead."""
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-        if two_factor.is_required_for(user):
-            verify_two_factor(client, user)
-    return client
-
-
-def verify_two_factor(client: Client, user: User) -> None:
-    device = two_factor.authenticator_for(user) or two_factor.set_up_known_secret(user, DEMO_TOTP_SECRET)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
 
 
 @pytest.fixture
