@@ -53,11 +53,18 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Paths opened after the last test (session fixtures' teardowns) fail the run as well."""
-    found = OUTSIDE.since_last_told()
-    if found:
+    """Paths opened after the last test (session fixtures' teardowns) fail the run as well. A pytest-xdist worker
+    hands them to the main process (`pytest_testnodedown`), which fails the run."""
+    found = OUTSIDE.since_last_told() + OUTSIDE.from_workers
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["opened_outside"] = found
+    elif found:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         print(f"\nOpened outside the repository ({OUTSIDE.root}) after the last test: {found}", file=sys.stderr)
+
+
+def pytest_testnodedown(node: object, error: object) -> None:
+    OUTSIDE.from_workers += getattr(node, "workeroutput", {}).get("opened_outside", [])
 
 
 @pytest.fixture(autouse=True)

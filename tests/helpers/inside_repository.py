@@ -51,6 +51,7 @@ class OutsideReads:
         self.allowed = (*self.first, *SYSTEM, temporary)
         self.found: list[str] = []
         self.during_collection: list[str] = []
+        self.from_workers: list[str] = []  # what pytest-xdist's workers opened after their last test
         self._told = 0
         self._checked: dict[str, bool] = {}
         self._busy = threading.local()
